@@ -1,0 +1,102 @@
+//! The command line: subcommands and flags, parsed by clap, dispatched to the modules
+//! that own each job. No logic lives here beyond choosing who runs.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "kubetour", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the stages of a track, one line each.
+    Stages(StagesArgs),
+    /// Print a track's manifests as multi-document YAML, ready for `kubectl apply -f -`.
+    Export(ExportArgs),
+    /// Check track directories or manifest files for the pitfalls the tutorials hit.
+    Lint(LintArgs),
+    /// The embedded simulated cluster.
+    #[command(subcommand)]
+    Sim(SimCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct TrackArgs {
+    /// The track to use (a name under stages/, or a path to a track directory).
+    #[arg(long, default_value = "emqx")]
+    pub track: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StagesArgs {
+    #[command(flatten)]
+    pub track: TrackArgs,
+    /// Language of titles: en or zh.
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub track: TrackArgs,
+    /// Export the cumulative state through this stage (default: the last stage).
+    #[arg(long, conflicts_with = "stage")]
+    pub through: Option<String>,
+    /// Export only what this one stage applies.
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// EMQX profile: 5 (emqx/emqx:5.8.9, default) or 4 (emqx/emqx:4.4.19).
+    #[arg(long)]
+    pub emqx: Option<String>,
+    /// Target namespace (default from the track: emqx).
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
+    /// Use this image instead of the profile's.
+    #[arg(long)]
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Track directories or manifest files (default: every shipped track).
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Run the simulated cluster until Ctrl-C and print the KUBECONFIG line to use it.
+    Serve(SimServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimServeArgs {
+    /// Address to listen on; must be a loopback address (127.0.0.1:0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Where to write the kubeconfig (mode 0600).
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Scale every simulated delay: 2 runs twice as fast, 50 fifty times.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Start without a default StorageClass, to show claims staying Pending.
+    #[arg(long)]
+    pub no_default_storage_class: bool,
+}
+
+/// Runs the chosen command and returns the process exit code.
+pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Stages(args) => crate::track::commands::stages(&args),
+        Command::Export(args) => crate::track::commands::export(&args),
+        Command::Lint(args) => crate::track::commands::lint(&args),
+        Command::Sim(SimCommand::Serve(args)) => crate::sim::serve::run(&args),
+    }
+}

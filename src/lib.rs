@@ -1,0 +1,9 @@
+//! kubetour as a library: the modules the binary is built from, public so that the
+//! end-to-end and contract tests under tests/ drive the same code the binary runs.
+//! The map of the modules is the crate doc of src/main.rs.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod sim;
+pub mod track;
+pub mod yaml;

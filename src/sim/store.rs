@@ -1,0 +1,555 @@
+//! The simulated cluster's storage: what etcd plus the generic registry are in a real
+//! API server. Objects are kept as JSON, keyed by resource, namespace and name; every
+//! write takes the next value of one cluster-wide resourceVersion counter and is recorded
+//! in a bounded history, so watches can resume from a resourceVersion (and get 410 Gone
+//! when it has been compacted away).
+//!
+//! The store knows nothing about HTTP, RBAC or controllers; it fills the metadata the
+//! registry fills (uid, resourceVersion, creationTimestamp, generation) and refuses
+//! stale writes. Graceful deletion, garbage collection and validation live above it.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::{Map, Value};
+use tokio::sync::broadcast;
+
+use super::clock::Clock;
+use super::resources::Res;
+
+/// How many past events are kept for watches that resume from a resourceVersion.
+const HISTORY: usize = 20_000;
+/// How far a slow watcher may fall behind before it is dropped (and must resume).
+const FANOUT: usize = 8_192;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Added => "ADDED",
+            EventType::Modified => "MODIFIED",
+            EventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change, as a watch delivers it.
+#[derive(Debug, Clone)]
+pub struct WatchEvent {
+    pub rv: u64,
+    pub kind: EventType,
+    pub res: Res,
+    pub namespace: String,
+    pub object: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("{res:?} {name:?} not found")]
+    NotFound { res: Res, name: String },
+    #[error("{res:?} {name:?} already exists")]
+    AlreadyExists { res: Res, name: String },
+    #[error("{res:?} {name:?}: resourceVersion {given} is stale (current {current})")]
+    Conflict {
+        res: Res,
+        name: String,
+        given: String,
+        current: u64,
+    },
+    #[error("resourceVersion {requested} is too old (oldest kept {oldest})")]
+    Gone { requested: u64, oldest: u64 },
+    #[error("object has no metadata.name")]
+    MissingName,
+}
+
+/// Key of a stored object: namespace is "" for cluster-scoped kinds.
+type Key = (Res, String, String);
+
+#[derive(Debug)]
+struct State {
+    rv: u64,
+    objects: BTreeMap<Key, Value>,
+    history: VecDeque<Arc<WatchEvent>>,
+}
+
+#[derive(Debug)]
+pub struct Store {
+    state: Mutex<State>,
+    events: broadcast::Sender<Arc<WatchEvent>>,
+    clock: Clock,
+}
+
+/// A consistent starting point for a watch: events already past, then live ones.
+pub struct Subscription {
+    pub backlog: Vec<Arc<WatchEvent>>,
+    pub live: broadcast::Receiver<Arc<WatchEvent>>,
+    /// The resourceVersion the store was at when subscribing.
+    pub rv: u64,
+}
+
+impl Store {
+    pub fn new(clock: Clock) -> Arc<Store> {
+        let (events, _) = broadcast::channel(FANOUT);
+        Arc::new(Store {
+            state: Mutex::new(State {
+                // Real clusters start far from 0; clients must treat it as opaque anyway.
+                rv: 1000,
+                objects: BTreeMap::new(),
+                history: VecDeque::new(),
+            }),
+            events,
+            clock,
+        })
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave State half-written (every write is
+        // a single insert/remove), so a poisoned lock is still safe to use.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The current resourceVersion (what a list reports).
+    pub fn current_rv(&self) -> u64 {
+        self.lock().rv
+    }
+
+    pub fn get(&self, res: Res, namespace: &str, name: &str) -> Option<Value> {
+        self.lock()
+            .objects
+            .get(&(res, namespace.to_string(), name.to_string()))
+            .cloned()
+    }
+
+    /// Objects of a kind, in one namespace or (None) all, ordered by namespace then name,
+    /// with the resourceVersion of the snapshot.
+    pub fn list(&self, res: Res, namespace: Option<&str>) -> (Vec<Value>, u64) {
+        let state = self.lock();
+        let items = state
+            .objects
+            .range((res, String::new(), String::new())..)
+            .take_while(|((r, _, _), _)| *r == res)
+            .filter(|((_, ns, _), _)| namespace.is_none_or(|want| ns == want))
+            .map(|(_, v)| v.clone())
+            .collect();
+        (items, state.rv)
+    }
+
+    /// Stores a new object. Fills uid, resourceVersion, creationTimestamp and generation;
+    /// the caller has already set name (or resolved generateName) and namespace.
+    pub fn create(&self, res: Res, mut object: Value) -> Result<Value, StoreError> {
+        let (namespace, name) = key_parts(&object)?;
+        let mut state = self.lock();
+        let key = (res, namespace.clone(), name.clone());
+        if state.objects.contains_key(&key) {
+            return Err(StoreError::AlreadyExists { res, name });
+        }
+        state.rv += 1;
+        let rv = state.rv;
+        let meta = metadata_mut(&mut object);
+        meta.insert("uid".into(), Value::String(new_uid()));
+        meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
+        meta.insert(
+            "creationTimestamp".into(),
+            Value::String(self.clock.now_rfc3339()),
+        );
+        if has_generation(res) {
+            meta.insert("generation".into(), Value::from(1));
+        }
+        state.objects.insert(key, object.clone());
+        self.record(&mut state, EventType::Added, res, namespace, object.clone());
+        Ok(object)
+    }
+
+    /// Replaces an object. If `object` carries a resourceVersion it must be the current
+    /// one (optimistic concurrency, 409 otherwise). Unchanged content is not written, and
+    /// keeps its resourceVersion, as the real registry does. Generation is bumped when
+    /// anything outside metadata and status changed.
+    pub fn update(&self, res: Res, mut object: Value) -> Result<Value, StoreError> {
+        let (namespace, name) = key_parts(&object)?;
+        let mut state = self.lock();
+        let key = (res, namespace.clone(), name.clone());
+        let Some(current) = state.objects.get(&key) else {
+            return Err(StoreError::NotFound { res, name });
+        };
+        let current_rv = rv_of(current);
+        if let Some(given) = object
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            && given.parse::<u64>().ok() != Some(current_rv)
+        {
+            return Err(StoreError::Conflict {
+                res,
+                name,
+                given: given.to_string(),
+                current: current_rv,
+            });
+        }
+        // Fields the client may not change.
+        for field in ["uid", "creationTimestamp", "generation"] {
+            let meta = metadata_mut(&mut object);
+            match current.pointer(&format!("/metadata/{field}")) {
+                Some(v) => {
+                    meta.insert(field.into(), v.clone());
+                }
+                None => {
+                    meta.remove(field);
+                }
+            }
+        }
+        metadata_mut(&mut object).insert(
+            "resourceVersion".into(),
+            Value::String(current_rv.to_string()),
+        );
+        if object == *current {
+            return Ok(object);
+        }
+        if has_generation(res) && spec_changed(current, &object) {
+            let generation = current
+                .pointer("/metadata/generation")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            metadata_mut(&mut object).insert("generation".into(), Value::from(generation + 1));
+        }
+        state.rv += 1;
+        let rv = state.rv;
+        metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv.to_string()));
+        state.objects.insert(key, object.clone());
+        self.record(
+            &mut state,
+            EventType::Modified,
+            res,
+            namespace,
+            object.clone(),
+        );
+        Ok(object)
+    }
+
+    /// Reads, changes and writes one object under the store's lock, so controllers need
+    /// no retry loop. Returns the written object, or None when it does not exist.
+    /// `change` returning false means "nothing to do": no write happens.
+    pub fn mutate(
+        &self,
+        res: Res,
+        namespace: &str,
+        name: &str,
+        change: impl FnOnce(&mut Value) -> bool,
+    ) -> Option<Value> {
+        let current = self.get(res, namespace, name)?;
+        let mut next = current.clone();
+        if !change(&mut next) {
+            return Some(current);
+        }
+        // Writing with the read resourceVersion makes a racing writer lose cleanly: retry.
+        match self.update(res, next) {
+            Ok(v) => Some(v),
+            Err(StoreError::Conflict { .. }) => self.mutate_retry(res, namespace, name),
+            Err(_) => None,
+        }
+    }
+
+    fn mutate_retry(&self, res: Res, namespace: &str, name: &str) -> Option<Value> {
+        // The closure was consumed; a conflicting write means someone else changed the
+        // object in between. The caller's loop (controllers re-reconcile on every event)
+        // will see the new state and decide again.
+        self.get(res, namespace, name)
+    }
+
+    /// Removes an object at once (graceful deletion and finalizers are decided above).
+    pub fn delete(&self, res: Res, namespace: &str, name: &str) -> Result<Value, StoreError> {
+        let mut state = self.lock();
+        let key = (res, namespace.to_string(), name.to_string());
+        let Some(mut object) = state.objects.remove(&key) else {
+            return Err(StoreError::NotFound {
+                res,
+                name: name.to_string(),
+            });
+        };
+        state.rv += 1;
+        let rv = state.rv;
+        metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv.to_string()));
+        self.record(
+            &mut state,
+            EventType::Deleted,
+            res,
+            namespace.to_string(),
+            object.clone(),
+        );
+        Ok(object)
+    }
+
+    /// Subscribes to changes after `since` (None: from now). Backlog and live stream are
+    /// taken under one lock, so no event falls between them.
+    pub fn subscribe(&self, since: Option<u64>) -> Result<Subscription, StoreError> {
+        let state = self.lock();
+        let live = self.events.subscribe();
+        let backlog = match since {
+            None => Vec::new(),
+            Some(since) => {
+                let oldest = state.history.front().map(|e| e.rv).unwrap_or(state.rv + 1);
+                // Resuming is possible when every event after `since` is still kept.
+                if since < state.rv && since + 1 < oldest {
+                    return Err(StoreError::Gone {
+                        requested: since,
+                        oldest,
+                    });
+                }
+                state
+                    .history
+                    .iter()
+                    .filter(|e| e.rv > since)
+                    .cloned()
+                    .collect()
+            }
+        };
+        Ok(Subscription {
+            backlog,
+            live,
+            rv: state.rv,
+        })
+    }
+
+    fn record(
+        &self,
+        state: &mut State,
+        kind: EventType,
+        res: Res,
+        namespace: String,
+        object: Value,
+    ) {
+        let event = Arc::new(WatchEvent {
+            rv: state.rv,
+            kind,
+            res,
+            namespace,
+            object,
+        });
+        if state.history.len() == HISTORY {
+            state.history.pop_front();
+        }
+        state.history.push_back(event.clone());
+        // No receivers is fine: nobody is watching.
+        let _ = self.events.send(event);
+    }
+
+    /// Drops history older than the newest `keep` events (to test 410 Gone).
+    pub fn compact(&self, keep: usize) {
+        let mut state = self.lock();
+        while state.history.len() > keep {
+            state.history.pop_front();
+        }
+    }
+}
+
+/// The resourceVersion of a stored object.
+pub fn rv_of(object: &Value) -> u64 {
+    object
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+fn key_parts(object: &Value) -> Result<(String, String), StoreError> {
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+        .ok_or(StoreError::MissingName)?
+        .to_string();
+    let namespace = object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    Ok((namespace, name))
+}
+
+/// The object's metadata map, created if missing.
+pub fn metadata_mut(object: &mut Value) -> &mut Map<String, Value> {
+    if !object.is_object() {
+        *object = Value::Object(Map::new());
+    }
+    let map = object.as_object_mut().unwrap_or_else(|| unreachable!());
+    let meta = map
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !meta.is_object() {
+        *meta = Value::Object(Map::new());
+    }
+    meta.as_object_mut().unwrap_or_else(|| unreachable!())
+}
+
+/// Kinds whose metadata.generation tracks spec changes.
+fn has_generation(res: Res) -> bool {
+    match res {
+        Res::Deployment
+        | Res::ReplicaSet
+        | Res::StatefulSet
+        | Res::Pod
+        | Res::Namespace
+        | Res::PersistentVolumeClaim => true,
+        Res::Node
+        | Res::Service
+        | Res::Endpoints
+        | Res::ConfigMap
+        | Res::Secret
+        | Res::ServiceAccount
+        | Res::PersistentVolume
+        | Res::Event
+        | Res::ControllerRevision
+        | Res::Role
+        | Res::RoleBinding
+        | Res::ClusterRole
+        | Res::ClusterRoleBinding
+        | Res::StorageClass => false,
+    }
+}
+
+fn spec_changed(old: &Value, new: &Value) -> bool {
+    let strip = |v: &Value| -> Value {
+        let mut v = v.clone();
+        if let Some(map) = v.as_object_mut() {
+            map.remove("metadata");
+            map.remove("status");
+        }
+        v
+    };
+    strip(old) != strip(new)
+}
+
+/// A random RFC 4122 version-4 UUID.
+pub fn new_uid() -> String {
+    let bytes: [u8; 16] = rand::random();
+    let mut b = bytes;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn store() -> Arc<Store> {
+        Store::new(Clock::new(1.0))
+    }
+
+    fn cm(name: &str, data: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+               "metadata": {"name": name, "namespace": "emqx"}, "data": {"k": data}})
+    }
+
+    #[tokio::test]
+    async fn create_fills_the_metadata_the_registry_fills() {
+        let s = store();
+        let created = s.create(Res::ConfigMap, cm("a", "1")).unwrap();
+        assert_eq!(created["metadata"]["uid"].as_str().unwrap().len(), 36);
+        assert!(rv_of(&created) > 1000);
+        assert!(created["metadata"]["creationTimestamp"].is_string());
+        assert!(created["metadata"].get("generation").is_none());
+        assert_eq!(
+            s.create(Res::ConfigMap, cm("a", "1")).unwrap_err(),
+            StoreError::AlreadyExists {
+                res: Res::ConfigMap,
+                name: "a".into()
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stale_update_is_a_conflict_and_an_unchanged_one_is_not_written() {
+        let s = store();
+        let created = s.create(Res::ConfigMap, cm("a", "1")).unwrap();
+        let same = s.update(Res::ConfigMap, created.clone()).unwrap();
+        assert_eq!(rv_of(&same), rv_of(&created));
+        let mut changed = created.clone();
+        changed["data"]["k"] = json!("2");
+        let written = s.update(Res::ConfigMap, changed.clone()).unwrap();
+        assert!(rv_of(&written) > rv_of(&created));
+        let err = s.update(Res::ConfigMap, changed).unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn generation_counts_spec_changes_only() {
+        let s = store();
+        let d = json!({"metadata": {"name": "d", "namespace": "emqx"}, "spec": {"replicas": 1}});
+        let d = s.create(Res::Deployment, d).unwrap();
+        let mut status = d.clone();
+        status["status"] = json!({"replicas": 1});
+        let status = s.update(Res::Deployment, status).unwrap();
+        assert_eq!(status["metadata"]["generation"], 1);
+        let mut spec = status.clone();
+        spec["spec"]["replicas"] = json!(3);
+        let spec = s.update(Res::Deployment, spec).unwrap();
+        assert_eq!(spec["metadata"]["generation"], 2);
+    }
+
+    #[tokio::test]
+    async fn a_watch_resumes_from_a_resource_version_and_old_ones_are_gone() {
+        let s = store();
+        let a = s.create(Res::ConfigMap, cm("a", "1")).unwrap();
+        s.create(Res::ConfigMap, cm("b", "1")).unwrap();
+        let sub = s.subscribe(Some(rv_of(&a))).unwrap();
+        assert_eq!(sub.backlog.len(), 1);
+        assert_eq!(sub.backlog[0].object["metadata"]["name"], "b");
+        let mut live = s.subscribe(None).unwrap().live;
+        s.delete(Res::ConfigMap, "emqx", "a").unwrap();
+        let ev = live.recv().await.unwrap();
+        assert_eq!(ev.kind, EventType::Deleted);
+        s.compact(1);
+        assert!(matches!(
+            s.subscribe(Some(rv_of(&a))),
+            Err(StoreError::Gone { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn list_filters_by_namespace_and_kind() {
+        let s = store();
+        s.create(Res::ConfigMap, cm("a", "1")).unwrap();
+        let mut other = cm("b", "1");
+        other["metadata"]["namespace"] = json!("other");
+        s.create(Res::ConfigMap, other).unwrap();
+        s.create(Res::Secret, cm("c", "1")).unwrap();
+        assert_eq!(s.list(Res::ConfigMap, Some("emqx")).0.len(), 1);
+        assert_eq!(s.list(Res::ConfigMap, None).0.len(), 2);
+        assert_eq!(s.list(Res::Secret, None).0.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn mutate_writes_only_when_asked() {
+        let s = store();
+        let a = s.create(Res::ConfigMap, cm("a", "1")).unwrap();
+        let same = s.mutate(Res::ConfigMap, "emqx", "a", |_| false).unwrap();
+        assert_eq!(rv_of(&same), rv_of(&a));
+        let changed = s
+            .mutate(Res::ConfigMap, "emqx", "a", |v| {
+                v["data"]["k"] = json!("2");
+                true
+            })
+            .unwrap();
+        assert_eq!(changed["data"]["k"], "2");
+        assert!(s.mutate(Res::ConfigMap, "emqx", "zz", |_| true).is_none());
+    }
+}

@@ -1,0 +1,2 @@
+//! The lesson as data: stage files, templating per EMQX profile, export and lint.
+pub mod commands;
