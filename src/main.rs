@@ -8,6 +8,9 @@
 //! - [`track`](kubetour::track): the lesson as data. Stage files under `stages/<track>/` are parsed into
 //!   `deny_unknown_fields` raw types, then into validated domain types; manifests are
 //!   templated per EMQX profile; `lint` catches the seed authors' pitfalls with file:line.
+//! - [`emqx`](kubetour::emqx): reading what real EMQX prints (`cluster status`, `status`,
+//!   HTTP `/status`), for both the 4.x and 5.x profiles. Shares no code with the
+//!   simulator's EMQX model, so a formatting mistake on one side cannot hide in both.
 //! - [`sim`](kubetour::sim): the embedded simulated cluster — a Kubernetes API server on 127.0.0.1 with
 //!   simulated nodes, controllers and EMQX. Nothing else in the crate imports it except
 //!   the composition root here: the wizard reaches it only through a kubeconfig, exactly
