@@ -11,6 +11,9 @@
 //! - [`emqx`](kubetour::emqx): reading what real EMQX prints (`cluster status`, `status`,
 //!   HTTP `/status`), for both the 4.x and 5.x profiles. Shares no code with the
 //!   simulator's EMQX model, so a formatting mistake on one side cannot hide in both.
+//! - [`cluster`](kubetour::cluster): kube-rs: connecting through a kubeconfig, the write
+//!   guard for clusters kubetour did not start, and the one write path (server-side apply
+//!   through discovery, whole-stage dry run first).
 //! - [`sim`](kubetour::sim): the embedded simulated cluster — a Kubernetes API server on 127.0.0.1 with
 //!   simulated nodes, controllers and EMQX. Nothing else in the crate imports it except
 //!   the composition root here: the wizard reaches it only through a kubeconfig, exactly
