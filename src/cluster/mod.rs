@@ -4,6 +4,10 @@
 //! - `connect`: a client from a kubeconfig (and context).
 //! - `guard`: the confirmation a write to a non-embedded cluster needs.
 //! - `apply`: the one write path (server-side apply, discovery, whole-stage dry run).
+//! - `watch`: one watcher per followed kind, merged; `Cache`/`ClusterView` fold the events.
+//! - `exec`: run a command in a pod (how EMQX membership is read).
 pub mod apply;
 pub mod connect;
+pub mod exec;
 pub mod guard;
+pub mod watch;

@@ -1,0 +1,210 @@
+//! Live cluster state from watches: one watcher per kind the wizard shows, each with the
+//! default backoff, merged into one stream of typed [`Change`]s. The consumer (the engine
+//! or the TUI model) owns the state and folds changes into a [`Cache`] per kind.
+
+use std::collections::BTreeMap;
+
+use futures::stream::{BoxStream, StreamExt};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::core::v1::{
+    Endpoints, Event as K8sEvent, PersistentVolumeClaim, Pod, Service,
+};
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
+use kube::{Api, Client, Resource, ResourceExt};
+
+/// One watch event of one of the kinds the wizard follows.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Pod(Event<Pod>),
+    Deployment(Event<Deployment>),
+    ReplicaSet(Event<ReplicaSet>),
+    StatefulSet(Event<StatefulSet>),
+    Service(Event<Service>),
+    Endpoints(Event<Endpoints>),
+    Claim(Event<PersistentVolumeClaim>),
+    Event(Event<K8sEvent>),
+    /// A watch failed; the watcher retries with backoff. Carries the error text.
+    Trouble(String),
+}
+
+/// Watches every followed kind in `namespace`, merged into one stream.
+pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, Change> {
+    fn one<K>(
+        client: &Client,
+        namespace: &str,
+        wrap: fn(Event<K>) -> Change,
+    ) -> BoxStream<'static, Change>
+    where
+        K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + std::fmt::Debug
+            + serde::de::DeserializeOwned
+            + Send
+            + 'static,
+    {
+        let api: Api<K> = Api::namespaced(client.clone(), namespace);
+        watcher::watcher(api, watcher::Config::default())
+            .default_backoff()
+            .map(move |r| match r {
+                Ok(e) => wrap(e),
+                Err(e) => Change::Trouble(e.to_string()),
+            })
+            .boxed()
+    }
+    futures::stream::select_all([
+        one(client, namespace, Change::Pod),
+        one(client, namespace, Change::Deployment),
+        one(client, namespace, Change::ReplicaSet),
+        one(client, namespace, Change::StatefulSet),
+        one(client, namespace, Change::Service),
+        one(client, namespace, Change::Endpoints),
+        one(client, namespace, Change::Claim),
+        one(client, namespace, Change::Event),
+    ])
+    .boxed()
+}
+
+/// The objects of one kind as the watch last described them, by name.
+///
+/// Honours relists: `Init` starts a fresh buffer, `InitApply` fills it, `InitDone`
+/// replaces the contents — so objects deleted while the watch was down disappear.
+#[derive(Debug, Clone)]
+pub struct Cache<K> {
+    objects: BTreeMap<String, K>,
+    relisting: Option<BTreeMap<String, K>>,
+}
+
+impl<K> Default for Cache<K> {
+    fn default() -> Self {
+        Cache {
+            objects: BTreeMap::new(),
+            relisting: None,
+        }
+    }
+}
+
+impl<K: Resource + Clone> Cache<K> {
+    /// Folds one event in; returns whether the visible contents changed.
+    pub fn apply(&mut self, event: Event<K>) -> bool {
+        match event {
+            Event::Apply(o) => {
+                self.objects.insert(o.name_any(), o);
+                true
+            }
+            Event::Delete(o) => self.objects.remove(&o.name_any()).is_some(),
+            Event::Init => {
+                self.relisting = Some(BTreeMap::new());
+                false
+            }
+            Event::InitApply(o) => {
+                self.relisting
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(o.name_any(), o);
+                false
+            }
+            Event::InitDone => {
+                self.objects = self.relisting.take().unwrap_or_default();
+                true
+            }
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&K> {
+        self.objects.get(name)
+    }
+
+    /// Objects ordered by name.
+    pub fn iter(&self) -> impl Iterator<Item = &K> {
+        self.objects.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+}
+
+/// Everything the wizard follows in its namespace.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterView {
+    pub pods: Cache<Pod>,
+    pub deployments: Cache<Deployment>,
+    pub replica_sets: Cache<ReplicaSet>,
+    pub stateful_sets: Cache<StatefulSet>,
+    pub services: Cache<Service>,
+    pub endpoints: Cache<Endpoints>,
+    pub claims: Cache<PersistentVolumeClaim>,
+    pub events: Cache<K8sEvent>,
+    /// The last watch error, until the next successful event.
+    pub trouble: Option<String>,
+}
+
+impl ClusterView {
+    /// Folds one change in; returns whether anything visible changed.
+    pub fn apply(&mut self, change: Change) -> bool {
+        let changed = match change {
+            Change::Pod(e) => self.pods.apply(e),
+            Change::Deployment(e) => self.deployments.apply(e),
+            Change::ReplicaSet(e) => self.replica_sets.apply(e),
+            Change::StatefulSet(e) => self.stateful_sets.apply(e),
+            Change::Service(e) => self.services.apply(e),
+            Change::Endpoints(e) => self.endpoints.apply(e),
+            Change::Claim(e) => self.claims.apply(e),
+            Change::Event(e) => self.events.apply(e),
+            Change::Trouble(t) => {
+                let changed = self.trouble.as_deref() != Some(t.as_str());
+                self.trouble = Some(t);
+                return changed;
+            }
+        };
+        let cleared = self.trouble.take().is_some();
+        changed || cleared
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(name: &str) -> Pod {
+        let mut p = Pod::default();
+        p.metadata.name = Some(name.into());
+        p
+    }
+
+    #[test]
+    fn a_relist_forgets_objects_deleted_while_the_watch_was_down() {
+        let mut cache = Cache::default();
+        cache.apply(Event::Apply(pod("a")));
+        cache.apply(Event::Apply(pod("b")));
+        assert_eq!(cache.len(), 2);
+        cache.apply(Event::Init);
+        cache.apply(Event::InitApply(pod("b")));
+        // Until the relist is done, the old contents stay visible.
+        assert_eq!(cache.len(), 2);
+        assert!(cache.apply(Event::InitDone));
+        assert_eq!(
+            cache.iter().map(|p| p.name_any()).collect::<Vec<_>>(),
+            vec!["b"]
+        );
+    }
+
+    #[test]
+    fn deleting_an_unknown_object_changes_nothing() {
+        let mut cache: Cache<Pod> = Cache::default();
+        assert!(!cache.apply(Event::Delete(pod("ghost"))));
+    }
+
+    #[test]
+    fn watch_trouble_shows_until_the_next_event() {
+        let mut view = ClusterView::default();
+        assert!(view.apply(Change::Trouble("connection refused".into())));
+        assert!(!view.apply(Change::Trouble("connection refused".into())));
+        assert!(view.apply(Change::Pod(Event::Apply(pod("a")))));
+        assert!(view.trouble.is_none());
+    }
+}
