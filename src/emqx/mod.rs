@@ -7,5 +7,7 @@
 //!
 //! - `cluster_status`: `emqx ctl cluster status` (4.x and 5.x, plain and `--json`).
 //! - `node_status`: `emqx ctl status` and the HTTP `/status` body.
+//! - `membership`: the clusters and islands that the nodes' answers describe.
 pub mod cluster_status;
+pub mod membership;
 pub mod node_status;
