@@ -6,8 +6,10 @@
 //! - `apply`: the one write path (server-side apply, discovery, whole-stage dry run).
 //! - `watch`: one watcher per followed kind, merged; `Cache`/`ClusterView` fold the events.
 //! - `exec`: run a command in a pod (how EMQX membership is read).
+//! - `pod_row`: a pod as kubectl shows it (READY, STATUS, RESTARTS, AGE), time injected.
 pub mod apply;
 pub mod connect;
 pub mod exec;
 pub mod guard;
+pub mod pod_row;
 pub mod watch;
