@@ -2,6 +2,7 @@
 //! by the same code path. Nothing here asks which it is.
 //!
 //! - `connect`: a client from a kubeconfig (and context).
+//! - `facts`: read-only questions (version, nodes, storage classes, access reviews, logs).
 //! - `guard`: the confirmation a write to a non-embedded cluster needs.
 //! - `apply`: the one write path (server-side apply, discovery, whole-stage dry run).
 //! - `watch`: one watcher per followed kind, merged; `Cache`/`ClusterView` fold the events.
@@ -10,6 +11,7 @@
 pub mod apply;
 pub mod connect;
 pub mod exec;
+pub mod facts;
 pub mod guard;
 pub mod pod_row;
 pub mod watch;
