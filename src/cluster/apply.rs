@@ -99,30 +99,56 @@ impl Applier {
     pub async fn resolve(&mut self, m: &Manifest) -> Result<Api<DynamicObject>, ApplyError> {
         let api_version = str_at(&m.object, "/apiVersion", m, "apiVersion")?;
         let kind = str_at(&m.object, "/kind", m, "kind")?;
+        let namespace = m.object.pointer("/metadata/namespace").and_then(Value::as_str);
+        self.api_for(api_version, kind, namespace, &m.origin).await
+    }
+
+    /// The Api for a kind, through discovery. `namespace` is required for namespaced kinds.
+    pub async fn api_for(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        origin: &str,
+    ) -> Result<Api<DynamicObject>, ApplyError> {
+        let (resource, caps) = self.resource_for(api_version, kind, origin).await?;
+        Ok(match caps.scope {
+            Scope::Namespaced => {
+                let ns = namespace.filter(|n| !n.is_empty()).ok_or_else(|| ApplyError::Malformed {
+                    origin: origin.to_string(),
+                    what: "metadata.namespace",
+                })?;
+                Api::namespaced_with(self.client.clone(), ns, &resource)
+            }
+            Scope::Cluster => Api::all_with(self.client.clone(), &resource),
+        })
+    }
+
+    /// What discovery says about a kind: its resource (plural, group) and capabilities.
+    pub async fn resource_for(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        origin: &str,
+    ) -> Result<(ApiResource, ApiCapabilities), ApplyError> {
         let (group, version) = match api_version.split_once('/') {
             Some((g, v)) => (g, v),
             None => ("", api_version),
         };
         let gvk = GroupVersionKind::gvk(group, version, kind);
-        if !self.kinds.contains_key(&gvk) {
-            let found = discovery::pinned_kind(&self.client, &gvk)
-                .await
-                .map_err(|_| ApplyError::UnknownKind {
-                    origin: m.origin.clone(),
-                    kind: kind.to_string(),
-                    api_version: api_version.to_string(),
-                    hint: unknown_kind_hint(api_version),
-                })?;
-            self.kinds.insert(gvk.clone(), found);
+        if let Some(found) = self.kinds.get(&gvk) {
+            return Ok(found.clone());
         }
-        let (resource, caps) = &self.kinds[&gvk];
-        Ok(match caps.scope {
-            Scope::Namespaced => {
-                let ns = str_at(&m.object, "/metadata/namespace", m, "metadata.namespace")?;
-                Api::namespaced_with(self.client.clone(), ns, resource)
-            }
-            Scope::Cluster => Api::all_with(self.client.clone(), resource),
-        })
+        let found = discovery::pinned_kind(&self.client, &gvk)
+            .await
+            .map_err(|_| ApplyError::UnknownKind {
+                origin: origin.to_string(),
+                kind: kind.to_string(),
+                api_version: api_version.to_string(),
+                hint: unknown_kind_hint(api_version),
+            })?;
+        self.kinds.insert(gvk, found.clone());
+        Ok(found)
     }
 
     async fn patch(

@@ -166,6 +166,32 @@ impl ClusterView {
     }
 }
 
+impl ClusterView {
+    /// Whether the view already holds `kind`/`name` at `resource_version` or later, so a
+    /// check never judges state older than our own write. Kinds the view does not follow
+    /// count as seen. resourceVersions are compared as numbers when both are numbers (as
+    /// etcd revisions are); otherwise only equality counts.
+    pub fn has_seen(&self, kind: &str, name: &str, resource_version: &str) -> bool {
+        let current = match kind {
+            "Pod" => self.pods.get(name).map(|o| &o.metadata),
+            "Deployment" => self.deployments.get(name).map(|o| &o.metadata),
+            "ReplicaSet" => self.replica_sets.get(name).map(|o| &o.metadata),
+            "StatefulSet" => self.stateful_sets.get(name).map(|o| &o.metadata),
+            "Service" => self.services.get(name).map(|o| &o.metadata),
+            "Endpoints" => self.endpoints.get(name).map(|o| &o.metadata),
+            "PersistentVolumeClaim" => self.claims.get(name).map(|o| &o.metadata),
+            _ => return true,
+        };
+        let Some(seen) = current.and_then(|m| m.resource_version.as_deref()) else {
+            return false;
+        };
+        match (seen.parse::<u64>(), resource_version.parse::<u64>()) {
+            (Ok(seen), Ok(wanted)) => seen >= wanted,
+            _ => seen == resource_version,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +217,19 @@ mod tests {
             cache.iter().map(|p| p.name_any()).collect::<Vec<_>>(),
             vec!["b"]
         );
+    }
+
+    #[test]
+    fn the_view_has_seen_a_write_once_it_holds_that_version_or_a_later_one() {
+        let mut view = ClusterView::default();
+        assert!(!view.has_seen("Pod", "a", "10"));
+        let mut p = pod("a");
+        p.metadata.resource_version = Some("12".into());
+        view.apply(Change::Pod(Event::Apply(p)));
+        assert!(view.has_seen("Pod", "a", "10"));
+        assert!(view.has_seen("Pod", "a", "12"));
+        assert!(!view.has_seen("Pod", "a", "13"));
+        assert!(view.has_seen("ConfigMap", "anything", "99"));
     }
 
     #[test]

@@ -1,0 +1,66 @@
+//! Matching what the cluster says (pod logs, events) against the track's hints.
+
+use std::collections::BTreeSet;
+
+use super::events::Diagnosis;
+use super::evidence::Evidence;
+use crate::cluster::watch::ClusterView;
+use crate::track::{Hint, HintSource, Lang};
+
+/// Every hint that matches a current log line or event, once per (hint, source).
+pub fn diagnose(
+    hints: &[Hint],
+    view: &ClusterView,
+    evidence: &Evidence,
+    pods: &[String],
+    lang: Lang,
+) -> Vec<Diagnosis> {
+    let mut found = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, hint) in hints.iter().enumerate() {
+        match hint.source {
+            HintSource::Logs => {
+                for pod in pods {
+                    let Some(log) = evidence.pods.get(pod).and_then(|e| e.log.as_ref()) else {
+                        continue;
+                    };
+                    if let Some(line) = log.lines().find(|l| hint.pattern.0.is_match(l))
+                        && seen.insert((i, pod.clone()))
+                    {
+                        found.push(diagnosis(hint, pod, line, lang));
+                    }
+                }
+            }
+            HintSource::Events => {
+                for event in view.events.iter() {
+                    let message = event.message.as_deref().unwrap_or_default();
+                    let reason = event.reason.as_deref().unwrap_or_default();
+                    let text = format!("{reason}: {message}");
+                    let source = event.involved_object.name.clone().unwrap_or_default();
+                    if hint.pattern.0.is_match(&text) && seen.insert((i, source.clone())) {
+                        found.push(diagnosis(hint, &source, &text, lang));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+fn diagnosis(hint: &Hint, source: &str, line: &str, lang: Lang) -> Diagnosis {
+    Diagnosis {
+        source: source.to_string(),
+        line: shorten(line, 400),
+        explanation: hint.explanation.get(lang).trim().to_string(),
+        fixed_by: hint.fixed_by.clone(),
+    }
+}
+
+fn shorten(line: &str, max: usize) -> String {
+    if line.chars().count() <= max {
+        line.to_string()
+    } else {
+        let cut: String = line.chars().take(max).collect();
+        format!("{cut}…")
+    }
+}

@@ -1,0 +1,48 @@
+//! What the engine has seen of EMQX itself, per pod: the answers to `<ctl> status` and
+//! `<ctl> cluster status`, the log tail, and `/status` through the Service. Filled by the
+//! probe; read by the checks and the diagnosis. Plain data, no I/O.
+
+use std::collections::BTreeMap;
+
+use crate::emqx::cluster_status::ClusterStatus;
+use crate::emqx::membership::{Membership, NodeView};
+use crate::emqx::node_status::NodeStatus;
+
+/// The latest answers from one pod. `Err` holds what went wrong, in words.
+#[derive(Debug, Clone, Default)]
+pub struct PodEvidence {
+    pub node: Option<Result<NodeStatus, String>>,
+    pub cluster: Option<Result<ClusterStatus, String>>,
+    /// The last lines of the pod's log.
+    pub log: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// By pod name.
+    pub pods: BTreeMap<String, PodEvidence>,
+    /// `GET /status` through each Service's proxy, by Service name: (HTTP code, body).
+    pub http_status: BTreeMap<String, Result<(u16, String), String>>,
+}
+
+impl Evidence {
+    /// Membership as the named pods report it (pods without an answer are left out).
+    pub fn membership<'a>(&self, pods: impl IntoIterator<Item = &'a str>) -> Membership {
+        let views: Vec<NodeView> = pods
+            .into_iter()
+            .filter_map(|p| {
+                let status = self.pods.get(p)?.cluster.as_ref()?.as_ref().ok()?;
+                Some(NodeView {
+                    pod: p.to_string(),
+                    status: status.clone(),
+                })
+            })
+            .collect();
+        Membership::from_views(&views)
+    }
+
+    /// Forgets pods that no longer exist.
+    pub fn retain_pods(&mut self, exists: impl Fn(&str) -> bool) {
+        self.pods.retain(|name, _| exists(name));
+    }
+}

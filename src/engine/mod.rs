@@ -1,0 +1,225 @@
+//! The stage engine: given a track and a cluster, run stages (steps, apply, wait for the
+//! checks), explain what it sees (observations, hints), run the try-it actions, rewind
+//! and tear down. It talks to any cluster through kube-rs and never asks which it is.
+//! It reports through [`EngineEvent`]s; the headless printer and the TUI consume them.
+//!
+//! - `events`: what the engine reports; `describe`: conditions and actions in words.
+//! - `evidence`, `probe`: what EMQX itself says (exec, logs, HTTP through the proxy).
+//! - `checks`: the stage conditions as pure predicates; `wait`: the watch-driven loop.
+//! - `diagnose`: log lines and events matched against the track's hints.
+//! - `steps`: deletions before a stage; `tryit`: the try-it actions and their outcomes.
+//! - `preflight`: findings before anything is written; `teardown`: removing our objects.
+pub mod checks;
+pub mod describe;
+pub mod diagnose;
+pub mod events;
+pub mod evidence;
+pub mod preflight;
+pub mod probe;
+pub mod steps;
+pub mod teardown;
+pub mod tryit;
+pub mod wait;
+
+use futures::stream::BoxStream;
+use futures::StreamExt;
+use tokio::time::Instant;
+
+use crate::cluster::apply::{Applier, Manifest as ApplyManifest};
+use crate::cluster::watch::{self, Change, ClusterView};
+use crate::track::{Lang, Stage, Track};
+use events::EngineEvent;
+use evidence::Evidence;
+
+/// Where engine events go (a printer, or a channel to the TUI).
+pub type Sink = Box<dyn FnMut(EngineEvent) + Send>;
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Run the try-it actions after each stage's checks.
+    pub try_it: bool,
+    pub lang: Lang,
+}
+
+pub struct Engine {
+    client: kube::Client,
+    namespace: String,
+    track: Track,
+    lang: Lang,
+    applier: Applier,
+    view: ClusterView,
+    evidence: Evidence,
+    changes: BoxStream<'static, Change>,
+    sink: Sink,
+}
+
+/// Why a run stopped short.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("stage `{stage}`: {message}")]
+    Stage { stage: String, message: String },
+    #[error("stage `{stage}`: check `{check}` did not pass in time; last observed: {observed}")]
+    Check {
+        stage: String,
+        check: String,
+        observed: String,
+    },
+    #[error("preflight: {0}")]
+    Preflight(String),
+}
+
+impl Engine {
+    /// Starts watching the track's namespace. Nothing is written yet.
+    pub fn new(client: kube::Client, track: Track, lang: Lang, sink: Sink) -> Engine {
+        let namespace = track.namespace.clone();
+        let changes = watch::watch_namespace(&client, &namespace);
+        Engine {
+            applier: Applier::new(client.clone()),
+            client,
+            namespace,
+            track,
+            lang,
+            view: ClusterView::default(),
+            evidence: Evidence::default(),
+            changes,
+            sink,
+        }
+    }
+
+    pub fn track(&self) -> &Track {
+        &self.track
+    }
+
+    pub fn view(&self) -> &ClusterView {
+        &self.view
+    }
+
+    fn emit(&mut self, event: EngineEvent) {
+        (self.sink)(event);
+    }
+
+    /// Runs the stages up to and including `through` (all when None). Emits Finished.
+    pub async fn run(&mut self, through: Option<&str>, options: &RunOptions) -> Result<(), RunError> {
+        let last = match through {
+            Some(id) => self.track.stages.iter().position(|s| s.id == id).ok_or_else(|| {
+                RunError::Preflight(format!(
+                    "unknown stage `{id}`; the stages are: {}",
+                    self.track.stage_ids().join(", ")
+                ))
+            })?,
+            None => self.track.stages.len().saturating_sub(1),
+        };
+        let result = self.run_range(last, options).await;
+        let failure = result.as_ref().err().map(ToString::to_string);
+        self.emit(EngineEvent::Finished {
+            ok: result.is_ok(),
+            failure,
+        });
+        result
+    }
+
+    async fn run_range(&mut self, last: usize, options: &RunOptions) -> Result<(), RunError> {
+        self.preflight_or_stop().await?;
+        let stages: Vec<Stage> = self.track.stages[..=last].to_vec();
+        let mut previous: Option<&Stage> = None;
+        for stage in &stages {
+            if let Some(prev) = previous {
+                self.run_steps(&prev.id, &prev.on_leave).await?;
+            }
+            self.run_stage(stage, options).await?;
+            previous = Some(stage);
+        }
+        Ok(())
+    }
+
+    /// One stage: steps, apply (dry run first), checks, observations, try-it.
+    pub async fn run_stage(&mut self, stage: &Stage, options: &RunOptions) -> Result<(), RunError> {
+        let started = Instant::now();
+        self.emit(EngineEvent::StageStarted {
+            index: stage.index,
+            id: stage.id.clone(),
+            title: stage.title.get(self.lang).to_string(),
+        });
+        self.run_steps(&stage.id, &stage.before).await?;
+        let manifests: Vec<ApplyManifest> = stage
+            .manifests
+            .iter()
+            .map(|m| ApplyManifest {
+                object: m.to_json(),
+                origin: format!(
+                    "{}:{} (stage `{}`, manifest {}: {} {})",
+                    m.source.file.display(),
+                    m.source.line,
+                    stage.id,
+                    m.source.position,
+                    m.kind,
+                    m.name
+                ),
+            })
+            .collect();
+        let applied = self
+            .applier
+            .apply_all(&manifests)
+            .await
+            .map_err(|e| RunError::Stage {
+                stage: stage.id.clone(),
+                message: e.to_string(),
+            })?;
+        self.catch_up(&applied).await;
+        for a in applied {
+            self.emit(EngineEvent::Applied {
+                stage: stage.id.clone(),
+                kind: a.kind,
+                name: a.name,
+                changed: a.changed,
+            });
+        }
+        if let Err(failed) = self.wait_checks(&stage.id, &stage.checks, &stage.hints).await {
+            self.emit(EngineEvent::CheckFailed {
+                stage: stage.id.clone(),
+                check: failed.check.clone(),
+                observed: failed.observed.clone(),
+                diagnoses: failed.diagnoses,
+            });
+            return Err(RunError::Check {
+                stage: stage.id.clone(),
+                check: failed.check,
+                observed: failed.observed,
+            });
+        }
+        for o in &stage.observations {
+            self.emit(EngineEvent::Observation {
+                stage: stage.id.clone(),
+                id: o.id.to_string(),
+                text: o.text.get(self.lang).trim().to_string(),
+            });
+        }
+        if options.try_it {
+            for t in &stage.try_it {
+                self.run_try_it(&stage.id, t).await?;
+            }
+        }
+        self.emit(EngineEvent::StageDone {
+            id: stage.id.clone(),
+            elapsed: started.elapsed(),
+        });
+        Ok(())
+    }
+
+    /// Lets the watches catch up with our own writes, so checks never judge a view
+    /// older than the apply. Bounded: a watch that is down must not hang the stage (the
+    /// checks' own timeouts then speak).
+    async fn catch_up(&mut self, applied: &[crate::cluster::apply::Applied]) {
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        while !applied
+            .iter()
+            .all(|a| self.view.has_seen(&a.kind, &a.name, &a.resource_version))
+        {
+            match tokio::time::timeout_at(deadline, self.changes.next()).await {
+                Ok(Some(change)) => self.absorb(change),
+                _ => break,
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Preflight: before anything is written, what the learner (or operator) should know
+//! about the cluster. Each finding is ok, a warning, or blocking, with advice.
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, Patch, PatchParams};
+use kube::ResourceExt;
+
+use super::events::{EngineEvent, Finding, Severity};
+use super::{Engine, RunError};
+use crate::cluster::apply::FIELD_MANAGER;
+use crate::cluster::facts;
+use crate::track::manifest::MANAGED_BY;
+use crate::track::Condition;
+
+fn finding(severity: Severity, subject: &str, advice: impl Into<String>) -> Finding {
+    Finding {
+        severity,
+        subject: subject.to_string(),
+        advice: advice.into(),
+    }
+}
+
+impl Engine {
+    /// Runs the preflight, emits its findings, and stops on a blocking one. Creates the
+    /// namespace (labelled as ours) when it is missing and nothing blocks.
+    pub(super) async fn preflight_or_stop(&mut self) -> Result<(), RunError> {
+        let findings = self.preflight().await;
+        let blocking: Vec<String> = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Blocking)
+            .map(|f| format!("{}: {}", f.subject, f.advice))
+            .collect();
+        self.emit(EngineEvent::Preflight { findings });
+        if !blocking.is_empty() {
+            return Err(RunError::Preflight(blocking.join("; ")));
+        }
+        self.ensure_namespace().await
+    }
+
+    pub async fn preflight(&mut self) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let client = self.client.clone();
+        let ns = self.namespace.clone();
+        match facts::server_version(&client).await {
+            Ok(v) => out.push(finding(Severity::Ok, "API server", format!("Kubernetes {v}"))),
+            Err(e) => {
+                out.push(finding(
+                    Severity::Blocking,
+                    "API server",
+                    format!("cannot reach it: {e}. Check the kubeconfig and that the cluster is up."),
+                ));
+                return out;
+            }
+        }
+        match facts::nodes(&client).await {
+            Ok(nodes) => {
+                let ready = nodes.iter().filter(|(_, r)| *r).count();
+                let severity = if ready == 0 { Severity::Blocking } else { Severity::Ok };
+                out.push(finding(
+                    severity,
+                    "nodes",
+                    format!("{ready} of {} Ready{}", nodes.len(), if ready == 0 {
+                        ": pods cannot run anywhere; start or repair a node first"
+                    } else {
+                        ""
+                    }),
+                ));
+            }
+            Err(e) => out.push(finding(Severity::Warning, "nodes", format!("cannot list nodes: {e}"))),
+        }
+        match facts::namespace_exists(&client, &ns).await {
+            Ok(true) => out.push(finding(Severity::Ok, "namespace", format!("{ns} exists"))),
+            Ok(false) => out.push(finding(Severity::Ok, "namespace", format!("{ns} will be created"))),
+            Err(e) => out.push(finding(Severity::Warning, "namespace", format!("cannot read {ns}: {e}"))),
+        }
+        match facts::default_storage_class(&client).await {
+            Ok(Some(c)) => out.push(finding(
+                Severity::Ok,
+                "default StorageClass",
+                format!(
+                    "{} ({}, {}){}",
+                    c.name,
+                    c.provisioner,
+                    c.binding_mode,
+                    if c.binding_mode == "WaitForFirstConsumer" {
+                        ": claims bind when their pod is scheduled"
+                    } else {
+                        ""
+                    }
+                ),
+            )),
+            Ok(None) => out.push(finding(
+                Severity::Warning,
+                "default StorageClass",
+                "none: the persistence stage's claims will stay Pending (O19). Install a \
+                 provisioner (e.g. local-path) and mark its class default, or stop before \
+                 the persistence stage.",
+            )),
+            Err(e) => out.push(finding(
+                Severity::Warning,
+                "default StorageClass",
+                format!("cannot list StorageClasses: {e}"),
+            )),
+        }
+        for selector in self.foreign_pod_selectors() {
+            match facts::pods_matching(&client, &ns, &selector).await {
+                Ok(pods) => {
+                    let foreign: Vec<String> = pods
+                        .iter()
+                        .filter(|p| p.labels().get(MANAGED_BY.0).map(String::as_str) != Some(MANAGED_BY.1))
+                        .map(|p| p.name_any())
+                        .collect();
+                    if foreign.is_empty() {
+                        out.push(finding(Severity::Ok, "leftover EMQX pods", format!("no other pods match {selector}")));
+                    } else {
+                        out.push(finding(
+                            Severity::Warning,
+                            "leftover EMQX pods",
+                            format!(
+                                "{} match {selector} but are not kubetour's: {} (P7). Services \
+                                 select them and EMQX discovery will try to join them. Remove \
+                                 that install, or use another --namespace.",
+                                foreign.len(),
+                                foreign.join(", ")
+                            ),
+                        ));
+                    }
+                }
+                Err(e) => out.push(finding(Severity::Warning, "leftover EMQX pods", format!("cannot list pods: {e}"))),
+            }
+        }
+        out.extend(self.access_findings().await);
+        out
+    }
+
+    fn foreign_pod_selectors(&self) -> Vec<String> {
+        let set: BTreeSet<String> = self
+            .track
+            .stages
+            .iter()
+            .flat_map(|s| &s.checks)
+            .filter_map(|c| match &c.condition {
+                Condition::NoForeignPods { selector } => Some(selector.to_string()),
+                _ => None,
+            })
+            .collect();
+        set.into_iter().collect()
+    }
+
+    /// One access review per verb and resource the track needs.
+    async fn access_findings(&mut self) -> Vec<Finding> {
+        let mut kinds: BTreeSet<(String, String)> = self
+            .track
+            .stages
+            .iter()
+            .flat_map(|s| &s.manifests)
+            .map(|m| (m.api_version.clone(), m.kind.clone()))
+            .collect();
+        kinds.insert(("v1".into(), "Pod".into()));
+        let mut needs: Vec<(String, String, &'static str)> = Vec::new();
+        for (api_version, kind) in &kinds {
+            match self.applier.resource_for(api_version, kind, "preflight").await {
+                Ok((r, _)) => {
+                    for verb in ["get", "list", "watch", "create", "patch", "delete"] {
+                        needs.push((r.group.clone(), r.plural.clone(), verb));
+                    }
+                }
+                Err(e) => {
+                    return vec![finding(Severity::Blocking, "kinds", e.to_string())];
+                }
+            }
+        }
+        needs.push((String::new(), "pods/exec".into(), "create"));
+        needs.push((String::new(), "pods/log".into(), "get"));
+        needs.push((String::new(), "services/proxy".into(), "get"));
+        let mut denied = Vec::new();
+        let mut unknown = None;
+        for (group, resource, verb) in &needs {
+            let (resource, sub) = match resource.split_once('/') {
+                Some((r, s)) => (r.to_string(), Some(s)),
+                None => (resource.clone(), None),
+            };
+            let question = match sub {
+                Some(s) => format!("{resource}/{s}"),
+                None => resource.clone(),
+            };
+            match facts::may(&self.client, &self.namespace, verb, group, &question).await {
+                Ok(a) if a.allowed => {}
+                Ok(_) => denied.push(format!("{verb} {question}")),
+                Err(e) => unknown = Some(e.to_string()),
+            }
+        }
+        if let Some(e) = unknown {
+            return vec![finding(Severity::Warning, "permissions", format!("cannot ask the API server: {e}"))];
+        }
+        if denied.is_empty() {
+            vec![finding(
+                Severity::Ok,
+                "permissions",
+                format!("may do all {} operations the track needs in {}", needs.len(), self.namespace),
+            )]
+        } else {
+            vec![finding(
+                Severity::Blocking,
+                "permissions",
+                format!(
+                    "not allowed in {}: {}. Ask a cluster admin for these rights, or use \
+                     kubetour's simulated cluster.",
+                    self.namespace,
+                    denied.join(", ")
+                ),
+            )]
+        }
+    }
+
+    async fn ensure_namespace(&mut self) -> Result<(), RunError> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        let exists = api.get_opt(&self.namespace).await.map_err(|e| {
+            RunError::Preflight(format!("reading namespace {}: {e}", self.namespace))
+        })?;
+        if exists.is_some() {
+            return Ok(());
+        }
+        let ns = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": self.namespace, "labels": {MANAGED_BY.0: MANAGED_BY.1}},
+        });
+        api.patch(&self.namespace, &PatchParams::apply(FIELD_MANAGER), &Patch::Apply(&ns))
+            .await
+            .map_err(|e| RunError::Preflight(format!("creating namespace {}: {e}", self.namespace)))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,180 @@
+//! Waiting for a stage's checks: evaluated in order against the watched view after every
+//! change (watch, don't poll), with EMQX itself probed while a check that needs it is
+//! pending. Each check has its own timeout, counted from when it becomes the current one.
+
+use std::time::Duration;
+
+use futures::{FutureExt, StreamExt};
+use tokio::time::Instant;
+
+use super::checks::{evaluate, target_pods, Verdict};
+use super::describe;
+use super::diagnose::diagnose;
+use super::events::{Diagnosis, EngineEvent};
+use super::probe::{self, Wants};
+use super::Engine;
+use crate::track::{Check, Condition, Hint, PodTarget};
+
+/// How often EMQX is asked while a check that depends on it is pending.
+pub const PROBE_EVERY: Duration = Duration::from_millis(1000);
+
+/// A check that did not pass in time.
+#[derive(Debug, Clone)]
+pub struct Failed {
+    pub check: String,
+    pub observed: String,
+    pub diagnoses: Vec<Diagnosis>,
+}
+
+impl Engine {
+    /// Waits until every check holds, in order. Emits CheckPassed / Diagnosed as it goes.
+    pub(super) async fn wait_checks(
+        &mut self,
+        stage: &str,
+        checks: &[Check],
+        hints: &[Hint],
+    ) -> Result<(), Failed> {
+        let started = Instant::now();
+        let mut reported = std::collections::BTreeSet::new();
+        for check in checks {
+            let active = Instant::now();
+            let deadline = active + check.timeout;
+            let mut next_probe = Instant::now();
+            loop {
+                let verdict = self.verdict(&check.condition);
+                if verdict.met {
+                    self.emit(EngineEvent::CheckPassed {
+                        stage: stage.to_string(),
+                        check: describe::condition(&check.condition),
+                        observed: verdict.observed,
+                        elapsed: started.elapsed(),
+                    });
+                    break;
+                }
+                for d in self.diagnoses(hints, &check.condition) {
+                    if reported.insert((d.source.clone(), d.explanation.clone())) {
+                        self.emit(EngineEvent::Diagnosed {
+                            stage: stage.to_string(),
+                            diagnosis: d,
+                        });
+                    }
+                }
+                if Instant::now() >= deadline {
+                    return Err(Failed {
+                        check: describe::condition(&check.condition),
+                        observed: verdict.observed,
+                        diagnoses: self.diagnoses(hints, &check.condition),
+                    });
+                }
+                let wants = wants(&check.condition, !hints.is_empty());
+                let probing = wants.ctl || wants.logs || needs_http(&check.condition);
+                tokio::select! {
+                    change = self.changes.next() => match change {
+                        Some(change) => { self.absorb(change); }
+                        // The merged watch never ends while the client lives; if it does,
+                        // fall back to waiting out the probe interval.
+                        None => tokio::time::sleep(PROBE_EVERY).await,
+                    },
+                    _ = tokio::time::sleep_until(next_probe), if probing => {
+                        self.probe(&check.condition, wants).await;
+                        next_probe = Instant::now() + PROBE_EVERY;
+                    }
+                    _ = tokio::time::sleep_until(deadline) => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn verdict(&self, condition: &Condition) -> Verdict {
+        evaluate(condition, &self.view, &self.evidence, jiff::Timestamp::now())
+    }
+
+    /// Folds a change and every change already queued behind it into the view.
+    pub(super) fn absorb(&mut self, change: crate::cluster::watch::Change) {
+        self.view.apply(change);
+        while let Some(Some(more)) = self.changes.next().now_or_never() {
+            self.view.apply(more);
+        }
+        let view = &self.view;
+        self.evidence.retain_pods(|p| view.pods.get(p).is_some());
+    }
+
+    pub(super) async fn probe(&mut self, condition: &Condition, wants: Wants) {
+        if let Condition::EmqxHttpStatus { service } = condition {
+            let result = probe::http_status(
+                &self.client,
+                &self.namespace,
+                service,
+                self.track.profile.status_port,
+            )
+            .await;
+            self.evidence.http_status.insert(service.clone(), result);
+        }
+        let target = pod_target(condition);
+        let pods: Vec<_> = match &target {
+            Some(t) => target_pods(&self.view, t).into_iter().cloned().collect(),
+            None => Vec::new(),
+        };
+        let refs: Vec<_> = pods.iter().collect();
+        probe::probe_pods(
+            &self.client,
+            &self.namespace,
+            &self.track.profile,
+            &refs,
+            wants,
+            &mut self.evidence,
+        )
+        .await;
+    }
+
+    fn diagnoses(&self, hints: &[Hint], condition: &Condition) -> Vec<Diagnosis> {
+        let pods: Vec<String> = pod_target(condition)
+            .map(|t| {
+                target_pods(&self.view, &t)
+                    .iter()
+                    .filter_map(|p| p.metadata.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        diagnose(hints, &self.view, &self.evidence, &pods, self.lang)
+    }
+}
+
+/// The pods a condition is about, for probing and diagnosis.
+fn pod_target(condition: &Condition) -> Option<PodTarget> {
+    match condition {
+        Condition::PodsReady { pods, .. }
+        | Condition::EmqxStarted { pods }
+        | Condition::EmqxCluster { pods, .. }
+        | Condition::EmqxIslands { pods, .. }
+        | Condition::EmqxStopped { pods, .. }
+        | Condition::LogLine { pods, .. } => Some(pods.clone()),
+        Condition::DeploymentComplete { .. }
+        | Condition::StatefulSetReady { .. }
+        | Condition::PvcsBound { .. }
+        | Condition::ServiceEndpoints { .. }
+        | Condition::EmqxHttpStatus { .. }
+        | Condition::NoForeignPods { .. }
+        | Condition::DefaultStorageClass
+        | Condition::MayCreateKinds => None,
+    }
+}
+
+/// What a pending condition needs asked; logs are read whenever hints could explain a wait.
+fn wants(condition: &Condition, has_hints: bool) -> Wants {
+    let ctl = matches!(
+        condition,
+        Condition::EmqxStarted { .. }
+            | Condition::EmqxCluster { .. }
+            | Condition::EmqxIslands { .. }
+            | Condition::EmqxStopped { .. }
+    );
+    let logs = matches!(condition, Condition::LogLine { .. })
+        || (has_hints && pod_target(condition).is_some());
+    Wants { ctl, logs }
+}
+
+fn needs_http(condition: &Condition) -> bool {
+    matches!(condition, Condition::EmqxHttpStatus { .. })
+}

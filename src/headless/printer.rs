@@ -1,0 +1,106 @@
+//! Engine events as plain lines (for people and CI logs) or as JSON lines (for tools).
+
+use std::io::Write;
+
+use crate::engine::events::{EngineEvent, Severity};
+
+/// Output style of the headless commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Json,
+}
+
+/// Formats one event in the plain style; None for events plain output leaves out.
+pub fn plain(event: &EngineEvent) -> Option<String> {
+    Some(match event {
+        EngineEvent::Preflight { findings } => {
+            let mut out = String::from("preflight");
+            for f in findings {
+                let mark = match f.severity {
+                    Severity::Ok => "ok  ",
+                    Severity::Warning => "WARN",
+                    Severity::Blocking => "STOP",
+                };
+                out.push_str(&format!("\n  [{mark}] {}: {}", f.subject, f.advice));
+            }
+            out
+        }
+        EngineEvent::StageStarted { index, id, title } => {
+            format!("\n== stage {index} `{id}`: {title}")
+        }
+        EngineEvent::StepDone { description, .. } => format!("  - {description}"),
+        EngineEvent::Applied {
+            kind,
+            name,
+            changed,
+            ..
+        } => format!(
+            "  applied {kind}/{name}{}",
+            if *changed { "" } else { " (unchanged)" }
+        ),
+        EngineEvent::CheckPassed {
+            check,
+            observed,
+            elapsed,
+            ..
+        } => format!(
+            "  ✓ {check} [{:.1}s] — {observed}",
+            elapsed.as_secs_f64()
+        ),
+        EngineEvent::CheckFailed {
+            check,
+            observed,
+            diagnoses,
+            ..
+        } => {
+            let mut out = format!("  ✗ {check} — last observed: {observed}");
+            for d in diagnoses {
+                out.push_str(&format!("\n    why: {}", d.explanation));
+            }
+            out
+        }
+        EngineEvent::Observation { id, text, .. } => format!("  ({id}) {text}"),
+        EngineEvent::Diagnosed { diagnosis, .. } => {
+            let mut out = format!(
+                "  ! {}: {}\n    {}",
+                diagnosis.source, diagnosis.line, diagnosis.explanation
+            );
+            if let Some(stage) = &diagnosis.fixed_by {
+                out.push_str(&format!(" (fixed by stage `{stage}`)"));
+            }
+            out
+        }
+        EngineEvent::TryIt {
+            title, ok, observed, ..
+        } => format!(
+            "  try it: {title} — {} {observed}",
+            if *ok { "✓" } else { "✗" }
+        ),
+        EngineEvent::StageDone { id, elapsed } => {
+            format!("  stage `{id}` done in {:.1}s", elapsed.as_secs_f64())
+        }
+        EngineEvent::Deleted { kind, name } => format!("  deleted {kind}/{name}"),
+        EngineEvent::Finished { ok, failure } => match (ok, failure) {
+            (true, _) => "\nall checks passed".to_string(),
+            (false, Some(f)) => format!("\nFAILED: {f}"),
+            (false, None) => "\nFAILED".to_string(),
+        },
+    })
+}
+
+/// A sink that prints each event to stdout in the given style.
+pub fn sink(style: Style) -> crate::engine::Sink {
+    Box::new(move |event: EngineEvent| {
+        let line = match style {
+            Style::Plain => plain(&event),
+            Style::Json => serde_json::to_string(&event).ok(),
+        };
+        if let Some(line) = line {
+            let mut out = std::io::stdout().lock();
+            // A closed stdout (e.g. `| head`) must not crash the run.
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+    })
+}
