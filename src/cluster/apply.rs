@@ -99,7 +99,10 @@ impl Applier {
     pub async fn resolve(&mut self, m: &Manifest) -> Result<Api<DynamicObject>, ApplyError> {
         let api_version = str_at(&m.object, "/apiVersion", m, "apiVersion")?;
         let kind = str_at(&m.object, "/kind", m, "kind")?;
-        let namespace = m.object.pointer("/metadata/namespace").and_then(Value::as_str);
+        let namespace = m
+            .object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str);
         self.api_for(api_version, kind, namespace, &m.origin).await
     }
 
@@ -114,10 +117,13 @@ impl Applier {
         let (resource, caps) = self.resource_for(api_version, kind, origin).await?;
         Ok(match caps.scope {
             Scope::Namespaced => {
-                let ns = namespace.filter(|n| !n.is_empty()).ok_or_else(|| ApplyError::Malformed {
-                    origin: origin.to_string(),
-                    what: "metadata.namespace",
-                })?;
+                let ns =
+                    namespace
+                        .filter(|n| !n.is_empty())
+                        .ok_or_else(|| ApplyError::Malformed {
+                            origin: origin.to_string(),
+                            what: "metadata.namespace",
+                        })?;
                 Api::namespaced_with(self.client.clone(), ns, &resource)
             }
             Scope::Cluster => Api::all_with(self.client.clone(), &resource),

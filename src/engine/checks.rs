@@ -33,7 +33,7 @@ pub fn target_pods<'a>(view: &'a ClusterView, target: &PodTarget) -> Vec<&'a Pod
         .filter(|p| p.metadata.deletion_timestamp.is_none())
         .filter(|p| match target {
             PodTarget::Named(name) => p.name_any() == *name,
-            PodTarget::Selected(selector) => selects(selector, p),
+            PodTarget::Selected(selector) => selects(selector, *p),
         })
         .collect()
 }
@@ -75,7 +75,10 @@ pub fn evaluate(
             let met = answered == names.len()
                 && !names.is_empty()
                 && m.is_one_cluster_of(*running as usize);
-            Verdict::new(met, format!("{} ({answered}/{} pods answered)", m.summary(), names.len()))
+            Verdict::new(
+                met,
+                format!("{} ({answered}/{} pods answered)", m.summary(), names.len()),
+            )
         }
         Condition::EmqxIslands { pods, count } => {
             let names = names(&target_pods(view, pods));
@@ -84,9 +87,12 @@ pub fn evaluate(
             let met = answered == names.len()
                 && m.clusters.len() == *count as usize
                 && m.islands() == *count as usize;
-            Verdict::new(met, format!("{} ({answered}/{} pods answered)", m.summary(), names.len()))
+            Verdict::new(
+                met,
+                format!("{} ({answered}/{} pods answered)", m.summary(), names.len()),
+            )
         }
-        Condition::EmqxStopped { pods, count } => {
+        Condition::EmqxStopped { pods, at_least } => {
             let names = names(&target_pods(view, pods));
             let best = names
                 .iter()
@@ -95,7 +101,7 @@ pub fn evaluate(
                 .max();
             match best {
                 Some(n) => Verdict::new(
-                    n == *count as usize,
+                    n >= *at_least as usize,
                     format!("{n} stopped node(s) listed"),
                 ),
                 None => Verdict::new(false, "no pod answered `cluster status` yet"),
@@ -164,14 +170,17 @@ fn pods_ready(view: &ClusterView, target: &PodTarget, count: u32, now: jiff::Tim
     if !waiting.is_empty() {
         observed.push_str(&format!(" ({})", waiting.join(", ")));
     }
-    Verdict::new(rows.len() == count as usize && ready == rows.len(), observed)
+    Verdict::new(
+        rows.len() == count as usize && ready == rows.len(),
+        observed,
+    )
 }
 
 fn deployment_complete(view: &ClusterView, name: &str) -> Verdict {
     let Some(d) = view.deployments.get(name) else {
         return Verdict::new(false, format!("Deployment {name} not found"));
     };
-    let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let want = d.spec.replicas.unwrap_or(1);
     let s = d.status.clone().unwrap_or_default();
     let generation_seen = s.observed_generation.unwrap_or(0) >= d.metadata.generation.unwrap_or(0);
     let updated = s.updated_replicas.unwrap_or(0);
@@ -188,13 +197,14 @@ fn stateful_set_ready(view: &ClusterView, name: &str) -> Verdict {
     let Some(s) = view.stateful_sets.get(name) else {
         return Verdict::new(false, format!("StatefulSet {name} not found"));
     };
-    let want = s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let want = s.spec.replicas.unwrap_or(1);
     let st = s.status.clone().unwrap_or_default();
     let generation_seen = st.observed_generation.unwrap_or(0) >= s.metadata.generation.unwrap_or(0);
     let ready = st.ready_replicas.unwrap_or(0);
     let updated = st.updated_replicas.unwrap_or(0);
     let same_revision = st.current_revision.is_some() && st.current_revision == st.update_revision;
-    let met = generation_seen && ready == want && st.replicas == want && updated == want && same_revision;
+    let met =
+        generation_seen && ready == want && st.replicas == want && updated == want && same_revision;
     Verdict::new(met, format!("{ready}/{want} ready, {updated} updated"))
 }
 
@@ -220,7 +230,11 @@ fn claims_bound(view: &ClusterView, claims: &ClaimSet) -> Verdict {
             Verdict::new(met, states.join(", "))
         }
         ClaimSet::Selected { selector, count } => {
-            let matching: Vec<_> = view.claims.iter().filter(|c| selects(selector, *c)).collect();
+            let matching: Vec<_> = view
+                .claims
+                .iter()
+                .filter(|c| selects(selector, *c))
+                .collect();
             let bound = matching.iter().filter(|c| phase(c) == "Bound").count();
             Verdict::new(
                 matching.len() == *count as usize && bound == matching.len(),
@@ -266,11 +280,13 @@ fn emqx_started(view: &ClusterView, evidence: &Evidence, target: &PodTarget) -> 
     let pods = names(&target_pods(view, target));
     let states: Vec<String> = pods
         .iter()
-        .map(|p| match evidence.pods.get(p).and_then(|e| e.node.as_ref()) {
-            Some(Ok(s)) => format!("{}: {}", s.node, s.status),
-            Some(Err(e)) => format!("{p}: {e}"),
-            None => format!("{p}: not asked yet"),
-        })
+        .map(
+            |p| match evidence.pods.get(p).and_then(|e| e.node.as_ref()) {
+                Some(Ok(s)) => format!("{}: {}", s.node, s.status),
+                Some(Err(e)) => format!("{p}: {e}"),
+                None => format!("{p}: not asked yet"),
+            },
+        )
         .collect();
     let met = !pods.is_empty()
         && pods.iter().all(|p| {

@@ -31,8 +31,11 @@ pub fn condition(c: &Condition) -> String {
         Condition::EmqxIslands { pods: p, count } => {
             format!("{count} separate one-node EMQX clusters ({})", pods(p))
         }
-        Condition::EmqxStopped { pods: p, count } => {
-            format!("{count} lost node(s) listed as stopped ({})", pods(p))
+        Condition::EmqxStopped { pods: p, at_least } => {
+            format!(
+                "at least {at_least} lost node(s) listed as stopped ({})",
+                pods(p)
+            )
         }
         Condition::LogLine { pods: p, pattern } => {
             format!("log line /{}/ in {}", pattern.0.as_str(), pods(p))

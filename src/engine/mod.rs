@@ -21,8 +21,8 @@ pub mod teardown;
 pub mod tryit;
 pub mod wait;
 
-use futures::stream::BoxStream;
 use futures::StreamExt;
+use futures::stream::BoxStream;
 use tokio::time::Instant;
 
 use crate::cluster::apply::{Applier, Manifest as ApplyManifest};
@@ -100,14 +100,23 @@ impl Engine {
     }
 
     /// Runs the stages up to and including `through` (all when None). Emits Finished.
-    pub async fn run(&mut self, through: Option<&str>, options: &RunOptions) -> Result<(), RunError> {
+    pub async fn run(
+        &mut self,
+        through: Option<&str>,
+        options: &RunOptions,
+    ) -> Result<(), RunError> {
         let last = match through {
-            Some(id) => self.track.stages.iter().position(|s| s.id == id).ok_or_else(|| {
-                RunError::Preflight(format!(
-                    "unknown stage `{id}`; the stages are: {}",
-                    self.track.stage_ids().join(", ")
-                ))
-            })?,
+            Some(id) => self
+                .track
+                .stages
+                .iter()
+                .position(|s| s.id == id)
+                .ok_or_else(|| {
+                    RunError::Preflight(format!(
+                        "unknown stage `{id}`; the stages are: {}",
+                        self.track.stage_ids().join(", ")
+                    ))
+                })?,
             None => self.track.stages.len().saturating_sub(1),
         };
         let result = self.run_range(last, options).await;
@@ -175,7 +184,10 @@ impl Engine {
                 changed: a.changed,
             });
         }
-        if let Err(failed) = self.wait_checks(&stage.id, &stage.checks, &stage.hints).await {
+        if let Err(failed) = self
+            .wait_checks(&stage.id, &stage.checks, &stage.hints)
+            .await
+        {
             self.emit(EngineEvent::CheckFailed {
                 stage: stage.id.clone(),
                 check: failed.check.clone(),

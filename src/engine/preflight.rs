@@ -4,15 +4,15 @@
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, Patch, PatchParams};
 use kube::ResourceExt;
+use kube::api::{Api, Patch, PatchParams};
 
 use super::events::{EngineEvent, Finding, Severity};
 use super::{Engine, RunError};
 use crate::cluster::apply::FIELD_MANAGER;
 use crate::cluster::facts;
-use crate::track::manifest::MANAGED_BY;
 use crate::track::Condition;
+use crate::track::manifest::MANAGED_BY;
 
 fn finding(severity: Severity, subject: &str, advice: impl Into<String>) -> Finding {
     Finding {
@@ -44,12 +44,18 @@ impl Engine {
         let client = self.client.clone();
         let ns = self.namespace.clone();
         match facts::server_version(&client).await {
-            Ok(v) => out.push(finding(Severity::Ok, "API server", format!("Kubernetes {v}"))),
+            Ok(v) => out.push(finding(
+                Severity::Ok,
+                "API server",
+                format!("Kubernetes {v}"),
+            )),
             Err(e) => {
                 out.push(finding(
                     Severity::Blocking,
                     "API server",
-                    format!("cannot reach it: {e}. Check the kubeconfig and that the cluster is up."),
+                    format!(
+                        "cannot reach it: {e}. Check the kubeconfig and that the cluster is up."
+                    ),
                 ));
                 return out;
             }
@@ -57,23 +63,43 @@ impl Engine {
         match facts::nodes(&client).await {
             Ok(nodes) => {
                 let ready = nodes.iter().filter(|(_, r)| *r).count();
-                let severity = if ready == 0 { Severity::Blocking } else { Severity::Ok };
+                let severity = if ready == 0 {
+                    Severity::Blocking
+                } else {
+                    Severity::Ok
+                };
                 out.push(finding(
                     severity,
                     "nodes",
-                    format!("{ready} of {} Ready{}", nodes.len(), if ready == 0 {
-                        ": pods cannot run anywhere; start or repair a node first"
-                    } else {
-                        ""
-                    }),
+                    format!(
+                        "{ready} of {} Ready{}",
+                        nodes.len(),
+                        if ready == 0 {
+                            ": pods cannot run anywhere; start or repair a node first"
+                        } else {
+                            ""
+                        }
+                    ),
                 ));
             }
-            Err(e) => out.push(finding(Severity::Warning, "nodes", format!("cannot list nodes: {e}"))),
+            Err(e) => out.push(finding(
+                Severity::Warning,
+                "nodes",
+                format!("cannot list nodes: {e}"),
+            )),
         }
         match facts::namespace_exists(&client, &ns).await {
             Ok(true) => out.push(finding(Severity::Ok, "namespace", format!("{ns} exists"))),
-            Ok(false) => out.push(finding(Severity::Ok, "namespace", format!("{ns} will be created"))),
-            Err(e) => out.push(finding(Severity::Warning, "namespace", format!("cannot read {ns}: {e}"))),
+            Ok(false) => out.push(finding(
+                Severity::Ok,
+                "namespace",
+                format!("{ns} will be created"),
+            )),
+            Err(e) => out.push(finding(
+                Severity::Warning,
+                "namespace",
+                format!("cannot read {ns}: {e}"),
+            )),
         }
         match facts::default_storage_class(&client).await {
             Ok(Some(c)) => out.push(finding(
@@ -109,11 +135,17 @@ impl Engine {
                 Ok(pods) => {
                     let foreign: Vec<String> = pods
                         .iter()
-                        .filter(|p| p.labels().get(MANAGED_BY.0).map(String::as_str) != Some(MANAGED_BY.1))
+                        .filter(|p| {
+                            p.labels().get(MANAGED_BY.0).map(String::as_str) != Some(MANAGED_BY.1)
+                        })
                         .map(|p| p.name_any())
                         .collect();
                     if foreign.is_empty() {
-                        out.push(finding(Severity::Ok, "leftover EMQX pods", format!("no other pods match {selector}")));
+                        out.push(finding(
+                            Severity::Ok,
+                            "leftover EMQX pods",
+                            format!("no other pods match {selector}"),
+                        ));
                     } else {
                         out.push(finding(
                             Severity::Warning,
@@ -128,7 +160,11 @@ impl Engine {
                         ));
                     }
                 }
-                Err(e) => out.push(finding(Severity::Warning, "leftover EMQX pods", format!("cannot list pods: {e}"))),
+                Err(e) => out.push(finding(
+                    Severity::Warning,
+                    "leftover EMQX pods",
+                    format!("cannot list pods: {e}"),
+                )),
             }
         }
         out.extend(self.access_findings().await);
@@ -161,7 +197,11 @@ impl Engine {
         kinds.insert(("v1".into(), "Pod".into()));
         let mut needs: Vec<(String, String, &'static str)> = Vec::new();
         for (api_version, kind) in &kinds {
-            match self.applier.resource_for(api_version, kind, "preflight").await {
+            match self
+                .applier
+                .resource_for(api_version, kind, "preflight")
+                .await
+            {
                 Ok((r, _)) => {
                     for verb in ["get", "list", "watch", "create", "patch", "delete"] {
                         needs.push((r.group.clone(), r.plural.clone(), verb));
@@ -193,13 +233,21 @@ impl Engine {
             }
         }
         if let Some(e) = unknown {
-            return vec![finding(Severity::Warning, "permissions", format!("cannot ask the API server: {e}"))];
+            return vec![finding(
+                Severity::Warning,
+                "permissions",
+                format!("cannot ask the API server: {e}"),
+            )];
         }
         if denied.is_empty() {
             vec![finding(
                 Severity::Ok,
                 "permissions",
-                format!("may do all {} operations the track needs in {}", needs.len(), self.namespace),
+                format!(
+                    "may do all {} operations the track needs in {}",
+                    needs.len(),
+                    self.namespace
+                ),
             )]
         } else {
             vec![finding(
@@ -228,9 +276,13 @@ impl Engine {
             "kind": "Namespace",
             "metadata": {"name": self.namespace, "labels": {MANAGED_BY.0: MANAGED_BY.1}},
         });
-        api.patch(&self.namespace, &PatchParams::apply(FIELD_MANAGER), &Patch::Apply(&ns))
-            .await
-            .map_err(|e| RunError::Preflight(format!("creating namespace {}: {e}", self.namespace)))?;
+        api.patch(
+            &self.namespace,
+            &PatchParams::apply(FIELD_MANAGER),
+            &Patch::Apply(&ns),
+        )
+        .await
+        .map_err(|e| RunError::Preflight(format!("creating namespace {}: {e}", self.namespace)))?;
         Ok(())
     }
 }

@@ -125,8 +125,7 @@ fn has_started(pod: &Pod) -> bool {
         .is_some_and(|cs| {
             cs.iter().any(|c| {
                 c.restart_count > 0
-                    || c
-                        .state
+                    || c.state
                         .as_ref()
                         .is_some_and(|s| s.running.is_some() || s.terminated.is_some())
             })

@@ -91,14 +91,12 @@ impl Engine {
                 .view
                 .deployments
                 .get(name)
-                .and_then(|d| d.spec.as_ref())
-                .and_then(|s| s.selector.match_labels.clone()),
+                .and_then(|d| d.spec.selector.match_labels.clone()),
             Kind::StatefulSet => self
                 .view
                 .stateful_sets
                 .get(name)
-                .and_then(|s| s.spec.as_ref())
-                .and_then(|s| s.selector.match_labels.clone()),
+                .and_then(|s| s.spec.selector.match_labels.clone()),
             _ => None,
         };
         labels.unwrap_or_default()

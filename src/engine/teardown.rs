@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kube::api::{DeleteParams, DynamicObject, ListParams};
 use kube::ResourceExt;
+use kube::api::{DeleteParams, DynamicObject, ListParams};
 
 use super::events::EngineEvent;
 use super::{Engine, RunError};
@@ -36,8 +36,9 @@ impl Engine {
         let mut ours = self.find_ours().await?;
         ours.retain(|o| keep_through.is_none_or(|k| o.stage > k));
         ours.retain(|o| !keep.contains(&(o.kind.clone(), o.name.clone())));
-        let (claims, mut others): (Vec<Ours>, Vec<Ours>) =
-            ours.into_iter().partition(|o| o.kind == "PersistentVolumeClaim");
+        let (claims, mut others): (Vec<Ours>, Vec<Ours>) = ours
+            .into_iter()
+            .partition(|o| o.kind == "PersistentVolumeClaim");
         others.sort();
         others.reverse();
         let mut deleted = Vec::new();
@@ -78,8 +79,10 @@ impl Engine {
     /// created, then re-applies the cumulative state of stages up to `index`.
     pub async fn rewind(&mut self, index: usize) -> Result<(), RunError> {
         let wanted = state::through(&self.track, index);
-        let keep: BTreeSet<(String, String)> =
-            wanted.iter().map(|m| (m.kind.clone(), m.name.clone())).collect();
+        let keep: BTreeSet<(String, String)> = wanted
+            .iter()
+            .map(|m| (m.kind.clone(), m.name.clone()))
+            .collect();
         self.delete_ours(Some(index), false, &keep).await?;
         let manifests: Vec<crate::cluster::apply::Manifest> = wanted
             .iter()
@@ -192,5 +195,7 @@ impl Engine {
 }
 
 fn is_owned(o: &DynamicObject) -> bool {
-    o.owner_references().iter().any(|r| r.controller == Some(true))
+    o.owner_references()
+        .iter()
+        .any(|r| r.controller == Some(true))
 }

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use kube::ResourceExt;
+use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use tokio::time::Instant;
 
 use super::checks::target_pods;
 use super::events::EngineEvent;
-use super::{describe, Engine, RunError};
+use super::{Engine, RunError, describe};
 use crate::track::{PodFate, PodTarget, TryAction, TryIt};
 
 /// How long a deleted bare pod must stay gone before "nothing brought it back" holds.
@@ -24,22 +24,30 @@ impl Engine {
     pub(super) async fn run_try_it(&mut self, stage: &str, t: &TryIt) -> Result<(), RunError> {
         let outcome = match &t.action {
             TryAction::DeletePod { pod, expect } => {
-                let Some(victim) = target_pods(&self.view, pod).first().map(|p| (*p).clone()) else {
-                    return Err(self.try_failed(stage, t, format!("no {} to delete", describe::pods(pod))));
+                let Some(victim) = target_pods(&self.view, pod).first().map(|p| (*p).clone())
+                else {
+                    return Err(self.try_failed(
+                        stage,
+                        t,
+                        format!("no {} to delete", describe::pods(pod)),
+                    ));
                 };
                 self.delete_and_expect(vec![victim], *expect).await
             }
             TryAction::DeleteAllPods { selector, expect } => {
-                let victims: Vec<Pod> = target_pods(&self.view, &PodTarget::Selected(selector.clone()))
-                    .into_iter()
-                    .cloned()
-                    .collect();
+                let victims: Vec<Pod> =
+                    target_pods(&self.view, &PodTarget::Selected(selector.clone()))
+                        .into_iter()
+                        .cloned()
+                        .collect();
                 if victims.is_empty() {
                     return Err(self.try_failed(stage, t, format!("no pods {selector} to delete")));
                 }
                 self.delete_and_expect(victims, *expect).await
             }
-            TryAction::PatchConfigMap { name, key, value } => self.patch_config_map(name, key, value).await,
+            TryAction::PatchConfigMap { name, key, value } => {
+                self.patch_config_map(name, key, value).await
+            }
         };
         let observed = match outcome {
             Ok(observed) => observed,
@@ -49,7 +57,10 @@ impl Engine {
             return Err(self.try_failed(
                 stage,
                 t,
-                format!("{observed}; then `{}` did not hold: {}", failed.check, failed.observed),
+                format!(
+                    "{observed}; then `{}` did not hold: {}",
+                    failed.check, failed.observed
+                ),
             ));
         }
         self.emit(EngineEvent::TryIt {
@@ -75,7 +86,11 @@ impl Engine {
     }
 
     /// Deletes the pods and waits for the expected fate. Ok/Err carry what was seen.
-    async fn delete_and_expect(&mut self, victims: Vec<Pod>, expect: PodFate) -> Result<String, String> {
+    async fn delete_and_expect(
+        &mut self,
+        victims: Vec<Pod>,
+        expect: PodFate,
+    ) -> Result<String, String> {
         let api: Api<Pod> = Api::namespaced(self.client.clone(), &self.namespace);
         let old: BTreeMap<String, String> = victims
             .iter()
@@ -100,7 +115,9 @@ impl Engine {
                 .iter()
                 .filter(|p| p.metadata.deletion_timestamp.is_none())
                 .filter(|p| labels.iter().all(|(k, v)| p.labels().get(k) == Some(v)))
-                .filter(|p| crate::cluster::pod_row::PodRow::from_pod_at(p, jiff::Timestamp::now()).is_ready)
+                .filter(|p| {
+                    crate::cluster::pod_row::PodRow::from_pod_at(p, jiff::Timestamp::now()).is_ready
+                })
                 .collect();
             let verdict = match expect {
                 PodFate::Gone => {
@@ -116,9 +133,9 @@ impl Engine {
                 }
                 PodFate::BackWithSameName => {
                     let back = old.iter().all(|(name, uid)| {
-                        ready_same_labels
-                            .iter()
-                            .any(|p| p.name_any() == *name && p.uid().as_deref() != Some(uid.as_str()))
+                        ready_same_labels.iter().any(|p| {
+                            p.name_any() == *name && p.uid().as_deref() != Some(uid.as_str())
+                        })
                     });
                     back.then_some(true)
                 }
@@ -129,7 +146,9 @@ impl Engine {
                 (PodFate::Gone, Some(true), true) => {
                     return Ok(format!("deleted {names}; nothing brought it back"));
                 }
-                (PodFate::Gone, None, _) => return Err(format!("deleted {names}, but it came back")),
+                (PodFate::Gone, None, _) => {
+                    return Err(format!("deleted {names}, but it came back"));
+                }
                 (PodFate::ReplacedWithNewName, Some(true), _) => {
                     let new: Vec<String> = ready_same_labels
                         .iter()
@@ -150,15 +169,19 @@ impl Engine {
                 }
                 _ => {}
             }
-            match tokio::time::timeout_at(deadline, self.changes.next()).await {
-                Ok(Some(change)) => self.absorb(change),
-                Ok(None) | Err(_) => {}
+            if let Ok(Some(change)) = tokio::time::timeout_at(deadline, self.changes.next()).await {
+                self.absorb(change);
             }
         }
     }
 
     /// Changes one ConfigMap key; the running pods must not change (O13).
-    async fn patch_config_map(&mut self, name: &str, key: &str, value: &str) -> Result<String, String> {
+    async fn patch_config_map(
+        &mut self,
+        name: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<String, String> {
         let before: BTreeMap<String, String> = self
             .view
             .pods
@@ -189,7 +212,9 @@ impl Engine {
                 after.len()
             ))
         } else {
-            Err(format!("set {key}={value} in ConfigMap {name}, and the pods changed"))
+            Err(format!(
+                "set {key}={value} in ConfigMap {name}, and the pods changed"
+            ))
         }
     }
 }

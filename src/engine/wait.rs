@@ -7,12 +7,12 @@ use std::time::Duration;
 use futures::{FutureExt, StreamExt};
 use tokio::time::Instant;
 
-use super::checks::{evaluate, target_pods, Verdict};
+use super::Engine;
+use super::checks::{Verdict, evaluate, target_pods};
 use super::describe;
 use super::diagnose::diagnose;
 use super::events::{Diagnosis, EngineEvent};
 use super::probe::{self, Wants};
-use super::Engine;
 use crate::track::{Check, Condition, Hint, PodTarget};
 
 /// How often EMQX is asked while a check that depends on it is pending.
@@ -87,7 +87,12 @@ impl Engine {
     }
 
     pub(super) fn verdict(&self, condition: &Condition) -> Verdict {
-        evaluate(condition, &self.view, &self.evidence, jiff::Timestamp::now())
+        evaluate(
+            condition,
+            &self.view,
+            &self.evidence,
+            jiff::Timestamp::now(),
+        )
     }
 
     /// Folds a change and every change already queued behind it into the view.

@@ -44,10 +44,7 @@ pub fn plain(event: &EngineEvent) -> Option<String> {
             observed,
             elapsed,
             ..
-        } => format!(
-            "  ✓ {check} [{:.1}s] — {observed}",
-            elapsed.as_secs_f64()
-        ),
+        } => format!("  ✓ {check} [{:.1}s] — {observed}", elapsed.as_secs_f64()),
         EngineEvent::CheckFailed {
             check,
             observed,
@@ -72,7 +69,10 @@ pub fn plain(event: &EngineEvent) -> Option<String> {
             out
         }
         EngineEvent::TryIt {
-            title, ok, observed, ..
+            title,
+            ok,
+            observed,
+            ..
         } => format!(
             "  try it: {title} — {} {observed}",
             if *ok { "✓" } else { "✗" }
