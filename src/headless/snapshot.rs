@@ -1,0 +1,294 @@
+//! `kubetour status`: one snapshot of what the wizard's panels show — pods, kubetour's
+//! objects and their state, EMQX membership as each node reports it, and recent warning
+//! events and log lines with their diagnoses.
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::core::v1::{Endpoints, Event as K8sEvent, PersistentVolumeClaim, Pod, Service};
+use kube::api::{Api, ListParams};
+use kube::runtime::watcher::Event;
+use kube::{Client, ResourceExt};
+use serde::Serialize;
+
+use crate::cluster::pod_row::PodRow;
+use crate::cluster::watch::{Change, ClusterView};
+use crate::engine::diagnose::diagnose;
+use crate::engine::events::Diagnosis;
+use crate::engine::evidence::Evidence;
+use crate::engine::probe::{self, Wants};
+use crate::track::{Hint, Lang, Track};
+
+#[derive(Debug, Serialize)]
+pub struct PodLine {
+    pub name: String,
+    pub ready: String,
+    pub status: String,
+    pub restarts: i32,
+    pub age: String,
+    pub ip: Option<String>,
+    pub node: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ObjectLine {
+    pub kind: String,
+    pub name: String,
+    pub state: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NodeLine {
+    pub pod: String,
+    /// What `<ctl> status` said, or why it could not be asked.
+    pub node: String,
+    pub running_nodes: Vec<String>,
+    pub stopped_nodes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WarningLine {
+    pub object: String,
+    pub reason: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Snapshot {
+    pub namespace: String,
+    pub pods: Vec<PodLine>,
+    pub objects: Vec<ObjectLine>,
+    pub emqx: Vec<NodeLine>,
+    /// "1 cluster of 3 running nodes", "3 separate one-node clusters", ...
+    pub membership: String,
+    pub warnings: Vec<WarningLine>,
+    pub diagnoses: Vec<Diagnosis>,
+}
+
+async fn list_into<K>(client: &Client, ns: &str, wrap: fn(Event<K>) -> Change, view: &mut ClusterView) -> kube::Result<()>
+where
+    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + std::fmt::Debug
+        + serde::de::DeserializeOwned,
+{
+    let api: Api<K> = Api::namespaced(client.clone(), ns);
+    for item in api.list(&ListParams::default()).await?.items {
+        view.apply(wrap(Event::Apply(item)));
+    }
+    Ok(())
+}
+
+pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
+    let ns = track.namespace.as_str();
+    let mut view = ClusterView::default();
+    list_into::<Pod>(client, ns, Change::Pod, &mut view).await?;
+    list_into::<Deployment>(client, ns, Change::Deployment, &mut view).await?;
+    list_into::<ReplicaSet>(client, ns, Change::ReplicaSet, &mut view).await?;
+    list_into::<StatefulSet>(client, ns, Change::StatefulSet, &mut view).await?;
+    list_into::<Service>(client, ns, Change::Service, &mut view).await?;
+    list_into::<Endpoints>(client, ns, Change::Endpoints, &mut view).await?;
+    list_into::<PersistentVolumeClaim>(client, ns, Change::Claim, &mut view).await?;
+    list_into::<K8sEvent>(client, ns, Change::Event, &mut view).await?;
+
+    let now = jiff::Timestamp::now();
+    let rows: Vec<PodRow> = view.pods.iter().map(|p| PodRow::from_pod_at(p, now)).collect();
+    let emqx_pods: Vec<&Pod> = view.pods.iter().filter(|p| runs_emqx(p)).collect();
+    let mut evidence = Evidence::default();
+    probe::probe_pods(
+        client,
+        ns,
+        &track.profile,
+        &emqx_pods,
+        Wants { ctl: true, logs: true },
+        &mut evidence,
+    )
+    .await;
+    let names: Vec<String> = emqx_pods.iter().map(|p| p.name_any()).collect();
+    let membership = evidence.membership(names.iter().map(String::as_str)).summary();
+    let emqx = names
+        .iter()
+        .map(|name| {
+            let e = evidence.pods.get(name).cloned().unwrap_or_default();
+            let node = match &e.node {
+                Some(Ok(s)) => format!("{} is {}", s.node, s.status),
+                Some(Err(err)) => err.clone(),
+                None => "not running".to_string(),
+            };
+            let (running, stopped) = match &e.cluster {
+                Some(Ok(c)) => (c.running_nodes.clone(), c.stopped_nodes.clone()),
+                _ => (Vec::new(), Vec::new()),
+            };
+            NodeLine {
+                pod: name.clone(),
+                node,
+                running_nodes: running,
+                stopped_nodes: stopped,
+            }
+        })
+        .collect();
+    let hints: Vec<Hint> = track.stages.iter().flat_map(|s| s.hints.clone()).collect();
+    let mut seen = BTreeSet::new();
+    let diagnoses = diagnose(&hints, &view, &evidence, &names, Lang::En)
+        .into_iter()
+        .filter(|d| seen.insert((d.source.clone(), d.explanation.clone())))
+        .collect();
+    let mut warnings: Vec<&K8sEvent> = view
+        .events
+        .iter()
+        .filter(|e| e.type_.as_deref() == Some("Warning"))
+        .collect();
+    warnings.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
+    let warnings = warnings
+        .iter()
+        .rev()
+        .take(10)
+        .map(|e| WarningLine {
+            object: format!(
+                "{}/{}",
+                e.involved_object.kind.clone().unwrap_or_default().to_lowercase(),
+                e.involved_object.name.clone().unwrap_or_default()
+            ),
+            reason: e.reason.clone().unwrap_or_default(),
+            message: e.message.clone().unwrap_or_default(),
+        })
+        .collect();
+    Ok(Snapshot {
+        namespace: ns.to_string(),
+        pods: rows
+            .into_iter()
+            .map(|r| PodLine {
+                name: r.name,
+                ready: r.ready,
+                status: r.status,
+                restarts: r.restarts,
+                age: r.age,
+                ip: r.ip,
+                node: r.node,
+            })
+            .collect(),
+        objects: objects(&view),
+        emqx,
+        membership,
+        warnings,
+        diagnoses,
+    })
+}
+
+fn runs_emqx(pod: &Pod) -> bool {
+    pod.spec
+        .as_ref()
+        .is_some_and(|s| s.containers.iter().any(|c| c.image.as_deref().is_some_and(|i| i.contains("emqx"))))
+}
+
+fn objects(view: &ClusterView) -> Vec<ObjectLine> {
+    let mut out = Vec::new();
+    for d in view.deployments.iter() {
+        let s = d.status.clone().unwrap_or_default();
+        out.push(ObjectLine {
+            kind: "Deployment".into(),
+            name: d.name_any(),
+            state: format!(
+                "{}/{} ready, {} up to date, {} available",
+                s.ready_replicas.unwrap_or(0),
+                d.spec.replicas.unwrap_or(1),
+                s.updated_replicas.unwrap_or(0),
+                s.available_replicas.unwrap_or(0)
+            ),
+        });
+    }
+    for r in view.replica_sets.iter() {
+        let s = r.status.clone().unwrap_or_default();
+        out.push(ObjectLine {
+            kind: "ReplicaSet".into(),
+            name: r.name_any(),
+            state: format!("{}/{} ready", s.ready_replicas.unwrap_or(0), s.replicas),
+        });
+    }
+    for s in view.stateful_sets.iter() {
+        let st = s.status.clone().unwrap_or_default();
+        out.push(ObjectLine {
+            kind: "StatefulSet".into(),
+            name: s.name_any(),
+            state: format!("{}/{} ready", st.ready_replicas.unwrap_or(0), s.spec.replicas.unwrap_or(1)),
+        });
+    }
+    for svc in view.services.iter() {
+        let ip = svc.spec.as_ref().and_then(|s| s.cluster_ip.clone()).unwrap_or_default();
+        let endpoints = view
+            .endpoints
+            .get(&svc.name_any())
+            .and_then(|e| e.subsets.as_ref())
+            .map(|s| s.iter().map(|s| s.addresses.as_ref().map_or(0, Vec::len)).sum::<usize>())
+            .unwrap_or(0);
+        out.push(ObjectLine {
+            kind: "Service".into(),
+            name: svc.name_any(),
+            state: format!("ClusterIP {ip}, {endpoints} ready endpoint(s)"),
+        });
+    }
+    for c in view.claims.iter() {
+        let phase = c.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_else(|| "Pending".into());
+        out.push(ObjectLine {
+            kind: "PersistentVolumeClaim".into(),
+            name: c.name_any(),
+            state: phase,
+        });
+    }
+    out
+}
+
+impl Snapshot {
+    /// The snapshot as text, in panels.
+    pub fn plain(&self) -> String {
+        let mut out = format!("namespace {}\n\nPODS\n", self.namespace);
+        if self.pods.is_empty() {
+            out.push_str("  (none)\n");
+        }
+        out.push_str(&format!(
+            "{}",
+            self.pods
+                .iter()
+                .map(|p| format!(
+                    "  {:<40} {:<6} {:<18} {:<3} {:<7} {}\n",
+                    p.name,
+                    p.ready,
+                    p.status,
+                    p.restarts,
+                    p.age,
+                    p.ip.clone().unwrap_or_default()
+                ))
+                .collect::<String>()
+        ));
+        out.push_str("\nOBJECTS\n");
+        for o in &self.objects {
+            out.push_str(&format!("  {}/{}: {}\n", o.kind, o.name, o.state));
+        }
+        out.push_str(&format!("\nEMQX: {}\n", self.membership));
+        for n in &self.emqx {
+            out.push_str(&format!("  {}: {}\n", n.pod, n.node));
+            if !n.running_nodes.is_empty() {
+                out.push_str(&format!("    running: {}\n", n.running_nodes.join(", ")));
+            }
+            if !n.stopped_nodes.is_empty() {
+                out.push_str(&format!("    stopped: {}\n", n.stopped_nodes.join(", ")));
+            }
+        }
+        if !self.warnings.is_empty() {
+            out.push_str("\nWARNINGS\n");
+            for w in &self.warnings {
+                out.push_str(&format!("  {} {}: {}\n", w.object, w.reason, w.message));
+            }
+        }
+        if !self.diagnoses.is_empty() {
+            out.push_str("\nDIAGNOSES\n");
+            for d in &self.diagnoses {
+                out.push_str(&format!("  {}: {}\n    {}\n", d.source, d.line, d.explanation));
+                if let Some(s) = &d.fixed_by {
+                    out.push_str(&format!("    fixed by stage `{s}`\n"));
+                }
+            }
+        }
+        out
+    }
+}
