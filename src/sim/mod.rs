@@ -8,7 +8,9 @@
 //! - `clock`: timestamps that follow tokio's (possibly paused) clock; the speed factor.
 //! - `store`: objects, resourceVersions, history for watches (etcd + generic registry).
 //! - `serve`: `kubetour sim serve`.
+//! - `rbac`: the RBAC authorizer, default policy, forbidden messages, service-account tokens.
 pub mod clock;
+pub mod rbac;
 pub mod resources;
 pub mod serve;
 pub mod store;

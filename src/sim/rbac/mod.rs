@@ -1,0 +1,20 @@
+//! RBAC as the real authorizer evaluates it: ClusterRoleBindings, then the RoleBindings
+//! of the request's namespace, each granting the rules of its Role or ClusterRole to its
+//! subjects (users, groups, service accounts). Read from the store on every request, so
+//! a Role applied a moment ago counts at once — as on a real cluster.
+//!
+//! - `attributes`: what a request asks (user, verb, group, resource, namespace, name).
+//! - `rules`: whether one PolicyRule covers a request.
+//! - `authorizer`: the decision and its reason text.
+//! - `forbidden`: the 403 Status the real server answers.
+//! - `bootstrap`: the default ClusterRoles and bindings every cluster has.
+//! - `tokens`: service-account tokens and the identities they stand for.
+pub mod attributes;
+pub mod authorizer;
+pub mod bootstrap;
+pub mod forbidden;
+pub mod rules;
+pub mod tokens;
+
+pub use attributes::{Attributes, UserInfo};
+pub use authorizer::{Decision, authorize};

@@ -1,0 +1,61 @@
+//! Service-account tokens: each pod gets the token of its service account; a request
+//! carrying it is that service account. Tokens are opaque random strings (a real cluster
+//! issues signed JWTs; nothing here reads their contents).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::attributes::UserInfo;
+
+#[derive(Debug, Default)]
+pub struct Tokens {
+    by_token: Mutex<HashMap<String, UserInfo>>,
+}
+
+impl Tokens {
+    /// A token for `namespace/name` — a new one each call, as each projected token is.
+    pub fn issue(&self, namespace: &str, name: &str) -> String {
+        let bytes: [u8; 24] = rand::random();
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let token = format!("sa.{token}");
+        self.lock()
+            .insert(token.clone(), UserInfo::service_account(namespace, name));
+        token
+    }
+
+    /// Who a token belongs to.
+    pub fn resolve(&self, token: &str) -> Option<UserInfo> {
+        self.lock().get(token).cloned()
+    }
+
+    /// Forgets the tokens of a deleted service account.
+    pub fn revoke(&self, namespace: &str, name: &str) {
+        let user = UserInfo::service_account(namespace, name);
+        self.lock().retain(|_, u| *u != user);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, UserInfo>> {
+        self.by_token.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_stands_for_its_service_account_until_revoked() {
+        let tokens = Tokens::default();
+        let t = tokens.issue("emqx", "emqx");
+        let user = tokens.resolve(&t).unwrap();
+        assert_eq!(user.name, "system:serviceaccount:emqx:emqx");
+        assert!(
+            user.groups
+                .contains(&"system:serviceaccounts:emqx".to_string())
+        );
+        assert_eq!(user.as_service_account(), Some(("emqx", "emqx")));
+        assert!(tokens.resolve("sa.nope").is_none());
+        tokens.revoke("emqx", "emqx");
+        assert!(tokens.resolve(&t).is_none());
+    }
+}
