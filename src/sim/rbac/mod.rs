@@ -9,10 +9,12 @@
 //! - `forbidden`: the 403 Status the real server answers.
 //! - `bootstrap`: the default ClusterRoles and bindings every cluster has.
 //! - `tokens`: service-account tokens and the identities they stand for.
+//! - `review`: (Self)SubjectAccessReviews, JSON and kubectl's protobuf.
 pub mod attributes;
 pub mod authorizer;
 pub mod bootstrap;
 pub mod forbidden;
+pub mod review;
 pub mod rules;
 pub mod tokens;
 
