@@ -149,7 +149,7 @@ pub fn from_protobuf(body: &[u8]) -> Result<Value, String> {
             .filter(|(n, _)| *n == 4)
             .filter_map(|(_, v)| match v {
                 Field::Bytes(b) => String::from_utf8(b.to_vec()).ok(),
-                Field::Varint(_) => None,
+                Field::Varint => None,
             })
             .collect();
         if !groups.is_empty() {
@@ -163,7 +163,8 @@ pub fn from_protobuf(body: &[u8]) -> Result<Value, String> {
 
 #[derive(Debug, Clone)]
 enum Field<'a> {
-    Varint(u64),
+    /// A number (bools, enums); reviews carry none we read.
+    Varint,
     Bytes(&'a [u8]),
 }
 
@@ -176,9 +177,9 @@ fn fields(mut buf: &[u8]) -> Result<Vec<(u64, Field<'_>)>, String> {
         let (number, wire) = (key >> 3, key & 7);
         match wire {
             0 => {
-                let (v, rest) = varint(buf)?;
+                let (_, rest) = varint(buf)?;
                 buf = rest;
-                out.push((number, Field::Varint(v)));
+                out.push((number, Field::Varint));
             }
             2 => {
                 let (len, rest) = varint(buf)?;
