@@ -35,6 +35,17 @@ pub fn from_str_at<T: DeserializeOwned>(text: &str, start_line: usize) -> Result
     serde_yaml::from_str(text).map_err(|e| to_error(&e, start_line))
 }
 
+/// Parses one YAML document into `T`, numbering lines from `start_line`, reading enums
+/// the way people write them: `- delete: {kind: Pod, name: emqx}` (a one-key map) rather
+/// than serde_yaml 0.9's default YAML tags (`- !delete {...}`).
+pub fn from_str_at_enums_as_maps<T: DeserializeOwned>(
+    text: &str,
+    start_line: usize,
+) -> Result<T, YamlError> {
+    let de = serde_yaml::Deserializer::from_str(text);
+    serde_yaml::with::singleton_map_recursive::deserialize(de).map_err(|e| to_error(&e, start_line))
+}
+
 /// Parses one YAML document into a JSON value (the form the Kubernetes API speaks).
 pub fn to_json(text: &str, start_line: usize) -> Result<serde_json::Value, YamlError> {
     from_str_at(text, start_line)

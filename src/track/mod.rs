@@ -1,2 +1,29 @@
 //! The lesson as data: stage files, templating per EMQX profile, export and lint.
+//!
+//! - `raw`: the files as written (serde, unknown fields refused);
+//! - `model`: the typed track the engine consumes (`Track`, `Stage`, `Check`, ...);
+//! - `load`, `stage`, `manifest`: raw -> model, with errors naming file and line;
+//! - `template`: `${var}` substitution on parsed YAML; `node`: an order-keeping value;
+//! - `schema`: manifest fields checked against the Kubernetes API types;
+//! - `state`: the cumulative objects after a stage; `export`: printing them;
+//! - `lint`: the seeds' pitfalls, caught in tracks and plain manifest files;
+//! - `commands`: `kubetour stages | export | lint`.
 pub mod commands;
+pub mod error;
+pub mod export;
+pub mod lint;
+pub mod load;
+pub mod locate;
+pub mod manifest;
+pub mod model;
+pub mod node;
+pub mod raw;
+pub mod resolve;
+pub mod schema;
+pub mod stage;
+pub mod state;
+pub mod template;
+
+pub use error::TrackError;
+pub use load::{RenderOptions, load};
+pub use model::*;

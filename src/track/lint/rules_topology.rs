@@ -1,0 +1,136 @@
+//! Rules about how EMQX pods, their settings and their Services fit together.
+
+use super::emqx::{EmqxContainer, emqx_containers, strategy_key};
+use super::input::{LintSet, Obj};
+use super::{Finding, Rule};
+use crate::track::node::Node;
+
+pub const CONFIGMAP_DISCOVERY_KEYS: Rule = Rule {
+    id: "configmap-discovery",
+    pitfall: Some("P6"),
+    check: configmap_discovery_keys,
+};
+
+/// A ConfigMap that feeds EMQX pods but leaves out what k8s discovery needs: the pods
+/// run, and never cluster.
+fn configmap_discovery_keys(set: &LintSet) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in emqx_containers(set) {
+        let Some(cm) = c.configmaps.first().copied() else {
+            continue;
+        };
+        let strategy = strategy_key(c.major());
+        let mut missing: Vec<&str> = Vec::new();
+        match c.strategy() {
+            None => missing.push(strategy),
+            Some("k8s") => {
+                missing.extend(
+                    [
+                        "EMQX_CLUSTER__K8S__SERVICE_NAME",
+                        "EMQX_CLUSTER__K8S__NAMESPACE",
+                    ]
+                    .into_iter()
+                    .filter(|k| c.get(k).is_none()),
+                );
+                if c.major() == Some(4) {
+                    missing.extend(
+                        [
+                            "EMQX_CLUSTER__K8S__APISERVER",
+                            "EMQX_CLUSTER__K8S__APP_NAME",
+                        ]
+                        .into_iter()
+                        .filter(|k| c.get(k).is_none()),
+                    );
+                }
+            }
+            Some(_) => continue,
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        out.push(Finding::at(&CONFIGMAP_DISCOVERY_KEYS, cm, cm.line_of_key("data"),
+            format!("ConfigMap {} feeds the EMQX pods of {} {} but neither it nor their env sets {}: the pods run, and never form a cluster", cm.name, c.workload.kind, c.workload.name, missing.join(", ")),
+            format!("Add {} to the ConfigMap (see EMQX.md's appendix for a complete set)", missing.join(", "))));
+    }
+    out
+}
+
+pub const HOSTNAME_NEEDS_STATEFULSET: Rule = Rule {
+    id: "hostname-needs-statefulset",
+    pitfall: None,
+    check: hostname_needs_statefulset,
+};
+
+fn hostname_needs_statefulset(set: &LintSet) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in emqx_containers(set) {
+        if c.workload.kind == "StatefulSet" || !uses_hostname(&c) {
+            continue;
+        }
+        let s = c.get("EMQX_CLUSTER__K8S__ADDRESS_TYPE");
+        let (obj, line) = s.map_or((c.workload, c.workload.line_of_key("kind")), |s| {
+            (s.obj, s.line())
+        });
+        out.push(Finding::at(&HOSTNAME_NEEDS_STATEFULSET, obj, line,
+            format!("{} {} runs EMQX with `hostname` addressing, but its pods have no stable DNS name: the container exits at start-up without a word", c.workload.kind, c.workload.name),
+            "Use `ip` addressing with a Deployment, or run EMQX as a StatefulSet with a headless Service"));
+    }
+    out
+}
+
+pub const SERVICE_NAME_IS_HEADLESS: Rule = Rule {
+    id: "service-name",
+    pitfall: None,
+    check: service_name_is_headless,
+};
+
+fn service_name_is_headless(set: &LintSet) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in emqx_containers(set) {
+        if c.workload.kind != "StatefulSet" || !uses_hostname(&c) {
+            continue;
+        }
+        let expected = c
+            .workload
+            .body
+            .path(&["spec", "serviceName"])
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        let Some(setting) = c.get("EMQX_CLUSTER__K8S__SERVICE_NAME") else {
+            continue;
+        };
+        let actual = setting.value.as_deref().unwrap_or("");
+        if actual != expected {
+            out.push(Finding::at(&SERVICE_NAME_IS_HEADLESS, setting.obj, setting.line(),
+                format!("EMQX_CLUSTER__K8S__SERVICE_NAME is `{actual}` but StatefulSet {} has serviceName `{expected}`: that Service's endpoints carry no hostnames and discovery crashes with {{badkey,<<\"hostname\">>}}", c.workload.name),
+                format!("Set EMQX_CLUSTER__K8S__SERVICE_NAME to `{expected}`")));
+        }
+    }
+    out
+}
+
+fn uses_hostname(c: &EmqxContainer) -> bool {
+    c.strategy() == Some("k8s") && c.value("EMQX_CLUSTER__K8S__ADDRESS_TYPE") == Some("hostname")
+}
+
+pub const LICENCE_FOR_CLUSTER: Rule = Rule {
+    id: "licence",
+    pitfall: None,
+    check: licence_for_cluster,
+};
+
+/// From EMQX 5.9 the free licence allows one node: a cluster needs a licence key.
+fn licence_for_cluster(set: &LintSet) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in emqx_containers(set) {
+        let Some(version) = c.version else { continue };
+        if version < (5, 9) || c.replicas() <= 1 || c.get("EMQX_LICENSE__KEY").is_some() {
+            continue;
+        }
+        let w: &Obj = c.workload;
+        out.push(Finding::at(&LICENCE_FOR_CLUSTER, w, w.line_of(&c.image),
+            format!("{} {} runs {} with {} replicas and no licence: from EMQX 5.9 the free licence allows a single node, and clustered nodes fail with SINGLE_NODE_LICENSE", w.kind, w.name, c.image, c.replicas()),
+            "Use emqx/emqx:5.8.9 (the last Apache-2.0 release), or set EMQX_LICENSE__KEY"));
+    }
+    out
+}

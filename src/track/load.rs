@@ -1,0 +1,390 @@
+//! Reading a track directory: `track.yaml`, then every other `*.yaml` in file-name
+//! order as one stage each. Each stage file is a multi-document YAML file: the first
+//! document is the stage header, the following documents are the manifests, written as
+//! they would be for `kubectl apply -f`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::error::TrackError;
+use super::locate::Locator;
+use super::manifest::{self, ManifestContext};
+use super::model::{Profile, Stage, Track};
+use super::node::Node;
+use super::raw::{RawProfile, RawStage, RawTrack};
+use super::stage::HeaderContext;
+use super::state;
+use super::template::Vars;
+
+/// How to render a track: all optional, the track file gives the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// EMQX profile key ("5" or "4").
+    pub profile: Option<String>,
+    pub namespace: Option<String>,
+    /// Replaces the profile's image.
+    pub image: Option<String>,
+}
+
+pub const TRACK_FILE: &str = "track.yaml";
+
+/// Loads and renders the track in `dir`.
+pub fn load(dir: &Path, opts: &RenderOptions) -> Result<Track, TrackError> {
+    load_nested(dir, opts, 0)
+}
+
+/// The profile names a track offers, and its default, without rendering it.
+pub fn profiles(dir: &Path) -> Result<(Vec<String>, String), TrackError> {
+    let (raw, file) = read_track_file(dir)?;
+    let profiles = raw_profiles(dir, &raw, &file)?;
+    Ok((profiles.keys().cloned().collect(), raw.defaults.profile))
+}
+
+fn load_nested(dir: &Path, opts: &RenderOptions, depth: usize) -> Result<Track, TrackError> {
+    let (raw, track_file) = read_track_file(dir)?;
+    let profiles = raw_profiles(dir, &raw, &track_file)?;
+    let profile_name = opts
+        .profile
+        .clone()
+        .unwrap_or_else(|| raw.defaults.profile.clone());
+    let Some(raw_profile) = profiles.get(&profile_name) else {
+        let known: Vec<&str> = profiles.keys().map(String::as_str).collect();
+        return Err(TrackError::in_file(
+            &track_file,
+            format!("unknown EMQX profile `{profile_name}`"),
+        )
+        .fix(format!(
+            "Choose one of: {} (e.g. `--emqx {}`)",
+            known.join(", "),
+            raw.defaults.profile
+        )));
+    };
+    let namespace = opts
+        .namespace
+        .clone()
+        .unwrap_or_else(|| raw.defaults.namespace.clone());
+    if !is_dns_label(&namespace) {
+        return Err(
+            TrackError::plain(format!("`{namespace}` is not a valid namespace name"))
+                .fix("Use lowercase letters, digits and `-`, at most 63 characters, e.g. `emqx`"),
+        );
+    }
+    let profile = Profile {
+        name: profile_name.clone(),
+        image: opts
+            .image
+            .clone()
+            .unwrap_or_else(|| raw_profile.image.clone()),
+        version: raw_profile.version.clone(),
+        ctl: raw_profile.ctl.clone(),
+        status_port: raw_profile.status_port,
+        data_dir: raw_profile.data_dir.clone(),
+    };
+    let vars = variables(&raw.name, &namespace, &profile, raw_profile);
+    let mut stages: Vec<Stage> = Vec::new();
+    for (index, file) in stage_files(dir)?.into_iter().enumerate() {
+        let stage = load_stage(&file, index, &raw.name, &namespace, &vars, opts, dir, depth)?;
+        if let Some(other) = stages.iter().find(|s| s.id == stage.id) {
+            return Err(TrackError::in_file(
+                &file,
+                format!(
+                    "stage id `{}` is already used by {}",
+                    stage.id,
+                    other.file.display()
+                ),
+            )
+            .fix("Give every stage of a track its own id"));
+        }
+        stages.push(stage);
+    }
+    if stages.is_empty() {
+        return Err(TrackError::in_file(dir, "the track has no stage files")
+            .fix("Add stage files such as `01-pod.yaml` next to track.yaml"));
+    }
+    let ids: Vec<String> = stages.iter().map(|s| s.id.clone()).collect();
+    for stage in &stages {
+        for hint in &stage.hints {
+            if let Some(target) = &hint.fixed_by
+                && !ids.contains(target)
+            {
+                let loc = std::fs::read_to_string(&stage.file).unwrap_or_default();
+                let line =
+                    Locator::new(&stage.file, &loc, 1).line_of(&format!("fixed_by: {target}"));
+                return Err(TrackError::at(
+                    &stage.file,
+                    line,
+                    format!("hint names stage `{target}`, which this track does not have"),
+                )
+                .stage(&stage.id)
+                .fix(format!("Use one of: {}", ids.join(", "))));
+            }
+        }
+    }
+    Ok(Track {
+        name: raw.name,
+        title: super::model::Text {
+            en: raw.title.en,
+            zh: raw.title.zh,
+        },
+        dir: dir.to_path_buf(),
+        profile,
+        namespace,
+        stages,
+    })
+}
+
+fn read_track_file(dir: &Path) -> Result<(RawTrack, PathBuf), TrackError> {
+    let file = dir.join(TRACK_FILE);
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        TrackError::in_file(&file, format!("cannot read the track file: {e}"))
+            .fix("A track is a directory holding track.yaml and one YAML file per stage")
+    })?;
+    let raw: RawTrack =
+        crate::yaml::from_str_at(&text, 1).map_err(|e| TrackError::at(&file, e.line, e.message))?;
+    Ok((raw, file))
+}
+
+fn raw_profiles(
+    dir: &Path,
+    raw: &RawTrack,
+    file: &Path,
+) -> Result<BTreeMap<String, RawProfile>, TrackError> {
+    match &raw.profiles_from {
+        None if raw.profiles.is_empty() => {
+            Err(TrackError::in_file(file, "the track has no EMQX profiles")
+                .fix("Add `profiles:` (see stages/emqx/track.yaml) or `profiles_from: emqx`"))
+        }
+        None => Ok(raw
+            .profiles
+            .iter()
+            .map(|(k, v)| (k.clone(), clone_profile(v)))
+            .collect()),
+        Some(_) if !raw.profiles.is_empty() => Err(TrackError::in_file(
+            file,
+            "both `profiles` and `profiles_from` are set",
+        )
+        .fix("Keep one of them")),
+        Some(other) => {
+            let other_dir = sibling(dir, other);
+            let (other_raw, other_file) = read_track_file(&other_dir)?;
+            if other_raw.profiles.is_empty() {
+                return Err(TrackError::in_file(
+                    &other_file,
+                    "`profiles_from` must name a track that writes its profiles",
+                ));
+            }
+            Ok(other_raw.profiles)
+        }
+    }
+}
+
+fn clone_profile(p: &RawProfile) -> RawProfile {
+    RawProfile {
+        image: p.image.clone(),
+        version: p.version.clone(),
+        ctl: p.ctl.clone(),
+        status_port: p.status_port,
+        data_dir: p.data_dir.clone(),
+        vars: p.vars.clone(),
+    }
+}
+
+fn sibling(dir: &Path, name: &str) -> PathBuf {
+    dir.parent()
+        .map_or_else(|| PathBuf::from(name), |p| p.join(name))
+}
+
+/// The variables every stage can use: the built-in ones, then the profile's `vars`.
+fn variables(track: &str, namespace: &str, profile: &Profile, raw: &RawProfile) -> Vars {
+    let mut vars = Vars::new();
+    vars.insert("track".into(), Node::Str(track.into()));
+    vars.insert("namespace".into(), Node::Str(namespace.into()));
+    vars.insert("profile".into(), Node::Str(profile.name.clone()));
+    vars.insert("image".into(), Node::Str(profile.image.clone()));
+    vars.insert("version".into(), Node::Str(profile.version.clone()));
+    vars.insert("ctl".into(), Node::Str(profile.ctl.join(" ")));
+    vars.insert(
+        "status_port".into(),
+        Node::Int(i64::from(profile.status_port)),
+    );
+    vars.insert("data_dir".into(), Node::Str(profile.data_dir.clone()));
+    for (k, v) in &raw.vars {
+        vars.insert(k.clone(), v.clone());
+    }
+    vars
+}
+
+fn stage_files(dir: &Path) -> Result<Vec<PathBuf>, TrackError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| TrackError::in_file(dir, format!("cannot list the track directory: {e}")))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            (name.ends_with(".yaml") || name.ends_with(".yml")) && name != TRACK_FILE
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load_stage(
+    file: &Path,
+    index: usize,
+    track: &str,
+    namespace: &str,
+    vars: &Vars,
+    opts: &RenderOptions,
+    dir: &Path,
+    depth: usize,
+) -> Result<Stage, TrackError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| TrackError::in_file(file, format!("cannot read the stage file: {e}")))?;
+    let docs = crate::yaml::split_documents(&text);
+    let Some(header_doc) = docs.first() else {
+        return Err(TrackError::in_file(file, "the stage file is empty")
+            .fix("Start it with the stage header: id, title, narration"));
+    };
+    let header_loc = Locator::new(file, &header_doc.text, header_doc.start_line);
+    let raw: RawStage = crate::yaml::from_str_at_enums_as_maps(&header_doc.text, header_doc.start_line).map_err(|e| {
+        let err = TrackError::at(file, e.line, e.message.clone());
+        if e.message.contains("`apiVersion`") || e.message.contains("`kind`") {
+            err.fix("The first document of a stage file is the stage header (id, title, narration...); put the manifests after a `---` line")
+        } else {
+            err
+        }
+    })?;
+    let stage_id = raw.id.clone();
+    if !is_dns_label(&stage_id) {
+        return Err(TrackError::at(
+            file,
+            header_loc.line_of_key("id"),
+            format!("stage id `{stage_id}` is not a plain name"),
+        )
+        .fix("Use lowercase letters, digits and `-`, e.g. `autocluster`"));
+    }
+    let hcx = HeaderContext {
+        loc: &header_loc,
+        stage: &stage_id,
+        vars,
+    };
+    let mut manifests = Vec::new();
+    for (i, doc) in docs.iter().skip(1).enumerate() {
+        let loc = Locator::new(file, &doc.text, doc.start_line);
+        let cx = ManifestContext {
+            stage: &stage_id,
+            track,
+            namespace,
+            vars,
+        };
+        let m = manifest::build(&loc, i + 1, &cx)?;
+        if let Some(prev) = manifests
+            .iter()
+            .position(|p: &super::model::Manifest| p.kind == m.kind && p.name == m.name)
+        {
+            return Err(TrackError::at(
+                file,
+                doc.start_line,
+                format!(
+                    "{} {} is already manifest {} of this stage",
+                    m.kind,
+                    m.name,
+                    prev + 1
+                ),
+            )
+            .stage(&stage_id)
+            .fix("Apply each object once per stage"));
+        }
+        manifests.push(m);
+    }
+    if let Some(from) = &raw.manifests_from {
+        if !manifests.is_empty() {
+            return Err(hcx
+                .error(
+                    "manifests_from",
+                    "a stage with `manifests_from` cannot also carry manifests",
+                )
+                .fix("Remove the manifest documents, or `manifests_from`"));
+        }
+        if depth > 0 {
+            return Err(hcx.error(
+                "manifests_from",
+                "`manifests_from` cannot name a track that itself uses `manifests_from`",
+            ));
+        }
+        let other = load_nested(&sibling(dir, &from.track), opts, depth + 1)?;
+        let Some(through) = other.stages.iter().position(|s| s.id == from.through) else {
+            return Err(hcx
+                .error(
+                    &from.through,
+                    format!("track `{}` has no stage `{}`", from.track, from.through),
+                )
+                .fix(format!("Use one of: {}", other.stage_ids().join(", "))));
+        };
+        let cx = ManifestContext {
+            stage: &stage_id,
+            track,
+            namespace,
+            vars,
+        };
+        manifests = state::through(&other, through);
+        for m in &mut manifests {
+            manifest::set_namespace_and_labels(&mut m.body, &cx);
+        }
+    }
+    Ok(Stage {
+        id: stage_id.clone(),
+        index,
+        file: file.to_path_buf(),
+        title: hcx.bilingual(&raw.title, "title")?,
+        narration: hcx.bilingual(&raw.narration, "narration")?,
+        commands: raw
+            .commands
+            .iter()
+            .map(|c| hcx.text(c))
+            .collect::<Result<_, _>>()?,
+        before: raw
+            .before
+            .iter()
+            .map(|s| hcx.step(s))
+            .collect::<Result<_, _>>()?,
+        manifests,
+        checks: raw
+            .checks
+            .iter()
+            .map(|c| hcx.check(c))
+            .collect::<Result<_, _>>()?,
+        on_leave: raw
+            .on_leave
+            .iter()
+            .map(|s| hcx.step(s))
+            .collect::<Result<_, _>>()?,
+        try_it: raw
+            .try_it
+            .iter()
+            .map(|t| hcx.try_it(t))
+            .collect::<Result<_, _>>()?,
+        hints: raw
+            .hints
+            .iter()
+            .map(|h| hcx.hint(h))
+            .collect::<Result<_, _>>()?,
+        observations: raw
+            .observations
+            .iter()
+            .map(|o| hcx.observation(o))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// A Kubernetes DNS label (RFC 1123): namespaces and our stage ids.
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}

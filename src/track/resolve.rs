@@ -1,0 +1,67 @@
+//! Finding a track directory from what the user typed: a path, or a track name looked
+//! up under the stages roots (`$KUBETOUR_STAGES`, `./stages`, the source checkout's
+//! `stages/`).
+
+use std::path::{Path, PathBuf};
+
+use super::error::TrackError;
+use super::load::TRACK_FILE;
+
+/// The directories that may hold tracks, most specific first.
+pub fn stage_roots() -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    if let Some(dir) = std::env::var_os("KUBETOUR_STAGES") {
+        roots.push(PathBuf::from(dir));
+    }
+    roots.push(PathBuf::from("stages"));
+    roots.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("stages"));
+    roots
+}
+
+/// The track directory for `name_or_path`.
+pub fn track_dir(name_or_path: &str) -> Result<PathBuf, TrackError> {
+    let as_path = PathBuf::from(name_or_path);
+    if as_path.join(TRACK_FILE).is_file() {
+        return Ok(as_path);
+    }
+    for root in stage_roots() {
+        let dir = root.join(name_or_path);
+        if dir.join(TRACK_FILE).is_file() {
+            return Ok(dir);
+        }
+    }
+    let known = shipped_tracks();
+    let names: Vec<String> = known
+        .iter()
+        .filter_map(|d| d.file_name().and_then(|n| n.to_str()).map(str::to_string))
+        .collect();
+    Err(
+        TrackError::plain(format!("no track `{name_or_path}` found")).fix(format!(
+            "Use one of: {} (or a path to a directory holding {TRACK_FILE})",
+            if names.is_empty() {
+                "<none found>".to_string()
+            } else {
+                names.join(", ")
+            }
+        )),
+    )
+}
+
+/// Every track directory under the first stages root that has any.
+pub fn shipped_tracks() -> Vec<PathBuf> {
+    for root in stage_roots() {
+        let Ok(entries) = std::fs::read_dir(&root) else {
+            continue;
+        };
+        let mut dirs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.join(TRACK_FILE).is_file())
+            .collect();
+        if !dirs.is_empty() {
+            dirs.sort();
+            return dirs;
+        }
+    }
+    Vec::new()
+}
