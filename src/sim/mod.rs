@@ -8,7 +8,11 @@
 //! - `clock`: timestamps that follow tokio's (possibly paused) clock; the speed factor.
 //! - `store`: objects, resourceVersions, history for watches (etcd + generic registry).
 //! - `serve`: `kubetour sim serve`.
+//! - `config`, `controllers`: the cluster's behaviour (nodes, scheduler, kubelet,
+//!   workload controllers, volumes, endpoints, garbage collection).
 pub mod clock;
+pub mod config;
+pub mod controllers;
 pub mod resources;
 pub mod serve;
 pub mod store;
