@@ -8,9 +8,12 @@
 //! - `clock`: timestamps that follow tokio's (possibly paused) clock; the speed factor.
 //! - `store`: objects, resourceVersions, history for watches (etcd + generic registry).
 //! - `serve`: `kubetour sim serve`.
+//! - `cluster`: `Sim` (store + API router + controllers); `api`: the HTTP side.
 //! - `config`, `controllers`: the cluster's behaviour (nodes, scheduler, kubelet,
 //!   workload controllers, volumes, endpoints, garbage collection).
+pub mod api;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod controllers;
 pub mod resources;

@@ -52,6 +52,7 @@ impl ResInfo {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // one row of the ALL table, positional by design
 const fn info(
     res: Res,
     group: &'static str,
