@@ -278,6 +278,10 @@ fn finish_deletion(store: &Store, res: Res, o: &Value) {
     if names::uid(&now) != uid || !finalizers(&now).is_empty() {
         return;
     }
+    // A namespace waits on its spec.finalizers: the namespace controller removes it.
+    if res == Res::Namespace {
+        return;
+    }
     // A pod on a node is the kubelet's to remove once its containers stopped.
     let kubelet_owns = res == Res::Pod
         && names::str_at(&now, "/spec/nodeName").is_some_and(|n| !n.is_empty())

@@ -9,7 +9,8 @@
 //! - `seed`: nodes, system namespaces, the `kubernetes` Service, the default class.
 //! - `namespace`: per-namespace ServiceAccount and root CA; namespace deletion.
 //! - `scheduler`, `kubelet` + `podrun` + `podstatus` + `runtime`: pods' lives.
-//! - `replicaset`, `deployment`: workloads (`podspec` builds their pods).
+//! - `replicaset`, `deployment`, `statefulset`: workloads (`podspec` builds their pods).
+//! - `volumes`: claims, volumes, the local-path provisioner; `endpoints`: Endpoints.
 //! - `gc`: deletion propagation and finalizers; `events`: core/v1 Events.
 //!
 //! Who removes what: the API server (not here) removes objects without finalizers or
@@ -18,6 +19,7 @@
 
 pub mod conditions;
 pub mod deployment;
+pub mod endpoints;
 pub mod events;
 pub mod gc;
 pub mod kubelet;
@@ -31,6 +33,8 @@ pub mod replicaset;
 pub mod runtime;
 pub mod scheduler;
 pub mod seed;
+pub mod statefulset;
+pub mod volumes;
 
 use std::sync::Arc;
 
@@ -81,6 +85,19 @@ pub fn spawn_with_runtimes(
                 recorder: recorder.clone(),
             },
         ),
-        queue::spawn(store, deployment::DeploymentController { recorder }),
+        queue::spawn(
+            store.clone(),
+            deployment::DeploymentController {
+                recorder: recorder.clone(),
+            },
+        ),
+        queue::spawn(
+            store.clone(),
+            statefulset::StatefulSetController {
+                recorder: recorder.clone(),
+            },
+        ),
+        queue::spawn(store.clone(), volumes::VolumeController::new(recorder)),
+        queue::spawn(store, endpoints::EndpointsController),
     ]
 }
