@@ -9,7 +9,14 @@
 //! - `store`: objects, resourceVersions, history for watches (etcd + generic registry).
 //! - `serve`: `kubetour sim serve`.
 //! - `rbac`: the RBAC authorizer, default policy, forbidden messages, service-account tokens.
+//! - `cluster`: `Sim` (store + API router + controllers); `api`: the HTTP side.
+//! - `config`, `controllers`: the cluster's behaviour (nodes, scheduler, kubelet,
+//!   workload controllers, volumes, endpoints, garbage collection).
+pub mod api;
 pub mod clock;
+pub mod cluster;
+pub mod config;
+pub mod controllers;
 pub mod rbac;
 pub mod resources;
 pub mod serve;

@@ -52,8 +52,7 @@ impl ResInfo {
     }
 }
 
-// A table row builder: positional arguments keep the table below one row per kind.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // one row of the ALL table, positional by design
 const fn info(
     res: Res,
     group: &'static str,

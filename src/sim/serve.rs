@@ -1,8 +1,71 @@
 //! `kubetour sim serve`: run the simulated cluster until Ctrl-C.
+//!
+//! Prints `export KUBECONFIG=<path>` (the first line on stdout, so scripts and tests can
+//! read it) once the server is listening.
+
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cli::SimServeArgs;
+use anyhow::Context;
 
-pub fn run(_args: &SimServeArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`kubetour sim serve` is not built yet")
+use crate::cli::SimServeArgs;
+use crate::sim::api::{kubeconfig, tls};
+use crate::sim::cluster::{Sim, SimConfig};
+
+pub fn run(args: &SimServeArgs) -> anyhow::Result<ExitCode> {
+    tls::check_loopback(args.listen)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(args: &SimServeArgs) -> anyhow::Result<()> {
+    let config = SimConfig {
+        speed: args.speed,
+        default_storage_class: !args.no_default_storage_class,
+        ..SimConfig::default()
+    };
+    let sim = Sim::start(config);
+    let served = sim.serve_tls(args.listen)?;
+    let path = args
+        .kubeconfig
+        .clone()
+        .unwrap_or_else(|| default_kubeconfig_path(served.addr.port()));
+    kubeconfig::write_private(&path, &sim.kubeconfig(&served)?)?;
+    let mut out = std::io::stdout();
+    writeln!(out, "export KUBECONFIG={}", path.display())?;
+    writeln!(
+        out,
+        "# simulated cluster (Kubernetes {}) listening on https://{}; Ctrl-C stops it",
+        crate::sim::api::discovery::GIT_VERSION,
+        served.addr
+    )?;
+    out.flush()?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
+        _ = terminated() => {}
+    }
+    served.handle.shutdown();
+    Ok(())
+}
+
+/// SIGTERM also stops the server cleanly (tests and process managers send it).
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut s) = signal(SignalKind::terminate()) {
+            s.recv().await;
+            return;
+        }
+    }
+    std::future::pending::<()>().await;
+}
+
+fn default_kubeconfig_path(port: u16) -> PathBuf {
+    std::env::temp_dir().join(format!("kubetour-sim-{port}.kubeconfig"))
 }

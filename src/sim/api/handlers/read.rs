@@ -1,0 +1,112 @@
+//! get and list (label/field selectors, limit/continue, Table output).
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use crate::sim::api::ApiState;
+use crate::sim::api::meta::ensure_type_meta;
+use crate::sim::api::request::Req;
+use crate::sim::api::router::{Coll, Obj};
+use crate::sim::api::selector::Selectors;
+use crate::sim::api::status::{ApiError, ApiResult, json_response};
+use crate::sim::api::table;
+
+pub fn get(state: &Arc<ApiState>, r: &Req, obj: &Obj) -> ApiResult<Response> {
+    let Some(mut object) = state.store.get(obj.info.res, &obj.ns, &obj.name) else {
+        return Err(ApiError::not_found(obj.info, &obj.name));
+    };
+    ensure_type_meta(&mut object, obj.info);
+    if r.wants_table() {
+        let rv = object
+            .pointer("/metadata/resourceVersion")
+            .cloned()
+            .unwrap_or(json!(""));
+        let t = table::table(
+            obj.info,
+            &[object],
+            state.store.clock().now(),
+            true,
+            json!({"resourceVersion": rv}),
+        );
+        return Ok(json_response(StatusCode::OK, &t));
+    }
+    Ok(json_response(StatusCode::OK, &object))
+}
+
+/// Objects of a collection matching the request's selectors, with the snapshot's rv.
+pub fn select(state: &ApiState, r: &Req, coll: &Coll) -> ApiResult<(Vec<Value>, u64)> {
+    let selectors = Selectors::from_query(r.param("labelSelector"), r.param("fieldSelector"))?;
+    let (items, rv) = state.store.list(coll.info.res, coll.ns.as_deref());
+    let items = items
+        .into_iter()
+        .filter(|o| selectors.matches(o))
+        .map(|mut o| {
+            ensure_type_meta(&mut o, coll.info);
+            o
+        })
+        .collect();
+    Ok((items, rv))
+}
+
+fn key_of(o: &Value) -> String {
+    let ns = o
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let name = o
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    format!("{ns}/{name}")
+}
+
+pub fn list(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response> {
+    let (mut items, rv) = select(state, r, coll)?;
+    let mut list_rv = rv;
+    if let Some(token) = r.param("continue").filter(|t| !t.is_empty()) {
+        let (start, token_rv) = decode_continue(token)?;
+        items.retain(|o| key_of(o) > start);
+        list_rv = token_rv;
+    }
+    let mut metadata = json!({"resourceVersion": list_rv.to_string()});
+    let limit = r
+        .param("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(0);
+    if limit > 0 && items.len() > limit {
+        let remaining = items.len() - limit;
+        items.truncate(limit);
+        let last = items.last().map(key_of).unwrap_or_default();
+        metadata["continue"] = json!(encode_continue(&last, list_rv));
+        metadata["remainingItemCount"] = json!(remaining);
+    }
+    if r.wants_table() {
+        let t = table::table(coll.info, &items, state.store.clock().now(), true, metadata);
+        return Ok(json_response(StatusCode::OK, &t));
+    }
+    let body = json!({
+        "kind": format!("{}List", coll.info.kind),
+        "apiVersion": coll.info.api_version(),
+        "metadata": metadata,
+        "items": items,
+    });
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+fn encode_continue(start: &str, rv: u64) -> String {
+    STANDARD.encode(json!({"v": "meta.k8s.io/v1", "rv": rv, "start": start}).to_string())
+}
+
+fn decode_continue(token: &str) -> ApiResult<(String, u64)> {
+    let bad = || ApiError::bad_request(format!("invalid continue token {token:?}"));
+    let bytes = STANDARD.decode(token).map_err(|_| bad())?;
+    let v: Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    let start = v.get("start").and_then(Value::as_str).ok_or_else(bad)?;
+    let rv = v.get("rv").and_then(Value::as_u64).ok_or_else(bad)?;
+    Ok((start.to_string(), rv))
+}

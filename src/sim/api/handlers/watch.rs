@@ -1,0 +1,205 @@
+//! Streaming watch: newline-delimited JSON events over a chunked response, as the real
+//! server streams them. Without a resourceVersion (or "0") the stream starts with an
+//! ADDED event per existing object; a compacted resourceVersion answers 200 and then one
+//! ERROR event carrying a 410 Expired Status. BOOKMARKs are sent when allowed, and the
+//! stream ends after timeoutSeconds.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, mpsc};
+
+use crate::sim::api::ApiState;
+use crate::sim::api::meta::ensure_type_meta;
+use crate::sim::api::request::Req;
+use crate::sim::api::router::Coll;
+use crate::sim::api::selector::Selectors;
+use crate::sim::api::status::{ApiError, ApiResult};
+use crate::sim::api::table;
+use crate::sim::resources::ResInfo;
+use crate::sim::store::{StoreError, Subscription, WatchEvent};
+
+/// When no timeoutSeconds is given (the real server picks 30-60 minutes).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
+/// How often a BOOKMARK is sent to watchers that allow them.
+const BOOKMARK_EVERY: Duration = Duration::from_secs(60);
+
+struct Watch {
+    state: Arc<ApiState>,
+    info: &'static ResInfo,
+    ns: Option<String>,
+    selectors: Selectors,
+    table: bool,
+    sent_columns: bool,
+    tx: mpsc::Sender<Bytes>,
+}
+
+pub fn watch(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response> {
+    let selectors = Selectors::from_query(r.param("labelSelector"), r.param("fieldSelector"))?;
+    let bookmarks = r.flag("allowWatchBookmarks");
+    let timeout = r
+        .param("timeoutSeconds")
+        .and_then(|t| t.parse::<u64>().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(DEFAULT_TIMEOUT);
+    let store = &state.store;
+    let (initial, sub, skip_to) = match r.param("resourceVersion").unwrap_or("") {
+        "" | "0" => {
+            let sub = store
+                .subscribe(None)
+                .map_err(|e| ApiError::from_store(coll.info, e))?;
+            let (items, list_rv) = store.list(coll.info.res, coll.ns.as_deref());
+            let items: Vec<Value> = items.into_iter().filter(|o| selectors.matches(o)).collect();
+            (items, sub, list_rv)
+        }
+        given => {
+            let since: u64 = given
+                .parse()
+                .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {given:?}")))?;
+            match store.subscribe(Some(since)) {
+                Ok(sub) => (Vec::new(), sub, since),
+                Err(e @ StoreError::Gone { .. }) => {
+                    let status = ApiError::from_store(coll.info, e).to_status();
+                    let line = event_line("ERROR", &status);
+                    return Ok(stream_response(futures::stream::once(async move {
+                        Ok::<_, Infallible>(line)
+                    })));
+                }
+                Err(e) => return Err(ApiError::from_store(coll.info, e)),
+            }
+        }
+    };
+    let (tx, mut rx) = mpsc::channel::<Bytes>(256);
+    let w = Watch {
+        state: state.clone(),
+        info: coll.info,
+        ns: coll.ns.clone(),
+        selectors,
+        table: r.wants_table(),
+        sent_columns: false,
+        tx,
+    };
+    tokio::spawn(w.run(initial, sub, skip_to, bookmarks, timeout));
+    let stream =
+        futures::stream::poll_fn(move |cx| rx.poll_recv(cx).map(|b| b.map(Ok::<_, Infallible>)));
+    Ok(stream_response(stream))
+}
+
+fn stream_response<S>(stream: S) -> Response
+where
+    S: futures::Stream<Item = Result<Bytes, Infallible>> + Send + 'static,
+{
+    let mut resp = (StatusCode::OK, Body::from_stream(stream)).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, private"),
+    );
+    resp
+}
+
+fn event_line(kind: &str, object: &Value) -> Bytes {
+    let mut line = serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
+    line.push(b'\n');
+    Bytes::from(line)
+}
+
+impl Watch {
+    async fn run(
+        mut self,
+        initial: Vec<Value>,
+        sub: Subscription,
+        skip_to: u64,
+        bookmarks: bool,
+        timeout: Duration,
+    ) {
+        let Subscription {
+            backlog, mut live, ..
+        } = sub;
+        let mut last_rv = skip_to;
+        for object in initial {
+            if !self.send("ADDED", object).await {
+                return;
+            }
+        }
+        for ev in backlog {
+            last_rv = ev.rv;
+            if !self.deliver(&ev).await {
+                return;
+            }
+        }
+        let deadline = tokio::time::sleep(timeout);
+        tokio::pin!(deadline);
+        let mut ticker = tokio::time::interval(BOOKMARK_EVERY);
+        ticker.tick().await;
+        loop {
+            tokio::select! {
+                _ = &mut deadline => return,
+                _ = self.tx.closed() => return,
+                _ = ticker.tick(), if bookmarks => {
+                    let mut object = json!({"metadata": {"resourceVersion": last_rv.to_string(), "creationTimestamp": null}});
+                    ensure_type_meta(&mut object, self.info);
+                    if self.tx.send(event_line("BOOKMARK", &object)).await.is_err() {
+                        return;
+                    }
+                }
+                ev = live.recv() => match ev {
+                    Ok(ev) => {
+                        if ev.rv <= last_rv {
+                            continue;
+                        }
+                        last_rv = ev.rv;
+                        if !self.deliver(&ev).await {
+                            return;
+                        }
+                    }
+                    // A watcher that fell too far behind is closed; clients resume.
+                    Err(broadcast::error::RecvError::Lagged(_) | broadcast::error::RecvError::Closed) => return,
+                },
+            }
+        }
+    }
+
+    /// Sends an event if it is for this watch; false when the client has gone.
+    async fn deliver(&mut self, ev: &WatchEvent) -> bool {
+        if ev.res != self.info.res
+            || self.ns.as_deref().is_some_and(|ns| ns != ev.namespace)
+            || !self.selectors.matches(&ev.object)
+        {
+            return true;
+        }
+        self.send(ev.kind.as_str(), ev.object.clone()).await
+    }
+
+    async fn send(&mut self, kind: &str, mut object: Value) -> bool {
+        ensure_type_meta(&mut object, self.info);
+        let payload = if self.table {
+            let now = self.state.store.clock().now();
+            let rv = object
+                .pointer("/metadata/resourceVersion")
+                .cloned()
+                .unwrap_or(json!(""));
+            let t = table::table(
+                self.info,
+                &[object],
+                now,
+                !self.sent_columns,
+                json!({"resourceVersion": rv}),
+            );
+            self.sent_columns = true;
+            t
+        } else {
+            object
+        };
+        self.tx.send(event_line(kind, &payload)).await.is_ok()
+    }
+}

@@ -1,0 +1,118 @@
+//! create (POST) and update (PUT).
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::{Managed, check_kind, commit};
+use crate::sim::api::ApiState;
+use crate::sim::api::meta::generate_name;
+use crate::sim::api::request::Req;
+use crate::sim::api::router::{Coll, Obj};
+use crate::sim::api::status::{ApiError, ApiResult, json_response};
+use crate::sim::store::metadata_mut;
+
+pub use super::Scope;
+
+pub fn create(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response> {
+    let info = coll.info;
+    let mut body = r.json_body()?;
+    check_kind(info, &body)?;
+    let meta = metadata_mut(&mut body);
+    if let Some(ns) = &coll.ns {
+        match meta.get("namespace").and_then(Value::as_str) {
+            Some(given) if !given.is_empty() && given != ns => {
+                return Err(ApiError::bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request",
+                ));
+            }
+            _ => {
+                meta.insert("namespace".into(), json!(ns));
+            }
+        }
+    } else {
+        meta.remove("namespace");
+    }
+    let has_name = meta
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
+    if !has_name
+        && let Some(prefix) = meta
+            .get("generateName")
+            .and_then(Value::as_str)
+            .filter(|p| !p.is_empty())
+    {
+        let name = generate_name(prefix);
+        meta.insert("name".into(), json!(name));
+    }
+    // The server assigns these; values sent by the client are dropped.
+    for field in [
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+        "generation",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "managedFields",
+    ] {
+        meta.remove(field);
+    }
+    let manager = r.update_manager();
+    let stored = commit(
+        state,
+        r,
+        info,
+        None,
+        body,
+        Scope::Main,
+        Managed::Update(&manager),
+    )?;
+    Ok(json_response(StatusCode::CREATED, &stored))
+}
+
+pub fn update(state: &Arc<ApiState>, r: &Req, obj: &Obj, scope: Scope) -> ApiResult<Response> {
+    let info = obj.info;
+    let mut body = r.json_body()?;
+    check_kind(info, &body)?;
+    let meta = metadata_mut(&mut body);
+    match meta.get("name").and_then(Value::as_str) {
+        Some(name) if name != obj.name => {
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({name}) does not match the name on the URL ({})",
+                obj.name
+            )));
+        }
+        _ => {
+            meta.insert("name".into(), json!(obj.name));
+        }
+    }
+    if info.namespaced {
+        match meta.get("namespace").and_then(Value::as_str) {
+            Some(ns) if !ns.is_empty() && ns != obj.ns => {
+                return Err(ApiError::bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request",
+                ));
+            }
+            _ => {
+                meta.insert("namespace".into(), json!(obj.ns));
+            }
+        }
+    }
+    let Some(old) = state.store.get(info.res, &obj.ns, &obj.name) else {
+        return Err(ApiError::not_found(info, &obj.name));
+    };
+    let manager = r.update_manager();
+    let stored = commit(
+        state,
+        r,
+        info,
+        Some(&old),
+        body,
+        scope,
+        Managed::Update(&manager),
+    )?;
+    Ok(json_response(StatusCode::OK, &stored))
+}

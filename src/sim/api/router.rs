@@ -1,0 +1,226 @@
+//! Request routing: URL path -> what is addressed (discovery document, collection,
+//! object, subresource), method -> verb. Paths are parsed by hand because the
+//! Kubernetes URL grammar (`/api/v1/namespaces/{ns}/pods/{name}/status`) is ambiguous
+//! for pattern routers (`/api/v1/namespaces/{name}/status` is a namespace's status).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Query, Request, State};
+use axum::http::Method;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+
+use super::ApiState;
+use super::handlers::{delete, patch, read, subresource, watch, write};
+use super::request::Req;
+use super::status::{ApiError, ApiResult};
+use super::{auth, discovery, openapi};
+use crate::sim::resources::{Res, ResInfo};
+
+/// Largest request body accepted (the real server's limit is 3 MiB for most writes).
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+pub fn router(state: Arc<ApiState>) -> Router {
+    Router::new()
+        .fallback(handle)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_token,
+        ))
+        .with_state(state)
+}
+
+/// A collection: `/api/v1/namespaces/{ns}/pods` (ns Some) or `/api/v1/pods` (None).
+#[derive(Debug, Clone)]
+pub struct Coll {
+    pub info: &'static ResInfo,
+    pub ns: Option<String>,
+}
+
+/// One object; `ns` is "" for cluster-scoped kinds (the store's convention).
+#[derive(Debug, Clone)]
+pub struct Obj {
+    pub info: &'static ResInfo,
+    pub ns: String,
+    pub name: String,
+}
+
+async fn handle(State(state): State<Arc<ApiState>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(e) => {
+            return ApiError::new(413, "RequestEntityTooLarge", format!("{e}")).into_response();
+        }
+    };
+    let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
+        .map(|q| q.0)
+        .unwrap_or_default();
+    let r = Req::new(parts.method, query, &parts.headers, body);
+    match dispatch(&state, &r, parts.uri.path()) {
+        Ok(resp) => resp,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
+    let segs: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    match segs.as_slice() {
+        [] => Ok(discovery::root_paths()),
+        ["version"] => Ok(discovery::version()),
+        ["healthz" | "livez" | "readyz"] => Ok("ok".into_response()),
+        ["openapi", "v3"] => Ok(openapi::root()),
+        ["openapi", "v3", rest @ ..] => openapi::document(&rest.join("/")),
+        ["api"] => Ok(discovery::api_versions(r)),
+        ["apis"] => Ok(discovery::api_groups(r)),
+        ["api", "v1"] => Ok(discovery::resource_list("", "v1")),
+        ["apis", group] => discovery::group(group),
+        ["apis", group, version] => discovery::group_version(group, version),
+        ["api", "v1", rest @ ..] => resource(state, r, "", "v1", rest),
+        ["apis", group, version, rest @ ..] => resource(state, r, group, version, rest),
+        _ => Err(ApiError::no_such_path()),
+    }
+}
+
+fn lookup(group: &str, version: &str, plural: &str) -> ApiResult<&'static ResInfo> {
+    Res::from_path(group, version, plural)
+        .map(Res::info)
+        .ok_or_else(ApiError::no_such_path)
+}
+
+fn resource(
+    state: &Arc<ApiState>,
+    r: &Req,
+    group: &str,
+    version: &str,
+    rest: &[&str],
+) -> ApiResult<Response> {
+    if !discovery::serves(group, version) {
+        return Err(ApiError::no_such_path());
+    }
+    let namespaced = |ns: &str, plural: &str| -> ApiResult<&'static ResInfo> {
+        let info = lookup(group, version, plural)?;
+        if !info.namespaced || ns.is_empty() {
+            return Err(ApiError::no_such_path());
+        }
+        Ok(info)
+    };
+    match rest {
+        // A namespace's own subresources share the shape of a namespaced collection.
+        ["namespaces", name, sub @ ("status" | "finalize")] if group.is_empty() => {
+            let obj = Obj {
+                info: Res::Namespace.info(),
+                ns: String::new(),
+                name: (*name).to_string(),
+            };
+            object(state, r, &obj, Some(sub))
+        }
+        ["namespaces", ns, "bindings"] if group.is_empty() => {
+            subresource::binding(state, r, ns, None)
+        }
+        ["namespaces", ns, plural] => {
+            let info = namespaced(ns, plural)?;
+            collection(
+                state,
+                r,
+                &Coll {
+                    info,
+                    ns: Some((*ns).to_string()),
+                },
+            )
+        }
+        ["namespaces", ns, plural, name] => {
+            let info = namespaced(ns, plural)?;
+            let obj = Obj {
+                info,
+                ns: (*ns).to_string(),
+                name: (*name).to_string(),
+            };
+            object(state, r, &obj, None)
+        }
+        ["namespaces", ns, plural, name, sub] => {
+            let info = namespaced(ns, plural)?;
+            let obj = Obj {
+                info,
+                ns: (*ns).to_string(),
+                name: (*name).to_string(),
+            };
+            object(state, r, &obj, Some(sub))
+        }
+        [plural] => {
+            let info = lookup(group, version, plural)?;
+            collection(state, r, &Coll { info, ns: None })
+        }
+        [plural, name] => {
+            let info = lookup(group, version, plural)?;
+            if info.namespaced {
+                return Err(ApiError::no_such_path());
+            }
+            let obj = Obj {
+                info,
+                ns: String::new(),
+                name: (*name).to_string(),
+            };
+            object(state, r, &obj, None)
+        }
+        [plural, name, sub] => {
+            let info = lookup(group, version, plural)?;
+            if info.namespaced {
+                return Err(ApiError::no_such_path());
+            }
+            let obj = Obj {
+                info,
+                ns: String::new(),
+                name: (*name).to_string(),
+            };
+            object(state, r, &obj, Some(sub))
+        }
+        _ => Err(ApiError::no_such_path()),
+    }
+}
+
+fn not_allowed() -> ApiError {
+    ApiError::method_not_allowed("the server does not allow this method on the requested resource")
+}
+
+fn collection(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response> {
+    match r.method {
+        Method::GET if r.flag("watch") => watch::watch(state, r, coll),
+        Method::GET => read::list(state, r, coll),
+        Method::POST if !coll.info.namespaced || coll.ns.is_some() => write::create(state, r, coll),
+        Method::DELETE => delete::delete_collection(state, r, coll),
+        _ => Err(not_allowed()),
+    }
+}
+
+fn object(state: &Arc<ApiState>, r: &Req, obj: &Obj, sub: Option<&str>) -> ApiResult<Response> {
+    let sub = match sub {
+        None => None,
+        Some("status") => Some(write::Scope::Status),
+        Some("scale") if subresource::has_scale(obj.info.res) => {
+            return match r.method {
+                Method::GET => subresource::scale_get(state, obj),
+                Method::PUT | Method::PATCH => subresource::scale_write(state, r, obj),
+                _ => Err(not_allowed()),
+            };
+        }
+        Some("binding") if obj.info.res == Res::Pod && r.method == Method::POST => {
+            return subresource::binding(state, r, &obj.ns, Some(&obj.name));
+        }
+        Some(_) => return Err(ApiError::no_such_path()),
+    };
+    let scope = sub.unwrap_or(write::Scope::Main);
+    match r.method {
+        Method::GET => read::get(state, r, obj),
+        Method::PUT => write::update(state, r, obj, scope),
+        Method::PATCH => patch::patch(state, r, obj, scope),
+        Method::DELETE if sub.is_none() => delete::delete(state, r, obj),
+        _ => Err(not_allowed()),
+    }
+}

@@ -1,0 +1,92 @@
+//! The simulated cluster as one value: the store, the API router (a tower Service usable
+//! in-process) and the admin token; the controllers run as tokio tasks beside it.
+//!
+//! `Sim::start` must be called inside a tokio runtime (tests use paused time).
+//! `Sim::serve_tls` additionally serves the same router over HTTPS on loopback.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::task::JoinHandle;
+
+use super::api::{self, ApiState};
+use super::clock::Clock;
+pub use super::config::SimConfig;
+use super::store::Store;
+
+/// A running simulated cluster. Dropping it stops its controllers.
+pub struct Sim {
+    pub store: Arc<Store>,
+    pub config: SimConfig,
+    state: Arc<ApiState>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// Where an HTTPS server is listening, and what a kubeconfig needs to reach it.
+pub struct Served {
+    pub addr: SocketAddr,
+    /// The CA certificate (PEM) that signed the serving certificate.
+    pub ca_pem: String,
+    pub handle: axum_server::Handle<SocketAddr>,
+    pub task: JoinHandle<()>,
+}
+
+impl Sim {
+    /// Starts the cluster: store, built-in objects, controllers. Needs a tokio runtime.
+    pub fn start(config: SimConfig) -> Sim {
+        let store = Store::new(Clock::new(config.speed));
+        let state = Arc::new(ApiState::new(store.clone(), config.clone()));
+        let tasks = spawn_controllers(store.clone(), &config);
+        Sim {
+            store,
+            config,
+            state,
+            tasks,
+        }
+    }
+
+    /// The API router; a tower Service answering exactly what the HTTPS server answers.
+    pub fn router(&self) -> Router {
+        api::router(self.state.clone())
+    }
+
+    /// The bearer token that authenticates as cluster admin.
+    pub fn admin_token(&self) -> &str {
+        self.state.auth.admin_token()
+    }
+
+    /// The API machinery's shared state (for handlers added by later parts).
+    pub fn api_state(&self) -> &Arc<ApiState> {
+        &self.state
+    }
+
+    /// A kube client talking to the router in-process (no sockets), as the admin.
+    pub fn client(&self) -> kube::Client {
+        api::inprocess::client(self.router(), self.admin_token())
+    }
+
+    /// Serves the router over HTTPS on a loopback address (port 0 picks a free one).
+    pub fn serve_tls(&self, addr: SocketAddr) -> anyhow::Result<Served> {
+        api::tls::serve(self.router(), addr)
+    }
+
+    /// A kubeconfig (YAML) for a served cluster, with the CA embedded and the admin token.
+    pub fn kubeconfig(&self, served: &Served) -> anyhow::Result<String> {
+        api::kubeconfig::render(served.addr, &served.ca_pem, self.admin_token())
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// The controllers (scheduler, kubelet, workload controllers, ...), owned by
+/// `sim::controllers`.
+fn spawn_controllers(store: Arc<Store>, config: &SimConfig) -> Vec<JoinHandle<()>> {
+    super::controllers::spawn_all(store, config)
+}

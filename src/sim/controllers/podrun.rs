@@ -1,0 +1,398 @@
+//! One pod's life on its node, as the kubelet drives it: sandbox and IP, image pulls
+//! (once per node and image), container start, readiness, exits with CrashLoopBackOff,
+//! and graceful termination. The status written is the one a real kubelet writes.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::events::{Event, Recorder, Reporter};
+use super::kubelet::NodeState;
+use super::names;
+use super::podstatus::{Ctr, CtrState, PodModel};
+use super::runtime::{ContainerInfo, Runtimes};
+use crate::sim::resources::Res;
+use crate::sim::store::Store;
+
+/// How long creating the sandbox (pause container, network) takes.
+const SANDBOX: Duration = Duration::from_millis(700);
+/// How long after an exit the kubelet notices and reports the back-off.
+const NOTICE: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+pub struct PodCtx {
+    pub store: Arc<Store>,
+    pub recorder: Arc<Recorder>,
+    pub runtimes: Arc<Runtimes>,
+    pub nodes: Arc<Mutex<NodeState>>,
+    pub namespace: String,
+    pub name: String,
+    pub uid: String,
+    pub node: String,
+}
+
+/// Gives the pod IP back when the pod's task ends, however it ends (also on abort).
+struct IpLease {
+    nodes: Arc<Mutex<NodeState>>,
+    ip: String,
+}
+
+impl Drop for IpLease {
+    fn drop(&mut self) {
+        lock(&self.nodes).release_ip(&self.ip);
+    }
+}
+
+fn lock(nodes: &Mutex<NodeState>) -> std::sync::MutexGuard<'_, NodeState> {
+    nodes.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl PodCtx {
+    fn scaled(&self, d: Duration) -> Duration {
+        self.store.clock().scaled(d)
+    }
+
+    fn pod(&self) -> Option<Value> {
+        self.store
+            .get(Res::Pod, &self.namespace, &self.name)
+            .filter(|p| names::uid(p) == self.uid)
+    }
+
+    fn reporter(&self) -> Reporter {
+        Reporter::Classic {
+            component: "kubelet",
+            host: Some(self.node.clone()),
+        }
+    }
+
+    fn event(&self, event: Event) {
+        if let Some(pod) = self.pod() {
+            self.recorder.record(&pod, &self.reporter(), event);
+        }
+    }
+
+    fn write(&self, model: &PodModel) {
+        let now = self.store.clock().now_rfc3339();
+        let uid = self.uid.clone();
+        self.store
+            .mutate(Res::Pod, &self.namespace, &self.name, |p| {
+                if names::uid(p) != uid {
+                    return false;
+                }
+                let status = model.status(p, &now);
+                if p["status"] == status {
+                    return false;
+                }
+                p["status"] = status;
+                true
+            });
+    }
+}
+
+/// Sleeps, unless deletion is requested first: true when it was.
+async fn sleep_or_deleted(d: Duration, deleting: &mut watch::Receiver<bool>) -> bool {
+    if *deleting.borrow() {
+        return true;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(d) => *deleting.borrow(),
+        // A dropped sender means the kubelet forgot the pod: stop as if deleted.
+        _ = deleting.changed() => true,
+    }
+}
+
+pub async fn run(ctx: PodCtx, mut deleting: watch::Receiver<bool>) {
+    let Some(pod) = ctx.pod() else {
+        return;
+    };
+    let Some(node) = ctx.store.get(Res::Node, "", &ctx.node) else {
+        return;
+    };
+    let mut model = PodModel::new(&pod, &node, ctx.store.clock().now_rfc3339());
+    ctx.write(&model);
+    if sleep_or_deleted(ctx.scaled(SANDBOX), &mut deleting).await {
+        return terminate(&ctx, &mut model).await;
+    }
+    let prefix = model.ip_prefix();
+    let Some(ip) = lock(&ctx.nodes).allocate_ip(&prefix) else {
+        return;
+    };
+    let _lease = IpLease {
+        nodes: ctx.nodes.clone(),
+        ip: ip.clone(),
+    };
+    model.sandbox_ready(ip);
+    ctx.write(&model);
+    for i in 0..model.containers.len() {
+        if pull(&ctx, &model.containers[i], &mut deleting).await {
+            return terminate(&ctx, &mut model).await;
+        }
+        start(&ctx, &pod, &mut model, i);
+        ctx.write(&model);
+    }
+    loop {
+        let next = model.next_deadline();
+        let fired = tokio::select! {
+            _ = sleep_until(next) => true,
+            changed = deleting.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                false
+            }
+        };
+        if *deleting.borrow() {
+            return terminate(&ctx, &mut model).await;
+        }
+        if fired {
+            advance(&ctx, &pod, &mut model);
+            ctx.write(&model);
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Ensures the container's image is on the node. True when deletion interrupted it.
+async fn pull(ctx: &PodCtx, c: &Ctr, deleting: &mut watch::Receiver<bool>) -> bool {
+    let image = c.image.clone();
+    let always = c.spec["imagePullPolicy"].as_str() == Some("Always")
+        || (c.spec["imagePullPolicy"].is_null() && pulls_always_by_default(&image));
+    let simulated = pull_duration(&image);
+    let now = Instant::now();
+    let ready_at = {
+        let mut nodes = lock(&ctx.nodes);
+        let key = (ctx.node.clone(), image.clone());
+        match nodes.images.get(&key) {
+            Some(t) if *t <= now && !always => None,
+            Some(t) if *t > now => Some(*t),
+            _ => {
+                let t = now + ctx.scaled(simulated);
+                nodes.images.insert(key, t);
+                Some(t)
+            }
+        }
+    };
+    let event = |e: Event| ctx.event(e.on_container(&c.name));
+    let Some(ready_at) = ready_at else {
+        event(Event::normal(
+            "Pulled",
+            format!("Container image \"{image}\" already present on machine"),
+        ));
+        return false;
+    };
+    event(Event::normal(
+        "Pulling",
+        format!("Pulling image \"{image}\""),
+    ));
+    if sleep_or_deleted(ready_at.saturating_duration_since(now), deleting).await {
+        return true;
+    }
+    let took = format!("{:.3}s", simulated.as_secs_f64());
+    event(Event::normal(
+        "Pulled",
+        format!(
+            "Successfully pulled image \"{image}\" in {took} ({took} including waiting). Image size: {} bytes.",
+            image_size(&image)
+        ),
+    ));
+    false
+}
+
+/// `:latest` or no tag means imagePullPolicy Always, as the API server defaults it.
+fn pulls_always_by_default(image: &str) -> bool {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    if image.contains('@') {
+        return false;
+    }
+    match last.split_once(':') {
+        Some((_, tag)) => tag == "latest",
+        None => true,
+    }
+}
+
+/// 1–2 s, fixed per image so runs repeat.
+fn pull_duration(image: &str) -> Duration {
+    let h = names::fnv32a(image.as_bytes());
+    Duration::from_millis(1000 + u64::from(h % 1000))
+}
+
+fn image_size(image: &str) -> u64 {
+    40_000_000 + u64::from(names::fnv32a(image.as_bytes()) % 80_000_000)
+}
+
+/// Creates and starts container `i` and asks its runtime how this run will go.
+fn start(ctx: &PodCtx, pod: &Value, model: &mut PodModel, i: usize) {
+    let name = model.containers[i].name.clone();
+    ctx.event(Event::normal("Created", format!("Created container: {name}")).on_container(&name));
+    ctx.event(Event::normal("Started", format!("Started container {name}")).on_container(&name));
+    let c = &model.containers[i];
+    let info = ContainerInfo {
+        pod,
+        container: &c.spec,
+        node: &ctx.node,
+        restart_count: c.restarts,
+    };
+    let fate = ctx.runtimes.for_image(&c.image).start(&info);
+    let now = Instant::now();
+    let ready_at = fate.ready_after.map(|d| now + ctx.scaled(d));
+    let exit_at = fate.exit_after.map(|(d, code)| (now + ctx.scaled(d), code));
+    let started_at = ctx.store.clock().now_rfc3339();
+    model.containers[i].run(started_at, ready_at, exit_at);
+}
+
+/// Applies every transition that is due.
+fn advance(ctx: &PodCtx, pod: &Value, model: &mut PodModel) {
+    let now = Instant::now();
+    let stamp = ctx.store.clock().now_rfc3339();
+    for i in 0..model.containers.len() {
+        let c = &mut model.containers[i];
+        if c.ready_at.is_some_and(|t| t <= now) {
+            c.ready_at = None;
+            c.ready = true;
+        }
+        if let Some((at, code)) = c.exit_at
+            && at <= now
+        {
+            c.exited(code, stamp.clone());
+            let restart = match pod["spec"]["restartPolicy"].as_str() {
+                Some("Never") => false,
+                Some("OnFailure") => code != 0,
+                _ => true,
+            };
+            if restart {
+                // The first restart is immediate; then 10 s, doubling, capped at 5 min.
+                let backoff = match c.crashes {
+                    0 | 1 => Duration::ZERO,
+                    n => Duration::from_secs(10)
+                        .saturating_mul(1 << (n - 2).min(10))
+                        .min(MAX_BACKOFF),
+                };
+                c.backoff = backoff;
+                c.notice_at = Some(now + ctx.scaled(NOTICE));
+            }
+        }
+        if c.notice_at.is_some_and(|t| t <= now) {
+            c.notice_at = None;
+            if c.backoff.is_zero() {
+                c.restart_at = Some(now);
+            } else {
+                let secs = c.backoff.as_secs();
+                let who = format!("{}_{}({})", ctx.name, ctx.namespace, ctx.uid);
+                let message = format!(
+                    "back-off {} restarting failed container={} pod={who}",
+                    go_duration(secs),
+                    c.name
+                );
+                c.set_waiting("CrashLoopBackOff", Some(message));
+                let name = c.name.clone();
+                c.restart_at = Some(now + ctx.scaled(c.backoff));
+                ctx.event(
+                    Event::warning(
+                        "BackOff",
+                        format!("Back-off restarting failed container {name} in pod {who}"),
+                    )
+                    .on_container(&name),
+                );
+            }
+        }
+        let c = &mut model.containers[i];
+        if c.restart_at.is_some_and(|t| t <= now) {
+            c.restart_at = None;
+            c.restarts += 1;
+            let image = c.image.clone();
+            let name = c.name.clone();
+            ctx.event(
+                Event::normal(
+                    "Pulled",
+                    format!("Container image \"{image}\" already present on machine"),
+                )
+                .on_container(&name),
+            );
+            start(ctx, pod, model, i);
+        }
+    }
+}
+
+/// `10s`, `1m20s`, `5m0s`, as Go prints durations.
+fn go_duration(secs: u64) -> String {
+    if secs < 60 {
+        format!("{secs}s")
+    } else {
+        format!("{}m{}s", secs / 60, secs % 60)
+    }
+}
+
+/// Stops the containers (Killing), waits for them to exit within the grace period,
+/// then removes the pod, as the kubelet's final grace-0 delete does.
+async fn terminate(ctx: &PodCtx, model: &mut PodModel) {
+    let Some(pod) = ctx.pod() else {
+        return;
+    };
+    let grace = Duration::from_secs(
+        names::int_at(&pod, "/metadata/deletionGracePeriodSeconds")
+            .unwrap_or(30)
+            .max(0) as u64,
+    );
+    let mut wait = Duration::ZERO;
+    for c in &model.containers {
+        if !matches!(c.state, CtrState::Running { .. }) {
+            continue;
+        }
+        ctx.event(
+            Event::normal("Killing", format!("Stopping container {}", c.name))
+                .on_container(&c.name),
+        );
+        let info = ContainerInfo {
+            pod: &pod,
+            container: &c.spec,
+            node: &ctx.node,
+            restart_count: c.restarts,
+        };
+        let stop = ctx.runtimes.for_image(&c.image).stop_after(&info, grace);
+        wait = wait.max(stop.min(grace));
+    }
+    if !grace.is_zero() {
+        for c in &mut model.containers {
+            c.ready = false;
+        }
+        ctx.write(model);
+        tokio::time::sleep(ctx.scaled(wait)).await;
+        let stamp = ctx.store.clock().now_rfc3339();
+        for c in &mut model.containers {
+            c.terminate(stamp.clone());
+        }
+        ctx.write(model);
+    }
+    if let Some(pod) = ctx.pod() {
+        remove_pod(&ctx.store, &pod);
+    }
+}
+
+/// The kubelet's final delete: gone at once, unless finalizers still hold it (then the
+/// garbage collector removes it when they are cleared).
+pub fn remove_pod(store: &Store, pod: &Value) {
+    let finalizers = pod
+        .pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .is_some_and(|f| !f.is_empty());
+    if finalizers {
+        store.mutate(Res::Pod, names::namespace(pod), names::name(pod), |p| {
+            if p["metadata"]["deletionGracePeriodSeconds"] == json!(0) {
+                return false;
+            }
+            p["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+            true
+        });
+        return;
+    }
+    let _ = store.delete(Res::Pod, names::namespace(pod), names::name(pod));
+}

@@ -1,0 +1,158 @@
+//! What a container does once started: the hook through which image-specific models
+//! (EMQX, part 2) decide readiness, crashes and shutdown. The kubelet asks the runtime
+//! chosen for the container's image; everything else gets `ProbeDriven`.
+//!
+//! Durations here are simulated time; the kubelet scales them by `--speed`.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// The container being started or stopped, as the kubelet sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct ContainerInfo<'a> {
+    pub pod: &'a Value,
+    pub container: &'a Value,
+    pub node: &'a str,
+    /// How many times this container has been restarted before this start.
+    pub restart_count: u32,
+}
+
+impl ContainerInfo<'_> {
+    pub fn name(&self) -> &str {
+        self.container["name"].as_str().unwrap_or("")
+    }
+}
+
+/// How one run of a container goes, decided when it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fate {
+    /// When the readiness probe first passes after the start; None: never ready.
+    pub ready_after: Option<Duration>,
+    /// When the process exits by itself, and with which code; None: runs until stopped.
+    pub exit_after: Option<(Duration, i32)>,
+}
+
+pub trait ContainerRuntime: Debug + Send + Sync {
+    /// Called at every (re)start.
+    fn start(&self, c: &ContainerInfo<'_>) -> Fate;
+
+    /// How long the process takes to exit after SIGTERM; the kubelet caps this at the
+    /// pod's grace period (an image that ignores SIGTERM returns `grace`).
+    fn stop_after(&self, _c: &ContainerInfo<'_>, grace: Duration) -> Duration {
+        grace.min(Duration::from_secs(1))
+    }
+}
+
+/// The default: runs forever; Ready when its readiness probe would first pass (the
+/// first probe tick at or after initialDelaySeconds; ticks every periodSeconds), or at
+/// once without a probe.
+#[derive(Debug, Default)]
+pub struct ProbeDriven;
+
+impl ContainerRuntime for ProbeDriven {
+    fn start(&self, c: &ContainerInfo<'_>) -> Fate {
+        Fate {
+            ready_after: Some(readiness_delay(c.container)),
+            exit_after: None,
+        }
+    }
+}
+
+/// When a readiness probe first succeeds for a process that is ready at once.
+pub fn readiness_delay(container: &Value) -> Duration {
+    let Some(probe) = container.get("readinessProbe").filter(|p| p.is_object()) else {
+        return Duration::ZERO;
+    };
+    let initial = probe["initialDelaySeconds"].as_u64().unwrap_or(0);
+    let period = probe["periodSeconds"].as_u64().unwrap_or(10).max(1);
+    // Probes run at period, 2*period, ...; results before initialDelay do not count.
+    let ticks = initial.div_ceil(period).max(1);
+    Duration::from_secs(ticks * period)
+}
+
+/// Runtimes chosen by image prefix (`emqx/emqx` matches `emqx/emqx:5.8.9`).
+#[derive(Debug, Clone)]
+pub struct Runtimes {
+    default: Arc<dyn ContainerRuntime>,
+    by_image: Vec<(String, Arc<dyn ContainerRuntime>)>,
+}
+
+impl Default for Runtimes {
+    fn default() -> Self {
+        Runtimes {
+            default: Arc::new(ProbeDriven),
+            by_image: Vec::new(),
+        }
+    }
+}
+
+impl Runtimes {
+    /// Adds a runtime for images starting with `prefix`; later additions win.
+    pub fn with(mut self, prefix: &str, runtime: Arc<dyn ContainerRuntime>) -> Self {
+        self.by_image.insert(0, (prefix.to_string(), runtime));
+        self
+    }
+
+    pub fn for_image(&self, image: &str) -> &Arc<dyn ContainerRuntime> {
+        self.by_image
+            .iter()
+            .find(|(prefix, _)| image.starts_with(prefix.as_str()))
+            .map(|(_, r)| r)
+            .unwrap_or(&self.default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn readiness_waits_for_the_first_probe_after_the_initial_delay() {
+        let no_probe = json!({"name": "a"});
+        assert_eq!(readiness_delay(&no_probe), Duration::ZERO);
+        let probe = json!({"readinessProbe": {"initialDelaySeconds": 10, "periodSeconds": 5}});
+        assert_eq!(readiness_delay(&probe), Duration::from_secs(10));
+        let odd = json!({"readinessProbe": {"initialDelaySeconds": 7, "periodSeconds": 5}});
+        assert_eq!(readiness_delay(&odd), Duration::from_secs(10));
+        let defaults = json!({"readinessProbe": {"httpGet": {"port": 80}}});
+        assert_eq!(readiness_delay(&defaults), Duration::from_secs(10));
+    }
+
+    #[derive(Debug)]
+    struct Crashes;
+    impl ContainerRuntime for Crashes {
+        fn start(&self, _c: &ContainerInfo<'_>) -> Fate {
+            Fate {
+                ready_after: None,
+                exit_after: Some((Duration::from_secs(1), 1)),
+            }
+        }
+    }
+
+    #[test]
+    fn a_runtime_is_chosen_by_image_prefix() {
+        let rts = Runtimes::default().with("emqx/emqx", Arc::new(Crashes));
+        let c = json!({"name": "x"});
+        let pod = json!({});
+        let info = ContainerInfo {
+            pod: &pod,
+            container: &c,
+            node: "n",
+            restart_count: 0,
+        };
+        assert_eq!(
+            rts.for_image("emqx/emqx:5.8.9").start(&info).ready_after,
+            None
+        );
+        assert!(
+            rts.for_image("nginx:1.27")
+                .start(&info)
+                .ready_after
+                .is_some()
+        );
+    }
+}

@@ -1,0 +1,467 @@
+//! Contract tests of the simulated API server with kube-rs, in-process on paused time:
+//! the same client calls the wizard makes against a real cluster.
+
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
+use kube::api::{
+    Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams,
+};
+use kube::runtime::{WatchStreamExt, watcher};
+use kubetour::sim::cluster::{Sim, SimConfig};
+use serde_json::json;
+
+fn sim() -> Sim {
+    Sim::start(SimConfig::default())
+}
+
+fn cm(name: &str, value: &str) -> ConfigMap {
+    serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": "default"},
+        "data": {"k": value}
+    }))
+    .unwrap()
+}
+
+fn api_error(err: kube::Error) -> Box<kube::core::Status> {
+    match err {
+        kube::Error::Api(status) => status,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+fn deployment(image: &str) -> serde_json::Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "web", "image": image,
+                    "ports": [{"name": "mqtt", "containerPort": 1883}]}]}
+            }
+        }
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_applied_configmap_is_watched_as_added_then_modified() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    let mut stream = api
+        .watch(&WatchParams::default().timeout(60), "0")
+        .await
+        .unwrap()
+        .boxed();
+    let pp = PatchParams::apply("kubetour");
+    api.patch("cfg", &pp, &Patch::Apply(cm("cfg", "1")))
+        .await
+        .unwrap();
+    api.patch("cfg", &pp, &Patch::Apply(cm("cfg", "2")))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        match stream.try_next().await.unwrap().unwrap() {
+            WatchEvent::Added(c) if c.metadata.name.as_deref() == Some("cfg") => {
+                seen.push(("ADDED", c))
+            }
+            WatchEvent::Modified(c) if c.metadata.name.as_deref() == Some("cfg") => {
+                seen.push(("MODIFIED", c))
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(seen[0].0, "ADDED");
+    assert_eq!(seen[1].0, "MODIFIED");
+    assert_eq!(seen[1].1.data.as_ref().unwrap()["k"], "2");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_runtime_watcher_lists_then_follows_changes() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    api.create(&PostParams::default(), &cm("before", "1"))
+        .await
+        .unwrap();
+    let mut objects = watcher(api.clone(), watcher::Config::default())
+        .applied_objects()
+        .boxed();
+    let first = objects.try_next().await.unwrap().unwrap();
+    assert_eq!(first.metadata.name.as_deref(), Some("before"));
+    api.create(&PostParams::default(), &cm("after", "1"))
+        .await
+        .unwrap();
+    let seen = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(o) = objects.try_next().await.unwrap() {
+            if o.metadata.name.as_deref() == Some("after") {
+                return true;
+            }
+        }
+        false
+    });
+    assert!(seen.await.expect("the watcher saw the new object in time"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stale_update_is_a_conflict() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    let created = api
+        .create(&PostParams::default(), &cm("c", "1"))
+        .await
+        .unwrap();
+    let mut first = created.clone();
+    first.data = Some([("k".to_string(), "2".to_string())].into());
+    let updated = api
+        .replace("c", &PostParams::default(), &first)
+        .await
+        .unwrap();
+    assert_ne!(
+        updated.metadata.resource_version,
+        created.metadata.resource_version
+    );
+    let mut stale = created.clone();
+    stale.data = Some([("k".to_string(), "3".to_string())].into());
+    let err = api_error(
+        api.replace("c", &PostParams::default(), &stale)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(err.code, 409);
+    assert_eq!(err.reason, "Conflict");
+    assert_eq!(
+        err.message,
+        "Operation cannot be fulfilled on configmaps \"c\": the object has been modified; please apply your changes to the latest version and try again"
+    );
+    let err = api_error(
+        api.create(&PostParams::default(), &cm("c", "1"))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!((err.code, err.reason.as_str()), (409, "AlreadyExists"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn applying_the_same_configuration_twice_changes_nothing() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    let pp = PatchParams::apply("kubetour");
+    let first = api
+        .patch("web", &pp, &Patch::Apply(deployment("emqx/emqx:5.8.9")))
+        .await
+        .unwrap();
+    // Let the controllers finish writing status, so only the apply could change it.
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    let current = api.get("web").await.unwrap();
+    let again = api
+        .patch("web", &pp, &Patch::Apply(deployment("emqx/emqx:5.8.9")))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.metadata.resource_version,
+        current.metadata.resource_version
+    );
+    assert_eq!(again.metadata.generation, first.metadata.generation);
+    let managed = again.metadata.managed_fields.unwrap();
+    let mine: Vec<_> = managed
+        .iter()
+        .filter(|m| m.manager.as_deref() == Some("kubetour"))
+        .collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].operation.as_deref(), Some("Apply"));
+    let configmaps: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    let a = configmaps
+        .patch("c", &pp, &Patch::Apply(cm("c", "1")))
+        .await
+        .unwrap();
+    let b = configmaps
+        .patch("c", &pp, &Patch::Apply(cm("c", "1")))
+        .await
+        .unwrap();
+    assert_eq!(a.metadata.resource_version, b.metadata.resource_version);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_applied_deployment_gets_the_real_servers_defaults() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    let d = api
+        .patch(
+            "web",
+            &PatchParams::apply("kubetour"),
+            &Patch::Apply(deployment("emqx/emqx:5.8.9")),
+        )
+        .await
+        .unwrap();
+    let v = serde_json::to_value(&d).unwrap();
+    let c = &v["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["imagePullPolicy"], "IfNotPresent");
+    assert_eq!(c["terminationMessagePath"], "/dev/termination-log");
+    assert_eq!(c["ports"][0]["protocol"], "TCP");
+    assert_eq!(
+        v["spec"]["template"]["spec"]["schedulerName"],
+        "default-scheduler"
+    );
+    assert_eq!(v["spec"]["strategy"]["type"], "RollingUpdate");
+    assert_eq!(v["spec"]["revisionHistoryLimit"], 10);
+    assert_eq!(v["metadata"]["generation"], 1);
+    let fields = &v["metadata"]["managedFields"][0]["fieldsV1"];
+    assert_eq!(
+        fields["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"web\"}"]["f:image"],
+        json!({})
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn another_managers_apply_conflicts_unless_forced() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    api.patch(
+        "web",
+        &PatchParams::apply("kubetour"),
+        &Patch::Apply(deployment("emqx/emqx:5.8.9")),
+    )
+    .await
+    .unwrap();
+    let other = PatchParams::apply("other-manager");
+    let err = api_error(
+        api.patch("web", &other, &Patch::Apply(deployment("emqx/emqx:5.8.10")))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(err.code, 409);
+    assert_eq!(
+        err.message,
+        "Apply failed with 1 conflict: conflict with \"kubetour\": .spec.template.spec.containers[name=\"web\"].image"
+    );
+    let forced = api
+        .patch(
+            "web",
+            &other.force(),
+            &Patch::Apply(deployment("emqx/emqx:5.8.10")),
+        )
+        .await
+        .unwrap();
+    let image = forced.spec.template.spec.unwrap().containers[0]
+        .image
+        .clone();
+    assert_eq!(image.as_deref(), Some("emqx/emqx:5.8.10"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn fields_dropped_from_an_apply_are_removed() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    let pp = PatchParams::apply("kubetour");
+    let mut two = cm("c", "1");
+    two.data.as_mut().unwrap().insert("j".into(), "2".into());
+    api.patch("c", &pp, &Patch::Apply(two)).await.unwrap();
+    let one = api
+        .patch("c", &pp, &Patch::Apply(cm("c", "1")))
+        .await
+        .unwrap();
+    let data = one.data.unwrap();
+    assert_eq!(data.len(), 1, "{data:?}");
+    assert_eq!(data["k"], "1");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_invalid_pod_is_rejected_with_field_causes() {
+    let sim = sim();
+    let api: Api<Pod> = Api::namespaced(sim.client(), "default");
+    let pod: Pod = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "EMQX_Pod"},
+        "spec": {"containers": [{"name": "emqx"}]}
+    }))
+    .unwrap();
+    let err = api_error(api.create(&PostParams::default(), &pod).await.unwrap_err());
+    assert_eq!(err.code, 422);
+    assert_eq!(err.reason, "Invalid");
+    assert!(
+        err.message.starts_with(
+            "Pod \"EMQX_Pod\" is invalid: [metadata.name: Invalid value: \"EMQX_Pod\""
+        ),
+        "{}",
+        err.message
+    );
+    let causes = err.details.unwrap().causes;
+    let fields: Vec<_> = causes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["metadata.name", "spec.containers[0].image"]);
+    assert!(
+        api.list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_selector_that_misses_the_template_is_invalid() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    let mut d = deployment("emqx/emqx:5.8.9");
+    d["spec"]["template"]["metadata"]["labels"] = json!({"app": "other"});
+    let err = api_error(
+        api.patch("web", &PatchParams::apply("kubetour"), &Patch::Apply(d))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(err.code, 422);
+    assert_eq!(
+        err.details.unwrap().causes[0].field,
+        "spec.template.metadata.labels"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_missing_object_is_not_found() {
+    let sim = sim();
+    let api: Api<Pod> = Api::namespaced(sim.client(), "default");
+    let err = api_error(api.get("does-not-exist").await.unwrap_err());
+    assert_eq!(err.code, 404);
+    assert_eq!(err.message, "pods \"does-not-exist\" not found");
+    let missing_ns: Api<ConfigMap> = Api::namespaced(sim.client(), "nowhere");
+    let mut c = cm("c", "1");
+    c.metadata.namespace = None;
+    let err = api_error(
+        missing_ns
+            .create(&PostParams::default(), &c)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(err.message, "namespaces \"nowhere\" not found");
+}
+
+#[tokio::test(start_paused = true)]
+async fn lists_page_with_limit_and_continue_and_filter_by_selectors() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    for (i, tier) in ["core", "core", "replicant"].iter().enumerate() {
+        let mut c = cm(&format!("c{i}"), "1");
+        c.metadata.labels = Some([("tier".to_string(), tier.to_string())].into());
+        api.create(&PostParams::default(), &c).await.unwrap();
+    }
+    let page = api
+        .list(&ListParams::default().labels("tier").limit(2))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
+    let token = page.metadata.continue_.clone().unwrap();
+    let rest = api
+        .list(
+            &ListParams::default()
+                .labels("tier")
+                .limit(2)
+                .continue_token(&token),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rest.items.len(), 1);
+    assert_eq!(rest.items[0].metadata.name.as_deref(), Some("c2"));
+    let core = api
+        .list(&ListParams::default().labels("tier=core"))
+        .await
+        .unwrap();
+    assert_eq!(core.items.len(), 2);
+    let named = api
+        .list(&ListParams::default().fields("metadata.name=c1"))
+        .await
+        .unwrap();
+    assert_eq!(named.items.len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dry_run_writes_nothing() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    let pp = PostParams {
+        dry_run: true,
+        ..Default::default()
+    };
+    let answered = api.create(&pp, &cm("dry", "1")).await.unwrap();
+    assert_eq!(answered.metadata.name.as_deref(), Some("dry"));
+    assert!(api.get_opt("dry").await.unwrap().is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn services_get_a_cluster_ip_and_headless_ones_keep_none() {
+    let sim = sim();
+    let api: Api<Service> = Api::namespaced(sim.client(), "default");
+    let svc = |name: &str, cluster_ip: Option<&str>| -> Service {
+        let mut v = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+            "spec": {"selector": {"app": "web"}, "ports": [{"name": "mqtt", "port": 1883}]}});
+        if let Some(ip) = cluster_ip {
+            v["spec"]["clusterIP"] = json!(ip);
+        }
+        serde_json::from_value(v).unwrap()
+    };
+    let normal = api
+        .create(&PostParams::default(), &svc("web", None))
+        .await
+        .unwrap();
+    let spec = normal.spec.unwrap();
+    let ip = spec.cluster_ip.unwrap();
+    assert!(ip.starts_with("10."), "{ip}");
+    assert_eq!(
+        spec.ports.unwrap()[0].target_port,
+        Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(1883))
+    );
+    let headless = api
+        .create(&PostParams::default(), &svc("web-headless", Some("None")))
+        .await
+        .unwrap();
+    assert_eq!(headless.spec.unwrap().cluster_ip.as_deref(), Some("None"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_scale_subresource_sets_replicas() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    api.patch(
+        "web",
+        &PatchParams::apply("kubetour"),
+        &Patch::Apply(deployment("emqx/emqx:5.8.9")),
+    )
+    .await
+    .unwrap();
+    let scale = api
+        .patch_scale(
+            "web",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"replicas": 3}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(scale.spec.unwrap().replicas, Some(3));
+    assert_eq!(api.get("web").await.unwrap().spec.replicas, Some(3));
+    assert_eq!(
+        api.get_scale("web")
+            .await
+            .unwrap()
+            .status
+            .unwrap()
+            .selector
+            .as_deref(),
+        Some("app=web")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn deleting_a_configmap_answers_a_success_status() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    api.create(&PostParams::default(), &cm("gone", "1"))
+        .await
+        .unwrap();
+    let answer = api.delete("gone", &DeleteParams::default()).await.unwrap();
+    assert!(answer.is_right(), "a ConfigMap is deleted at once");
+    assert!(api.get_opt("gone").await.unwrap().is_none());
+}
