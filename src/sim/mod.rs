@@ -9,6 +9,7 @@
 //! - `store`: objects, resourceVersions, history for watches (etcd + generic registry).
 //! - `serve`: `kubetour sim serve`.
 pub mod clock;
+pub mod emqx;
 pub mod resources;
 pub mod serve;
 pub mod store;
