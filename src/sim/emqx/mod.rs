@@ -2,5 +2,9 @@
 pub mod ctl;
 pub mod erl;
 pub mod line;
+pub mod nodename;
 pub mod pretty;
+pub mod settings;
+pub mod settings_v4;
+pub mod settings_v5;
 pub mod version;
