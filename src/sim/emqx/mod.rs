@@ -1,5 +1,6 @@
 //! The EMQX model (placeholder doc, completed below).
 pub mod ctl;
+pub mod discovery;
 pub mod erl;
 pub mod line;
 pub mod nodename;
