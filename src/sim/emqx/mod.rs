@@ -1,8 +1,10 @@
 //! The EMQX model (placeholder doc, completed below).
+pub mod boot;
 pub mod ctl;
 pub mod discovery;
 pub mod erl;
 pub mod line;
+pub mod logs;
 pub mod nodename;
 pub mod pretty;
 pub mod settings;
