@@ -10,6 +10,7 @@ pub mod line;
 pub mod logs;
 pub mod nodename;
 pub mod pretty;
+pub mod registry;
 pub mod settings;
 pub mod settings_v4;
 pub mod settings_v5;
