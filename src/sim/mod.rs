@@ -10,6 +10,8 @@
 //! - `serve`: `kubetour sim serve`.
 //! - `rbac`: the RBAC authorizer, default policy, forbidden messages, service-account tokens.
 //! - `cluster`: `Sim` (store + API router + controllers); `api`: the HTTP side.
+//! - `emqx`: the pure model of an emqx/emqx container (settings, node names, discovery,
+//!   logs, `emqx ctl`, HTTP answers, membership), per EMQX version.
 //! - `config`, `controllers`: the cluster's behaviour (nodes, scheduler, kubelet,
 //!   workload controllers, volumes, endpoints, garbage collection).
 pub mod api;
@@ -17,6 +19,7 @@ pub mod clock;
 pub mod cluster;
 pub mod config;
 pub mod controllers;
+pub mod emqx;
 pub mod rbac;
 pub mod resources;
 pub mod serve;

@@ -1,0 +1,318 @@
+//! Cluster membership across all simulated EMQX nodes: who is alive, who is in which
+//! cluster, who a node joins after a discovery round, and what `cluster status` shows.
+//!
+//! One registry per simulated Kubernetes cluster, owned by the integration. Nodes are
+//! keyed by node name (Erlang allows one running node per name). Rules (EMQX.md §2):
+//! - A discovered peer is reachable when a node of that exact name is alive, has the
+//!   same cookie and the same major version family (4.x and 5.x cannot cluster).
+//! - A node joins the oldest reachable discovered node outside its cluster, as ekka
+//!   joins the oldest member; the oldest node itself waits to be joined. Joining moves the
+//!   node (cleanly) from its old cluster into the target's: two live clusters merge node
+//!   by node.
+//! - 5.9+ without a licence key refuses the join either way (SINGLE_NODE_LICENSE).
+//! - A member that goes away stays listed as stopped until `autoclean` (4.x 5m, 5.x
+//!   24h) has passed; a node that comes back under the same name without persistent data
+//!   is a fresh one-node cluster (the old cluster still lists it as stopped) until it
+//!   joins again; with persistent data it rejoins its old cluster at boot.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use super::version::Family;
+
+/// What the registry needs to know about a node when it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeSpec {
+    pub cookie: String,
+    pub family: Family,
+    /// False for a 5.9+ node without `license.key`.
+    pub may_cluster: bool,
+    /// The mnesia directory survives restarts (a PVC at /opt/emqx/data).
+    pub persistent: bool,
+    pub autoclean: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NodeRecord {
+    spec: NodeSpec,
+    alive: bool,
+    started_at: Timestamp,
+    cluster: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MemberState {
+    Running,
+    Stopped { since: Timestamp },
+}
+
+/// How a node's start goes, as far as membership is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartOutcome {
+    /// Starts as a one-node cluster, or back in its old cluster (persistent data).
+    Ready,
+    /// Persistent data, and the members holding the newest tables are down: mnesia waits
+    /// (`still waiting for table(s)`), listeners stay down.
+    WaitForTables,
+}
+
+/// The result of one discovery round for a node.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Round {
+    /// The node this node joined (it restarted its apps).
+    pub joined: Option<String>,
+    /// Discovered nodes outside the cluster that could not be reached.
+    pub unreachable: Vec<String>,
+    /// A join refused for the licence (the intended peer).
+    pub licence_refused: Option<String>,
+    /// The round succeeded by the version's rule: the autocluster loop stops.
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    nodes: BTreeMap<String, NodeRecord>,
+    /// Cluster id → members in join order.
+    clusters: BTreeMap<u64, Vec<(String, MemberState)>>,
+    next_cluster: u64,
+}
+
+impl Registry {
+    pub fn new() -> Registry {
+        Registry::default()
+    }
+
+    fn new_cluster(&mut self, name: &str) -> u64 {
+        self.next_cluster += 1;
+        let id = self.next_cluster;
+        self.clusters
+            .insert(id, vec![(name.to_string(), MemberState::Running)]);
+        id
+    }
+
+    fn set_member(&mut self, cluster: u64, name: &str, state: MemberState) {
+        if let Some(members) = self.clusters.get_mut(&cluster) {
+            match members.iter_mut().find(|(n, _)| n == name) {
+                Some(entry) => entry.1 = state,
+                None => members.push((name.to_string(), state)),
+            }
+        }
+    }
+
+    fn remove_member(&mut self, cluster: u64, name: &str) {
+        if let Some(members) = self.clusters.get_mut(&cluster) {
+            members.retain(|(n, _)| n != name);
+        }
+    }
+
+    /// A node's VM came up under `name`.
+    pub fn node_started(&mut self, name: &str, spec: NodeSpec, now: Timestamp) -> StartOutcome {
+        let previous = self.nodes.get(name).cloned();
+        let rejoin = previous
+            .as_ref()
+            .filter(|p| spec.persistent && p.spec.persistent)
+            .map(|p| p.cluster)
+            .filter(|c| self.is_member(*c, name));
+        let (cluster, outcome) = match rejoin {
+            Some(c) if self.can_load_tables(c, name) => {
+                self.set_member(c, name, MemberState::Running);
+                (c, StartOutcome::Ready)
+            }
+            Some(c) => (c, StartOutcome::WaitForTables),
+            None => (self.new_cluster(name), StartOutcome::Ready),
+        };
+        self.nodes.insert(
+            name.to_string(),
+            NodeRecord {
+                spec,
+                alive: outcome == StartOutcome::Ready,
+                started_at: now,
+                cluster,
+            },
+        );
+        outcome
+    }
+
+    /// Re-checks a node waiting for tables; true once it could start.
+    pub fn retry_tables(&mut self, name: &str) -> bool {
+        let Some(cluster) = self.nodes.get(name).map(|r| r.cluster) else {
+            return false;
+        };
+        if !self.can_load_tables(cluster, name) {
+            return false;
+        }
+        self.set_member(cluster, name, MemberState::Running);
+        if let Some(r) = self.nodes.get_mut(name) {
+            r.alive = true;
+        }
+        true
+    }
+
+    fn is_member(&self, cluster: u64, name: &str) -> bool {
+        self.clusters
+            .get(&cluster)
+            .is_some_and(|m| m.iter().any(|(n, _)| n == name))
+    }
+
+    /// mnesia loads its tables when another member is running, or when this node was
+    /// the last member to stop (its copy is the newest).
+    fn can_load_tables(&self, cluster: u64, name: &str) -> bool {
+        let Some(members) = self.clusters.get(&cluster) else {
+            return true;
+        };
+        let others_running = members
+            .iter()
+            .any(|(n, s)| n != name && *s == MemberState::Running && self.alive(n));
+        if others_running {
+            return true;
+        }
+        let last_stopped = members
+            .iter()
+            .filter_map(|(n, s)| match s {
+                MemberState::Stopped { since } => Some((*since, n)),
+                MemberState::Running => None,
+            })
+            .max();
+        last_stopped.is_none_or(|(_, n)| n == name)
+    }
+
+    fn alive(&self, name: &str) -> bool {
+        self.nodes.get(name).is_some_and(|r| r.alive)
+    }
+
+    /// The node's VM went away (pod deleted, container exited).
+    pub fn node_stopped(&mut self, name: &str, now: Timestamp) {
+        let Some(record) = self.nodes.get_mut(name) else {
+            return;
+        };
+        record.alive = false;
+        let cluster = record.cluster;
+        self.set_member(cluster, name, MemberState::Stopped { since: now });
+    }
+
+    /// Drops stopped members whose autoclean interval has passed (the shortest interval
+    /// among the cluster's running members applies: they are the ones cleaning).
+    pub fn autoclean(&mut self, now: Timestamp) {
+        let intervals: BTreeMap<u64, Duration> =
+            self.nodes
+                .values()
+                .filter(|r| r.alive)
+                .fold(BTreeMap::new(), |mut acc, r| {
+                    let e = acc.entry(r.cluster).or_insert(r.spec.autoclean);
+                    *e = (*e).min(r.spec.autoclean);
+                    acc
+                });
+        for (id, members) in self.clusters.iter_mut() {
+            let Some(interval) = intervals.get(id) else {
+                continue;
+            };
+            members.retain(|(_, s)| match s {
+                MemberState::Stopped { since } => {
+                    let gone = now.duration_since(*since).as_secs();
+                    u64::try_from(gone).unwrap_or(0) < interval.as_secs()
+                }
+                MemberState::Running => true,
+            });
+        }
+    }
+
+    fn reachable(&self, from: &str, to: &str) -> bool {
+        let (Some(a), Some(b)) = (self.nodes.get(from), self.nodes.get(to)) else {
+            return false;
+        };
+        from != to && b.alive && a.spec.cookie == b.spec.cookie && a.spec.family == b.spec.family
+    }
+
+    fn cluster_of(&self, name: &str) -> Option<u64> {
+        self.nodes.get(name).map(|r| r.cluster)
+    }
+
+    /// One autocluster round of `name` with the discovered node names.
+    pub fn discovery_round(&mut self, name: &str, discovered: &[String]) -> Round {
+        let mut round = Round::default();
+        let Some(me) = self.nodes.get(name).cloned() else {
+            return round;
+        };
+        let outside =
+            |reg: &Registry, n: &String| reg.cluster_of(n) != Some(me.cluster) || !reg.alive(n);
+        let mut candidates: Vec<(&String, Timestamp)> = discovered
+            .iter()
+            .filter(|n| *n == name || self.reachable(name, n))
+            .filter_map(|n| self.nodes.get(n).map(|r| (n, r.started_at)))
+            .collect();
+        candidates.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+        if let Some((oldest, _)) = candidates.first().copied()
+            && oldest != name
+            && outside(self, oldest)
+        {
+            let target = oldest.clone();
+            let target_may = self.nodes.get(&target).is_some_and(|r| r.spec.may_cluster);
+            if me.spec.may_cluster && target_may {
+                self.join(name, &target);
+                round.joined = Some(target);
+            } else {
+                round.licence_refused = Some(target);
+            }
+        }
+        let my_cluster = self.cluster_of(name);
+        round.unreachable = discovered
+            .iter()
+            .filter(|n| *n != name && (self.cluster_of(n) != my_cluster || !self.alive(n)))
+            .cloned()
+            .collect();
+        round.complete = match me.spec.family {
+            Family::V4 => round.unreachable.is_empty() && round.licence_refused.is_none(),
+            Family::V5 => {
+                round.unreachable.is_empty()
+                    && round.licence_refused.is_none()
+                    && discovered.iter().any(|n| n == name)
+            }
+        };
+        round
+    }
+
+    fn join(&mut self, name: &str, target: &str) {
+        let (Some(old), Some(new)) = (self.cluster_of(name), self.cluster_of(target)) else {
+            return;
+        };
+        self.remove_member(old, name);
+        if self.clusters.get(&old).is_some_and(Vec::is_empty) {
+            self.clusters.remove(&old);
+        }
+        self.set_member(new, name, MemberState::Running);
+        if let Some(r) = self.nodes.get_mut(name) {
+            r.cluster = new;
+        }
+    }
+
+    /// `(running_nodes, stopped_nodes)` as `name` sees its cluster, in join order.
+    pub fn view(&self, name: &str) -> (Vec<String>, Vec<String>) {
+        let Some(members) = self.cluster_of(name).and_then(|c| self.clusters.get(&c)) else {
+            return (vec![name.to_string()], Vec::new());
+        };
+        let mut running = Vec::new();
+        let mut stopped = Vec::new();
+        for (n, s) in members {
+            let up = *s == MemberState::Running
+                && self.alive(n)
+                && self.cluster_of(n) == self.cluster_of(name);
+            if up {
+                running.push(n.clone());
+            } else {
+                stopped.push(n.clone());
+            }
+        }
+        (running, stopped)
+    }
+
+    /// When the node's VM started (for uptime), if known.
+    pub fn started_at(&self, name: &str) -> Option<Timestamp> {
+        self.nodes.get(name).map(|r| r.started_at)
+    }
+}
+
+#[cfg(test)]
+#[path = "registry_tests.rs"]
+mod tests;
