@@ -21,9 +21,101 @@ pub enum Command {
     Export(ExportArgs),
     /// Check track directories or manifest files for the pitfalls the tutorials hit.
     Lint(LintArgs),
+    /// Run the stages in order on a cluster, with line-by-line progress.
+    Run(RunArgs),
+    /// One snapshot: pods, kubetour's objects, EMQX membership, recent warnings.
+    Status(StatusArgs),
+    /// Delete everything kubetour created in the namespace, newest first.
+    Teardown(TeardownArgs),
     /// The embedded simulated cluster.
     #[command(subcommand)]
     Sim(SimCommand),
+}
+
+/// Which cluster to talk to. With none of --kubeconfig, --context or KUBECONFIG,
+/// kubetour starts its own simulated cluster on 127.0.0.1.
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// A kubeconfig file: use a real cluster (default: the embedded simulated one).
+    #[arg(long, env = "KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+    /// A context of the kubeconfig (with no --kubeconfig: of ~/.kube/config).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Confirm writing to a cluster that is not the embedded simulated one.
+    #[arg(long)]
+    pub yes: bool,
+    /// Also allow a context whose name looks like production (prod, production, live).
+    #[arg(long)]
+    pub allow_production: bool,
+    /// Words that mark a production context (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "prod,production,live")]
+    pub production_words: Vec<String>,
+    /// Embedded cluster only: scale every simulated delay (50 = fifty times faster).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Embedded cluster only: start without a default StorageClass.
+    #[arg(long)]
+    pub no_default_storage_class: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub track: TrackArgs,
+    /// Stop after this stage (default: run every stage).
+    #[arg(long)]
+    pub through: Option<String>,
+    /// EMQX profile: 5 (default) or 4.
+    #[arg(long)]
+    pub emqx: Option<String>,
+    /// Target namespace (default from the track: emqx).
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
+    /// Use this image instead of the profile's.
+    #[arg(long)]
+    pub image: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// One JSON event per line instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Skip the try-it actions.
+    #[arg(long)]
+    pub no_try_it: bool,
+    /// Language of narration: en or zh.
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub track: TrackArgs,
+    /// EMQX profile: 5 (default) or 4 (decides the control command used to ask nodes).
+    #[arg(long)]
+    pub emqx: Option<String>,
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TeardownArgs {
+    #[command(flatten)]
+    pub track: TrackArgs,
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Also delete the PersistentVolumeClaims (and EMQX's data in them).
+    #[arg(long)]
+    pub delete_claims: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +189,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stages(args) => crate::track::commands::stages(&args),
         Command::Export(args) => crate::track::commands::export(&args),
         Command::Lint(args) => crate::track::commands::lint(&args),
+        Command::Run(args) => crate::headless::run(&args),
+        Command::Status(args) => crate::headless::status(&args),
+        Command::Teardown(args) => crate::headless::teardown(&args),
         Command::Sim(SimCommand::Serve(args)) => crate::sim::serve::run(&args),
     }
 }

@@ -5,7 +5,10 @@
 
 pub mod cli;
 pub mod cluster;
+pub mod embedded;
 pub mod emqx;
+pub mod engine;
+pub mod headless;
 pub mod sim;
 pub mod track;
 pub mod yaml;

@@ -58,7 +58,7 @@ pub fn guard(opened: &Opened, target: &TargetArgs) -> anyhow::Result<()> {
 
 /// A track directory: a path, or a name under the shipped stages/ directory.
 pub fn track_dir(args: &TrackArgs) -> anyhow::Result<PathBuf> {
-    track::commands::track_dir(&args.track).map_err(anyhow::Error::from)
+    Ok(track::resolve::track_dir(&args.track)?)
 }
 
 fn load(args: &TrackArgs, emqx: Option<&str>, namespace: Option<&str>, image: Option<&str>) -> anyhow::Result<Track> {
