@@ -245,21 +245,17 @@ impl Snapshot {
         if self.pods.is_empty() {
             out.push_str("  (none)\n");
         }
-        out.push_str(&format!(
-            "{}",
-            self.pods
-                .iter()
-                .map(|p| format!(
-                    "  {:<40} {:<6} {:<18} {:<3} {:<7} {}\n",
-                    p.name,
-                    p.ready,
-                    p.status,
-                    p.restarts,
-                    p.age,
-                    p.ip.clone().unwrap_or_default()
-                ))
-                .collect::<String>()
-        ));
+        for p in &self.pods {
+            out.push_str(&format!(
+                "  {:<40} {:<6} {:<18} {:<3} {:<7} {}\n",
+                p.name,
+                p.ready,
+                p.status,
+                p.restarts,
+                p.age,
+                p.ip.clone().unwrap_or_default()
+            ));
+        }
         out.push_str("\nOBJECTS\n");
         for o in &self.objects {
             out.push_str(&format!("  {}/{}: {}\n", o.kind, o.name, o.state));
