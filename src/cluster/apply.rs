@@ -95,6 +95,12 @@ impl Applier {
         Ok(applied)
     }
 
+    /// Dry-runs one manifest: would the server accept it as it stands?
+    pub async fn dry_run(&mut self, m: &Manifest) -> Result<(), ApplyError> {
+        let api = self.resolve(m).await?;
+        self.patch(m, &api, true).await.map(|_| ())
+    }
+
     /// The namespaced or cluster-wide Api for a manifest, through discovery.
     pub async fn resolve(&mut self, m: &Manifest) -> Result<Api<DynamicObject>, ApplyError> {
         let api_version = str_at(&m.object, "/apiVersion", m, "apiVersion")?;
@@ -166,7 +172,7 @@ impl Applier {
         let name = str_at(&m.object, "/metadata/name", m, "metadata.name")?;
         let phase = if dry_run { "the dry run" } else { "the apply" };
         let before = match api.get_opt(name).await {
-            Ok(found) => found.and_then(|o| o.metadata.resource_version),
+            Ok(found) => found,
             Err(e) => return Err(refused(m, phase, e)),
         };
         // force: kubetour's stage is the desired state of the fields it manages; another
@@ -184,10 +190,28 @@ impl Applier {
             kind: m.object["kind"].as_str().unwrap_or_default().to_string(),
             name: name.to_string(),
             namespace: after.metadata.namespace.clone(),
-            changed: before.as_deref() != Some(resource_version.as_str()),
+            changed: before.is_none_or(|b| desired_state(&b) != desired_state(&after)),
             resource_version,
         })
     }
+}
+
+/// What an apply can change: everything but status and the server's bookkeeping.
+/// Controllers keep writing status (and so resourceVersion) while a stage converges;
+/// comparing this instead tells whether *our* apply wrote anything.
+fn desired_state(o: &DynamicObject) -> (Value, Value) {
+    let mut data = o.data.clone();
+    if let Some(map) = data.as_object_mut() {
+        map.remove("status");
+    }
+    let meta = serde_json::json!({
+        "labels": o.metadata.labels,
+        "annotations": o.metadata.annotations,
+        "ownerReferences": o.metadata.owner_references,
+        "finalizers": o.metadata.finalizers,
+        "generation": o.metadata.generation,
+    });
+    (data, meta)
 }
 
 fn str_at<'a>(

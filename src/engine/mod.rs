@@ -134,7 +134,7 @@ impl Engine {
         let mut previous: Option<&Stage> = None;
         for stage in &stages {
             if let Some(prev) = previous {
-                self.run_steps(&prev.id, &prev.on_leave).await?;
+                self.run_steps(&prev.id, &prev.on_leave, &[]).await?;
             }
             self.run_stage(stage, options).await?;
             previous = Some(stage);
@@ -150,32 +150,8 @@ impl Engine {
             id: stage.id.clone(),
             title: stage.title.get(self.lang).to_string(),
         });
-        self.run_steps(&stage.id, &stage.before).await?;
-        let manifests: Vec<ApplyManifest> = stage
-            .manifests
-            .iter()
-            .map(|m| ApplyManifest {
-                object: m.to_json(),
-                origin: format!(
-                    "{}:{} (stage `{}`, manifest {}: {} {})",
-                    m.source.file.display(),
-                    m.source.line,
-                    stage.id,
-                    m.source.position,
-                    m.kind,
-                    m.name
-                ),
-            })
-            .collect();
-        let applied = self
-            .applier
-            .apply_all(&manifests)
-            .await
-            .map_err(|e| RunError::Stage {
-                stage: stage.id.clone(),
-                message: e.to_string(),
-            })?;
-        self.catch_up(&applied).await;
+        self.run_steps(&stage.id, &stage.before, &stage.manifests).await?;
+        let applied = self.apply_stage(stage).await?;
         for a in applied {
             self.emit(EngineEvent::Applied {
                 stage: stage.id.clone(),
@@ -217,6 +193,40 @@ impl Engine {
             elapsed: started.elapsed(),
         });
         Ok(())
+    }
+
+    /// Applies a stage's manifests (dry run of all first, so all or nothing) and lets
+    /// the watches catch up with the writes.
+    pub async fn apply_stage(
+        &mut self,
+        stage: &Stage,
+    ) -> Result<Vec<crate::cluster::apply::Applied>, RunError> {
+        let manifests: Vec<ApplyManifest> = stage
+            .manifests
+            .iter()
+            .map(|m| ApplyManifest {
+                object: m.to_json(),
+                origin: format!(
+                    "{}:{} (stage `{}`, manifest {}: {} {})",
+                    m.source.file.display(),
+                    m.source.line,
+                    stage.id,
+                    m.source.position,
+                    m.kind,
+                    m.name
+                ),
+            })
+            .collect();
+        let applied = self
+            .applier
+            .apply_all(&manifests)
+            .await
+            .map_err(|e| RunError::Stage {
+                stage: stage.id.clone(),
+                message: e.to_string(),
+            })?;
+        self.catch_up(&applied).await;
+        Ok(applied)
     }
 
     /// Lets the watches catch up with our own writes, so checks never judge a view

@@ -11,10 +11,19 @@ use tokio::time::Instant;
 
 use super::events::EngineEvent;
 use super::{Engine, RunError};
-use crate::track::{Kind, Step};
+use crate::cluster::apply::{ApplyError, Manifest as ApplyManifest};
+use crate::track::{Kind, Manifest, Step};
 
 impl Engine {
-    pub(super) async fn run_steps(&mut self, stage: &str, steps: &[Step]) -> Result<(), RunError> {
+    /// Runs steps. A Delete of an object that `replacing` (the stage's own manifests)
+    /// re-creates happens only when the server would refuse to update it in place (its
+    /// immutable fields differ): re-running a stage must not tear down what it built.
+    pub async fn run_steps(
+        &mut self,
+        stage: &str,
+        steps: &[Step],
+        replacing: &[Manifest],
+    ) -> Result<(), RunError> {
         for step in steps {
             match step {
                 Step::Delete {
@@ -22,11 +31,53 @@ impl Engine {
                     name,
                     wait_gone,
                 } => {
+                    let same = replacing
+                        .iter()
+                        .find(|m| m.kind == kind.name() && m.name == *name);
+                    if let Some(m) = same
+                        && self.accepts_in_place(stage, m).await?
+                    {
+                        self.emit(EngineEvent::StepDone {
+                            stage: stage.to_string(),
+                            description: format!(
+                                "{} {name} already takes this stage's fields in place; not re-created",
+                                kind.name()
+                            ),
+                        });
+                        continue;
+                    }
                     self.delete_step(stage, *kind, name, *wait_gone).await?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// Whether applying `m` over what exists would be accepted (true when it exists and
+    /// the dry run passes; false when it is absent or the server refuses the change).
+    async fn accepts_in_place(&mut self, stage: &str, m: &Manifest) -> Result<bool, RunError> {
+        let exists = match m.kind.as_str() {
+            "StatefulSet" => self.view.stateful_sets.get(&m.name).is_some(),
+            "Deployment" => self.view.deployments.get(&m.name).is_some(),
+            "Service" => self.view.services.get(&m.name).is_some(),
+            "Pod" => self.view.pods.get(&m.name).is_some(),
+            _ => true,
+        };
+        if !exists {
+            return Ok(false);
+        }
+        let manifest = ApplyManifest {
+            object: m.to_json(),
+            origin: format!("{}:{}", m.source.file.display(), m.source.line),
+        };
+        match self.applier.dry_run(&manifest).await {
+            Ok(()) => Ok(true),
+            Err(ApplyError::Refused { code: 422, .. }) => Ok(false),
+            Err(e) => Err(RunError::Stage {
+                stage: stage.to_string(),
+                message: e.to_string(),
+            }),
+        }
     }
 
     async fn delete_step(
