@@ -1,0 +1,261 @@
+//! Every shipped stage file loads, for both EMQX profiles, and says what the lesson
+//! needs it to say (SPEC.md's stage table and observations; EMQX.md's settings).
+
+use std::path::Path;
+
+use kubetour::track::{
+    Condition, Kind, Lang, ObservationId, PodFate, RenderOptions, Step, Track, TryAction, load,
+};
+
+fn track(name: &str, profile: &str) -> Track {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("stages")
+        .join(name);
+    let opts = RenderOptions {
+        profile: Some(profile.into()),
+        ..RenderOptions::default()
+    };
+    load(&dir, &opts).unwrap_or_else(|e| panic!("{name} / {profile}: {e}"))
+}
+
+fn manifest<'a>(t: &'a Track, stage: &str, kind: &str) -> &'a kubetour::track::Manifest {
+    t.stage(stage)
+        .unwrap()
+        .manifests
+        .iter()
+        .find(|m| m.kind == kind)
+        .unwrap()
+}
+
+#[test]
+fn every_shipped_stage_file_loads_for_both_profiles() {
+    for profile in ["5", "4"] {
+        let emqx = track("emqx", profile);
+        assert_eq!(
+            emqx.stage_ids(),
+            [
+                "preflight",
+                "pod",
+                "deployment",
+                "service",
+                "scale",
+                "autocluster",
+                "rbac",
+                "configmap",
+                "statefulset",
+                "persistence"
+            ]
+        );
+        assert_eq!(track("quick", profile).stage_ids(), ["preflight", "quick"]);
+        for stage in &emqx.stages {
+            for lang in [Lang::En, Lang::Zh] {
+                assert!(
+                    !stage.title.get(lang).is_empty() && !stage.narration.get(lang).is_empty(),
+                    "{}",
+                    stage.id
+                );
+            }
+            assert!(
+                !stage.commands.is_empty(),
+                "{} shows no kubectl commands",
+                stage.id
+            );
+            assert!(
+                stage.commands.iter().all(|c| !c.contains("${")),
+                "{}: untemplated command",
+                stage.id
+            );
+            assert!(!stage.checks.is_empty(), "{} has no checks", stage.id);
+        }
+    }
+}
+
+#[test]
+fn the_emqx_track_tells_all_twenty_observations() {
+    let t = track("emqx", "5");
+    let mut seen: Vec<ObservationId> = t
+        .stages
+        .iter()
+        .flat_map(|s| s.observations.iter().map(|o| o.id))
+        .collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen, (1..=20).map(ObservationId).collect::<Vec<_>>());
+}
+
+#[test]
+fn profiles_differ_in_data_not_in_stage_files() {
+    let (five, four) = (track("emqx", "5"), track("emqx", "4"));
+    assert_eq!(five.profile.image, "emqx/emqx:5.8.9");
+    assert_eq!(four.profile.image, "emqx/emqx:4.4.19");
+    assert_eq!(
+        (five.profile.ctl.join(" "), four.profile.ctl.join(" ")),
+        ("emqx ctl".into(), "emqx_ctl".into())
+    );
+    assert_eq!(
+        (five.profile.status_port, four.profile.status_port),
+        (18083, 8081)
+    );
+    let env = |t: &Track| {
+        manifest(t, "autocluster", "Deployment").to_json()["spec"]["template"]["spec"]["containers"]
+            [0]["env"]
+            .clone()
+    };
+    let names = |t: &Track| -> Vec<String> {
+        env(t)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(names(&five).contains(&"EMQX_CLUSTER__DISCOVERY_STRATEGY".into()));
+    assert!(
+        !names(&five)
+            .iter()
+            .any(|n| n == "EMQX_CLUSTER__K8S__APP_NAME" || n == "EMQX_CLUSTER__DISCOVERY")
+    );
+    for n in [
+        "EMQX_CLUSTER__DISCOVERY",
+        "EMQX_NAME",
+        "EMQX_CLUSTER__K8S__APP_NAME",
+    ] {
+        assert!(names(&four).contains(&n.into()), "{n} missing on EMQX 4");
+    }
+    let ports = |t: &Track| {
+        manifest(t, "deployment", "Deployment").to_json()["spec"]["template"]["spec"]["containers"]
+            [0]["ports"]
+            .clone()
+    };
+    assert!(ports(&four).to_string().contains("\"mgmt\""));
+    assert!(!ports(&five).to_string().contains("8081"));
+}
+
+#[test]
+fn the_bare_pod_is_not_selected_by_later_stages_and_is_removed_when_moving_on() {
+    let t = track("emqx", "5");
+    let pod = manifest(&t, "pod", "Pod").to_json();
+    assert_eq!(pod["metadata"]["labels"]["run"], "emqx");
+    assert!(pod["metadata"]["labels"]["app"].is_null());
+    let stage = t.stage("pod").unwrap();
+    assert_eq!(
+        stage.on_leave,
+        vec![Step::Delete {
+            kind: Kind::Pod,
+            name: "emqx".into(),
+            wait_gone: Some(std::time::Duration::from_secs(120))
+        }]
+    );
+    assert!(matches!(
+        stage.try_it[0].action,
+        TryAction::DeletePod {
+            expect: PodFate::Gone,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn stage_5_expects_the_403_and_points_at_rbac() {
+    let t = track("emqx", "5");
+    let stage = t.stage("autocluster").unwrap();
+    let dep = manifest(&t, "autocluster", "Deployment").to_json();
+    assert!(
+        dep["spec"]["template"]["spec"]["serviceAccountName"].is_null(),
+        "stage 5 must fail with 403"
+    );
+    assert!(stage.checks.iter().any(|c| matches!(&c.condition, Condition::LogLine { pattern, .. } if pattern.0.is_match("Ekka(AutoCluster): Discovery error: {403,#Ref<0.1.2.3>}"))));
+    assert!(
+        stage
+            .checks
+            .iter()
+            .any(|c| matches!(c.condition, Condition::EmqxIslands { count: 3, .. }))
+    );
+    let hint = stage
+        .hints
+        .iter()
+        .find(|h| h.fixed_by.as_deref() == Some("rbac"))
+        .unwrap();
+    assert!(
+        hint.pattern.0.is_match(
+            r#"[error] Ekka(AutoCluster): Discovery error: {403,"{\"kind\":\"Status\"}"}"#
+        )
+    );
+}
+
+#[test]
+fn rbac_is_v1_and_grants_only_reading_endpoints() {
+    let t = track("emqx", "5");
+    let role = manifest(&t, "rbac", "Role");
+    assert_eq!(role.api_version, "rbac.authorization.k8s.io/v1");
+    let rules = &role.to_json()["rules"];
+    assert_eq!(
+        rules,
+        &serde_json::json!([{"apiGroups": [""], "resources": ["endpoints"], "verbs": ["get", "watch", "list"]}])
+    );
+    let dep = manifest(&t, "rbac", "Deployment").to_json();
+    assert_eq!(
+        dep["spec"]["template"]["spec"]["serviceAccountName"],
+        "emqx"
+    );
+}
+
+#[test]
+fn the_statefulset_stages_use_the_headless_service_and_hostname_addressing() {
+    let t = track("emqx", "5");
+    let stage = t.stage("statefulset").unwrap();
+    assert_eq!(
+        stage.before,
+        vec![Step::Delete {
+            kind: Kind::Deployment,
+            name: "emqx-deployment".into(),
+            wait_gone: Some(std::time::Duration::from_secs(120))
+        }]
+    );
+    let svc = manifest(&t, "statefulset", "Service").to_json();
+    assert_eq!(svc["spec"]["clusterIP"], "None");
+    assert_eq!(svc["spec"]["publishNotReadyAddresses"], true);
+    let cm = manifest(&t, "statefulset", "ConfigMap").to_json();
+    assert_eq!(cm["data"]["EMQX_CLUSTER__K8S__ADDRESS_TYPE"], "hostname");
+    assert_eq!(
+        cm["data"]["EMQX_CLUSTER__K8S__SERVICE_NAME"],
+        "emqx-headless"
+    );
+    assert_eq!(cm["data"]["EMQX_CLUSTER__K8S__SUFFIX"], "svc.cluster.local");
+    assert_eq!(cm["data"]["EMQX_CLUSTER__K8S__NAMESPACE"], "emqx");
+    let sts = manifest(&t, "statefulset", "StatefulSet").to_json();
+    assert_eq!(sts["spec"]["serviceName"], "emqx-headless");
+    assert!(
+        sts["spec"]["podManagementPolicy"].is_null(),
+        "stage 8 keeps OrderedReady"
+    );
+}
+
+#[test]
+fn persistence_recreates_the_statefulset_parallel_with_a_claim_per_pod() {
+    let t = track("emqx", "4");
+    let stage = t.stage("persistence").unwrap();
+    assert!(matches!(
+        &stage.before[..],
+        [Step::Delete {
+            kind: Kind::StatefulSet,
+            ..
+        }]
+    ));
+    let sts = manifest(&t, "persistence", "StatefulSet").to_json();
+    assert_eq!(sts["spec"]["podManagementPolicy"], "Parallel");
+    let template = &sts["spec"]["volumeClaimTemplates"][0];
+    let mount = &sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"][0];
+    assert_eq!(template["metadata"]["name"], mount["name"]);
+    assert_eq!(mount["mountPath"], t.profile.data_dir.as_str());
+    assert!(template["metadata"]["annotations"].is_null());
+    assert_eq!(template["spec"]["accessModes"][0], "ReadWriteOnce");
+    assert_eq!(template["spec"]["resources"]["requests"]["storage"], "1Gi");
+    assert!(stage.try_it.iter().any(|t| matches!(
+        t.action,
+        TryAction::DeleteAllPods {
+            expect: PodFate::BackWithSameName,
+            ..
+        }
+    )));
+}
