@@ -27,3 +27,8 @@ pub mod template;
 pub use error::TrackError;
 pub use load::{RenderOptions, load};
 pub use model::*;
+
+/// Finds a track by name (under the stages roots) or path, and loads it.
+pub fn load_named(name_or_path: &str, opts: &RenderOptions) -> Result<Track, TrackError> {
+    load(&resolve::track_dir(name_or_path)?, opts)
+}
