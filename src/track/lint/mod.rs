@@ -76,6 +76,7 @@ pub const RULES: &[Rule] = &[
     rules_settings::SUFFIX_SET,
     rules_api::HEADLESS_SERVICE,
     rules_topology::LICENCE_FOR_CLUSTER,
+    rules_topology::VOLUME_PERMISSIONS,
     rules_api::DASHBOARD_EXPOSED,
 ];
 
