@@ -65,17 +65,17 @@ fn a_well_formed_stage_loads() {
 }
 
 #[test]
-fn an_unknown_header_field_names_file_and_line() {
+fn an_unknown_header_field_names_file_line_stage_and_the_likely_field() {
     let (msg, file, _d) =
         load_err("id: deployment\ntitle: {en: D, zh: D}\nnarations: {en: N, zh: N}\n");
     assert!(
-        msg.starts_with(&format!("{}:3: unknown field `narations`", file.display())),
+        msg.starts_with(&format!(
+            "{}:3: stage `deployment`: unknown field `narations`, expected one of",
+            file.display()
+        )),
         "{msg}"
     );
-    assert!(
-        msg.contains("narration"),
-        "should list the expected fields: {msg}"
-    );
+    assert!(msg.ends_with("Did you mean `narration`?"), "{msg}");
     one_paragraph(&msg);
 }
 

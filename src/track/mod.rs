@@ -21,6 +21,7 @@ pub mod raw;
 pub mod resolve;
 pub mod schema;
 pub mod stage;
+pub mod stage_file;
 pub mod state;
 pub mod template;
 
