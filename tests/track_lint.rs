@@ -165,3 +165,17 @@ fn lint_exits_2_on_unreadable_input() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_stage_file_is_linted_as_part_of_its_track() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint/kubectl-generator/bad");
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let found = lint_path(&dir.path().join("01-pod.yaml")).unwrap();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].rule, "kubectl-generator");
+    assert_eq!(found[0].line, 5);
+}

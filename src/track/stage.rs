@@ -42,8 +42,8 @@ impl HeaderContext<'_> {
                 .fix("Write the text in English and in Chinese"));
         }
         Ok(Text {
-            en: self.text(t.en.trim_end())?,
-            zh: self.text(t.zh.trim_end())?,
+            en: reflow(&self.text(t.en.trim_end())?),
+            zh: reflow(&self.text(t.zh.trim_end())?),
         })
     }
 
@@ -354,6 +354,36 @@ impl HeaderContext<'_> {
     }
 }
 
+/// Joins the lines of each paragraph, so that stage files can be wrapped for reading
+/// while the screen wraps text to its own width. Blank lines separate paragraphs. Lines
+/// join with a space, except around Chinese text, which has no spaces between words.
+pub fn reflow(text: &str) -> String {
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let cjk_join =
+            current.chars().last().is_some_and(is_cjk) || line.chars().next().is_some_and(is_cjk);
+        if !current.is_empty() && !cjk_join {
+            current.push(' ');
+        }
+        current.push_str(line);
+    }
+    if !current.is_empty() {
+        paragraphs.push(current);
+    }
+    paragraphs.join("\n\n")
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}')
+}
+
 /// `90s`, `3m`, `1m30s`, `1h`.
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let mut total = 0u64;
@@ -380,6 +410,15 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paragraphs_are_joined_with_spaces_except_around_chinese() {
+        assert_eq!(reflow("one\ntwo\n\nthree\n"), "one two\n\nthree");
+        assert_eq!(
+            reflow("第一行，\n第二行 `k8s`\nand more"),
+            "第一行，第二行 `k8s` and more"
+        );
+    }
 
     #[test]
     fn durations_read_like_kubectl_timeouts() {
