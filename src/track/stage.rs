@@ -380,8 +380,9 @@ pub fn reflow(text: &str) -> String {
     paragraphs.join("\n\n")
 }
 
+/// CJK ideographs and punctuation (U+2E80..U+9FFF covers the CJK symbols block too).
 fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}')
+    matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}')
 }
 
 /// `90s`, `3m`, `1m30s`, `1h`.
