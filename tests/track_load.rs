@@ -259,3 +259,65 @@ fn persistence_recreates_the_statefulset_parallel_with_a_claim_per_pod() {
         }
     )));
 }
+
+/// The lines EMQX and Kubernetes really print (EMQX.md §1.2, §2.2, §6), each of which
+/// must be recognised by a hint of the named stage, for both profiles.
+#[test]
+fn hints_recognise_the_exact_lines_emqx_and_kubernetes_print() {
+    let samples: &[(&str, &str)] = &[
+        (
+            "autocluster",
+            r#"2024-05-01T10:00:05.101234+00:00 [error] Ekka(AutoCluster): Discovery error: {403,"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"code\":403}\n"}"#,
+        ),
+        (
+            "autocluster",
+            "2025-01-01T00:00:00.000000+00:00 [error] Ekka(AutoCluster): Discovery error: {403,#Ref<0.3590434715.3911712769.105463>}",
+        ),
+        (
+            "autocluster",
+            r#"[warning] unknown_env_vars: ["EMQX_CLUSTER__DISCOVERY","EMQX_CLUSTER__K8S__APP_NAME"]"#,
+        ),
+        (
+            "autocluster",
+            r#"2024-05-01T10:00:00.039700+00:00 [error] "hosname" is not a valid enum value, acceptable values are: ip, dns, hostname"#,
+        ),
+        (
+            "autocluster",
+            r#"escript: exception throw: {emqx_conf_schema,[#{reason => unable_to_convert_to_enum_symbol, value => <<"kubernetes">>,path => "cluster.discovery_strategy", kind => validation_error}]}"#,
+        ),
+        (
+            "rbac",
+            r#"[error] Ekka(AutoCluster): Discovery error: {404,"{\"kind\":\"Status\",\"message\":\"endpoints \\\"emqx\\\" not found\",\"code\":404}\n"}"#,
+        ),
+        (
+            "statefulset",
+            r#"[error] Ekka(AutoCluster): Discover error: {badkey,<<"hostname">>}, [{maps,get,[<<"hostname">>]}]"#,
+        ),
+        (
+            "statefulset",
+            "[warning] Ekka(AutoCluster): discovered nodes outside cluster: ['emqx@emqx-statefulset-1.emqx-headless.default.svc.cluster.local']",
+        ),
+        (
+            "persistence",
+            "2021-07-23T17:51:58.350855+00:00 [warning] ekka_mnesia: still waiting for table(s): [emqx_resource,mqtt_app]",
+        ),
+        (
+            "persistence",
+            "[warning] mria_mnesia: still waiting for table(s): [emqx_retainer]",
+        ),
+        (
+            "persistence",
+            "no persistent volumes available for this claim and no storage class is set",
+        ),
+    ];
+    for profile in ["5", "4"] {
+        let t = track("emqx", profile);
+        for (stage, line) in samples {
+            let hints = &t.stage(stage).unwrap().hints;
+            assert!(
+                hints.iter().any(|h| h.pattern.0.is_match(line)),
+                "profile {profile}: no hint of stage {stage} recognises {line}"
+            );
+        }
+    }
+}

@@ -111,6 +111,11 @@ impl Manifest {
     pub fn to_json(&self) -> serde_json::Value {
         self.body.to_json()
     }
+
+    /// The object as YAML, keys in the order the stage file wrote them (for display).
+    pub fn to_yaml(&self) -> Result<String, crate::yaml::YamlError> {
+        crate::yaml::to_string(&self.body)
+    }
 }
 
 /// Kinds a step may name. Manifests may carry any kind; steps act on these.
