@@ -126,24 +126,20 @@ fn the_last_stage_is_the_default_and_the_quick_track_applies_the_same_objects() 
         export(&emqx, &Selection::Through(Some("persistence".into()))).unwrap()
     );
     // Same objects, apart from the labels naming track and stage.
+    fn strip_labels(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("kubetour.io/track");
+                map.remove("kubetour.io/stage");
+                map.values_mut().for_each(strip_labels);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip_labels),
+            _ => {}
+        }
+    }
     let strip = |text: &str| {
         let mut docs = parse_all(text, "export");
-        for d in &mut docs {
-            if let Some(labels) = d["metadata"]["labels"].as_object_mut() {
-                labels.remove("kubetour.io/track");
-                labels.remove("kubetour.io/stage");
-            }
-            for t in d["spec"]["volumeClaimTemplates"]
-                .as_array_mut()
-                .into_iter()
-                .flatten()
-            {
-                t["metadata"]["labels"]
-                    .as_object_mut()
-                    .unwrap()
-                    .remove("kubetour.io/track");
-            }
-        }
+        docs.iter_mut().for_each(strip_labels);
         docs
     };
     assert_eq!(

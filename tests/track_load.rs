@@ -321,3 +321,28 @@ fn hints_recognise_the_exact_lines_emqx_and_kubernetes_print() {
         }
     }
 }
+
+#[test]
+fn pod_templates_are_marked_as_ours_without_a_label_that_would_roll_them_every_stage() {
+    let t = track("emqx", "5");
+    for stage in &t.stages {
+        for m in stage
+            .manifests
+            .iter()
+            .filter(|m| m.kind == "Deployment" || m.kind == "StatefulSet")
+        {
+            let labels = &m.to_json()["spec"]["template"]["metadata"]["labels"];
+            assert_eq!(labels["app"], "emqx", "{}", stage.id);
+            assert_eq!(
+                labels["app.kubernetes.io/managed-by"], "kubetour",
+                "{}",
+                stage.id
+            );
+            assert!(
+                labels["kubetour.io/stage"].is_null(),
+                "{}: the stage label would roll the pods",
+                stage.id
+            );
+        }
+    }
+}
