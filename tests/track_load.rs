@@ -346,3 +346,25 @@ fn pod_templates_are_marked_as_ours_without_a_label_that_would_roll_them_every_s
         }
     }
 }
+
+#[test]
+fn a_stage_runs_its_steps_then_applies_then_waits() {
+    use kubetour::track::Action;
+    let t = track("emqx", "5");
+    let actions = t.stage("persistence").unwrap().actions();
+    assert!(matches!(
+        actions[0],
+        Action::Step(Step::Delete {
+            kind: Kind::StatefulSet,
+            ..
+        })
+    ));
+    assert!(matches!(actions[1], Action::Apply(m) if m.len() == 1 && m[0].kind == "StatefulSet"));
+    assert!(actions[2..].iter().all(|a| matches!(a, Action::Wait(_))));
+    assert_eq!(actions.len(), 2 + 3);
+    let preflight = t.stage("preflight").unwrap().actions();
+    assert!(
+        preflight.iter().all(|a| matches!(a, Action::Wait(_))),
+        "preflight applies nothing"
+    );
+}

@@ -9,6 +9,7 @@
 //! - `lint`: the seeds' pitfalls, caught in tracks and plain manifest files;
 //! - `commands`: `kubetour stages | export | lint`.
 pub mod commands;
+pub mod describe;
 pub mod error;
 pub mod export;
 pub mod lint;

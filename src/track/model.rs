@@ -365,56 +365,27 @@ impl Track {
     }
 }
 
-impl std::fmt::Display for PodTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PodTarget::Named(name) => write!(f, "pod {name}"),
-            PodTarget::Selected(selector) => write!(f, "pods {selector}"),
-        }
-    }
+/// One thing the engine does when running a stage, in order.
+#[derive(Debug, Clone, Copy)]
+pub enum Action<'a> {
+    /// A step before applying (e.g. delete the Deployment).
+    Step(&'a Step),
+    /// Apply these manifests (server-side apply, in order).
+    Apply(&'a [Manifest]),
+    /// Wait until this holds, or fail after its timeout.
+    Wait(&'a Check),
 }
 
-impl std::fmt::Display for Condition {
-    /// A short English description, for status lines and logs.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Condition::PodsReady { pods, count } => write!(f, "{count} Ready: {pods}"),
-            Condition::DeploymentComplete { name } => write!(f, "Deployment {name} rolled out"),
-            Condition::StatefulSetReady { name } => write!(f, "StatefulSet {name} ready"),
-            Condition::PvcsBound {
-                claims: ClaimSet::Named(names),
-            } => {
-                write!(f, "claims Bound: {}", names.join(", "))
-            }
-            Condition::PvcsBound {
-                claims: ClaimSet::Selected { selector, count },
-            } => {
-                write!(f, "{count} claims Bound: {selector}")
-            }
-            Condition::ServiceEndpoints { name, count } => {
-                write!(f, "Service {name} has {count} endpoint(s)")
-            }
-            Condition::EmqxHttpStatus { service } => {
-                write!(f, "EMQX /status answers through {service}")
-            }
-            Condition::EmqxStarted { pods } => write!(f, "EMQX started: {pods}"),
-            Condition::EmqxCluster { pods, running } => {
-                write!(f, "one EMQX cluster of {running} running nodes: {pods}")
-            }
-            Condition::EmqxIslands { pods, count } => {
-                write!(f, "{count} separate one-node EMQX clusters: {pods}")
-            }
-            Condition::EmqxStopped { pods, at_least } => {
-                write!(f, "at least {at_least} stopped node(s) listed: {pods}")
-            }
-            Condition::LogLine { pods, pattern } => {
-                write!(f, "log line /{}/ in {pods}", pattern.0.as_str())
-            }
-            Condition::NoForeignPods { selector } => write!(f, "no other pods match {selector}"),
-            Condition::DefaultStorageClass => f.write_str("a default StorageClass exists"),
-            Condition::MayCreateKinds => {
-                f.write_str("allowed to create every kind the track applies")
-            }
+impl Stage {
+    /// What running this stage means, in order: its steps, the apply (when it has
+    /// manifests), then waiting for each check. `on_leave` steps are not included: they
+    /// run when the learner moves on.
+    pub fn actions(&self) -> Vec<Action<'_>> {
+        let mut out: Vec<Action<'_>> = self.before.iter().map(Action::Step).collect();
+        if !self.manifests.is_empty() {
+            out.push(Action::Apply(&self.manifests));
         }
+        out.extend(self.checks.iter().map(Action::Wait));
+        out
     }
 }
