@@ -368,3 +368,12 @@ fn a_stage_runs_its_steps_then_applies_then_waits() {
         "preflight applies nothing"
     );
 }
+
+#[test]
+fn the_quick_tracks_preflight_is_the_emqx_tracks_preflight() {
+    // A copy (a track is self-contained), kept identical so the two never disagree.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("stages");
+    let emqx = std::fs::read_to_string(root.join("emqx/00-preflight.yaml")).unwrap();
+    let quick = std::fs::read_to_string(root.join("quick/00-preflight.yaml")).unwrap();
+    assert_eq!(emqx, quick, "edit both stages/*/00-preflight.yaml together");
+}

@@ -2,10 +2,13 @@
 //!
 //! - `raw`: the files as written (serde, unknown fields refused);
 //! - `model`: the typed track the engine consumes (`Track`, `Stage`, `Check`, ...);
-//! - `load`, `stage`, `manifest`: raw -> model, with errors naming file and line;
+//! - `load` (track.yaml, profiles), `stage_file` (one stage file), `stage` (header
+//!   parts), `manifest` (one manifest document): raw -> model, with errors naming file
+//!   and line (`error`, `locate`);
 //! - `template`: `${var}` substitution on parsed YAML; `node`: an order-keeping value;
 //! - `schema`: manifest fields checked against the Kubernetes API types;
 //! - `state`: the cumulative objects after a stage; `export`: printing them;
+//! - `resolve`: finding a track by name; `describe`: conditions as short sentences;
 //! - `lint`: the seeds' pitfalls, caught in tracks and plain manifest files;
 //! - `commands`: `kubetour stages | export | lint`.
 pub mod commands;

@@ -397,12 +397,13 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         }
         let n: u64 = digits.parse().ok()?;
         digits.clear();
-        total += n * match c {
+        let unit = match c {
             'h' => 3600,
             'm' => 60,
             's' => 1,
             _ => return None,
         };
+        total = total.checked_add(n.checked_mul(unit)?)?;
         any = true;
     }
     (any && digits.is_empty()).then(|| Duration::from_secs(total))
@@ -428,5 +429,6 @@ mod tests {
         assert_eq!(parse_duration("3m"), Some(Duration::from_secs(180)));
         assert_eq!(parse_duration("90"), None);
         assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("9999999999999999999h"), None);
     }
 }
