@@ -227,3 +227,44 @@ fn the_cli_prints_one_paragraph_and_exits_2_without_a_backtrace() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn a_delete_step_may_wait_or_not_and_a_bad_duration_is_named() {
+    use kubetour::track::{Kind, Step};
+    use std::time::Duration;
+    let steps = "before:\n  - delete: {kind: Pod, name: a, wait: false}\n  - delete: {kind: Pod, name: b, wait: 3m}\n";
+    let (dir, _) = track_with(&format!("{HEADER}{steps}---\n{DEPLOYMENT}"));
+    let track = load(dir.path(), &RenderOptions::default()).unwrap();
+    assert_eq!(
+        track.stages[0].before,
+        [
+            Step::Delete {
+                kind: Kind::Pod,
+                name: "a".into(),
+                wait_gone: None
+            },
+            Step::Delete {
+                kind: Kind::Pod,
+                name: "b".into(),
+                wait_gone: Some(Duration::from_secs(180))
+            },
+        ]
+    );
+    let (msg, file, _d) = load_err(&format!(
+        "{HEADER}before:\n  - delete: {{kind: Pod, name: a, wait: soon}}\n"
+    ));
+    assert!(
+        msg.starts_with(&format!(
+            "{}:5: stage `deployment`: `soon` is not a duration",
+            file.display()
+        )),
+        "{msg}"
+    );
+    let (msg, _, _d) = load_err(&format!(
+        "{HEADER}before:\n  - delete: {{kind: Secret, name: a}}\n"
+    ));
+    assert!(
+        msg.contains("a step cannot delete kind `Secret`. Use one of: Pod, Deployment"),
+        "{msg}"
+    );
+}
