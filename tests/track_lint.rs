@@ -158,10 +158,10 @@ fn lint_exits_2_on_unreadable_input() {
     let (code, _, stderr) = kubetour(&["lint", "tests/lint/no-such-file.yaml"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no-such-file.yaml"), "{stderr}");
-    let (code, _, stderr) = kubetour(&["lint", "tests/bad-input/broken.yaml"]);
+    let (code, _, stderr) = kubetour(&["lint", "tests/lint/unreadable.yaml"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("tests/bad-input/broken.yaml:4: "),
+        stderr.contains("tests/lint/unreadable.yaml:4: "),
         "{stderr}"
     );
 }
