@@ -109,7 +109,15 @@ impl fmt::Display for TrackError {
         }
         f.write_str(this.message.trim_end_matches('.'))?;
         match &this.fix {
-            Some(fix) => write!(f, ". {}", fix.trim_end()),
+            Some(fix) => {
+                let fix = fix.trim_end();
+                let end = if fix.ends_with(['.', '?', '!']) {
+                    ""
+                } else {
+                    "."
+                };
+                write!(f, ". {fix}{end}")
+            }
             None => f.write_str("."),
         }
     }

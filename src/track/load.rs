@@ -8,12 +8,10 @@ use std::path::{Path, PathBuf};
 
 use super::error::TrackError;
 use super::locate::Locator;
-use super::manifest::{self, ManifestContext};
 use super::model::{Profile, Stage, Track};
 use super::node::Node;
-use super::raw::{RawProfile, RawStage, RawTrack};
-use super::stage::HeaderContext;
-use super::state;
+use super::raw::{RawProfile, RawTrack};
+use super::stage_file::StageLoader;
 use super::template::Vars;
 
 /// How to render a track: all optional, the track file gives the defaults.
@@ -40,7 +38,11 @@ pub fn profiles(dir: &Path) -> Result<(Vec<String>, String), TrackError> {
     Ok((profiles.keys().cloned().collect(), raw.defaults.profile))
 }
 
-fn load_nested(dir: &Path, opts: &RenderOptions, depth: usize) -> Result<Track, TrackError> {
+pub(super) fn load_nested(
+    dir: &Path,
+    opts: &RenderOptions,
+    depth: usize,
+) -> Result<Track, TrackError> {
     let (raw, track_file) = read_track_file(dir)?;
     let profiles = raw_profiles(dir, &raw, &track_file)?;
     let profile_name = opts
@@ -83,7 +85,15 @@ fn load_nested(dir: &Path, opts: &RenderOptions, depth: usize) -> Result<Track, 
     let vars = variables(&raw.name, &namespace, &profile, raw_profile);
     let mut stages: Vec<Stage> = Vec::new();
     for (index, file) in stage_files(dir)?.into_iter().enumerate() {
-        let stage = load_stage(&file, index, &raw.name, &namespace, &vars, opts, dir, depth)?;
+        let loader = StageLoader {
+            track: &raw.name,
+            namespace: &namespace,
+            vars: &vars,
+            opts,
+            dir,
+            depth,
+        };
+        let stage = loader.load(&file, index)?;
         if let Some(other) = stages.iter().find(|s| s.id == stage.id) {
             return Err(TrackError::in_file(
                 &file,
@@ -189,7 +199,7 @@ fn clone_profile(p: &RawProfile) -> RawProfile {
     }
 }
 
-fn sibling(dir: &Path, name: &str) -> PathBuf {
+pub(super) fn sibling(dir: &Path, name: &str) -> PathBuf {
     dir.parent()
         .map_or_else(|| PathBuf::from(name), |p| p.join(name))
 }
@@ -227,156 +237,6 @@ fn stage_files(dir: &Path) -> Result<Vec<PathBuf>, TrackError> {
         .collect();
     files.sort();
     Ok(files)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn load_stage(
-    file: &Path,
-    index: usize,
-    track: &str,
-    namespace: &str,
-    vars: &Vars,
-    opts: &RenderOptions,
-    dir: &Path,
-    depth: usize,
-) -> Result<Stage, TrackError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| TrackError::in_file(file, format!("cannot read the stage file: {e}")))?;
-    let docs = crate::yaml::split_documents(&text);
-    let Some(header_doc) = docs.first() else {
-        return Err(TrackError::in_file(file, "the stage file is empty")
-            .fix("Start it with the stage header: id, title, narration"));
-    };
-    let header_loc = Locator::new(file, &header_doc.text, header_doc.start_line);
-    let raw: RawStage = crate::yaml::from_str_at_enums_as_maps(&header_doc.text, header_doc.start_line).map_err(|e| {
-        let err = TrackError::at(file, e.line, e.message.clone());
-        if e.message.contains("`apiVersion`") || e.message.contains("`kind`") {
-            err.fix("The first document of a stage file is the stage header (id, title, narration...); put the manifests after a `---` line")
-        } else {
-            err
-        }
-    })?;
-    let stage_id = raw.id.clone();
-    if !is_dns_label(&stage_id) {
-        return Err(TrackError::at(
-            file,
-            header_loc.line_of_key("id"),
-            format!("stage id `{stage_id}` is not a plain name"),
-        )
-        .fix("Use lowercase letters, digits and `-`, e.g. `autocluster`"));
-    }
-    let hcx = HeaderContext {
-        loc: &header_loc,
-        stage: &stage_id,
-        vars,
-    };
-    let mut manifests = Vec::new();
-    for (i, doc) in docs.iter().skip(1).enumerate() {
-        let loc = Locator::new(file, &doc.text, doc.start_line);
-        let cx = ManifestContext {
-            stage: &stage_id,
-            track,
-            namespace,
-            vars,
-        };
-        let m = manifest::build(&loc, i + 1, &cx)?;
-        if let Some(prev) = manifests
-            .iter()
-            .position(|p: &super::model::Manifest| p.kind == m.kind && p.name == m.name)
-        {
-            return Err(TrackError::at(
-                file,
-                doc.start_line,
-                format!(
-                    "{} {} is already manifest {} of this stage",
-                    m.kind,
-                    m.name,
-                    prev + 1
-                ),
-            )
-            .stage(&stage_id)
-            .fix("Apply each object once per stage"));
-        }
-        manifests.push(m);
-    }
-    if let Some(from) = &raw.manifests_from {
-        if !manifests.is_empty() {
-            return Err(hcx
-                .error(
-                    "manifests_from",
-                    "a stage with `manifests_from` cannot also carry manifests",
-                )
-                .fix("Remove the manifest documents, or `manifests_from`"));
-        }
-        if depth > 0 {
-            return Err(hcx.error(
-                "manifests_from",
-                "`manifests_from` cannot name a track that itself uses `manifests_from`",
-            ));
-        }
-        let other = load_nested(&sibling(dir, &from.track), opts, depth + 1)?;
-        let Some(through) = other.stages.iter().position(|s| s.id == from.through) else {
-            return Err(hcx
-                .error(
-                    &from.through,
-                    format!("track `{}` has no stage `{}`", from.track, from.through),
-                )
-                .fix(format!("Use one of: {}", other.stage_ids().join(", "))));
-        };
-        let cx = ManifestContext {
-            stage: &stage_id,
-            track,
-            namespace,
-            vars,
-        };
-        manifests = state::through(&other, through);
-        for m in &mut manifests {
-            manifest::set_namespace_and_labels(&mut m.body, &cx);
-        }
-    }
-    Ok(Stage {
-        id: stage_id.clone(),
-        index,
-        file: file.to_path_buf(),
-        title: hcx.bilingual(&raw.title, "title")?,
-        narration: hcx.bilingual(&raw.narration, "narration")?,
-        commands: raw
-            .commands
-            .iter()
-            .map(|c| hcx.text(c))
-            .collect::<Result<_, _>>()?,
-        before: raw
-            .before
-            .iter()
-            .map(|s| hcx.step(s))
-            .collect::<Result<_, _>>()?,
-        manifests,
-        checks: raw
-            .checks
-            .iter()
-            .map(|c| hcx.check(c))
-            .collect::<Result<_, _>>()?,
-        on_leave: raw
-            .on_leave
-            .iter()
-            .map(|s| hcx.step(s))
-            .collect::<Result<_, _>>()?,
-        try_it: raw
-            .try_it
-            .iter()
-            .map(|t| hcx.try_it(t))
-            .collect::<Result<_, _>>()?,
-        hints: raw
-            .hints
-            .iter()
-            .map(|h| hcx.hint(h))
-            .collect::<Result<_, _>>()?,
-        observations: raw
-            .observations
-            .iter()
-            .map(|o| hcx.observation(o))
-            .collect::<Result<_, _>>()?,
-    })
 }
 
 /// A Kubernetes DNS label (RFC 1123): namespaces and our stage ids.

@@ -125,7 +125,7 @@ fn describe(node: &Node) -> Option<String> {
 }
 
 /// Sets metadata.namespace (right after the name, where people look for it) and adds
-/// kubetour's labels. Pod-template labels are left alone: selectors depend on them.
+/// kubetour's labels. Existing labels (such as the selector's `app: emqx`) are kept.
 pub fn set_namespace_and_labels(body: &mut Node, cx: &ManifestContext) {
     let Some(metadata) = body.get_mut("metadata") else {
         return;
@@ -139,6 +139,16 @@ pub fn set_namespace_and_labels(body: &mut Node, cx: &ManifestContext) {
         entries.insert(at, ("namespace".into(), Node::Str(cx.namespace.into())));
     }
     add_labels(metadata, &our_labels(cx.track, cx.stage));
+    // Pods made from a template carry who made them too (never the stage: a label that
+    // changed with every stage would roll the pods), so that preflight can tell a
+    // leftover EMQX pod matching `app=emqx` from one of ours.
+    if let Some(template_meta) = body
+        .get_mut("spec")
+        .and_then(|s| s.get_mut("template"))
+        .and_then(|t| t.get_mut("metadata"))
+    {
+        add_labels(template_meta, &our_labels(cx.track, cx.stage)[..2]);
+    }
     // Claims made from a StatefulSet's templates outlive it: label them so that teardown
     // can find them (they are ours, created on our behalf).
     if let Some(templates) = body.path(&["spec", "volumeClaimTemplates"]).cloned() {

@@ -2,13 +2,17 @@
 //!
 //! - `raw`: the files as written (serde, unknown fields refused);
 //! - `model`: the typed track the engine consumes (`Track`, `Stage`, `Check`, ...);
-//! - `load`, `stage`, `manifest`: raw -> model, with errors naming file and line;
+//! - `load` (track.yaml, profiles), `stage_file` (one stage file), `stage` (header
+//!   parts), `manifest` (one manifest document): raw -> model, with errors naming file
+//!   and line (`error`, `locate`);
 //! - `template`: `${var}` substitution on parsed YAML; `node`: an order-keeping value;
 //! - `schema`: manifest fields checked against the Kubernetes API types;
 //! - `state`: the cumulative objects after a stage; `export`: printing them;
+//! - `resolve`: finding a track by name; `describe`: conditions as short sentences;
 //! - `lint`: the seeds' pitfalls, caught in tracks and plain manifest files;
 //! - `commands`: `kubetour stages | export | lint`.
 pub mod commands;
+pub mod describe;
 pub mod error;
 pub mod export;
 pub mod lint;
@@ -21,9 +25,15 @@ pub mod raw;
 pub mod resolve;
 pub mod schema;
 pub mod stage;
+pub mod stage_file;
 pub mod state;
 pub mod template;
 
 pub use error::TrackError;
 pub use load::{RenderOptions, load};
 pub use model::*;
+
+/// Finds a track by name (under the stages roots) or path, and loads it.
+pub fn load_named(name_or_path: &str, opts: &RenderOptions) -> Result<Track, TrackError> {
+    load(&resolve::track_dir(name_or_path)?, opts)
+}

@@ -111,6 +111,11 @@ impl Manifest {
     pub fn to_json(&self) -> serde_json::Value {
         self.body.to_json()
     }
+
+    /// The object as YAML, keys in the order the stage file wrote them (for display).
+    pub fn to_yaml(&self) -> Result<String, crate::yaml::YamlError> {
+        crate::yaml::to_string(&self.body)
+    }
 }
 
 /// Kinds a step may name. Manifests may carry any kind; steps act on these.
@@ -346,5 +351,41 @@ impl Track {
 
     pub fn stage_ids(&self) -> Vec<&str> {
         self.stages.iter().map(|s| s.id.as_str()).collect()
+    }
+}
+
+impl Track {
+    /// Every (apiVersion, kind) the track applies, for preflight's permission checks.
+    pub fn kinds(&self) -> std::collections::BTreeSet<(String, String)> {
+        self.stages
+            .iter()
+            .flat_map(|s| s.manifests.iter())
+            .map(|m| (m.api_version.clone(), m.kind.clone()))
+            .collect()
+    }
+}
+
+/// One thing the engine does when running a stage, in order.
+#[derive(Debug, Clone, Copy)]
+pub enum Action<'a> {
+    /// A step before applying (e.g. delete the Deployment).
+    Step(&'a Step),
+    /// Apply these manifests (server-side apply, in order).
+    Apply(&'a [Manifest]),
+    /// Wait until this holds, or fail after its timeout.
+    Wait(&'a Check),
+}
+
+impl Stage {
+    /// What running this stage means, in order: its steps, the apply (when it has
+    /// manifests), then waiting for each check. `on_leave` steps are not included: they
+    /// run when the learner moves on.
+    pub fn actions(&self) -> Vec<Action<'_>> {
+        let mut out: Vec<Action<'_>> = self.before.iter().map(Action::Step).collect();
+        if !self.manifests.is_empty() {
+            out.push(Action::Apply(&self.manifests));
+        }
+        out.extend(self.checks.iter().map(Action::Wait));
+        out
     }
 }

@@ -42,8 +42,8 @@ impl HeaderContext<'_> {
                 .fix("Write the text in English and in Chinese"));
         }
         Ok(Text {
-            en: self.text(t.en.trim_end())?,
-            zh: self.text(t.zh.trim_end())?,
+            en: reflow(&self.text(t.en.trim_end())?),
+            zh: reflow(&self.text(t.zh.trim_end())?),
         })
     }
 
@@ -354,6 +354,37 @@ impl HeaderContext<'_> {
     }
 }
 
+/// Joins the lines of each paragraph, so that stage files can be wrapped for reading
+/// while the screen wraps text to its own width. Blank lines separate paragraphs. Lines
+/// join with a space, except around Chinese text, which has no spaces between words.
+pub fn reflow(text: &str) -> String {
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let cjk_join =
+            current.chars().last().is_some_and(is_cjk) || line.chars().next().is_some_and(is_cjk);
+        if !current.is_empty() && !cjk_join {
+            current.push(' ');
+        }
+        current.push_str(line);
+    }
+    if !current.is_empty() {
+        paragraphs.push(current);
+    }
+    paragraphs.join("\n\n")
+}
+
+/// CJK ideographs and punctuation (U+2E80..U+9FFF covers the CJK symbols block too).
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}')
+}
+
 /// `90s`, `3m`, `1m30s`, `1h`.
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let mut total = 0u64;
@@ -366,12 +397,13 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         }
         let n: u64 = digits.parse().ok()?;
         digits.clear();
-        total += n * match c {
+        let unit = match c {
             'h' => 3600,
             'm' => 60,
             's' => 1,
             _ => return None,
         };
+        total = total.checked_add(n.checked_mul(unit)?)?;
         any = true;
     }
     (any && digits.is_empty()).then(|| Duration::from_secs(total))
@@ -382,11 +414,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn paragraphs_are_joined_with_spaces_except_around_chinese() {
+        assert_eq!(reflow("one\ntwo\n\nthree\n"), "one two\n\nthree");
+        assert_eq!(
+            reflow("第一行，\n第二行 `k8s`\nand more"),
+            "第一行，第二行 `k8s` and more"
+        );
+    }
+
+    #[test]
     fn durations_read_like_kubectl_timeouts() {
         assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
         assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
         assert_eq!(parse_duration("3m"), Some(Duration::from_secs(180)));
         assert_eq!(parse_duration("90"), None);
         assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("9999999999999999999h"), None);
     }
 }

@@ -35,3 +35,68 @@ fn remove(state: &mut Vec<Manifest>, step: &Step) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::track::{RenderOptions, load};
+
+    fn kinds_after(stage: &str) -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("stages/emqx");
+        let track = load(&dir, &RenderOptions::default()).unwrap();
+        let index = track.stages.iter().position(|s| s.id == stage).unwrap();
+        super::through(&track, index)
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {} ({})",
+                    m.kind,
+                    m.name,
+                    m.body
+                        .path(&["metadata", "labels", "kubetour.io/stage"])
+                        .and_then(|n| n.as_str())
+                        .unwrap_or("?")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_bare_pod_is_there_until_the_learner_moves_on() {
+        assert_eq!(kinds_after("pod"), ["Pod emqx (pod)"]);
+        assert_eq!(
+            kinds_after("deployment"),
+            ["Deployment emqx-deployment (deployment)"]
+        );
+    }
+
+    #[test]
+    fn a_later_version_replaces_an_earlier_one_and_moves_after_what_it_needs() {
+        assert_eq!(
+            kinds_after("rbac"),
+            [
+                "Service emqx-service (service)",
+                "ServiceAccount emqx (rbac)",
+                "Role emqx (rbac)",
+                "RoleBinding emqx (rbac)",
+                "Deployment emqx-deployment (rbac)",
+            ]
+        );
+    }
+
+    #[test]
+    fn objects_deleted_by_a_step_are_gone() {
+        let after = kinds_after("persistence");
+        assert!(
+            !after.iter().any(|k| k.starts_with("Deployment")),
+            "{after:?}"
+        );
+        assert!(
+            after.contains(&"StatefulSet emqx-statefulset (persistence)".to_string()),
+            "{after:?}"
+        );
+        assert!(
+            after.contains(&"ConfigMap emqx-config (statefulset)".to_string()),
+            "{after:?}"
+        );
+    }
+}

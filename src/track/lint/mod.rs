@@ -76,6 +76,7 @@ pub const RULES: &[Rule] = &[
     rules_settings::SUFFIX_SET,
     rules_api::HEADLESS_SERVICE,
     rules_topology::LICENCE_FOR_CLUSTER,
+    rules_topology::VOLUME_PERMISSIONS,
     rules_api::DASHBOARD_EXPOSED,
 ];
 
@@ -134,6 +135,16 @@ pub fn lint_path(path: &Path) -> Result<Vec<Finding>, TrackError> {
             );
         }
         return Ok(lint_set(&lint_set_from_files(&files)?));
+    }
+    // A stage file is linted as part of its track (its manifests are templates), keeping
+    // only the findings in that file.
+    if let Some(track_dir) = path.parent().filter(|d| d.join(TRACK_FILE).is_file()) {
+        let findings = lint_track(track_dir)?;
+        let name = path.file_name();
+        return Ok(findings
+            .into_iter()
+            .filter(|f| f.file.file_name() == name)
+            .collect());
     }
     Ok(lint_set(&lint_set_from_files(&[path.to_path_buf()])?))
 }

@@ -193,7 +193,7 @@ fn headless_service(set: &LintSet) -> Vec<Finding> {
             svc.body.path(&["spec", "publishNotReadyAddresses"]) == Some(&Node::Bool(true));
         if !publishes {
             out.push(Finding::at(&HEADLESS_SERVICE, svc, svc.line_of_key("spec"),
-                format!("Service {service_name}: without `publishNotReadyAddresses: true`, EMQX pods that are not Ready yet are invisible to discovery and have no DNS record, while they need their peers to become Ready"),
+                format!("Service {service_name}: without `publishNotReadyAddresses: true`, EMQX pods that are not Ready yet are invisible to discovery and have no DNS record; with persistent data a node is not Ready until it has found its peers, so they may never start"),
                 "Add `publishNotReadyAddresses: true` to the headless Service's spec"));
         }
     }

@@ -134,3 +134,35 @@ fn licence_for_cluster(set: &LintSet) -> Vec<Finding> {
     }
     out
 }
+
+pub const VOLUME_PERMISSIONS: Rule = Rule {
+    id: "volume-permissions",
+    pitfall: None,
+    check: volume_permissions,
+};
+
+/// EMQX runs as uid/gid 1000; a freshly provisioned volume is often owned by root.
+fn volume_permissions(set: &LintSet) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in emqx_containers(set) {
+        let w = c.workload;
+        let has_claims = w
+            .body
+            .path(&["spec", "volumeClaimTemplates"])
+            .is_some_and(|t| !t.as_list().is_empty());
+        let fs_group = w
+            .body
+            .path(&["spec", "template", "spec", "securityContext", "fsGroup"])
+            .is_some();
+        if has_claims && !fs_group {
+            out.push(Finding::at(
+                &VOLUME_PERMISSIONS,
+                w,
+                w.line_of_key("volumeClaimTemplates"),
+                format!("StatefulSet {} mounts new volumes for EMQX, which runs as uid/gid 1000, without a pod `fsGroup`: on many storage providers the volume is owned by root and EMQX cannot write its data", w.name),
+                "Add `securityContext: {fsGroup: 1000}` to the pod template's spec, as the official charts do",
+            ));
+        }
+    }
+    out
+}
