@@ -33,6 +33,7 @@
 //!      DiscoveryHttp::ConnectFailed(reason), &mut registry, now, jitter)` and log the
 //!      lines.
 //!    - `Some(Err(lines))`: the apiserver setting is not a URL; log the lines.
+//!
 //!    `jitter` stands for ekka's `rand:uniform(3000)` ms: pass a random 0..=3 s.
 //! 5. Container stops (pod deleted, killed): `node.stop(&mut registry, now)`. Call
 //!    `registry.autoclean(now)` now and then (stopped members vanish after 5 min on 4.x,
