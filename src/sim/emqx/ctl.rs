@@ -12,7 +12,12 @@
 //! - `emqx ctl` with an unknown or incomplete subcommand prints the usage lines of the
 //!   commands modelled here, in emqx_ctl's `~-48s# ~ts` format, exit 1.
 //! - `emqx` with anything but `ctl` prints a one-line usage, exit 1.
-//! - `cluster join/leave` are not modelled (the track never runs them): usage, exit 1.
+//! - `cluster join <node>` / `cluster leave` print what `emqx_mgmt_cli` prints
+//!   (`Join the cluster successfully.` / `Failed to join the cluster: ~0p` / `Ignore.`,
+//!   `Leave the cluster successfully.` / `Failed to leave the cluster: ~0p`, then the
+//!   cluster status on success). On 5.x, leave first prints that autocluster is now
+//!   disabled; EMQX.md elides the middle of that line, the node name fills it here.
+//!   `cluster force-leave` is not modelled (usage, exit 1).
 
 use super::erl::{self, Term};
 use super::pretty;
@@ -37,6 +42,20 @@ pub struct CtlView<'a> {
     pub state: CtlState,
     pub running_nodes: &'a [String],
     pub stopped_nodes: &'a [String],
+}
+
+/// The node's membership, as `cluster join/leave` change it (implemented over the
+/// registry by `node::Node`).
+pub trait Membership {
+    /// `ekka:join(Target)`: `Ok(true)` joined, `Ok(false)` ignored (own name),
+    /// `Err(reason)` with the error term as `~0p` prints it.
+    fn join(&mut self, target: &str) -> Result<bool, String>;
+    /// `ekka:leave()`.
+    fn leave(&mut self) -> Result<(), String>;
+    /// Turns automatic discovery off; true when it was on (5.x prints a notice then).
+    fn disable_autocluster(&mut self) -> bool;
+    /// `(running_nodes, stopped_nodes)` now.
+    fn view(&self) -> (Vec<String>, Vec<String>);
 }
 
 /// The result of one exec.
@@ -66,7 +85,7 @@ impl ExecOutput {
 }
 
 /// Runs `argv` in the container.
-pub fn exec(argv: &[String], view: &CtlView<'_>) -> ExecOutput {
+pub fn exec(argv: &[String], view: &CtlView<'_>, membership: &mut dyn Membership) -> ExecOutput {
     let Some((first, rest)) = argv.split_first() else {
         return ExecOutput::fail(String::new(), "sh: : not found\n".into(), 127);
     };
@@ -82,7 +101,7 @@ pub fn exec(argv: &[String], view: &CtlView<'_>) -> ExecOutput {
                 if words.is_empty() {
                     ExecOutput::out(String::new())
                 } else {
-                    exec(&words, view)
+                    exec(&words, view, membership)
                 }
             }
             // An interactive shell with no terminal input: reads EOF and exits.
@@ -93,9 +112,9 @@ pub fn exec(argv: &[String], view: &CtlView<'_>) -> ExecOutput {
         || first.starts_with("/opt/emqx/bin/")
         || first.starts_with("/usr/local/bin/");
     match (program, known_path) {
-        ("emqx_ctl", true) => ctl(rest, view),
+        ("emqx_ctl", true) => ctl(rest, view, membership),
         ("emqx", true) => match rest.split_first() {
-            Some((sub, args)) if sub == "ctl" => ctl(args, view),
+            Some((sub, args)) if sub == "ctl" => ctl(args, view, membership),
             _ => ExecOutput::fail(String::new(), emqx_usage(), 1),
         },
         _ => ExecOutput::fail(String::new(), format!("sh: {first}: not found\n"), 127),
@@ -119,7 +138,7 @@ fn not_responding(view: &CtlView<'_>) -> ExecOutput {
     )
 }
 
-fn ctl(args: &[String], view: &CtlView<'_>) -> ExecOutput {
+fn ctl(args: &[String], view: &CtlView<'_>, membership: &mut dyn Membership) -> ExecOutput {
     if view.state == CtlState::NotRunning {
         return not_responding(view);
     }
@@ -128,6 +147,34 @@ fn ctl(args: &[String], view: &CtlView<'_>) -> ExecOutput {
         (["status"], _) => ExecOutput::out(status(view)),
         (["cluster", "status"], _) => ExecOutput::out(cluster_status(view)),
         (["cluster", "status", "--json"], Family::V5) => ExecOutput::out(cluster_status_json(view)),
+        (["cluster", "join", target], _) => {
+            let text = match membership.join(target) {
+                Ok(true) => format!(
+                    "Join the cluster successfully.\n{}",
+                    fresh_status(view, membership)
+                ),
+                Ok(false) => "Ignore.\n".to_string(),
+                Err(reason) => format!("Failed to join the cluster: {reason}\n"),
+            };
+            ExecOutput::out(text)
+        }
+        (["cluster", "leave"], family) => {
+            let mut text = String::new();
+            if membership.disable_autocluster() && family == Family::V5 {
+                text.push_str(&format!(
+                    "Automatic cluster discovery is disabled on this node: {}. To enable it run: 'emqx ctl cluster discovery enable' or restart the node.\n",
+                    erl::atom(view.node_name)
+                ));
+            }
+            match membership.leave() {
+                Ok(()) => {
+                    text.push_str("Leave the cluster successfully.\n");
+                    text.push_str(&fresh_status(view, membership));
+                }
+                Err(reason) => text.push_str(&format!("Failed to leave the cluster: {reason}\n")),
+            }
+            ExecOutput::out(text)
+        }
         _ => ExecOutput::fail(usage(view.version.family()), String::new(), 1),
     }
 }
@@ -150,6 +197,15 @@ fn usage(family: Family) -> String {
     rows.iter()
         .map(|(cmd, descr)| format!("{cmd:<48}# {descr}\n"))
         .collect()
+}
+
+fn fresh_status(view: &CtlView<'_>, membership: &dyn Membership) -> String {
+    let (running, stopped) = membership.view();
+    cluster_status(&CtlView {
+        running_nodes: &running,
+        stopped_nodes: &stopped,
+        ..view.clone()
+    })
 }
 
 /// `emqx ctl status` (EMQX.md §3.2).

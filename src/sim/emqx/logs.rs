@@ -168,6 +168,12 @@ fn badkey(version: &Version, address: &Value) -> Vec<Line> {
     }
 }
 
+/// The pod has no service-account token mounted (`automountServiceAccountToken: false`):
+/// ekka logs this each round and sends an empty bearer (EMQX.md §2).
+pub fn token_unreadable() -> Line {
+    log(Level::Error, "Ekka(k8s): Cannot read token: enoent")
+}
+
 fn node_list(nodes: &[String]) -> String {
     let atoms: Vec<String> = nodes.iter().map(|n| erl::atom(n)).collect();
     format!("[{}]", atoms.join(","))

@@ -32,6 +32,8 @@
 //!      `node.discovery_result(DiscoveryHttp::Response { status, body } |
 //!      DiscoveryHttp::ConnectFailed(reason), &mut registry, now, jitter)` and log the
 //!      lines.
+//!      If the pod has no token mounted, log [`logs::token_unreadable`] first and send
+//!      an empty bearer (`Authorization: Bearer `), as ekka does.
 //!    - `Some(Err(lines))`: the apiserver setting is not a URL; log the lines.
 //!
 //!    `jitter` stands for ekka's `rand:uniform(3000)` ms: pass a random 0..=3 s.
@@ -45,9 +47,11 @@
 //! proxy answers 503 "connection refused" as the API server does) or a response with
 //! status, lowercase headers and body. 4.x probes hit 8081, 5.x 18083.
 //!
-//! **Exec** (`kubectl exec … -- emqx ctl cluster status`): `node.exec(&argv, &registry)`
-//! → [`ctl::ExecOutput`] `{ stdout, stderr, exit_code }`. A container that is not running
-//! has no node: the API server refuses the exec as it does for any stopped container.
+//! **Exec** (`kubectl exec … -- emqx ctl cluster status`): `node.exec(&argv, &mut
+//! registry, now)` → `(`[`ctl::ExecOutput`]` { stdout, stderr, exit_code }, lines)`; log
+//! the lines (a manual `cluster join` restarts the node's apps). A container that is not
+//! running has no node: the API server refuses the exec as it does for any stopped
+//! container.
 //!
 //! **Logs**: the integration stores the rendered lines with their stream; `kubectl logs`
 //! shows stdout and stderr interleaved in the order written.

@@ -290,17 +290,40 @@ impl Node {
         }
     }
 
-    /// `kubectl exec` in this node's container.
-    pub fn exec(&self, argv: &[String], registry: &Registry) -> ExecOutput {
+    /// `kubectl exec` in this node's container. Returns the command's output and the
+    /// lines the node logs because of it (a manual join restarts its applications).
+    pub fn exec(
+        &mut self,
+        argv: &[String],
+        registry: &mut Registry,
+        now: Timestamp,
+    ) -> (ExecOutput, Vec<Line>) {
         let (running, stopped) = registry.view(self.name());
+        let name = self.booted.node_name.clone();
+        let version = self.version.clone();
+        let state = self.ctl_state();
         let view = CtlView {
-            version: &self.version,
-            node_name: self.name(),
-            state: self.ctl_state(),
+            version: &version,
+            node_name: &name,
+            state,
             running_nodes: &running,
             stopped_nodes: &stopped,
         };
-        ctl::exec(argv, &view)
+        let mut membership = NodeMembership {
+            registry,
+            name: &name,
+            next_round: &mut self.next_round,
+            joined: false,
+        };
+        let output = ctl::exec(argv, &view, &mut membership);
+        let mut lines = Vec::new();
+        if membership.joined {
+            lines.extend(logs::join_stop(&self.version));
+            self.phase = Phase::Restarting {
+                until: add(now, self.timing.join_restart),
+            };
+        }
+        (output, lines)
     }
 
     /// An HTTP request to `port` of this pod (proxy or probe).
@@ -337,6 +360,34 @@ impl Node {
             now,
         };
         http::handle(port, req, &view, tokens)
+    }
+}
+
+/// `cluster join/leave` from `emqx ctl`, applied to the registry.
+struct NodeMembership<'a> {
+    registry: &'a mut Registry,
+    name: &'a str,
+    next_round: &'a mut Option<Timestamp>,
+    joined: bool,
+}
+
+impl ctl::Membership for NodeMembership<'_> {
+    fn join(&mut self, target: &str) -> Result<bool, String> {
+        let joined = self.registry.manual_join(self.name, target)?;
+        self.joined |= joined;
+        Ok(joined)
+    }
+
+    fn leave(&mut self) -> Result<(), String> {
+        self.registry.leave(self.name)
+    }
+
+    fn disable_autocluster(&mut self) -> bool {
+        self.next_round.take().is_some()
+    }
+
+    fn view(&self) -> (Vec<String>, Vec<String>) {
+        self.registry.view(self.name)
     }
 }
 

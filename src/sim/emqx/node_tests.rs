@@ -127,7 +127,10 @@ impl Sim {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        self.pods[i].node.exec(&argv, &self.registry).stdout
+        let pod = &self.pods[i];
+        let mut node = pod.node.clone();
+        let mut registry = self.registry.clone();
+        node.exec(&argv, &mut registry, self.now).0.stdout
     }
 
     fn kill(&mut self, i: usize) {
@@ -395,7 +398,11 @@ fn http_is_refused_while_booting_and_answers_once_running() {
         .map(|s| s.to_string())
         .collect();
     assert_eq!(
-        pod.node.exec(&argv, &sim.registry).stdout,
+        pod.node
+            .clone()
+            .exec(&argv, &mut sim.registry.clone(), sim.now)
+            .0
+            .stdout,
         "Node 'emqx@10.244.0.5' 5.8.9 is starting\n"
     );
     sim.run(4);
@@ -411,5 +418,37 @@ fn http_is_refused_while_booting_and_answers_once_running() {
         pod.node.next_wakeup(),
         None,
         "manual strategy: nothing scheduled"
+    );
+}
+
+#[test]
+fn a_manual_join_from_exec_restarts_the_node_and_shows_the_cluster() {
+    let mut sim = Sim::new("5.8.9", Env::new());
+    sim.add_pod("emqx-a", "10.244.0.5", None);
+    sim.add_pod("emqx-b", "10.244.0.6", None);
+    sim.run(4);
+    let argv: Vec<String> = ["emqx", "ctl", "cluster", "join", "emqx@10.244.0.5"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (out, lines) = sim.pods[1].node.exec(&argv, &mut sim.registry, sim.now);
+    assert_eq!(
+        out.stdout,
+        "Join the cluster successfully.
+Cluster status: #{running_nodes => ['emqx@10.244.0.5','emqx@10.244.0.6'],
+                  stopped_nodes => []}\n"
+    );
+    assert_eq!(
+        lines[0].text,
+        "Stop listener http:dashboard on :18083 successfully."
+    );
+    assert_eq!(sim.pods[1].node.http_state(), HttpState::Down);
+    sim.run(2);
+    assert_eq!(sim.pods[1].node.http_state(), HttpState::Running);
+    assert!(
+        sim.pods[1]
+            .log
+            .iter()
+            .any(|l| l == "Listener tcp:default on 0.0.0.0:1883 started.")
     );
 }
