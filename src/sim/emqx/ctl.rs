@@ -4,7 +4,8 @@
 //! Accepted argv forms, both versions: `emqx ctl <cmd>`, `emqx_ctl <cmd>`, the same with
 //! `/opt/emqx/bin/` or `/usr/local/bin/` in front (the images symlink `bin/*` there), and
 //! `sh -c "<that>"` / `/bin/sh -c "<that>"` (plus `bash -c` on 5.x: the 4.x alpine image
-//! has no bash). The `-c` string is split on whitespace; no quoting, pipes or variables.
+//! has no bash). The `-c` string is split on whitespace and each word loses one pair of
+//! surrounding quotes; no quoted spaces, pipes or variables.
 //!
 //! Decisions where EMQX.md is silent (documented, not verified against a real image):
 //! - An unknown command answers like busybox/dash: `sh: <cmd>: not found` on stderr,
@@ -97,7 +98,7 @@ pub fn exec(argv: &[String], view: &CtlView<'_>, membership: &mut dyn Membership
     if shells.contains(&program) {
         return match rest {
             [flag, script, ..] if flag == "-c" => {
-                let words: Vec<String> = script.split_whitespace().map(String::from).collect();
+                let words: Vec<String> = script.split_whitespace().map(unquote).collect();
                 if words.is_empty() {
                     ExecOutput::out(String::new())
                 } else {
@@ -119,6 +120,16 @@ pub fn exec(argv: &[String], view: &CtlView<'_>, membership: &mut dyn Membership
         },
         _ => ExecOutput::fail(String::new(), format!("sh: {first}: not found\n"), 127),
     }
+}
+
+/// A word of a `-c` script without one pair of surrounding quotes (`'emqx@x'` → `emqx@x`).
+fn unquote(word: &str) -> String {
+    for q in ['\'', '"'] {
+        if let Some(inner) = word.strip_prefix(q).and_then(|w| w.strip_suffix(q)) {
+            return inner.to_string();
+        }
+    }
+    word.to_string()
 }
 
 fn emqx_usage() -> String {

@@ -370,3 +370,19 @@ Cluster status: #{{running_nodes =>
         "Failed to leave the cluster: node_not_in_cluster\n"
     );
 }
+
+#[test]
+fn a_quoted_word_in_a_shell_script_loses_its_quotes() {
+    let mut m = fake();
+    let out = run_with(
+        "5.8.9",
+        &["sh", "-c", "emqx ctl cluster join 'emqx@10.244.0.6'"],
+        CtlState::Started,
+        &mut m,
+    );
+    assert!(
+        out.stdout.starts_with("Join the cluster successfully.\n"),
+        "{}",
+        out.stdout
+    );
+}

@@ -36,7 +36,9 @@
 //!      an empty bearer (`Authorization: Bearer `), as ekka does.
 //!    - `Some(Err(lines))`: the apiserver setting is not a URL; log the lines.
 //!
-//!    `jitter` stands for ekka's `rand:uniform(3000)` ms: pass a random 0..=3 s.
+//!    `jitter` stands for ekka's `rand:uniform(3000)` ms: pass a random 0..=3 s. One GET
+//!    per round: 5.x's second (core-node) discovery would get the same answer, so its
+//!    second error line is printed from the first answer.
 //! 5. Container stops (pod deleted, killed): `node.stop(&mut registry, now)`. Call
 //!    `registry.autoclean(now)` now and then (stopped members vanish after 5 min on 4.x,
 //!    24 h on 5.x).
