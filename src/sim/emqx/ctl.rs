@@ -4,7 +4,8 @@
 //! Accepted argv forms, both versions: `emqx ctl <cmd>`, `emqx_ctl <cmd>`, the same with
 //! `/opt/emqx/bin/` or `/usr/local/bin/` in front (the images symlink `bin/*` there), and
 //! `sh -c "<that>"` / `/bin/sh -c "<that>"` (plus `bash -c` on 5.x: the 4.x alpine image
-//! has no bash). The `-c` string is split on whitespace; no quoting, pipes or variables.
+//! has no bash). The `-c` string is split on whitespace and each word loses one pair of
+//! surrounding quotes; no quoted spaces, pipes or variables.
 //!
 //! Decisions where EMQX.md is silent (documented, not verified against a real image):
 //! - An unknown command answers like busybox/dash: `sh: <cmd>: not found` on stderr,
@@ -12,7 +13,12 @@
 //! - `emqx ctl` with an unknown or incomplete subcommand prints the usage lines of the
 //!   commands modelled here, in emqx_ctl's `~-48s# ~ts` format, exit 1.
 //! - `emqx` with anything but `ctl` prints a one-line usage, exit 1.
-//! - `cluster join/leave` are not modelled (the track never runs them): usage, exit 1.
+//! - `cluster join <node>` / `cluster leave` print what `emqx_mgmt_cli` prints
+//!   (`Join the cluster successfully.` / `Failed to join the cluster: ~0p` / `Ignore.`,
+//!   `Leave the cluster successfully.` / `Failed to leave the cluster: ~0p`, then the
+//!   cluster status on success). On 5.x, leave first prints that autocluster is now
+//!   disabled; EMQX.md elides the middle of that line, the node name fills it here.
+//!   `cluster force-leave` is not modelled (usage, exit 1).
 
 use super::erl::{self, Term};
 use super::pretty;
@@ -37,6 +43,20 @@ pub struct CtlView<'a> {
     pub state: CtlState,
     pub running_nodes: &'a [String],
     pub stopped_nodes: &'a [String],
+}
+
+/// The node's membership, as `cluster join/leave` change it (implemented over the
+/// registry by `node::Node`).
+pub trait Membership {
+    /// `ekka:join(Target)`: `Ok(true)` joined, `Ok(false)` ignored (own name),
+    /// `Err(reason)` with the error term as `~0p` prints it.
+    fn join(&mut self, target: &str) -> Result<bool, String>;
+    /// `ekka:leave()`.
+    fn leave(&mut self) -> Result<(), String>;
+    /// Turns automatic discovery off; true when it was on (5.x prints a notice then).
+    fn disable_autocluster(&mut self) -> bool;
+    /// `(running_nodes, stopped_nodes)` now.
+    fn view(&self) -> (Vec<String>, Vec<String>);
 }
 
 /// The result of one exec.
@@ -66,7 +86,7 @@ impl ExecOutput {
 }
 
 /// Runs `argv` in the container.
-pub fn exec(argv: &[String], view: &CtlView<'_>) -> ExecOutput {
+pub fn exec(argv: &[String], view: &CtlView<'_>, membership: &mut dyn Membership) -> ExecOutput {
     let Some((first, rest)) = argv.split_first() else {
         return ExecOutput::fail(String::new(), "sh: : not found\n".into(), 127);
     };
@@ -78,11 +98,11 @@ pub fn exec(argv: &[String], view: &CtlView<'_>) -> ExecOutput {
     if shells.contains(&program) {
         return match rest {
             [flag, script, ..] if flag == "-c" => {
-                let words: Vec<String> = script.split_whitespace().map(String::from).collect();
+                let words: Vec<String> = script.split_whitespace().map(unquote).collect();
                 if words.is_empty() {
                     ExecOutput::out(String::new())
                 } else {
-                    exec(&words, view)
+                    exec(&words, view, membership)
                 }
             }
             // An interactive shell with no terminal input: reads EOF and exits.
@@ -93,13 +113,23 @@ pub fn exec(argv: &[String], view: &CtlView<'_>) -> ExecOutput {
         || first.starts_with("/opt/emqx/bin/")
         || first.starts_with("/usr/local/bin/");
     match (program, known_path) {
-        ("emqx_ctl", true) => ctl(rest, view),
+        ("emqx_ctl", true) => ctl(rest, view, membership),
         ("emqx", true) => match rest.split_first() {
-            Some((sub, args)) if sub == "ctl" => ctl(args, view),
+            Some((sub, args)) if sub == "ctl" => ctl(args, view, membership),
             _ => ExecOutput::fail(String::new(), emqx_usage(), 1),
         },
         _ => ExecOutput::fail(String::new(), format!("sh: {first}: not found\n"), 127),
     }
+}
+
+/// A word of a `-c` script without one pair of surrounding quotes (`'emqx@x'` → `emqx@x`).
+fn unquote(word: &str) -> String {
+    for q in ['\'', '"'] {
+        if let Some(inner) = word.strip_prefix(q).and_then(|w| w.strip_suffix(q)) {
+            return inner.to_string();
+        }
+    }
+    word.to_string()
 }
 
 fn emqx_usage() -> String {
@@ -119,7 +149,7 @@ fn not_responding(view: &CtlView<'_>) -> ExecOutput {
     )
 }
 
-fn ctl(args: &[String], view: &CtlView<'_>) -> ExecOutput {
+fn ctl(args: &[String], view: &CtlView<'_>, membership: &mut dyn Membership) -> ExecOutput {
     if view.state == CtlState::NotRunning {
         return not_responding(view);
     }
@@ -128,6 +158,34 @@ fn ctl(args: &[String], view: &CtlView<'_>) -> ExecOutput {
         (["status"], _) => ExecOutput::out(status(view)),
         (["cluster", "status"], _) => ExecOutput::out(cluster_status(view)),
         (["cluster", "status", "--json"], Family::V5) => ExecOutput::out(cluster_status_json(view)),
+        (["cluster", "join", target], _) => {
+            let text = match membership.join(target) {
+                Ok(true) => format!(
+                    "Join the cluster successfully.\n{}",
+                    fresh_status(view, membership)
+                ),
+                Ok(false) => "Ignore.\n".to_string(),
+                Err(reason) => format!("Failed to join the cluster: {reason}\n"),
+            };
+            ExecOutput::out(text)
+        }
+        (["cluster", "leave"], family) => {
+            let mut text = String::new();
+            if membership.disable_autocluster() && family == Family::V5 {
+                text.push_str(&format!(
+                    "Automatic cluster discovery is disabled on this node: {}. To enable it run: 'emqx ctl cluster discovery enable' or restart the node.\n",
+                    erl::atom(view.node_name)
+                ));
+            }
+            match membership.leave() {
+                Ok(()) => {
+                    text.push_str("Leave the cluster successfully.\n");
+                    text.push_str(&fresh_status(view, membership));
+                }
+                Err(reason) => text.push_str(&format!("Failed to leave the cluster: {reason}\n")),
+            }
+            ExecOutput::out(text)
+        }
         _ => ExecOutput::fail(usage(view.version.family()), String::new(), 1),
     }
 }
@@ -150,6 +208,15 @@ fn usage(family: Family) -> String {
     rows.iter()
         .map(|(cmd, descr)| format!("{cmd:<48}# {descr}\n"))
         .collect()
+}
+
+fn fresh_status(view: &CtlView<'_>, membership: &dyn Membership) -> String {
+    let (running, stopped) = membership.view();
+    cluster_status(&CtlView {
+        running_nodes: &running,
+        stopped_nodes: &stopped,
+        ..view.clone()
+    })
 }
 
 /// `emqx ctl status` (EMQX.md §3.2).

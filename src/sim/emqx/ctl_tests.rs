@@ -22,17 +22,72 @@ fn cluster(running: &[&str], stopped: &[&str]) -> String {
     cluster_status(&view)
 }
 
-fn run(tag: &str, argv: &[&str], state: CtlState) -> ExecOutput {
+/// A membership double: joins succeed for names in `reachable`.
+struct Fake {
+    me: String,
+    running: Vec<String>,
+    reachable: Vec<String>,
+    autocluster: bool,
+}
+
+impl Membership for Fake {
+    fn join(&mut self, target: &str) -> Result<bool, String> {
+        if target == self.me {
+            return Ok(false);
+        }
+        if !self.reachable.iter().any(|r| r == target) {
+            return Err(format!(
+                "{{node_down,{}}}",
+                crate::sim::emqx::erl::atom(target)
+            ));
+        }
+        self.running.push(target.to_string());
+        Ok(true)
+    }
+
+    fn leave(&mut self) -> Result<(), String> {
+        if self.running.len() < 2 {
+            return Err("node_not_in_cluster".into());
+        }
+        self.running = vec![self.me.clone()];
+        Ok(())
+    }
+
+    fn disable_autocluster(&mut self) -> bool {
+        std::mem::replace(&mut self.autocluster, false)
+    }
+
+    fn view(&self) -> (Vec<String>, Vec<String>) {
+        (self.running.clone(), Vec::new())
+    }
+}
+
+const ME: &str = "emqx@emqx-0.emqx-headless.default.svc.cluster.local";
+
+fn fake() -> Fake {
+    Fake {
+        me: ME.into(),
+        running: strings(&[ME]),
+        reachable: strings(&["emqx@10.244.0.6"]),
+        autocluster: true,
+    }
+}
+
+fn run_with(tag: &str, argv: &[&str], state: CtlState, membership: &mut Fake) -> ExecOutput {
     let v = version(tag);
-    let running = strings(&["emqx@emqx-0.emqx-headless.default.svc.cluster.local"]);
+    let (running, stopped) = membership.view();
     let view = CtlView {
         version: &v,
-        node_name: "emqx@emqx-0.emqx-headless.default.svc.cluster.local",
+        node_name: ME,
         state,
         running_nodes: &running,
-        stopped_nodes: &[],
+        stopped_nodes: &stopped,
     };
-    exec(&strings(argv), &view)
+    exec(&strings(argv), &view, membership)
+}
+
+fn run(tag: &str, argv: &[&str], state: CtlState) -> ExecOutput {
+    run_with(tag, argv, state, &mut fake())
 }
 
 // Every example block of EMQX.md §3.3, byte for byte.
@@ -246,4 +301,88 @@ fn an_unknown_ctl_subcommand_prints_usage() {
             .starts_with(&format!("{:<48}# Show broker status\n", "status"))
     );
     assert!(out.stdout.contains("cluster status [--json]"));
+}
+
+#[test]
+fn cluster_join_prints_success_and_the_new_status() {
+    let mut m = fake();
+    let out = run_with(
+        "4.4.19",
+        &["emqx_ctl", "cluster", "join", "emqx@10.244.0.6"],
+        CtlState::Started,
+        &mut m,
+    );
+    assert_eq!(
+        out.stdout,
+        "Join the cluster successfully.
+Cluster status: #{running_nodes =>
+                      ['emqx@10.244.0.6',
+                       'emqx@emqx-0.emqx-headless.default.svc.cluster.local'],
+                  stopped_nodes => []}\n"
+    );
+    let out = run_with(
+        "4.4.19",
+        &["emqx_ctl", "cluster", "join", "emqx@10.244.0.9"],
+        CtlState::Started,
+        &mut m,
+    );
+    assert_eq!(
+        out.stdout,
+        "Failed to join the cluster: {node_down,'emqx@10.244.0.9'}\n"
+    );
+    let out = run_with(
+        "4.4.19",
+        &["emqx_ctl", "cluster", "join", ME],
+        CtlState::Started,
+        &mut m,
+    );
+    assert_eq!(out.stdout, "Ignore.\n");
+}
+
+#[test]
+fn cluster_leave_on_5x_says_autocluster_is_now_off() {
+    let mut m = fake();
+    m.running.push("emqx@10.244.0.6".into());
+    let out = run_with(
+        "5.8.9",
+        &["emqx", "ctl", "cluster", "leave"],
+        CtlState::Started,
+        &mut m,
+    );
+    assert_eq!(
+        out.stdout,
+        format!(
+            "Automatic cluster discovery is disabled on this node: '{ME}'. To enable it run: 'emqx ctl cluster discovery enable' or restart the node.
+Leave the cluster successfully.
+Cluster status: #{{running_nodes =>
+                      ['emqx@emqx-0.emqx-headless.default.svc.cluster.local'],
+                  stopped_nodes => []}}\n"
+        )
+    );
+    let out = run_with(
+        "5.8.9",
+        &["emqx", "ctl", "cluster", "leave"],
+        CtlState::Started,
+        &mut m,
+    );
+    assert_eq!(
+        out.stdout,
+        "Failed to leave the cluster: node_not_in_cluster\n"
+    );
+}
+
+#[test]
+fn a_quoted_word_in_a_shell_script_loses_its_quotes() {
+    let mut m = fake();
+    let out = run_with(
+        "5.8.9",
+        &["sh", "-c", "emqx ctl cluster join 'emqx@10.244.0.6'"],
+        CtlState::Started,
+        &mut m,
+    );
+    assert!(
+        out.stdout.starts_with("Join the cluster successfully.\n"),
+        "{}",
+        out.stdout
+    );
 }

@@ -168,6 +168,12 @@ fn badkey(version: &Version, address: &Value) -> Vec<Line> {
     }
 }
 
+/// The pod has no service-account token mounted (`automountServiceAccountToken: false`):
+/// ekka logs this each round and sends an empty bearer (EMQX.md §2).
+pub fn token_unreadable() -> Line {
+    log(Level::Error, "Ekka(k8s): Cannot read token: enoent")
+}
+
 fn node_list(nodes: &[String]) -> String {
     let atoms: Vec<String> = nodes.iter().map(|n| erl::atom(n)).collect();
     format!("[{}]", atoms.join(","))
@@ -191,11 +197,18 @@ pub fn outside_cluster(version: &Version, nodes: &[String]) -> Vec<Line> {
     }
 }
 
-/// The joining node restarts its applications. 4.x: the critical shutdown line, the MQTT
-/// listeners' stop lines, then a full start (banner, listeners, `is running now!`, as
-/// `emqx_app:start/2` prints them again). 5.x: dashboard and listeners stop and start;
-/// `is running now!` is not printed again.
+/// The joining node restarts its applications: [`join_stop`] when it leaves its old
+/// cluster, [`join_start`] when its apps are back. 4.x: the critical shutdown line and
+/// the MQTT listeners' stop lines, then a full start (banner, listeners, `is running
+/// now!`, as `emqx_app:start/2` prints them again). 5.x: dashboard and listeners stop and
+/// start; `is running now!` is not printed again.
 pub fn joined(version: &Version, node_name: &str) -> Vec<Line> {
+    let mut lines = join_stop(version);
+    lines.extend(join_start(version, node_name));
+    lines
+}
+
+pub fn join_stop(version: &Version) -> Vec<Line> {
     match version.family() {
         Family::V4 => {
             let mut lines = vec![log(Level::Critical, "[EMQX] emqx shutdown for join")];
@@ -204,8 +217,6 @@ pub fn joined(version: &Version, node_name: &str) -> Vec<Line> {
                     .iter()
                     .map(|l| out(format!("Stop {l} successfully."))),
             );
-            lines.push(out(format!("Starting emqx on node {node_name}")));
-            lines.extend(boot_finish(version));
             lines
         }
         Family::V5 => {
@@ -215,9 +226,19 @@ pub fn joined(version: &Version, node_name: &str) -> Vec<Line> {
                     .iter()
                     .map(|l| out(format!("Listener {l} stopped."))),
             );
-            lines.extend(listeners_started(Family::V5));
             lines
         }
+    }
+}
+
+pub fn join_start(version: &Version, node_name: &str) -> Vec<Line> {
+    match version.family() {
+        Family::V4 => {
+            let mut lines = vec![out(format!("Starting emqx on node {node_name}"))];
+            lines.extend(boot_finish(version));
+            lines
+        }
+        Family::V5 => listeners_started(Family::V5),
     }
 }
 

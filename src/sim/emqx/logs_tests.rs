@@ -235,3 +235,11 @@ fn the_licence_refusal_names_single_node_license() {
     assert!(line.text.contains("'emqx@10.244.0.6'"));
     assert!(line.text.contains("SINGLE_NODE_LICENSE"));
 }
+
+#[test]
+fn a_missing_token_file_is_logged_as_enoent() {
+    assert_eq!(
+        token_unreadable().render(at("2024-05-01T10:00:05.101234Z")),
+        "2024-05-01T10:00:05.101234+00:00 [error] Ekka(k8s): Cannot read token: enoent"
+    );
+}

@@ -150,9 +150,11 @@ fn derive_host(
     let suffix = get(env, "EMQX_CLUSTER__K8S__SUFFIX");
     let dns_name = get(env, "EMQX_CLUSTER__DNS__NAME");
     let srv_host = format!("{}.{dns_name}", pod.hostname);
+    // `grep -q "$(hostname).$EMQX_CLUSTER__DNS__NAME" /etc/hosts` (a failure here only
+    // skips the branch: it is an `if` condition).
     if strategy == "dns"
         && get(env, dns_type_var) == "srv"
-        && grep(&format!("{}.{dns_name}", pod.hostname), &pod.etc_hosts).is_some()
+        && grep(&srv_host, &pod.etc_hosts).is_some()
     {
         return Ok(srv_host);
     }

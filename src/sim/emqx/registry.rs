@@ -273,6 +273,48 @@ impl Registry {
         round
     }
 
+    /// `emqx ctl cluster join <target>`: `Ok(true)` joined, `Ok(false)` ignored (own
+    /// name), or the error term ekka returns, printed.
+    pub fn manual_join(&mut self, name: &str, target: &str) -> Result<bool, String> {
+        if name == target {
+            return Ok(false);
+        }
+        if !self.reachable(name, target) {
+            return Err(format!("{{node_down,{}}}", super::erl::atom(target)));
+        }
+        if self.cluster_of(name) == self.cluster_of(target) {
+            return Err(format!(
+                "{{already_in_cluster,{}}}",
+                super::erl::atom(target)
+            ));
+        }
+        let may = |n: &str| self.nodes.get(n).is_some_and(|r| r.spec.may_cluster);
+        if !may(name) || !may(target) {
+            // Not in EMQX.md: the model's wording for the 5.9+ licence refusal.
+            return Err("{license_violation,'SINGLE_NODE_LICENSE'}".to_string());
+        }
+        self.join(name, target);
+        Ok(true)
+    }
+
+    /// `emqx ctl cluster leave`: the node leaves cleanly (not listed as stopped) and is a
+    /// one-node cluster again.
+    pub fn leave(&mut self, name: &str) -> Result<(), String> {
+        let Some(old) = self.cluster_of(name) else {
+            return Err("node_not_in_cluster".to_string());
+        };
+        let alone = self.clusters.get(&old).is_none_or(|m| m.len() < 2);
+        if alone {
+            return Err("node_not_in_cluster".to_string());
+        }
+        self.remove_member(old, name);
+        let fresh = self.new_cluster(name);
+        if let Some(r) = self.nodes.get_mut(name) {
+            r.cluster = fresh;
+        }
+        Ok(())
+    }
+
     fn join(&mut self, name: &str, target: &str) {
         let (Some(old), Some(new)) = (self.cluster_of(name), self.cluster_of(target)) else {
             return;

@@ -176,3 +176,23 @@ fn persistent_nodes_restarting_together_wait_for_the_last_to_stop() {
     assert!(r.retry_tables(A));
     assert_eq!(r.view(A), (names(&[A, B]), vec![]));
 }
+
+#[test]
+fn a_manual_join_and_leave_change_membership() {
+    let mut r = three(Family::V4);
+    assert_eq!(r.manual_join(B, B), Ok(false));
+    assert_eq!(
+        r.manual_join(B, "emqx@nowhere"),
+        Err("{node_down,emqx@nowhere}".into())
+    );
+    assert_eq!(r.manual_join(B, A), Ok(true));
+    assert_eq!(
+        r.manual_join(B, A),
+        Err("{already_in_cluster,'emqx@10.244.0.5'}".into())
+    );
+    assert_eq!(r.view(A), (names(&[A, B]), vec![]));
+    assert_eq!(r.leave(B), Ok(()));
+    assert_eq!(r.view(A), (names(&[A]), vec![]));
+    assert_eq!(r.view(B), (names(&[B]), vec![]));
+    assert_eq!(r.leave(B), Err("node_not_in_cluster".into()));
+}

@@ -136,7 +136,7 @@ pub(crate) fn generate(version: &Version, env: &Env) -> Result<Settings, BootFai
         overrides.push(Override {
             env: name.clone(),
             path,
-            value: value.clone(),
+            value: hocon_value(value),
         });
     }
     // Reverse root order; within a root, by env name.
@@ -201,6 +201,16 @@ pub(crate) fn generate(version: &Version, env: &Env) -> Result<Settings, BootFai
         warnings,
         overrides,
     })
+}
+
+/// An env value as hocon reads it: a quoted string loses its quotes (`"k8s"` → `k8s`).
+fn hocon_value(raw: &str) -> String {
+    let trimmed = raw.trim();
+    trimmed
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(trimmed)
+        .to_string()
 }
 
 /// hocon's `-v` line for an override: `EMQX_NODE__NAME [node.name]: emqx@…`, sensitive

@@ -195,3 +195,10 @@ fn a_licence_key_and_cookie_are_read() {
     let line = override_line(&s.overrides[0]);
     assert_eq!(line, "EMQX_LICENSE__KEY [license.key]: ******");
 }
+
+#[test]
+fn a_quoted_env_value_is_read_as_a_hocon_string() {
+    let e = env(&[("EMQX_CLUSTER__DISCOVERY_STRATEGY", "\"k8s\"")]);
+    let s = generate(&v("5.8.9"), &e).unwrap_or_else(|f| panic!("{f:?}"));
+    assert_eq!(s.strategy, Strategy::K8s);
+}

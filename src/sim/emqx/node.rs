@@ -1,0 +1,396 @@
+//! One EMQX node over time: a deterministic state machine the integration drives with
+//! the simulated time (no clock reads, no I/O, randomness passed in).
+//!
+//! Phases: `Starting` (VM up, listeners not yet) → `Running`; with persistent data it may
+//! first sit in `WaitingForTables`; a join puts it in `Restarting` for a moment. While
+//! running with k8s discovery, it asks for a discovery round every 5 s (+ 0–3 s jitter)
+//! until the round succeeds by its version's rule.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::boot::Booted;
+use super::ctl::{self, CtlState, CtlView, ExecOutput};
+use super::discovery::{self, ConnectFailure, DiscoveryError, EndpointsRequest, ErlRef};
+use super::http::{self, HttpAnswer, HttpRequest, HttpState, HttpView, Member};
+use super::line::Line;
+use super::logs;
+use super::registry::{NodeSpec, Registry, StartOutcome};
+use super::tokens::TokenStore;
+use super::version::Version;
+
+/// Delays of the model (EMQX.md §7.2: 2–4 s to `is running now!`; rounds 5 s apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    pub boot: SignedDuration,
+    pub join_restart: SignedDuration,
+    pub retry: SignedDuration,
+    pub table_wait_log: SignedDuration,
+}
+
+impl Default for Timing {
+    fn default() -> Timing {
+        Timing {
+            boot: SignedDuration::from_secs(3),
+            join_restart: SignedDuration::from_secs(1),
+            retry: SignedDuration::from_secs(5),
+            table_wait_log: SignedDuration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Starting {
+        running_at: Timestamp,
+    },
+    WaitingForTables {
+        next_log: Timestamp,
+    },
+    Running,
+    /// Applications stopped for a join; back at `until`.
+    Restarting {
+        until: Timestamp,
+    },
+}
+
+/// What the GET of the Endpoints gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiscoveryHttp {
+    Response { status: u16, body: Vec<u8> },
+    ConnectFailed(ConnectFailure),
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub version: Version,
+    pub booted: Booted,
+    pub phase: Phase,
+    timing: Timing,
+    /// When the next discovery round is due; None when autocluster is off or done.
+    next_round: Option<Timestamp>,
+    rounds: u64,
+}
+
+fn add(t: Timestamp, d: SignedDuration) -> Timestamp {
+    t.checked_add(d).unwrap_or(t)
+}
+
+/// FNV-1a: a stable seed for the `#Ref<…>` of a round.
+fn seed(name: &str, round: u64) -> u64 {
+    name.bytes()
+        .chain(round.to_be_bytes())
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
+}
+
+impl Node {
+    /// The VM started (after a successful `boot::boot`). Returns the node and the lines
+    /// printed so far.
+    pub fn start(
+        version: Version,
+        booted: Booted,
+        persistent: bool,
+        registry: &mut Registry,
+        now: Timestamp,
+        timing: Timing,
+    ) -> (Node, Vec<Line>) {
+        let settings = &booted.settings;
+        let may_cluster = !version.needs_licence_to_cluster()
+            || settings
+                .licence_key
+                .as_deref()
+                .is_some_and(|k| !k.is_empty() && k != "default");
+        let spec = NodeSpec {
+            cookie: settings.cookie.clone(),
+            family: version.family(),
+            may_cluster,
+            persistent,
+            autoclean: settings.autoclean,
+        };
+        let phase = match registry.node_started(&booted.node_name, spec, now) {
+            StartOutcome::Ready => Phase::Starting {
+                running_at: add(now, timing.boot),
+            },
+            StartOutcome::WaitForTables => Phase::WaitingForTables {
+                next_log: add(now, timing.table_wait_log),
+            },
+        };
+        let lines = booted.start_lines.clone();
+        let node = Node {
+            version,
+            booted,
+            phase,
+            timing,
+            next_round: None,
+            rounds: 0,
+        };
+        (node, lines)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.booted.node_name
+    }
+
+    /// The next moment `poll` or a discovery round has something to do.
+    pub fn next_wakeup(&self) -> Option<Timestamp> {
+        let phase_at = match self.phase {
+            Phase::Starting { running_at } => Some(running_at),
+            Phase::WaitingForTables { next_log } => Some(next_log),
+            Phase::Restarting { until } => Some(until),
+            Phase::Running => None,
+        };
+        [phase_at, self.next_round].into_iter().flatten().min()
+    }
+
+    /// Advances phases up to `now`. `jitter` is ekka's `rand:uniform(3000)` sleep before
+    /// the first round (pass 0..=3 s).
+    pub fn poll(
+        &mut self,
+        registry: &mut Registry,
+        now: Timestamp,
+        jitter: SignedDuration,
+    ) -> Vec<Line> {
+        let mut lines = Vec::new();
+        match self.phase {
+            Phase::Starting { running_at } if now >= running_at => {
+                self.phase = Phase::Running;
+                lines.extend(logs::boot_finish(&self.version));
+                if self.booted.settings.k8s.is_some() {
+                    self.next_round = Some(add(now, jitter));
+                }
+            }
+            Phase::WaitingForTables { next_log } => {
+                if registry.retry_tables(self.name()) {
+                    self.phase = Phase::Starting {
+                        running_at: add(now, self.timing.boot),
+                    };
+                } else if now >= next_log {
+                    let family = self.version.family();
+                    lines.push(logs::waiting_for_tables(
+                        family,
+                        &logs::default_waited_tables(family),
+                    ));
+                    self.phase = Phase::WaitingForTables {
+                        next_log: add(next_log, self.timing.table_wait_log),
+                    };
+                }
+            }
+            Phase::Restarting { until } if now >= until => {
+                self.phase = Phase::Running;
+                lines.extend(logs::join_start(&self.version, &self.booted.node_name));
+            }
+            Phase::Starting { .. } | Phase::Running | Phase::Restarting { .. } => {}
+        }
+        lines
+    }
+
+    /// The GET to perform now, if a round is due. A bad apiserver URL fails the round at
+    /// once: it comes back as `Err` with the lines to print (the round is rescheduled).
+    pub fn discovery_request(
+        &mut self,
+        now: Timestamp,
+        jitter: SignedDuration,
+    ) -> Option<Result<EndpointsRequest, Vec<Line>>> {
+        let due = self.next_round.is_some_and(|t| now >= t) && self.phase == Phase::Running;
+        if !due {
+            return None;
+        }
+        let k8s = self.booted.settings.k8s.as_ref()?;
+        match discovery::request(k8s) {
+            Ok(req) => Some(Ok(req)),
+            Err(e) => Some(Err(self.failed_round(&e, now, jitter))),
+        }
+    }
+
+    fn failed_round(
+        &mut self,
+        err: &DiscoveryError,
+        now: Timestamp,
+        jitter: SignedDuration,
+    ) -> Vec<Line> {
+        self.rounds += 1;
+        self.next_round = Some(add(add(now, self.timing.retry), jitter));
+        let reference = ErlRef::from_seed(seed(self.name(), self.rounds));
+        logs::discovery_failed(&self.version, err, reference)
+    }
+
+    /// The answer to the GET from `discovery_request`: runs the round, updates
+    /// membership, returns the lines the node prints. `jitter` is the random sleep before
+    /// the next round.
+    pub fn discovery_result(
+        &mut self,
+        http: DiscoveryHttp,
+        registry: &mut Registry,
+        now: Timestamp,
+        jitter: SignedDuration,
+    ) -> Vec<Line> {
+        let Some(k8s) = self.booted.settings.k8s.clone() else {
+            return Vec::new();
+        };
+        let parsed = match http {
+            DiscoveryHttp::Response { status, body } => {
+                discovery::parse_response(self.version.family(), &k8s, self.name(), status, &body)
+            }
+            DiscoveryHttp::ConnectFailed(reason) => match discovery::request(&k8s) {
+                Ok(req) => Err(DiscoveryError::Connect {
+                    host: req.host,
+                    port: req.port,
+                    reason,
+                }),
+                Err(e) => Err(e),
+            },
+        };
+        let names = match parsed {
+            Ok(names) => names,
+            Err(e) => return self.failed_round(&e, now, jitter),
+        };
+        self.rounds += 1;
+        let name = self.name().to_string();
+        let round = registry.discovery_round(&name, &names);
+        let mut lines = Vec::new();
+        if round.joined.is_some() {
+            lines.extend(logs::join_stop(&self.version));
+            self.phase = Phase::Restarting {
+                until: add(now, self.timing.join_restart),
+            };
+        }
+        if let Some(peer) = &round.licence_refused {
+            lines.push(logs::licence_refused(peer));
+        }
+        if !round.unreachable.is_empty() {
+            lines.extend(logs::outside_cluster(&self.version, &round.unreachable));
+        }
+        self.next_round = if round.complete {
+            None
+        } else {
+            Some(add(add(now, self.timing.retry), jitter))
+        };
+        lines
+    }
+
+    /// The container is gone (deleted, killed): the registry marks the node stopped.
+    pub fn stop(&self, registry: &mut Registry, now: Timestamp) {
+        registry.node_stopped(self.name(), now);
+    }
+
+    pub fn ctl_state(&self) -> CtlState {
+        match self.phase {
+            Phase::Starting { .. } | Phase::WaitingForTables { .. } => CtlState::Starting,
+            Phase::Running | Phase::Restarting { .. } => CtlState::Started,
+        }
+    }
+
+    pub fn http_state(&self) -> HttpState {
+        match self.phase {
+            Phase::Running => HttpState::Running,
+            Phase::Starting { .. } | Phase::WaitingForTables { .. } | Phase::Restarting { .. } => {
+                HttpState::Down
+            }
+        }
+    }
+
+    /// `kubectl exec` in this node's container. Returns the command's output and the
+    /// lines the node logs because of it (a manual join restarts its applications).
+    pub fn exec(
+        &mut self,
+        argv: &[String],
+        registry: &mut Registry,
+        now: Timestamp,
+    ) -> (ExecOutput, Vec<Line>) {
+        let (running, stopped) = registry.view(self.name());
+        let name = self.booted.node_name.clone();
+        let version = self.version.clone();
+        let state = self.ctl_state();
+        let view = CtlView {
+            version: &version,
+            node_name: &name,
+            state,
+            running_nodes: &running,
+            stopped_nodes: &stopped,
+        };
+        let mut membership = NodeMembership {
+            registry,
+            name: &name,
+            next_round: &mut self.next_round,
+            joined: false,
+        };
+        let output = ctl::exec(argv, &view, &mut membership);
+        let mut lines = Vec::new();
+        if membership.joined {
+            lines.extend(logs::join_stop(&self.version));
+            self.phase = Phase::Restarting {
+                until: add(now, self.timing.join_restart),
+            };
+        }
+        (output, lines)
+    }
+
+    /// An HTTP request to `port` of this pod (proxy or probe).
+    pub fn http(
+        &self,
+        port: u16,
+        req: &HttpRequest<'_>,
+        registry: &Registry,
+        tokens: &mut TokenStore,
+        api_keys: &[(String, String)],
+        now: Timestamp,
+    ) -> HttpAnswer {
+        let (running, stopped) = registry.view(self.name());
+        let members: Vec<Member> = running
+            .iter()
+            .map(|n| Member {
+                name: n.clone(),
+                running: true,
+                up_since: registry.started_at(n),
+            })
+            .chain(stopped.iter().map(|n| Member {
+                name: n.clone(),
+                running: false,
+                up_since: None,
+            }))
+            .collect();
+        let view = HttpView {
+            version: &self.version,
+            node_name: self.name(),
+            state: self.http_state(),
+            settings: &self.booted.settings,
+            members: &members,
+            api_keys,
+            now,
+        };
+        http::handle(port, req, &view, tokens)
+    }
+}
+
+/// `cluster join/leave` from `emqx ctl`, applied to the registry.
+struct NodeMembership<'a> {
+    registry: &'a mut Registry,
+    name: &'a str,
+    next_round: &'a mut Option<Timestamp>,
+    joined: bool,
+}
+
+impl ctl::Membership for NodeMembership<'_> {
+    fn join(&mut self, target: &str) -> Result<bool, String> {
+        let joined = self.registry.manual_join(self.name, target)?;
+        self.joined |= joined;
+        Ok(joined)
+    }
+
+    fn leave(&mut self) -> Result<(), String> {
+        self.registry.leave(self.name)
+    }
+
+    fn disable_autocluster(&mut self) -> bool {
+        self.next_round.take().is_some()
+    }
+
+    fn view(&self) -> (Vec<String>, Vec<String>) {
+        self.registry.view(self.name)
+    }
+}
+
+#[cfg(test)]
+#[path = "node_tests.rs"]
+mod tests;
