@@ -10,6 +10,8 @@ use kube::core::{ApiResource, GroupVersionKind};
 use kube::discovery::{self, ApiCapabilities, Scope};
 use serde_json::Value;
 
+use super::retry;
+
 /// The field manager of every kubetour write.
 pub const FIELD_MANAGER: &str = "kubetour";
 
@@ -55,7 +57,10 @@ pub enum ApplyError {
         message: String,
         causes: String,
     },
-    #[error("{origin}: talking to the cluster failed during {phase}: {source}")]
+    #[error(
+        "{origin}: talking to the cluster failed during {phase}: {}",
+        super::errors::explain(source)
+    )]
     Transport {
         origin: String,
         phase: &'static str,
@@ -151,13 +156,23 @@ impl Applier {
         if let Some(found) = self.kinds.get(&gvk) {
             return Ok(found.clone());
         }
-        let found = discovery::pinned_kind(&self.client, &gvk)
+        let found = retry::transient(|| discovery::pinned_kind(&self.client, &gvk))
             .await
-            .map_err(|_| ApplyError::UnknownKind {
-                origin: origin.to_string(),
-                kind: kind.to_string(),
-                api_version: api_version.to_string(),
-                hint: unknown_kind_hint(api_version),
+            .map_err(|e| {
+                if retry::is_transient(&e) {
+                    ApplyError::Transport {
+                        origin: origin.to_string(),
+                        phase: "discovery",
+                        source: e,
+                    }
+                } else {
+                    ApplyError::UnknownKind {
+                        origin: origin.to_string(),
+                        kind: kind.to_string(),
+                        api_version: api_version.to_string(),
+                        hint: unknown_kind_hint(api_version),
+                    }
+                }
             })?;
         self.kinds.insert(gvk, found.clone());
         Ok(found)
@@ -171,7 +186,7 @@ impl Applier {
     ) -> Result<Applied, ApplyError> {
         let name = str_at(&m.object, "/metadata/name", m, "metadata.name")?;
         let phase = if dry_run { "the dry run" } else { "the apply" };
-        let before = match api.get_opt(name).await {
+        let before = match retry::transient(|| api.get_opt(name)).await {
             Ok(found) => found,
             Err(e) => return Err(refused(m, phase, e)),
         };
@@ -181,8 +196,8 @@ impl Applier {
         if dry_run {
             params = params.dry_run();
         }
-        let after = api
-            .patch(name, &params, &Patch::Apply(&m.object))
+        let patch = Patch::Apply(&m.object);
+        let after = retry::transient(|| api.patch(name, &params, &patch))
             .await
             .map_err(|e| refused(m, phase, e))?;
         let resource_version = after.metadata.resource_version.clone().unwrap_or_default();

@@ -17,7 +17,7 @@ pub struct ExecOutput {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {
-    #[error("exec in pod {pod}: {source}")]
+    #[error("exec in pod {pod}: {}", super::errors::explain(source))]
     Start {
         pod: String,
         #[source]

@@ -6,12 +6,16 @@
 //! - `guard`: the confirmation a write to a non-embedded cluster needs.
 //! - `apply`: the one write path (server-side apply, discovery, whole-stage dry run).
 //! - `watch`: one watcher per followed kind, merged; `Cache`/`ClusterView` fold the events.
+//! - `errors`: kube errors in words (code, reason, message).
 //! - `exec`: run a command in a pod (how EMQX membership is read).
+//! - `retry`: trying idempotent calls again after 429s, 5xx and dropped connections.
 //! - `pod_row`: a pod as kubectl shows it (READY, STATUS, RESTARTS, AGE), time injected.
 pub mod apply;
 pub mod connect;
+pub mod errors;
 pub mod exec;
 pub mod facts;
 pub mod guard;
 pub mod pod_row;
+pub mod retry;
 pub mod watch;

@@ -10,7 +10,8 @@ use kube::api::{Api, Patch, PatchParams};
 use super::events::{EngineEvent, Finding, Severity};
 use super::{Engine, RunError};
 use crate::cluster::apply::FIELD_MANAGER;
-use crate::cluster::facts;
+use crate::cluster::errors::explain;
+use crate::cluster::{facts, retry};
 use crate::track::Condition;
 use crate::track::manifest::MANAGED_BY;
 
@@ -43,7 +44,7 @@ impl Engine {
         let mut out = Vec::new();
         let client = self.client.clone();
         let ns = self.namespace.clone();
-        match facts::server_version(&client).await {
+        match retry::transient(|| facts::server_version(&client)).await {
             Ok(v) => out.push(finding(
                 Severity::Ok,
                 "API server",
@@ -54,13 +55,14 @@ impl Engine {
                     Severity::Blocking,
                     "API server",
                     format!(
-                        "cannot reach it: {e}. Check the kubeconfig and that the cluster is up."
+                        "cannot reach it: {}. Check the kubeconfig and that the cluster is up.",
+                        explain(&e)
                     ),
                 ));
                 return out;
             }
         }
-        match facts::nodes(&client).await {
+        match retry::transient(|| facts::nodes(&client)).await {
             Ok(nodes) => {
                 let ready = nodes.iter().filter(|(_, r)| *r).count();
                 let severity = if ready == 0 {
@@ -85,10 +87,10 @@ impl Engine {
             Err(e) => out.push(finding(
                 Severity::Warning,
                 "nodes",
-                format!("cannot list nodes: {e}"),
+                format!("cannot list nodes: {}", explain(&e)),
             )),
         }
-        match facts::namespace_exists(&client, &ns).await {
+        match retry::transient(|| facts::namespace_exists(&client, &ns)).await {
             Ok(true) => out.push(finding(Severity::Ok, "namespace", format!("{ns} exists"))),
             Ok(false) => out.push(finding(
                 Severity::Ok,
@@ -98,10 +100,10 @@ impl Engine {
             Err(e) => out.push(finding(
                 Severity::Warning,
                 "namespace",
-                format!("cannot read {ns}: {e}"),
+                format!("cannot read {ns}: {}", explain(&e)),
             )),
         }
-        match facts::default_storage_class(&client).await {
+        match retry::transient(|| facts::default_storage_class(&client)).await {
             Ok(Some(c)) => out.push(finding(
                 Severity::Ok,
                 "default StorageClass",
@@ -127,11 +129,11 @@ impl Engine {
             Err(e) => out.push(finding(
                 Severity::Warning,
                 "default StorageClass",
-                format!("cannot list StorageClasses: {e}"),
+                format!("cannot list StorageClasses: {}", explain(&e)),
             )),
         }
         for selector in self.foreign_pod_selectors() {
-            match facts::pods_matching(&client, &ns, &selector).await {
+            match retry::transient(|| facts::pods_matching(&client, &ns, &selector)).await {
                 Ok(pods) => {
                     let foreign: Vec<String> = pods
                         .iter()
@@ -163,7 +165,7 @@ impl Engine {
                 Err(e) => out.push(finding(
                     Severity::Warning,
                     "leftover EMQX pods",
-                    format!("cannot list pods: {e}"),
+                    format!("cannot list pods: {}", explain(&e)),
                 )),
             }
         }
@@ -226,10 +228,14 @@ impl Engine {
                 Some(s) => format!("{resource}/{s}"),
                 None => resource.clone(),
             };
-            match facts::may(&self.client, &self.namespace, verb, group, &question).await {
+            match retry::transient(|| {
+                facts::may(&self.client, &self.namespace, verb, group, &question)
+            })
+            .await
+            {
                 Ok(a) if a.allowed => {}
                 Ok(_) => denied.push(format!("{verb} {question}")),
-                Err(e) => unknown = Some(e.to_string()),
+                Err(e) => unknown = Some(explain(&e)),
             }
         }
         if let Some(e) = unknown {
@@ -265,9 +271,15 @@ impl Engine {
 
     async fn ensure_namespace(&mut self) -> Result<(), RunError> {
         let api: Api<Namespace> = Api::all(self.client.clone());
-        let exists = api.get_opt(&self.namespace).await.map_err(|e| {
-            RunError::Preflight(format!("reading namespace {}: {e}", self.namespace))
-        })?;
+        let exists = retry::transient(|| api.get_opt(&self.namespace))
+            .await
+            .map_err(|e| {
+                RunError::Preflight(format!(
+                    "reading namespace {}: {}",
+                    self.namespace,
+                    explain(&e)
+                ))
+            })?;
         if exists.is_some() {
             return Ok(());
         }
@@ -276,13 +288,17 @@ impl Engine {
             "kind": "Namespace",
             "metadata": {"name": self.namespace, "labels": {MANAGED_BY.0: MANAGED_BY.1}},
         });
-        api.patch(
-            &self.namespace,
-            &PatchParams::apply(FIELD_MANAGER),
-            &Patch::Apply(&ns),
-        )
-        .await
-        .map_err(|e| RunError::Preflight(format!("creating namespace {}: {e}", self.namespace)))?;
+        let params = PatchParams::apply(FIELD_MANAGER);
+        let patch = Patch::Apply(&ns);
+        retry::transient(|| api.patch(&self.namespace, &params, &patch))
+            .await
+            .map_err(|e| {
+                RunError::Preflight(format!(
+                    "creating namespace {}: {}",
+                    self.namespace,
+                    explain(&e)
+                ))
+            })?;
         Ok(())
     }
 }

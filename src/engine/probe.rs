@@ -6,6 +6,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::{Client, ResourceExt};
 
 use super::evidence::{Evidence, PodEvidence};
+use crate::cluster::errors::explain;
 use crate::cluster::{exec, facts};
 use crate::emqx::{cluster_status, node_status};
 use crate::track::Profile;
@@ -38,7 +39,9 @@ pub async fn probe_pods(
         if wants.logs && has_started(pod) {
             answers.log = match facts::log_tail(client, namespace, &name, LOG_LINES).await {
                 Ok(text) => Some(text),
-                Err(e) => answers.log.or(Some(format!("(log unavailable: {e})"))),
+                Err(e) => answers
+                    .log
+                    .or(Some(format!("(log unavailable: {})", explain(&e)))),
             };
         }
         evidence.pods.insert(name, answers);
@@ -102,7 +105,7 @@ pub async fn http_status(
             "{} {}: {}",
             status.code, status.reason, status.message
         )),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(explain(&e)),
     }
 }
 

@@ -12,6 +12,8 @@ use tokio::time::Instant;
 use super::events::EngineEvent;
 use super::{Engine, RunError};
 use crate::cluster::apply::{ApplyError, Manifest as ApplyManifest};
+use crate::cluster::errors::explain;
+use crate::cluster::retry;
 use crate::track::{Kind, Manifest, Step};
 
 impl Engine {
@@ -99,10 +101,17 @@ impl Engine {
             .api_for(kind.api_version(), kind.name(), Some(&namespace), stage)
             .await
             .map_err(|e| fail(e.to_string()))?;
-        let existed = match api.delete(name, &DeleteParams::background()).await {
+        let params = DeleteParams::background();
+        let existed = match retry::transient(|| api.delete(name, &params)).await {
             Ok(_) => true,
             Err(kube::Error::Api(s)) if s.code == 404 => false,
-            Err(e) => return Err(fail(format!("deleting {} {name}: {e}", kind.name()))),
+            Err(e) => {
+                return Err(fail(format!(
+                    "deleting {} {name}: {}",
+                    kind.name(),
+                    explain(&e)
+                )));
+            }
         };
         if existed {
             self.emit(EngineEvent::StepDone {

@@ -10,6 +10,8 @@ use kube::api::{DeleteParams, DynamicObject, ListParams};
 
 use super::events::EngineEvent;
 use super::{Engine, RunError};
+use crate::cluster::errors::explain;
+use crate::cluster::retry;
 use crate::track::manifest::{MANAGED_BY, STAGE_LABEL, TRACK_LABEL};
 use crate::track::state;
 
@@ -111,13 +113,14 @@ impl Engine {
                 stage: "teardown".into(),
                 message: e.to_string(),
             })?;
-        match api.delete(&o.name, &DeleteParams::background()).await {
+        let params = DeleteParams::background();
+        match retry::transient(|| api.delete(&o.name, &params)).await {
             Ok(_) => {}
             Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
             Err(e) => {
                 return Err(RunError::Stage {
                     stage: "teardown".into(),
-                    message: format!("deleting {} {}: {e}", o.kind, o.name),
+                    message: format!("deleting {} {}: {}", o.kind, o.name, explain(&e)),
                 });
             }
         }
@@ -164,13 +167,14 @@ impl Engine {
                     stage: "teardown".into(),
                     message: e.to_string(),
                 })?;
-            let list = api
-                .list(&ListParams::default().labels(&selector))
-                .await
-                .map_err(|e| RunError::Stage {
-                    stage: "teardown".into(),
-                    message: format!("listing {kind}: {e}"),
-                })?;
+            let params = ListParams::default().labels(&selector);
+            let list =
+                retry::transient(|| api.list(&params))
+                    .await
+                    .map_err(|e| RunError::Stage {
+                        stage: "teardown".into(),
+                        message: format!("listing {kind}: {}", explain(&e)),
+                    })?;
             for (position, o) in list.items.iter().enumerate() {
                 if is_owned(o) {
                     continue;

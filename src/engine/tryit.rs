@@ -13,6 +13,8 @@ use tokio::time::Instant;
 use super::checks::target_pods;
 use super::events::EngineEvent;
 use super::{Engine, RunError, describe};
+use crate::cluster::errors::explain;
+use crate::cluster::retry;
 use crate::track::{PodFate, PodTarget, TryAction, TryIt};
 
 /// How long a deleted bare pod must stay gone before "nothing brought it back" holds.
@@ -98,9 +100,13 @@ impl Engine {
             .collect();
         let labels = victims[0].labels().clone();
         for name in old.keys() {
-            api.delete(name, &DeleteParams::default())
-                .await
-                .map_err(|e| format!("deleting pod {name}: {e}"))?;
+            let params = DeleteParams::default();
+            match retry::transient(|| api.delete(name, &params)).await {
+                Ok(_) => {}
+                // Already gone (e.g. a retried delete that had succeeded): fine.
+                Err(kube::Error::Api(s)) if s.code == 404 => {}
+                Err(e) => return Err(format!("deleting pod {name}: {}", explain(&e))),
+            }
         }
         let names = old.keys().cloned().collect::<Vec<_>>().join(", ");
         let wait = match expect {
@@ -191,9 +197,11 @@ impl Engine {
             .collect();
         let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), &self.namespace);
         let patch = serde_json::json!({"data": {key: value}});
-        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        let params = PatchParams::default();
+        let patch = Patch::Merge(&patch);
+        retry::transient(|| api.patch(name, &params, &patch))
             .await
-            .map_err(|e| format!("patching ConfigMap {name}: {e}"))?;
+            .map_err(|e| format!("patching ConfigMap {name}: {}", explain(&e)))?;
         // Give controllers a moment in which they would react if they did.
         let deadline = Instant::now() + STAYS_GONE;
         while let Ok(Some(change)) = tokio::time::timeout_at(deadline, self.changes.next()).await {

@@ -1,0 +1,147 @@
+//! The engine on a cluster having a bad day: the simulated API server answers some
+//! requests with 500 or 429 and drops watch streams. The run must still finish (or fail
+//! with a clear message), never panic or hang.
+
+mod engine_common;
+
+use engine_common::{engine as new_engine, load_track};
+use kubetour::cluster::connect;
+use kubetour::engine::RunOptions;
+use kubetour::engine::events::EngineEvent;
+use kubetour::sim::cluster::{Sim, SimConfig};
+use kubetour::sim::faults::{self, FaultPlan};
+use kubetour::track::Lang;
+use std::time::Duration;
+
+/// A one-stage track that needs only Kubernetes (no EMQX): a Deployment of 2 and its
+/// pods, waited for through the watches.
+fn deployment_track(dir: &std::path::Path) {
+    let shipped = kubetour::track::resolve::track_dir("emqx").unwrap();
+    std::fs::copy(shipped.join("track.yaml"), dir.join("track.yaml")).unwrap();
+    std::fs::write(
+        dir.join("01-web.yaml"),
+        r#"id: web
+title: {en: Two pods, zh: 两个 Pod}
+narration: {en: A Deployment of two., zh: 两个副本。}
+checks:
+  - deployment_complete: {name: web, timeout: 2m}
+  - pods_ready: {selector: app=web, count: 2, timeout: 2m}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+"#,
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_survives_500s_429s_and_dropped_watches() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sim = Sim::start(SimConfig {
+        speed: 50.0,
+        ..SimConfig::default()
+    });
+    let plan = FaultPlan {
+        every_nth_500: Some(7),
+        every_nth_429: Some(11),
+        watch_lifetime: Some(Duration::from_millis(700)),
+    };
+    let (router, injected) = faults::layer(sim.router(), plan);
+    let served = kubetour::sim::api::tls::serve(router, ([127, 0, 0, 1], 0).into()).unwrap();
+    let kubeconfig_text = sim.kubeconfig(&served).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, kubeconfig_text).unwrap();
+    let conn = connect::connect(Some(&kubeconfig), None, "emqx", true)
+        .await
+        .unwrap();
+
+    let track_dir = dir.path().join("track");
+    std::fs::create_dir(&track_dir).unwrap();
+    deployment_track(&track_dir);
+    let (mut engine, events) = new_engine(&conn, load_track(&track_dir, "5"));
+    let result = tokio::time::timeout(
+        Duration::from_secs(120),
+        engine.run(
+            None,
+            &RunOptions {
+                try_it: false,
+                lang: Lang::En,
+            },
+        ),
+    )
+    .await
+    .expect("the run must not hang");
+    let events = events.lock().unwrap().clone();
+    assert!(result.is_ok(), "run failed: {result:?}\n{events:#?}");
+    assert!(
+        injected.injected() >= 3,
+        "the plan injected only {} faults",
+        injected.injected()
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, EngineEvent::Finished { ok: true, .. })),
+        "{events:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_that_always_fails_gives_a_clear_error_not_a_panic() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sim = Sim::start(SimConfig {
+        speed: 50.0,
+        ..SimConfig::default()
+    });
+    let plan = FaultPlan {
+        every_nth_500: Some(1),
+        ..FaultPlan::default()
+    };
+    let (router, _) = faults::layer(sim.router(), plan);
+    let served = kubetour::sim::api::tls::serve(router, ([127, 0, 0, 1], 0).into()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, sim.kubeconfig(&served).unwrap()).unwrap();
+    let conn = connect::connect(Some(&kubeconfig), None, "emqx", true)
+        .await
+        .unwrap();
+    let track_dir = dir.path().join("track");
+    std::fs::create_dir(&track_dir).unwrap();
+    deployment_track(&track_dir);
+    let (mut engine, _) = new_engine(&conn, load_track(&track_dir, "5"));
+    let err = tokio::time::timeout(
+        Duration::from_secs(120),
+        engine.run(
+            None,
+            &RunOptions {
+                try_it: false,
+                lang: Lang::En,
+            },
+        ),
+    )
+    .await
+    .expect("the run must not hang")
+    .unwrap_err()
+    .to_string();
+    eprintln!("the error a learner sees: {err}");
+    assert!(err.contains("preflight"), "{err}");
+    assert!(
+        err.contains("500") || err.contains("Internal error"),
+        "{err}"
+    );
+}
