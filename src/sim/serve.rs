@@ -36,15 +36,17 @@ async fn serve(args: &SimServeArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| default_kubeconfig_path(served.addr.port()));
     kubeconfig::write_private(&path, &sim.kubeconfig(&served)?)?;
+    // The banner is a courtesy: a reader that goes away (`sim serve | head -1`) must not
+    // take the cluster down with it, so write errors are ignored.
     let mut out = std::io::stdout();
-    writeln!(out, "export KUBECONFIG={}", path.display())?;
-    writeln!(
+    let _ = writeln!(out, "export KUBECONFIG={}", path.display());
+    let _ = writeln!(
         out,
         "# simulated cluster (Kubernetes {}) listening on https://{}; Ctrl-C stops it",
         crate::sim::api::discovery::GIT_VERSION,
         served.addr
-    )?;
-    out.flush()?;
+    );
+    let _ = out.flush();
     tokio::select! {
         r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
         _ = terminated() => {}
