@@ -63,8 +63,14 @@ fn a_cluster_kubetour_did_not_start_needs_yes_before_any_write() {
     let (ok, text) = run(&served.kubeconfig, &[]);
     assert!(!ok, "{text}");
     assert!(text.contains("--yes"), "{text}");
-    assert!(text.contains("kubetour-sim"), "the refusal names the context: {text}");
-    assert!(!text.contains("preflight\n"), "nothing may run before the guard: {text}");
+    assert!(
+        text.contains("kubetour-sim"),
+        "the refusal names the context: {text}"
+    );
+    assert!(
+        !text.contains("preflight\n"),
+        "nothing may run before the guard: {text}"
+    );
     let (ok, text) = run(&served.kubeconfig, &["--yes"]);
     assert!(ok, "{text}");
     assert!(text.contains("all checks passed"), "{text}");

@@ -3,7 +3,6 @@
 pub mod printer;
 pub mod snapshot;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -57,32 +56,18 @@ pub fn guard(opened: &Opened, target: &TargetArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A track directory: a path, or a name under the shipped stages/ directory.
-pub fn track_dir(args: &TrackArgs) -> anyhow::Result<PathBuf> {
-    Ok(track::resolve::track_dir(&args.track)?)
-}
-
 fn load(
     args: &TrackArgs,
     emqx: Option<&str>,
     namespace: Option<&str>,
     image: Option<&str>,
 ) -> anyhow::Result<Track> {
-    let dir = track_dir(args)?;
     let opts = RenderOptions {
         profile: emqx.map(str::to_string),
         namespace: namespace.map(str::to_string),
         image: image.map(str::to_string),
     };
-    Ok(track::load(&dir, &opts)?)
-}
-
-pub fn parse_lang(lang: &str) -> anyhow::Result<Lang> {
-    match lang {
-        "en" => Ok(Lang::En),
-        "zh" => Ok(Lang::Zh),
-        other => anyhow::bail!("unknown language `{other}`: use en or zh"),
-    }
+    Ok(track::load_named(&args.track, &opts)?)
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -93,7 +78,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let lang = parse_lang(&args.lang)?;
+    let lang = track::commands::parse_lang(&args.lang)?;
     let track = load(
         &args.track,
         args.emqx.as_deref(),

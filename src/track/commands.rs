@@ -33,7 +33,8 @@ pub fn stage_lines(track: &Track, lang: Lang) -> String {
     out
 }
 
-fn parse_lang(lang: &str) -> anyhow::Result<Lang> {
+/// `--lang`: en or zh.
+pub fn parse_lang(lang: &str) -> anyhow::Result<Lang> {
     match lang {
         "en" => Ok(Lang::En),
         "zh" => Ok(Lang::Zh),
