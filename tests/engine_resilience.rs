@@ -48,32 +48,50 @@ spec:
     .unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_run_survives_500s_429s_and_dropped_watches() {
+/// The simulated cluster behind a fault plan, reached through a kubeconfig.
+struct Faulty {
+    conn: kubetour::cluster::connect::Connection,
+    injected: faults::FaultCount,
+    dir: tempfile::TempDir,
+    _served: kubetour::sim::cluster::Served,
+    _sim: Sim,
+}
+
+async fn faulty_cluster(plan: FaultPlan) -> Faulty {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sim = Sim::start(SimConfig {
         speed: 50.0,
         ..SimConfig::default()
     });
-    let plan = FaultPlan {
-        every_nth_500: Some(7),
-        every_nth_429: Some(11),
-        watch_lifetime: Some(Duration::from_millis(700)),
-    };
     let (router, injected) = faults::layer(sim.router(), plan);
     let served = kubetour::sim::api::tls::serve(router, ([127, 0, 0, 1], 0).into()).unwrap();
-    let kubeconfig_text = sim.kubeconfig(&served).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(&kubeconfig, kubeconfig_text).unwrap();
+    std::fs::write(&kubeconfig, sim.kubeconfig(&served).unwrap()).unwrap();
     let conn = connect::connect(Some(&kubeconfig), None, "emqx", true)
         .await
         .unwrap();
-
     let track_dir = dir.path().join("track");
     std::fs::create_dir(&track_dir).unwrap();
     deployment_track(&track_dir);
-    let (mut engine, events) = new_engine(&conn, load_track(&track_dir, "5"));
+    Faulty {
+        conn,
+        injected,
+        dir,
+        _served: served,
+        _sim: sim,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_survives_500s_429s_and_dropped_watches() {
+    let f = faulty_cluster(FaultPlan {
+        every_nth_500: Some(7),
+        every_nth_429: Some(11),
+        watch_lifetime: Some(Duration::from_millis(700)),
+    })
+    .await;
+    let (mut engine, events) = new_engine(&f.conn, load_track(&f.dir.path().join("track"), "5"));
     let result = tokio::time::timeout(
         Duration::from_secs(120),
         engine.run(
@@ -88,11 +106,8 @@ async fn a_run_survives_500s_429s_and_dropped_watches() {
     .expect("the run must not hang");
     let events = events.lock().unwrap().clone();
     assert!(result.is_ok(), "run failed: {result:?}\n{events:#?}");
-    assert!(
-        injected.injected() >= 3,
-        "the plan injected only {} faults",
-        injected.injected()
-    );
+    let injected = f.injected.injected();
+    assert!(injected >= 3, "the plan injected only {injected} faults");
     assert!(
         events
             .iter()
@@ -103,27 +118,12 @@ async fn a_run_survives_500s_429s_and_dropped_watches() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cluster_that_always_fails_gives_a_clear_error_not_a_panic() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sim = Sim::start(SimConfig {
-        speed: 50.0,
-        ..SimConfig::default()
-    });
-    let plan = FaultPlan {
+    let f = faulty_cluster(FaultPlan {
         every_nth_500: Some(1),
         ..FaultPlan::default()
-    };
-    let (router, _) = faults::layer(sim.router(), plan);
-    let served = kubetour::sim::api::tls::serve(router, ([127, 0, 0, 1], 0).into()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(&kubeconfig, sim.kubeconfig(&served).unwrap()).unwrap();
-    let conn = connect::connect(Some(&kubeconfig), None, "emqx", true)
-        .await
-        .unwrap();
-    let track_dir = dir.path().join("track");
-    std::fs::create_dir(&track_dir).unwrap();
-    deployment_track(&track_dir);
-    let (mut engine, _) = new_engine(&conn, load_track(&track_dir, "5"));
+    })
+    .await;
+    let (mut engine, _) = new_engine(&f.conn, load_track(&f.dir.path().join("track"), "5"));
     let err = tokio::time::timeout(
         Duration::from_secs(120),
         engine.run(

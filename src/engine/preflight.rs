@@ -189,13 +189,7 @@ impl Engine {
 
     /// One access review per verb and resource the track needs.
     async fn access_findings(&mut self) -> Vec<Finding> {
-        let mut kinds: BTreeSet<(String, String)> = self
-            .track
-            .stages
-            .iter()
-            .flat_map(|s| &s.manifests)
-            .map(|m| (m.api_version.clone(), m.kind.clone()))
-            .collect();
+        let mut kinds = self.track.kinds();
         kinds.insert(("v1".into(), "Pod".into()));
         let mut needs: Vec<(String, String, &'static str)> = Vec::new();
         for (api_version, kind) in &kinds {

@@ -135,13 +135,7 @@ impl Engine {
     /// kind the track applies plus claims; never children a controller owns (the
     /// garbage collector removes those with their owner).
     async fn find_ours(&mut self) -> Result<Vec<Ours>, RunError> {
-        let mut kinds: BTreeSet<(String, String)> = self
-            .track
-            .stages
-            .iter()
-            .flat_map(|s| &s.manifests)
-            .map(|m| (m.api_version.clone(), m.kind.clone()))
-            .collect();
+        let mut kinds = self.track.kinds();
         kinds.insert(("v1".into(), "PersistentVolumeClaim".into()));
         let positions: BTreeMap<String, usize> = self
             .track

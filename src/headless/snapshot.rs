@@ -22,17 +22,6 @@ use crate::engine::probe::{self, Wants};
 use crate::track::{Hint, Lang, Track};
 
 #[derive(Debug, Serialize)]
-pub struct PodLine {
-    pub name: String,
-    pub ready: String,
-    pub status: String,
-    pub restarts: i32,
-    pub age: String,
-    pub ip: Option<String>,
-    pub node: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
 pub struct ObjectLine {
     pub kind: String,
     pub name: String,
@@ -58,7 +47,7 @@ pub struct WarningLine {
 #[derive(Debug, Serialize)]
 pub struct Snapshot {
     pub namespace: String,
-    pub pods: Vec<PodLine>,
+    pub pods: Vec<PodRow>,
     pub objects: Vec<ObjectLine>,
     pub emqx: Vec<NodeLine>,
     /// "1 cluster of 3 running nodes", "3 separate one-node clusters", ...
@@ -175,18 +164,7 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
         .collect();
     Ok(Snapshot {
         namespace: ns.to_string(),
-        pods: rows
-            .into_iter()
-            .map(|r| PodLine {
-                name: r.name,
-                ready: r.ready,
-                status: r.status,
-                restarts: r.restarts,
-                age: r.age,
-                ip: r.ip,
-                node: r.node,
-            })
-            .collect(),
+        pods: rows,
         objects: objects(&view),
         emqx,
         membership,
