@@ -53,6 +53,20 @@ fn status_count(o: &Value, field: &str) -> i64 {
     o["status"][field].as_i64().unwrap_or(0)
 }
 
+/// Available pods of a set, not trusting a status written before its last scale-down:
+/// until the ReplicaSet controller caught up, pods being removed still count as
+/// available there, and scaling down on that would drop below maxUnavailable.
+fn settled_available(rs: &Value) -> i64 {
+    let available = status_count(rs, "availableReplicas");
+    let observed = rs["status"]["observedGeneration"].as_i64().unwrap_or(0);
+    let generation = rs["metadata"]["generation"].as_i64().unwrap_or(0);
+    if observed < generation {
+        available.min(replicas(rs))
+    } else {
+        available
+    }
+}
+
 fn revision(rs: &Value) -> i64 {
     rs["metadata"]["annotations"][REVISION]
         .as_str()
@@ -216,7 +230,7 @@ impl Reconciler for DeploymentController {
                 .iter()
                 .find(|rs| names::name(rs) == new_name)
                 .unwrap_or(new_rs);
-            let new_unavailable = replicas(new_now) - status_count(new_now, "availableReplicas");
+            let new_unavailable = replicas(new_now) - settled_available(new_now);
             let mut budget = total - min_available - new_unavailable.max(0);
             let mut olds: Vec<&Value> = all
                 .iter()
@@ -229,7 +243,7 @@ impl Reconciler for DeploymentController {
             });
             // First the old pods that are not available anyway.
             for rs in &olds {
-                let unhealthy = replicas(rs) - status_count(rs, "availableReplicas");
+                let unhealthy = replicas(rs) - settled_available(rs);
                 let cut = unhealthy.min(budget).max(0);
                 if cut > 0 {
                     self.scale(store, &d, rs, replicas(rs) - cut, annotations);
@@ -237,10 +251,7 @@ impl Reconciler for DeploymentController {
                 }
             }
             let all = owned();
-            let available: i64 = all
-                .iter()
-                .map(|rs| status_count(rs, "availableReplicas"))
-                .sum();
+            let available: i64 = all.iter().map(settled_available).sum();
             let mut budget = available - min_available;
             for rs in all.iter().filter(|rs| names::name(rs) != new_name) {
                 let cut = replicas(rs).min(budget).max(0);
