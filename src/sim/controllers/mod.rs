@@ -19,6 +19,7 @@
 
 pub mod conditions;
 pub mod deployment;
+pub mod deployment_status;
 pub mod endpoints;
 pub mod events;
 pub mod gc;
