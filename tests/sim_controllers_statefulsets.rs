@@ -32,6 +32,10 @@ fn statefulset(name: &str, replicas: i64, policy: &str) -> Value {
     })
 }
 
+fn reasons_of(c: &Cluster, name: &str) -> Vec<String> {
+    reasons(&c.store, name)
+}
+
 fn exists(c: &Cluster, name: &str) -> bool {
     c.store.get(Res::Pod, "emqx", name).is_some()
 }
@@ -160,6 +164,20 @@ async fn claims_are_bound_and_survive_the_deletion_of_the_set() {
             reasons.contains(&"ProvisioningSucceeded".to_string()),
             "{reasons:?}"
         );
+        // WaitForFirstConsumer: the volume is made on the node the pod was given.
+        let pod = c.store.get(Res::Pod, "emqx", &format!("emqx-{i}")).unwrap();
+        let node = &pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"]
+            [0]["values"][0];
+        assert_eq!(node, &pod["spec"]["nodeName"]);
+        assert_eq!(
+            claim["metadata"]["annotations"]["volume.kubernetes.io/selected-node"],
+            *node
+        );
+        let pod_reasons = reasons_of(&c, &format!("emqx-{i}"));
+        assert!(
+            !pod_reasons.contains(&"FailedScheduling".to_string()),
+            "{pod_reasons:?}"
+        );
     }
     c.store.delete(Res::StatefulSet, "emqx", "emqx").unwrap();
     wait_for(120, "pods gone", || {
@@ -191,7 +209,8 @@ async fn a_recreated_pod_gets_its_old_claim() {
         .get(Res::PersistentVolumeClaim, "emqx", "data-emqx-1")
         .unwrap()["metadata"]["uid"]
         .clone();
-    let old_uid = c.store.get(Res::Pod, "emqx", "emqx-1").unwrap()["metadata"]["uid"].clone();
+    let old = c.store.get(Res::Pod, "emqx", "emqx-1").unwrap();
+    let old_uid = old["metadata"]["uid"].clone();
     c.store.delete(Res::Pod, "emqx", "emqx-1").unwrap();
     let new = wait_for(60, "emqx-1 back", || {
         c.store
@@ -202,6 +221,10 @@ async fn a_recreated_pod_gets_its_old_claim() {
     assert_eq!(
         new["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"],
         "data-emqx-1"
+    );
+    assert_eq!(
+        new["spec"]["nodeName"], old["spec"]["nodeName"],
+        "follows its local volume"
     );
     let claim = c
         .store

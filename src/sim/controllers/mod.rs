@@ -35,6 +35,7 @@ pub mod runtime;
 pub mod scheduler;
 pub mod seed;
 pub mod statefulset;
+pub mod volumebinding;
 pub mod volumes;
 
 use std::sync::Arc;

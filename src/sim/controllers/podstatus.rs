@@ -185,7 +185,12 @@ impl Ctr {
         });
         if !self.container_id.is_empty() {
             s["containerID"] = json!(self.container_id);
-            let digest = format!("{:08x}", names::fnv32a(self.image.as_bytes())).repeat(8);
+            let digest: String = (0..8u8)
+                .map(|i| {
+                    let seeded = format!("{i}{}", self.image);
+                    format!("{:08x}", names::fnv32a(seeded.as_bytes()))
+                })
+                .collect();
             let repo = self.image.split(':').next().unwrap_or(&self.image);
             s["imageID"] = json!(format!("docker.io/{repo}@sha256:{digest}"));
         }

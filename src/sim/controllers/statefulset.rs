@@ -16,6 +16,7 @@ use super::names;
 use super::podspec::pod_from_template;
 use super::queue::Reconciler;
 use super::replicaset::owned_pods;
+use super::volumebinding;
 use super::volumes::PVC_PROTECTION;
 use crate::sim::resources::Res;
 use crate::sim::store::{Store, WatchEvent};
@@ -145,7 +146,14 @@ impl StatefulSetController {
             let t_name = names::name(t);
             let claim = format!("{t_name}-{pod_name}");
             if store.get(Res::PersistentVolumeClaim, ns, &claim).is_none() {
-                let _ = store.create(Res::PersistentVolumeClaim, new_claim(set, t, &claim));
+                let mut pvc = new_claim(set, t, &claim);
+                // The DefaultStorageClass admission plugin, which our direct write skips.
+                if pvc["spec"]["storageClassName"].is_null()
+                    && let Some(class) = volumebinding::class_of(store, &pvc)
+                {
+                    pvc["spec"]["storageClassName"] = json!(names::name(&class));
+                }
+                let _ = store.create(Res::PersistentVolumeClaim, pvc);
                 created_claims.push(claim.clone());
             }
             claim_volumes
