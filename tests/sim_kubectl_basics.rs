@@ -141,3 +141,95 @@ fn invalid_objects_are_refused_with_the_servers_message() {
     let missing = c.run(&["get", "pod", "nope"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("pods \"nope\" not found"));
 }
+
+#[test]
+fn kubectl_create_generators_work_though_they_send_protobuf() {
+    let c = Cluster::start(&[]);
+    assert!(
+        c.ok(&["create", "namespace", "emqx"])
+            .contains("namespace/emqx created")
+    );
+    c.ok(&[
+        "-n",
+        "emqx",
+        "create",
+        "configmap",
+        "emqx-config",
+        "--from-literal=EMQX_NAME=emqx",
+    ]);
+    c.ok(&[
+        "-n",
+        "emqx",
+        "create",
+        "deployment",
+        "web",
+        "--image=emqx/emqx:5.8.9",
+        "--port=1883",
+        "--replicas=2",
+    ]);
+    c.ok(&[
+        "-n",
+        "emqx",
+        "create",
+        "service",
+        "nodeport",
+        "web",
+        "--tcp=1883:1883",
+    ]);
+    c.ok(&["-n", "emqx", "create", "serviceaccount", "emqx"]);
+    c.ok(&[
+        "-n",
+        "emqx",
+        "create",
+        "role",
+        "reader",
+        "--verb=get,list",
+        "--resource=endpoints",
+    ]);
+    c.ok(&[
+        "-n",
+        "emqx",
+        "create",
+        "rolebinding",
+        "reader",
+        "--role=reader",
+        "--serviceaccount=emqx:emqx",
+    ]);
+    let data = c.ok(&[
+        "-n",
+        "emqx",
+        "get",
+        "cm",
+        "emqx-config",
+        "-o",
+        "jsonpath={.data.EMQX_NAME}",
+    ]);
+    assert_eq!(data, "emqx");
+    let image = c.ok(&["-n", "emqx", "get", "deploy", "web", "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}"]);
+    assert_eq!(image, "2 emqx/emqx:5.8.9 1883");
+    let ports = c.ok(&[
+        "-n",
+        "emqx",
+        "get",
+        "svc",
+        "web",
+        "-o",
+        "jsonpath={.spec.type} {.spec.ports[0].nodePort}",
+    ]);
+    let (kind, node_port) = ports.split_once(' ').unwrap();
+    assert_eq!(kind, "NodePort");
+    assert!(
+        (30000..=32767).contains(&node_port.parse::<i32>().unwrap()),
+        "{ports}"
+    );
+    let subject = c.ok(&[
+        "-n",
+        "emqx",
+        "get",
+        "rolebinding",
+        "reader",
+        "-o",
+        "jsonpath={.subjects[0].kind}/{.subjects[0].name} {.roleRef.name}",
+    ]);
+    assert_eq!(subject, "ServiceAccount/emqx reader");
+}

@@ -14,6 +14,7 @@ pub mod kubeconfig;
 pub mod meta;
 pub mod openapi;
 pub mod patch;
+pub mod protobuf;
 pub mod request;
 pub mod router;
 pub mod selector;
