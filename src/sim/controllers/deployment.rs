@@ -12,8 +12,9 @@ use super::events::{Event, Recorder, Reporter};
 use super::gc::{Propagation, delete_object};
 use super::names;
 use super::queue::Reconciler;
+use super::replicaset::owned_pods;
 use crate::sim::resources::Res;
-use crate::sim::store::{Store, WatchEvent};
+use crate::sim::store::{EventType, Store, WatchEvent};
 
 type Key = (String, String);
 
@@ -86,9 +87,20 @@ fn template_without_hash(rs: &Value) -> Value {
 impl Reconciler for DeploymentController {
     type Key = Key;
 
-    fn keys_for(&mut self, _store: &Store, event: &WatchEvent) -> Vec<Key> {
+    fn keys_for(&mut self, store: &Store, event: &WatchEvent) -> Vec<Key> {
         let name = match event.res {
             Res::Deployment => names::name(&event.object),
+            // Recreate waits for the last old pod to be gone, which no set reports.
+            Res::Pod if event.kind == EventType::Deleted => {
+                let Some(rs) = names::controller_name(&event.object, "ReplicaSet")
+                    .and_then(|rs| store.get(Res::ReplicaSet, &event.namespace, rs))
+                else {
+                    return Vec::new();
+                };
+                return names::controller_name(&rs, "Deployment")
+                    .map(|d| vec![(event.namespace.clone(), d.to_string())])
+                    .unwrap_or_default();
+            }
             Res::ReplicaSet => match names::controller_name(&event.object, "Deployment") {
                 Some(owner) => owner,
                 None => return Vec::new(),
@@ -264,7 +276,12 @@ impl Reconciler for DeploymentController {
             for rs in &olds {
                 self.scale(store, &d, rs, 0, annotations);
             }
-            let old_pods = olds.iter().any(|rs| status_count(rs, "replicas") > 0);
+            // Terminating pods still count: Recreate never runs old and new together.
+            let old_pods = olds.iter().any(|rs| {
+                owned_pods(store, rs, "ReplicaSet")
+                    .iter()
+                    .any(|p| !matches!(names::pod_phase(p), "Succeeded" | "Failed"))
+            });
             if !old_pods {
                 self.scale(store, &d, new_rs, desired, annotations);
             }
