@@ -4,6 +4,7 @@
 //! Everything is one axum `Router` over shared [`ApiState`]; the same router is served
 //! over HTTPS (tls) and called in-process by tests (inprocess).
 
+pub mod aggregated;
 pub mod auth;
 pub mod defaults;
 pub mod discovery;
