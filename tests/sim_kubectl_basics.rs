@@ -138,6 +138,13 @@ fn invalid_objects_are_refused_with_the_servers_message() {
         err.contains("spec.containers[0].image: Required value"),
         "{err}"
     );
+    let typo = c.write("typo.yaml", &MANIFEST.replace("replicas: 2", "replica: 2"));
+    let out = c.run(&["apply", "-f", as_str(&typo)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("strict decoding error: unknown field \"spec.replica\""),
+        "{err}"
+    );
     let missing = c.run(&["get", "pod", "nope"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("pods \"nope\" not found"));
 }

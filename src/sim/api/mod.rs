@@ -20,6 +20,7 @@ pub mod request;
 pub mod router;
 pub mod selector;
 pub mod status;
+pub mod strict;
 pub mod table;
 pub mod tls;
 pub mod validate;
