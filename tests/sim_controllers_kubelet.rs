@@ -22,9 +22,12 @@ struct Crashes;
 impl ContainerRuntime for Crashes {
     fn start(&self, _c: &ContainerInfo<'_>) -> Fate {
         Fate {
-            ready_after: None,
             exit_after: Some((Duration::from_secs(2), 1)),
         }
+    }
+
+    fn probe_ready(&self, _c: &ContainerInfo<'_>, _running_for: Duration) -> bool {
+        false
     }
 }
 
@@ -214,4 +217,44 @@ async fn a_rolling_update_never_exceeds_the_surge_nor_drops_below_availability()
     .await;
     assert!(max_pods <= 5, "surge exceeded: {max_pods}");
     assert!(min_ready >= 4, "availability dropped to {min_ready}");
+}
+
+/// Answers its readiness probe for its first 30 seconds only.
+#[derive(Debug)]
+struct TiresAfter30s;
+
+impl ContainerRuntime for TiresAfter30s {
+    fn start(&self, _c: &ContainerInfo<'_>) -> Fate {
+        Fate::default()
+    }
+
+    fn probe_ready(&self, _c: &ContainerInfo<'_>, running_for: Duration) -> bool {
+        running_for < Duration::from_secs(30)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_runtime_can_fail_its_readiness_probe_later_and_the_pod_turns_unready() {
+    let store = Store::new(Clock::new(1.0));
+    let runtimes = Runtimes::default().with("tired/", Arc::new(TiresAfter30s));
+    let handles = spawn_with_runtimes(store.clone(), &SimConfig::default(), runtimes);
+    let mut pod = bare_pod("tired", "tired/app:1");
+    pod["spec"]["containers"][0]["readinessProbe"] =
+        json!({"exec": {"command": ["true"]}, "initialDelaySeconds": 5, "periodSeconds": 5});
+    store.create(Res::Pod, pod).unwrap();
+    let get = || store.get(Res::Pod, "default", "tired").unwrap();
+    wait_for(30, "ready", || is_ready(&get()).then_some(())).await;
+    let ready_at = tokio::time::Instant::now();
+    wait_for(60, "unready", || (!is_ready(&get())).then_some(())).await;
+    // Failing from 30 s on, three failures in a row (30, 35, 40 s) are needed.
+    let unready_after = ready_at.elapsed();
+    assert!(
+        unready_after >= Duration::from_secs(30),
+        "unready {unready_after:?} after ready"
+    );
+    assert_eq!(get()["status"]["phase"], "Running");
+    assert_eq!(container(&get())["restartCount"], 0);
+    for h in handles {
+        h.abort();
+    }
 }
