@@ -308,3 +308,44 @@ async fn a_template_change_replaces_pods_from_the_highest_ordinal() {
         assert_eq!(p["spec"]["containers"][0]["image"], "emqx/emqx:5.8.10");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_claim_deleted_while_its_pod_runs_waits_for_the_pod_then_its_volume_goes() {
+    let c = cluster(SimConfig::default());
+    c.store
+        .create(Res::StatefulSet, statefulset("emqx", 1, "Parallel"))
+        .unwrap();
+    wait_for(60, "ready", || {
+        (ready_pods(&c.store, "emqx-").len() == 1).then_some(())
+    })
+    .await;
+    let claim = c
+        .store
+        .get(Res::PersistentVolumeClaim, "emqx", "data-emqx-0")
+        .unwrap();
+    let volume = claim["spec"]["volumeName"].as_str().unwrap().to_string();
+    // Teardown order: the claim first (as the API marks it), then the set.
+    c.store
+        .mutate(Res::PersistentVolumeClaim, "emqx", "data-emqx-0", |p| {
+            p["metadata"]["deletionTimestamp"] = json!("2030-01-01T00:00:00Z");
+            p["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+            true
+        })
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    assert!(
+        c.store
+            .get(Res::PersistentVolumeClaim, "emqx", "data-emqx-0")
+            .is_some(),
+        "kept by pvc-protection while the pod uses it"
+    );
+    c.store.delete(Res::StatefulSet, "emqx", "emqx").unwrap();
+    wait_for(60, "claim and volume gone", || {
+        let claim = c
+            .store
+            .get(Res::PersistentVolumeClaim, "emqx", "data-emqx-0");
+        let pv = c.store.get(Res::PersistentVolume, "", &volume);
+        (claim.is_none() && pv.is_none()).then_some(())
+    })
+    .await;
+}
