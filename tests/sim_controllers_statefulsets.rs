@@ -349,3 +349,30 @@ async fn a_claim_deleted_while_its_pod_runs_waits_for_the_pod_then_its_volume_go
     })
     .await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_volume_mount_naming_no_claim_template_fails_pod_creation_with_the_real_event() {
+    let c = cluster(SimConfig::default());
+    let mut set = statefulset("emqx", 1, "OrderedReady");
+    set["spec"]["template"]["spec"]["containers"][0]["volumeMounts"][0]["name"] =
+        json!("emqx-data");
+    c.store.create(Res::StatefulSet, set).unwrap();
+    let event = wait_for(30, "FailedCreate", || {
+        events_for(&c.store, "emqx")
+            .into_iter()
+            .find(|e| e["reason"] == "FailedCreate" && e["count"].as_i64() >= Some(2))
+    })
+    .await;
+    assert_eq!(event["type"], "Warning");
+    assert_eq!(
+        event["message"],
+        "create Pod emqx-0 in StatefulSet emqx failed error: Pod \"emqx-0\" is invalid: spec.containers[0].volumeMounts[0].name: Not found: \"emqx-data\""
+    );
+    assert!(!exists(&c, "emqx-0"));
+    // The claim from the template is made all the same, as on a real cluster.
+    assert!(
+        c.store
+            .get(Res::PersistentVolumeClaim, "emqx", "data-emqx-0")
+            .is_some()
+    );
+}

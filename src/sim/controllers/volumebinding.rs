@@ -28,10 +28,18 @@ pub struct Claims {
 /// The class a claim uses: its own, or the default the admission plugin would set.
 pub fn class_of(store: &Store, pvc: &Value) -> Option<Value> {
     let classes = store.list(Res::StorageClass, None).0;
-    match pvc["spec"]["storageClassName"].as_str() {
+    match claim_class(pvc) {
         Some(name) => classes.into_iter().find(|c| names::name(c) == name),
         None => default_class(&classes).cloned(),
     }
+}
+
+/// The class a claim asks for: the deprecated beta annotation still wins over
+/// `storageClassName` (the alpha annotation is ignored), as in the real controller.
+pub fn claim_class(pvc: &Value) -> Option<&str> {
+    pvc["metadata"]["annotations"]["volume.beta.kubernetes.io/storage-class"]
+        .as_str()
+        .or_else(|| pvc["spec"]["storageClassName"].as_str())
 }
 
 pub fn default_class(classes: &[Value]) -> Option<&Value> {
@@ -108,5 +116,22 @@ pub fn select_node(store: &Store, ns: &str, claims: &[String], node: &str) {
             c["metadata"]["annotations"][SELECTED_NODE] = json!(node);
             true
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_beta_class_annotation_wins_and_the_alpha_one_is_ignored() {
+        let beta = json!({"metadata": {"annotations": {"volume.beta.kubernetes.io/storage-class": "fast"}},
+                          "spec": {"storageClassName": "slow"}});
+        assert_eq!(claim_class(&beta), Some("fast"));
+        let alpha = json!({"metadata": {"annotations": {"volume.alpha.kubernetes.io/storage-class": "fast"}},
+                           "spec": {}});
+        assert_eq!(claim_class(&alpha), None);
+        let plain = json!({"spec": {"storageClassName": "slow"}});
+        assert_eq!(claim_class(&plain), Some("slow"));
     }
 }

@@ -14,7 +14,7 @@ use super::events::{Event, Recorder, Reporter};
 use super::names;
 use super::queue::Reconciler;
 use super::seed;
-use super::volumebinding::{DEFAULT_CLASS_ANNOTATION, SELECTED_NODE};
+use super::volumebinding::{DEFAULT_CLASS_ANNOTATION, SELECTED_NODE, claim_class};
 use crate::sim::resources::Res;
 use crate::sim::store::{EventType, Store, WatchEvent};
 
@@ -141,7 +141,7 @@ impl VolumeController {
     fn bind(&mut self, store: &Store, pvc: &Value) -> Option<Duration> {
         let (ns, name) = (names::namespace(pvc), names::name(pvc));
         let classes = store.list(Res::StorageClass, None).0;
-        let class = pvc["spec"]["storageClassName"].as_str().map(String::from);
+        let class = claim_class(pvc).map(String::from);
         let Some(class) = class else {
             // Retroactive default class assignment (GA since 1.28).
             if let Some(default) = classes
