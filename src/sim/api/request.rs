@@ -7,11 +7,14 @@ use axum::http::{HeaderMap, Method, header};
 use bytes::Bytes;
 use serde_json::Value;
 
+use super::auth::User;
 use super::status::{ApiError, ApiResult};
 
 #[derive(Debug, Clone)]
 pub struct Req {
     pub method: Method,
+    /// The authenticated user (None only for public paths such as /healthz).
+    pub user: Option<User>,
     pub query: HashMap<String, String>,
     pub accept: String,
     pub content_type: String,
@@ -35,6 +38,7 @@ impl Req {
         };
         Req {
             method,
+            user: None,
             query,
             accept: get(header::ACCEPT),
             content_type: get(header::CONTENT_TYPE),

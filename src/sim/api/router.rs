@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Query, Request, State};
-use axum::http::Method;
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 
@@ -58,11 +58,32 @@ async fn handle(State(state): State<Arc<ApiState>>, req: Request) -> Response {
     let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
         .map(|q| q.0)
         .unwrap_or_default();
-    let r = Req::new(parts.method, query, &parts.headers, body);
-    match dispatch(&state, &r, parts.uri.path()) {
+    let mut r = Req::new(parts.method, query, &parts.headers, body);
+    r.user = parts.extensions.get::<auth::User>().cloned();
+    let path = parts.uri.path();
+    let mut resp = match dispatch(&state, &r, path) {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
+    };
+    if let Some(warning) = deprecation_warning(path) {
+        resp.headers_mut().insert(header::WARNING, warning);
     }
+    resp
+}
+
+/// A 1.33 server warns that core v1 Endpoints are deprecated (kubectl prints it).
+fn deprecation_warning(path: &str) -> Option<HeaderValue> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let endpoints = match segs.as_slice() {
+        ["api", "v1", "endpoints", ..] => true,
+        ["api", "v1", "namespaces", _, "endpoints", ..] => true,
+        _ => false,
+    };
+    endpoints.then(|| {
+        HeaderValue::from_static(
+            "299 - \"v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\"",
+        )
+    })
 }
 
 fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
