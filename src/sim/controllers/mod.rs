@@ -23,6 +23,7 @@ pub mod deployment_status;
 pub mod endpoints;
 pub mod events;
 pub mod gc;
+pub mod imagepull;
 pub mod kubelet;
 pub mod names;
 pub mod namespace;
