@@ -199,3 +199,26 @@ async fn deleting_a_namespace_removes_its_contents_then_the_namespace() {
         assert!(left.is_empty(), "{res:?} left: {left:#?}");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_root_ca_written_to_kube_system_reaches_every_namespace() {
+    let c = cluster(SimConfig::default());
+    wait_for(10, "emqx ca", || {
+        c.store.get(Res::ConfigMap, "emqx", "kube-root-ca.crt")
+    })
+    .await;
+    let pem = "-----BEGIN CERTIFICATE-----\nMIIBreal\n-----END CERTIFICATE-----\n";
+    c.store
+        .mutate(Res::ConfigMap, "kube-system", "kube-root-ca.crt", |cm| {
+            cm["data"]["ca.crt"] = json!(pem);
+            true
+        })
+        .unwrap();
+    for ns in ["emqx", "default", "kube-public"] {
+        wait_for(10, ns, || {
+            let cm = c.store.get(Res::ConfigMap, ns, "kube-root-ca.crt")?;
+            (cm["data"]["ca.crt"] == pem).then_some(())
+        })
+        .await;
+    }
+}
