@@ -526,3 +526,27 @@ async fn delete_collection_removes_only_the_selected_objects() {
         .collect();
     assert_eq!(left, ["c"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn endpoint_slices_mirror_the_endpoints_of_services() {
+    use k8s_openapi::api::discovery::v1::EndpointSlice;
+    let sim = sim();
+    let api: Api<EndpointSlice> = Api::namespaced(sim.client(), "default");
+    let slices = api
+        .list(&ListParams::default().labels("kubernetes.io/service-name=kubernetes"))
+        .await
+        .unwrap();
+    assert_eq!(slices.items.len(), 1);
+    let slice = &slices.items[0];
+    assert_eq!(slice.address_type, "IPv4");
+    assert_eq!(slice.ports.as_ref().unwrap()[0].port, Some(6443));
+    let name = slice.metadata.name.clone().unwrap();
+    assert!(name.starts_with("kubernetes-"), "{name}");
+    assert_eq!(api.get(&name).await.unwrap().metadata.name, Some(name));
+    let err = api_error(
+        api.delete("kubernetes-x", &DeleteParams::default())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(err.code, 405);
+}

@@ -19,6 +19,7 @@ pub mod protobuf;
 pub mod request;
 pub mod router;
 pub mod selector;
+pub mod slices;
 pub mod status;
 pub mod strict;
 pub mod table;

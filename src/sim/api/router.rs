@@ -16,7 +16,7 @@ use super::ApiState;
 use super::handlers::{delete, patch, read, subresource, watch, write};
 use super::request::Req;
 use super::status::{ApiError, ApiResult};
-use super::{aggregated, auth, discovery, openapi};
+use super::{aggregated, auth, discovery, openapi, slices};
 use crate::sim::resources::{Res, ResInfo};
 
 /// Largest request body accepted (the real server's limit is 3 MiB for most writes).
@@ -74,11 +74,10 @@ async fn handle(State(state): State<Arc<ApiState>>, req: Request) -> Response {
 /// A 1.33 server warns that core v1 Endpoints are deprecated (kubectl prints it).
 fn deprecation_warning(path: &str) -> Option<HeaderValue> {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let endpoints = match segs.as_slice() {
-        ["api", "v1", "endpoints", ..] => true,
-        ["api", "v1", "namespaces", _, "endpoints", ..] => true,
-        _ => false,
-    };
+    let endpoints = matches!(
+        segs.as_slice(),
+        ["api", "v1", "endpoints", ..] | ["api", "v1", "namespaces", _, "endpoints", ..]
+    );
     endpoints.then(|| {
         HeaderValue::from_static(
             "299 - \"v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\"",
@@ -103,6 +102,9 @@ fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
         ["api"] => Ok(discovery::api_versions(r)),
         ["apis"] => Ok(discovery::api_groups(r)),
         ["api", "v1"] => Ok(discovery::resource_list("", "v1")),
+        ["apis", slices::GROUP] => Ok(discovery::group_response(slices::GROUP)),
+        ["apis", slices::GROUP, "v1"] => Ok(slices::resource_list()),
+        ["apis", slices::GROUP, "v1", rest @ ..] => slices::route(state, r, rest),
         ["apis", group] => discovery::group(group),
         ["apis", group, version] => discovery::group_version(group, version),
         ["api", "v1", rest @ ..] => resource(state, r, "", "v1", rest),
