@@ -23,7 +23,13 @@ use crate::sim::resources::{Res, ResInfo};
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
 pub fn router(state: Arc<ApiState>) -> Router {
-    Router::new()
+    router_with(state, Router::new())
+}
+
+/// The router with `extra` routes (matched before the generic resource routing), all
+/// behind bearer-token authentication.
+pub fn router_with(state: Arc<ApiState>, extra: Router<Arc<ApiState>>) -> Router {
+    extra
         .fallback(handle)
         .layer(middleware::from_fn_with_state(
             state.clone(),
