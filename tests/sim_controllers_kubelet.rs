@@ -328,3 +328,37 @@ async fn an_image_the_registry_lacks_goes_err_image_pull_then_image_pull_back_of
         h.abort();
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_rollout_stuck_on_a_missing_image_exceeds_its_progress_deadline() {
+    let store = Store::new(Clock::new(1.0));
+    let runtimes = Runtimes::default().with("nginx:1.99", Arc::new(NoSuchImage));
+    let handles = spawn_with_runtimes(store.clone(), &SimConfig::default(), runtimes);
+    let mut d = deployment("web", 1, "nginx:1.99");
+    d["metadata"]["namespace"] = json!("default");
+    d["spec"]["progressDeadlineSeconds"] = json!(60);
+    store.create(Res::Deployment, d).unwrap();
+    let started = tokio::time::Instant::now();
+    let progressing = wait_for(120, "deadline exceeded", || {
+        let d = store.get(Res::Deployment, "default", "web")?;
+        let p = condition(&d, "Progressing")?.clone();
+        (p["reason"] == "ProgressDeadlineExceeded").then_some(p)
+    })
+    .await;
+    // Condition times have whole seconds, so the deadline may land up to 1 s early.
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(59),
+        "timed out after {waited:?}"
+    );
+    assert_eq!(progressing["status"], "False");
+    let message = progressing["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("ReplicaSet \"web-")
+            && message.ends_with("\" has timed out progressing."),
+        "{message}"
+    );
+    for h in handles {
+        h.abort();
+    }
+}

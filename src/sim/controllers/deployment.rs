@@ -287,8 +287,7 @@ impl Reconciler for DeploymentController {
             }
         }
         self.cleanup(store, &d, &new_name);
-        write_status(store, &d, &new_name, unavailable, progress);
-        None
+        write_status(store, &d, &new_name, unavailable, progress)
     }
 }
 
