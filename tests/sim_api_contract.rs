@@ -550,3 +550,42 @@ async fn endpoint_slices_mirror_the_endpoints_of_services() {
     );
     assert_eq!(err.code, 405);
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_apply_conflicts_with_a_scale_done_by_command() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    let pp = PatchParams::apply("kubetour");
+    api.patch("web", &pp, &Patch::Apply(deployment("emqx/emqx:5.8.9")))
+        .await
+        .unwrap();
+    let by_command = PatchParams {
+        field_manager: Some("kubectl".into()),
+        ..Default::default()
+    };
+    api.patch_scale(
+        "web",
+        &by_command,
+        &Patch::Merge(json!({"spec": {"replicas": 3}})),
+    )
+    .await
+    .unwrap();
+    let err = api_error(
+        api.patch("web", &pp, &Patch::Apply(deployment("emqx/emqx:5.8.9")))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        err.message,
+        "Apply failed with 1 conflict: conflict with \"kubectl\" with subresource \"scale\" using apps/v1: .spec.replicas"
+    );
+    let forced = api
+        .patch(
+            "web",
+            &pp.force(),
+            &Patch::Apply(deployment("emqx/emqx:5.8.9")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(forced.spec.replicas, Some(1));
+}
