@@ -222,3 +222,31 @@ async fn the_root_ca_written_to_kube_system_reaches_every_namespace() {
         .await;
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_fresh_cluster_runs_coredns_behind_kube_dns() {
+    let c = cluster(SimConfig::default());
+    let e = wait_for(60, "kube-dns endpoints", || {
+        let e = c.store.get(Res::Endpoints, "kube-system", "kube-dns")?;
+        (addresses(&e, "addresses").len() == 2).then_some(e)
+    })
+    .await;
+    let ports = e["subsets"][0]["ports"].as_array().unwrap();
+    assert_eq!(ports.len(), 3);
+    let svc = c
+        .store
+        .get(Res::Service, "kube-system", "kube-dns")
+        .unwrap();
+    assert_eq!(svc["spec"]["clusterIP"], "10.96.0.10");
+    let pods = c.store.list(Res::Pod, Some("kube-system")).0;
+    assert_eq!(pods.len(), 2);
+    for p in pods {
+        assert!(
+            p["metadata"]["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("coredns-")
+        );
+        assert_eq!(p["status"]["qosClass"], "Burstable");
+    }
+}

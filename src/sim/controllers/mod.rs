@@ -35,6 +35,7 @@ pub mod replicaset;
 pub mod runtime;
 pub mod scheduler;
 pub mod seed;
+pub mod seed_dns;
 pub mod statefulset;
 pub mod volumebinding;
 pub mod volumes;
