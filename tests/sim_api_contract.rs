@@ -589,3 +589,34 @@ async fn an_apply_conflicts_with_a_scale_done_by_command() {
         .unwrap();
     assert_eq!(forced.spec.replicas, Some(1));
 }
+
+#[tokio::test(start_paused = true)]
+async fn binding_a_pod_assigns_its_node_once() {
+    let sim = sim();
+    let api: Api<Pod> = Api::namespaced(sim.client(), "default");
+    let pod: Pod = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "by-hand"},
+        "spec": {"schedulerName": "by-hand", "containers": [{"name": "c", "image": "emqx/emqx:5.8.9"}]}
+    }))
+    .unwrap();
+    api.create(&PostParams::default(), &pod).await.unwrap();
+    let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "by-hand"},
+        "target": {"apiVersion": "v1", "kind": "Node", "name": "sim-node-2"}});
+    let req = |body: &serde_json::Value| {
+        http::Request::post("/api/v1/namespaces/default/pods/by-hand/binding")
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(body).unwrap())
+            .unwrap()
+    };
+    let client = sim.client();
+    let status: kube::core::Status = client.request(req(&binding)).await.unwrap();
+    assert_eq!(status.code, 201);
+    let bound = api.get("by-hand").await.unwrap();
+    assert_eq!(bound.spec.unwrap().node_name.as_deref(), Some("sim-node-2"));
+    let err = client
+        .request::<kube::core::Status>(req(&binding))
+        .await
+        .unwrap_err();
+    assert_eq!(api_error(err).code, 409);
+}
