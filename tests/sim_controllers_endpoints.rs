@@ -250,3 +250,15 @@ async fn a_fresh_cluster_runs_coredns_behind_kube_dns() {
         assert_eq!(p["status"]["qosClass"], "Burstable");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn node_heartbeats_keep_advancing() {
+    let c = cluster(SimConfig::default());
+    let beat = |store: &kubetour::sim::store::Store| {
+        let node = store.get(Res::Node, "", "sim-node-1").unwrap();
+        condition(&node, "Ready").unwrap()["lastHeartbeatTime"].clone()
+    };
+    let first = beat(&c.store);
+    tokio::time::sleep(std::time::Duration::from_secs(601)).await;
+    assert_ne!(beat(&c.store), first);
+}

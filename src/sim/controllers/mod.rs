@@ -71,6 +71,7 @@ pub fn spawn_with_runtimes(
     let recorder = Recorder::new(store.clone());
     let runtimes = Arc::new(runtimes);
     vec![
+        tokio::spawn(kubelet::post_node_status(store.clone())),
         queue::spawn(store.clone(), namespace::NamespaceController),
         queue::spawn(store.clone(), gc::GarbageCollector),
         queue::spawn(
