@@ -620,3 +620,26 @@ async fn binding_a_pod_assigns_its_node_once() {
         .unwrap_err();
     assert_eq!(api_error(err).code, 409);
 }
+
+#[tokio::test(start_paused = true)]
+async fn metadata_only_reads_and_watches_get_partial_object_metadata() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    api.create(&PostParams::default(), &cm("meta", "1"))
+        .await
+        .unwrap();
+    let meta = api.get_metadata("meta").await.unwrap();
+    assert_eq!(meta.metadata.name.as_deref(), Some("meta"));
+    assert_eq!(meta.types.unwrap().kind, "PartialObjectMetadata");
+    let list = api.list_metadata(&ListParams::default()).await.unwrap();
+    assert!(
+        list.items
+            .iter()
+            .any(|m| m.metadata.name.as_deref() == Some("meta"))
+    );
+    let mut stream = kube::runtime::metadata_watcher(api.clone(), watcher::Config::default())
+        .applied_objects()
+        .boxed();
+    let first = stream.try_next().await.unwrap().unwrap();
+    assert!(first.metadata.name.is_some());
+}

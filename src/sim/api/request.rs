@@ -73,6 +73,14 @@ impl Req {
             .is_some_and(|first| first.contains("as=Table"))
     }
 
+    /// Metadata-only output asked for in Accept (kube-rs `get_metadata`, metadata watchers).
+    pub fn wants_metadata(&self) -> bool {
+        self.accept
+            .split(',')
+            .next()
+            .is_some_and(|first| first.contains("as=PartialObjectMetadata"))
+    }
+
     /// The field manager for non-apply writes: the parameter, else the User-Agent's
     /// program name (`kubectl/v1.33 ...` -> `kubectl`), as the real server derives it.
     pub fn update_manager(&self) -> String {

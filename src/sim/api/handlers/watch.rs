@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::sim::api::ApiState;
-use crate::sim::api::meta::ensure_type_meta;
+use crate::sim::api::meta::{ensure_type_meta, partial};
 use crate::sim::api::request::Req;
 use crate::sim::api::router::Coll;
 use crate::sim::api::selector::Selectors;
@@ -54,6 +54,7 @@ struct Watch {
     ns: Option<String>,
     selectors: Selectors,
     table: bool,
+    metadata_only: bool,
     sent_columns: bool,
     tx: mpsc::Sender<Bytes>,
 }
@@ -117,6 +118,7 @@ pub fn watch_view(
         ns: coll.ns.clone(),
         selectors,
         table: r.wants_table(),
+        metadata_only: r.wants_metadata(),
         sent_columns: false,
         tx,
     };
@@ -265,6 +267,8 @@ impl Watch {
                 Some(v) => (v.table)(&[object], now, columns, meta),
                 None => table::table(self.info, &[object], now, columns, meta),
             }
+        } else if self.metadata_only {
+            partial(&object)
         } else {
             object
         };

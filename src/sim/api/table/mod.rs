@@ -43,15 +43,6 @@ fn definitions(columns: &[Column]) -> Value {
         .collect()
 }
 
-/// PartialObjectMetadata of an object, as rows carry it.
-fn partial(object: &Value) -> Value {
-    json!({
-        "kind": "PartialObjectMetadata",
-        "apiVersion": "meta.k8s.io/v1",
-        "metadata": object.get("metadata").cloned().unwrap_or(json!({})),
-    })
-}
-
 /// A Table of `objects`; `with_columns` false leaves columnDefinitions null (as watch
 /// events after the first one do).
 pub fn table(
@@ -64,7 +55,7 @@ pub fn table(
     let columns = columns::columns(info.res);
     let rows: Vec<Value> = objects
         .iter()
-        .map(|o| json!({"cells": printers::cells(info.res, o, now), "object": partial(o)}))
+        .map(|o| json!({"cells": printers::cells(info.res, o, now), "object": crate::sim::api::meta::partial(o)}))
         .collect();
     json!({
         "kind": "Table",
