@@ -637,7 +637,9 @@ async fn metadata_only_reads_and_watches_get_partial_object_metadata() {
             .iter()
             .any(|m| m.metadata.name.as_deref() == Some("meta"))
     );
-    let mut stream = kube::runtime::metadata_watcher(api.clone(), watcher::Config::default())
+    let metas: Api<kube::core::PartialObjectMeta<ConfigMap>> =
+        Api::namespaced(sim.client(), "default");
+    let mut stream = watcher(metas, watcher::Config::default())
         .applied_objects()
         .boxed();
     let first = stream.try_next().await.unwrap().unwrap();
