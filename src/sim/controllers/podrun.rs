@@ -75,21 +75,32 @@ impl PodCtx {
         }
     }
 
+    /// Writes the status the model implies. A write that lost a race with another
+    /// writer (mutate gives back the other's object) is computed again: the kubelet
+    /// hears of no other change that would make it try later.
     pub(super) fn write(&self, model: &PodModel) {
         let now = self.store.clock().now_rfc3339();
-        let uid = self.uid.clone();
-        self.store
-            .mutate(Res::Pod, &self.namespace, &self.name, |p| {
-                if names::uid(p) != uid {
-                    return false;
-                }
-                let status = model.status(p, &now);
-                if p["status"] == status {
-                    return false;
-                }
-                p["status"] = status;
-                true
-            });
+        for _ in 0..5 {
+            let mut wanted = None;
+            let written = self
+                .store
+                .mutate(Res::Pod, &self.namespace, &self.name, |p| {
+                    if names::uid(p) != self.uid {
+                        return false;
+                    }
+                    let status = model.status(p, &now);
+                    if p["status"] == status {
+                        return false;
+                    }
+                    p["status"] = status.clone();
+                    wanted = Some(status);
+                    true
+                });
+            match (written, wanted) {
+                (Some(pod), Some(status)) if pod["status"] != status => continue,
+                _ => return,
+            }
+        }
     }
 }
 
