@@ -465,3 +465,183 @@ async fn deleting_a_configmap_answers_a_success_status() {
     assert!(answer.is_right(), "a ConfigMap is deleted at once");
     assert!(api.get_opt("gone").await.unwrap().is_none());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_streaming_list_watcher_gets_the_initial_objects_then_changes() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    api.create(&PostParams::default(), &cm("before", "1"))
+        .await
+        .unwrap();
+    let config = watcher::Config::default().streaming_lists();
+    let mut events = watcher(api.clone(), config).boxed();
+    let mut initial = Vec::new();
+    loop {
+        match events.try_next().await.unwrap().unwrap() {
+            watcher::Event::Init => {}
+            watcher::Event::InitApply(c) => initial.push(c.metadata.name.unwrap()),
+            watcher::Event::InitDone => break,
+            other => panic!("unexpected before the initial events ended: {other:?}"),
+        }
+    }
+    assert!(initial.contains(&"before".to_string()), "{initial:?}");
+    api.create(&PostParams::default(), &cm("after", "1"))
+        .await
+        .unwrap();
+    let seen = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(e) = events.try_next().await.unwrap() {
+            if let watcher::Event::Apply(c) = e
+                && c.metadata.name.as_deref() == Some("after")
+            {
+                return true;
+            }
+        }
+        false
+    });
+    assert!(seen.await.expect("the watcher saw the new object in time"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn delete_collection_removes_only_the_selected_objects() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    for (name, tier) in [("a", "x"), ("b", "x"), ("c", "y")] {
+        let mut c = cm(name, "1");
+        c.metadata.labels = Some([("tier".to_string(), tier.to_string())].into());
+        api.create(&PostParams::default(), &c).await.unwrap();
+    }
+    api.delete_collection(
+        &DeleteParams::default(),
+        &ListParams::default().labels("tier=x"),
+    )
+    .await
+    .unwrap();
+    let left: Vec<String> = api
+        .list(&ListParams::default().labels("tier"))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|c| c.metadata.name)
+        .collect();
+    assert_eq!(left, ["c"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn endpoint_slices_mirror_the_endpoints_of_services() {
+    use k8s_openapi::api::discovery::v1::EndpointSlice;
+    let sim = sim();
+    let api: Api<EndpointSlice> = Api::namespaced(sim.client(), "default");
+    let slices = api
+        .list(&ListParams::default().labels("kubernetes.io/service-name=kubernetes"))
+        .await
+        .unwrap();
+    assert_eq!(slices.items.len(), 1);
+    let slice = &slices.items[0];
+    assert_eq!(slice.address_type, "IPv4");
+    assert_eq!(slice.ports.as_ref().unwrap()[0].port, Some(6443));
+    let name = slice.metadata.name.clone().unwrap();
+    assert!(name.starts_with("kubernetes-"), "{name}");
+    assert_eq!(api.get(&name).await.unwrap().metadata.name, Some(name));
+    let err = api_error(
+        api.delete("kubernetes-x", &DeleteParams::default())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(err.code, 405);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_apply_conflicts_with_a_scale_done_by_command() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    let pp = PatchParams::apply("kubetour");
+    api.patch("web", &pp, &Patch::Apply(deployment("emqx/emqx:5.8.9")))
+        .await
+        .unwrap();
+    let by_command = PatchParams {
+        field_manager: Some("kubectl".into()),
+        ..Default::default()
+    };
+    api.patch_scale(
+        "web",
+        &by_command,
+        &Patch::Merge(json!({"spec": {"replicas": 3}})),
+    )
+    .await
+    .unwrap();
+    let err = api_error(
+        api.patch("web", &pp, &Patch::Apply(deployment("emqx/emqx:5.8.9")))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        err.message,
+        "Apply failed with 1 conflict: conflict with \"kubectl\" with subresource \"scale\" using apps/v1: .spec.replicas"
+    );
+    let forced = api
+        .patch(
+            "web",
+            &pp.force(),
+            &Patch::Apply(deployment("emqx/emqx:5.8.9")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(forced.spec.replicas, Some(1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn binding_a_pod_assigns_its_node_once() {
+    let sim = sim();
+    let api: Api<Pod> = Api::namespaced(sim.client(), "default");
+    let pod: Pod = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "by-hand"},
+        "spec": {"schedulerName": "by-hand", "containers": [{"name": "c", "image": "emqx/emqx:5.8.9"}]}
+    }))
+    .unwrap();
+    api.create(&PostParams::default(), &pod).await.unwrap();
+    let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "by-hand"},
+        "target": {"apiVersion": "v1", "kind": "Node", "name": "sim-node-2"}});
+    let req = |body: &serde_json::Value| {
+        http::Request::post("/api/v1/namespaces/default/pods/by-hand/binding")
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(body).unwrap())
+            .unwrap()
+    };
+    let client = sim.client();
+    let status: kube::core::Status = client.request(req(&binding)).await.unwrap();
+    assert_eq!(status.code, 201);
+    let bound = api.get("by-hand").await.unwrap();
+    assert_eq!(bound.spec.unwrap().node_name.as_deref(), Some("sim-node-2"));
+    let err = client
+        .request::<kube::core::Status>(req(&binding))
+        .await
+        .unwrap_err();
+    assert_eq!(api_error(err).code, 409);
+}
+
+#[tokio::test(start_paused = true)]
+async fn metadata_only_reads_and_watches_get_partial_object_metadata() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    api.create(&PostParams::default(), &cm("meta", "1"))
+        .await
+        .unwrap();
+    let meta = api.get_metadata("meta").await.unwrap();
+    assert_eq!(meta.metadata.name.as_deref(), Some("meta"));
+    assert_eq!(meta.types.unwrap().kind, "PartialObjectMetadata");
+    let list = api.list_metadata(&ListParams::default()).await.unwrap();
+    assert!(
+        list.items
+            .iter()
+            .any(|m| m.metadata.name.as_deref() == Some("meta"))
+    );
+    let metas: Api<kube::core::PartialObjectMeta<ConfigMap>> =
+        Api::namespaced(sim.client(), "default");
+    let mut stream = watcher(metas, watcher::Config::default())
+        .applied_objects()
+        .boxed();
+    let first = stream.try_next().await.unwrap().unwrap();
+    assert!(first.metadata.name.is_some());
+}

@@ -36,17 +36,15 @@ async fn serve(args: &SimServeArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| default_kubeconfig_path(served.addr.port()));
     kubeconfig::write_private(&path, &sim.kubeconfig(&served)?)?;
-    // The banner is a courtesy: a reader that goes away (`sim serve | head -1`) must not
-    // take the cluster down with it, so write errors are ignored.
+    // Whoever started us may stop reading stdout; that must not stop the cluster.
     let mut out = std::io::stdout();
     let _ = writeln!(out, "export KUBECONFIG={}", path.display());
-    let _ = writeln!(
-        out,
+    let _ = out.flush();
+    eprintln!(
         "# simulated cluster (Kubernetes {}) listening on https://{}; Ctrl-C stops it",
         crate::sim::api::discovery::GIT_VERSION,
         served.addr
     );
-    let _ = out.flush();
     tokio::select! {
         r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
         _ = terminated() => {}

@@ -86,7 +86,8 @@ fn group_json(group: &str) -> Value {
 }
 
 pub fn api_groups(_r: &Req) -> Response {
-    let groups: Vec<Value> = groups().into_iter().map(group_json).collect();
+    let mut groups: Vec<Value> = groups().into_iter().map(group_json).collect();
+    groups.push(group_json(super::slices::GROUP));
     json_response(
         StatusCode::OK,
         &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}),
@@ -97,10 +98,15 @@ pub fn group(group: &str) -> ApiResult<Response> {
     if !groups().contains(&group) {
         return Err(ApiError::no_such_path());
     }
+    Ok(group_response(group))
+}
+
+/// The APIGroup document of a served group.
+pub fn group_response(group: &str) -> Response {
     let mut body = group_json(group);
     body["kind"] = json!("APIGroup");
     body["apiVersion"] = json!("v1");
-    Ok(json_response(StatusCode::OK, &body))
+    json_response(StatusCode::OK, &body)
 }
 
 pub fn group_version(group: &str, version: &str) -> ApiResult<Response> {
@@ -110,7 +116,7 @@ pub fn group_version(group: &str, version: &str) -> ApiResult<Response> {
     Ok(resource_list(group, version))
 }
 
-const VERBS: &[&str] = &[
+pub(super) const VERBS: &[&str] = &[
     "create",
     "delete",
     "deletecollection",
@@ -122,7 +128,7 @@ const VERBS: &[&str] = &[
 ];
 
 /// Kinds in `kubectl get all`.
-fn categories(res: Res) -> &'static [&'static str] {
+pub(super) fn categories(res: Res) -> &'static [&'static str] {
     match res {
         Res::Pod | Res::Service | Res::Deployment | Res::ReplicaSet | Res::StatefulSet => &["all"],
         Res::Namespace
@@ -144,7 +150,7 @@ fn categories(res: Res) -> &'static [&'static str] {
 }
 
 /// Subresources served per kind: (name, kind, group, version, verbs).
-fn subresources(
+pub(super) fn subresources(
     res: Res,
 ) -> Vec<(
     &'static str,

@@ -134,13 +134,13 @@ fn walk(field: &str, value: &Value, prefix: &mut Path, out: &mut FieldSet) {
 /// The value at a path, if present.
 pub fn get_at<'a>(object: &'a Value, path: &[String]) -> Option<&'a Value> {
     let mut cur = object;
-    for (i, step) in path.iter().enumerate() {
-        cur = step_into(cur, step, path.get(i.wrapping_sub(1)))?;
+    for step in path {
+        cur = step_into(cur, step)?;
     }
     Some(cur)
 }
 
-fn step_into<'a>(cur: &'a Value, step: &str, _parent: Option<&String>) -> Option<&'a Value> {
+fn step_into<'a>(cur: &'a Value, step: &str) -> Option<&'a Value> {
     if let Some(f) = step.strip_prefix("f:") {
         return cur.get(f);
     }

@@ -16,6 +16,15 @@ pub fn ensure_type_meta(object: &mut Value, info: &ResInfo) {
     }
 }
 
+/// An object reduced to its metadata (PartialObjectMetadata).
+pub fn partial(object: &Value) -> Value {
+    json!({
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": object.get("metadata").cloned().unwrap_or(json!({})),
+    })
+}
+
 pub fn name_of(object: &Value) -> &str {
     object
         .pointer("/metadata/name")

@@ -7,11 +7,14 @@ use axum::http::{HeaderMap, Method, header};
 use bytes::Bytes;
 use serde_json::Value;
 
+use super::auth::User;
 use super::status::{ApiError, ApiResult};
 
 #[derive(Debug, Clone)]
 pub struct Req {
     pub method: Method,
+    /// The authenticated user (None only for public paths such as /healthz).
+    pub user: Option<User>,
     pub query: HashMap<String, String>,
     pub accept: String,
     pub content_type: String,
@@ -35,6 +38,7 @@ impl Req {
         };
         Req {
             method,
+            user: None,
             query,
             accept: get(header::ACCEPT),
             content_type: get(header::CONTENT_TYPE),
@@ -69,6 +73,14 @@ impl Req {
             .is_some_and(|first| first.contains("as=Table"))
     }
 
+    /// Metadata-only output asked for in Accept (kube-rs `get_metadata`, metadata watchers).
+    pub fn wants_metadata(&self) -> bool {
+        self.accept
+            .split(',')
+            .next()
+            .is_some_and(|first| first.contains("as=PartialObjectMetadata"))
+    }
+
     /// The field manager for non-apply writes: the parameter, else the User-Agent's
     /// program name (`kubectl/v1.33 ...` -> `kubectl`), as the real server derives it.
     pub fn update_manager(&self) -> String {
@@ -88,6 +100,8 @@ impl Req {
         match self.media_type() {
             "" | "application/json" | "*/*" => self.parse_json(),
             "application/yaml" | "application/apply-patch+yaml" => self.parse_yaml(),
+            super::protobuf::MEDIA_TYPE => super::protobuf::decode(&self.body)
+                .map_err(|e| ApiError::unsupported_media(e.to_string())),
             other => Err(unsupported(other)),
         }
     }

@@ -1,16 +1,17 @@
 //! What a fresh cluster already holds before anyone applies anything: Ready nodes, the
-//! four system namespaces, the `kubernetes` Service and the default StorageClass.
+//! four system namespaces, the `kubernetes` Service, CoreDNS and the default StorageClass.
 //! (Per-namespace objects, the `default` ServiceAccount and `kube-root-ca.crt`, come
 //! from the namespace controller, for seeded and later namespaces alike.)
 
 use serde_json::{Value, json};
 
+use super::seed_dns;
 use crate::sim::config::SimConfig;
 use crate::sim::resources::Res;
 use crate::sim::store::{Store, StoreError};
 
 /// The kubelet version the nodes report (the server reports 1.33 too).
-pub const KUBELET_VERSION: &str = "v1.33.1";
+pub const KUBELET_VERSION: &str = "v1.33.4";
 /// The default StorageClass's name and provisioner (kind and k3s ship the same pair).
 pub const DEFAULT_CLASS: &str = "standard";
 pub const PROVISIONER: &str = "rancher.io/local-path";
@@ -33,6 +34,13 @@ pub fn seed(store: &Store, config: &SimConfig) -> Result<(), StoreError> {
         create_once(store, Res::Namespace, namespace(ns))?;
     }
     create_once(store, Res::Service, kubernetes_service())?;
+    create_once(
+        store,
+        Res::ServiceAccount,
+        seed_dns::coredns_service_account(),
+    )?;
+    create_once(store, Res::Service, seed_dns::kube_dns_service())?;
+    create_once(store, Res::Deployment, seed_dns::coredns_deployment())?;
     create_once(store, Res::Endpoints, kubernetes_endpoints())?;
     if config.default_storage_class {
         create_once(store, Res::StorageClass, default_storage_class())?;
@@ -175,10 +183,10 @@ fn kubernetes_endpoints() -> Value {
     })
 }
 
-/// `standard`, provisioned by local-path. Binding mode Immediate (kind's class says
-/// WaitForFirstConsumer): a claim binds as soon as it exists, so the lesson "the claim
-/// is Bound before the pod starts" reads the same on every run and the scheduler need
-/// not pick nodes for volumes.
+/// `standard`, provisioned by local-path with WaitForFirstConsumer, as kind ships it:
+/// a claim stays Pending ("waiting for first consumer") until a pod using it is
+/// scheduled, then gets a volume on that pod's node, and the pod follows its volume
+/// there ever after.
 fn default_storage_class() -> Value {
     json!({
         "apiVersion": "storage.k8s.io/v1",
@@ -189,6 +197,6 @@ fn default_storage_class() -> Value {
         },
         "provisioner": PROVISIONER,
         "reclaimPolicy": "Delete",
-        "volumeBindingMode": "Immediate",
+        "volumeBindingMode": "WaitForFirstConsumer",
     })
 }

@@ -117,9 +117,16 @@ pub fn delete_one(
         if dry_run {
             return Ok((StatusCode::OK, deleted_body(info, &current)));
         }
-        let gone = store
+        let mut gone = store
             .delete(info.res, ns, name)
             .map_err(|e| ApiError::from_store(info, e))?;
+        if info.res == Res::Pod {
+            // A pod deleted at once reads as a graceful deletion with zero grace.
+            let meta = metadata_mut(&mut gone);
+            meta.entry("deletionTimestamp")
+                .or_insert_with(|| json!(state.store.clock().now_rfc3339()));
+            meta.insert("deletionGracePeriodSeconds".into(), json!(0));
+        }
         return Ok((StatusCode::OK, deleted_body(info, &gone)));
     }
     let now = state.store.clock().now();

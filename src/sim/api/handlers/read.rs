@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use crate::sim::api::ApiState;
-use crate::sim::api::meta::ensure_type_meta;
+use crate::sim::api::meta::{ensure_type_meta, partial};
 use crate::sim::api::request::Req;
 use crate::sim::api::router::{Coll, Obj};
 use crate::sim::api::selector::Selectors;
@@ -34,6 +34,9 @@ pub fn get(state: &Arc<ApiState>, r: &Req, obj: &Obj) -> ApiResult<Response> {
             json!({"resourceVersion": rv}),
         );
         return Ok(json_response(StatusCode::OK, &t));
+    }
+    if r.wants_metadata() {
+        return Ok(json_response(StatusCode::OK, &partial(&object)));
     }
     Ok(json_response(StatusCode::OK, &object))
 }
@@ -88,6 +91,16 @@ pub fn list(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response> 
     if r.wants_table() {
         let t = table::table(coll.info, &items, state.store.clock().now(), true, metadata);
         return Ok(json_response(StatusCode::OK, &t));
+    }
+    if r.wants_metadata() {
+        let items: Vec<Value> = items.iter().map(partial).collect();
+        let body = json!({
+            "kind": "PartialObjectMetadataList",
+            "apiVersion": "meta.k8s.io/v1",
+            "metadata": metadata,
+            "items": items,
+        });
+        return Ok(json_response(StatusCode::OK, &body));
     }
     let body = json!({
         "kind": format!("{}List", coll.info.kind),

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::sim::api::ApiState;
-use crate::sim::api::meta::ensure_type_meta;
+use crate::sim::api::meta::{ensure_type_meta, partial};
 use crate::sim::api::request::Req;
 use crate::sim::api::router::Coll;
 use crate::sim::api::selector::Selectors;
@@ -30,17 +30,46 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
 /// How often a BOOKMARK is sent to watchers that allow them.
 const BOOKMARK_EVERY: Duration = Duration::from_secs(60);
 
+/// What a watch sends before following changes.
+struct Initial {
+    objects: Vec<Value>,
+    /// Mark the end of the initial events with a bookmark (streaming lists).
+    end_bookmark: bool,
+}
+
+/// A read-only view of another kind, served under its own name (EndpointSlices are
+/// derived from Endpoints): how an object is presented and tabled.
+#[derive(Clone, Copy)]
+pub struct View {
+    pub present: fn(&Value) -> Value,
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub table: fn(&[Value], jiff::Timestamp, bool, Value) -> Value,
+}
+
 struct Watch {
     state: Arc<ApiState>,
     info: &'static ResInfo,
+    view: Option<View>,
     ns: Option<String>,
     selectors: Selectors,
     table: bool,
+    metadata_only: bool,
     sent_columns: bool,
     tx: mpsc::Sender<Bytes>,
 }
 
 pub fn watch(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response> {
+    watch_view(state, r, coll, None)
+}
+
+/// A watch of `coll`, presented through `view` when given.
+pub fn watch_view(
+    state: &Arc<ApiState>,
+    r: &Req,
+    coll: &Coll,
+    view: Option<View>,
+) -> ApiResult<Response> {
     let selectors = Selectors::from_query(r.param("labelSelector"), r.param("fieldSelector"))?;
     let bookmarks = r.flag("allowWatchBookmarks");
     let timeout = r
@@ -49,13 +78,19 @@ pub fn watch(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response>
         .map(Duration::from_secs)
         .unwrap_or(DEFAULT_TIMEOUT);
     let store = &state.store;
-    let (initial, sub, skip_to) = match r.param("resourceVersion").unwrap_or("") {
+    // A streaming list (sendInitialEvents) starts from the current state whatever rv says.
+    let streaming_list = r.flag("sendInitialEvents");
+    let rv_param = if streaming_list {
+        ""
+    } else {
+        r.param("resourceVersion").unwrap_or("")
+    };
+    let (initial, sub, skip_to) = match rv_param {
         "" | "0" => {
             let sub = store
                 .subscribe(None)
                 .map_err(|e| ApiError::from_store(coll.info, e))?;
             let (items, list_rv) = store.list(coll.info.res, coll.ns.as_deref());
-            let items: Vec<Value> = items.into_iter().filter(|o| selectors.matches(o)).collect();
             (items, sub, list_rv)
         }
         given => {
@@ -79,11 +114,17 @@ pub fn watch(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response>
     let w = Watch {
         state: state.clone(),
         info: coll.info,
+        view,
         ns: coll.ns.clone(),
         selectors,
         table: r.wants_table(),
+        metadata_only: r.wants_metadata(),
         sent_columns: false,
         tx,
+    };
+    let initial = Initial {
+        objects: initial,
+        end_bookmark: streaming_list,
     };
     tokio::spawn(w.run(initial, sub, skip_to, bookmarks, timeout));
     let stream =
@@ -116,7 +157,7 @@ fn event_line(kind: &str, object: &Value) -> Bytes {
 impl Watch {
     async fn run(
         mut self,
-        initial: Vec<Value>,
+        initial: Initial,
         sub: Subscription,
         skip_to: u64,
         bookmarks: bool,
@@ -126,8 +167,20 @@ impl Watch {
             backlog, mut live, ..
         } = sub;
         let mut last_rv = skip_to;
-        for object in initial {
-            if !self.send("ADDED", object).await {
+        for object in initial.objects {
+            let object = self.present(object);
+            if self.selectors.matches(&object) && !self.send("ADDED", object).await {
+                return;
+            }
+        }
+        if initial.end_bookmark {
+            let mut object = json!({"metadata": {
+                "resourceVersion": last_rv.to_string(),
+                "creationTimestamp": null,
+                "annotations": {"k8s.io/initial-events-end": "true"},
+            }});
+            self.type_meta(&mut object);
+            if self.tx.send(event_line("BOOKMARK", &object)).await.is_err() {
                 return;
             }
         }
@@ -147,7 +200,7 @@ impl Watch {
                 _ = self.tx.closed() => return,
                 _ = ticker.tick(), if bookmarks => {
                     let mut object = json!({"metadata": {"resourceVersion": last_rv.to_string(), "creationTimestamp": null}});
-                    ensure_type_meta(&mut object, self.info);
+                    self.type_meta(&mut object);
                     if self.tx.send(event_line("BOOKMARK", &object)).await.is_err() {
                         return;
                     }
@@ -171,32 +224,51 @@ impl Watch {
 
     /// Sends an event if it is for this watch; false when the client has gone.
     async fn deliver(&mut self, ev: &WatchEvent) -> bool {
-        if ev.res != self.info.res
-            || self.ns.as_deref().is_some_and(|ns| ns != ev.namespace)
-            || !self.selectors.matches(&ev.object)
-        {
+        if ev.res != self.info.res || self.ns.as_deref().is_some_and(|ns| ns != ev.namespace) {
             return true;
         }
-        self.send(ev.kind.as_str(), ev.object.clone()).await
+        let object = self.present(ev.object.clone());
+        if !self.selectors.matches(&object) {
+            return true;
+        }
+        self.send(ev.kind.as_str(), object).await
     }
 
-    async fn send(&mut self, kind: &str, mut object: Value) -> bool {
+    /// The object as this watch shows it (type meta set, through the view if any).
+    fn present(&self, mut object: Value) -> Value {
         ensure_type_meta(&mut object, self.info);
+        match self.view {
+            Some(v) => (v.present)(&object),
+            None => object,
+        }
+    }
+
+    fn type_meta(&self, object: &mut Value) {
+        match self.view {
+            Some(v) => {
+                object["apiVersion"] = json!(v.api_version);
+                object["kind"] = json!(v.kind);
+            }
+            None => ensure_type_meta(object, self.info),
+        }
+    }
+
+    async fn send(&mut self, kind: &str, object: Value) -> bool {
         let payload = if self.table {
             let now = self.state.store.clock().now();
             let rv = object
                 .pointer("/metadata/resourceVersion")
                 .cloned()
                 .unwrap_or(json!(""));
-            let t = table::table(
-                self.info,
-                &[object],
-                now,
-                !self.sent_columns,
-                json!({"resourceVersion": rv}),
-            );
+            let meta = json!({"resourceVersion": rv});
+            let columns = !self.sent_columns;
             self.sent_columns = true;
-            t
+            match self.view {
+                Some(v) => (v.table)(&[object], now, columns, meta),
+                None => table::table(self.info, &[object], now, columns, meta),
+            }
+        } else if self.metadata_only {
+            partial(&object)
         } else {
             object
         };

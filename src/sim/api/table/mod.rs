@@ -2,6 +2,7 @@
 //! `kubectl get` prints: the column definitions and the cells the real server's
 //! printers produce for each kind (compare real-apiserver/41..45-*.http).
 
+mod columns;
 mod format;
 mod printers;
 
@@ -42,15 +43,6 @@ fn definitions(columns: &[Column]) -> Value {
         .collect()
 }
 
-/// PartialObjectMetadata of an object, as rows carry it.
-fn partial(object: &Value) -> Value {
-    json!({
-        "kind": "PartialObjectMetadata",
-        "apiVersion": "meta.k8s.io/v1",
-        "metadata": object.get("metadata").cloned().unwrap_or(json!({})),
-    })
-}
-
 /// A Table of `objects`; `with_columns` false leaves columnDefinitions null (as watch
 /// events after the first one do).
 pub fn table(
@@ -60,10 +52,10 @@ pub fn table(
     with_columns: bool,
     metadata: Value,
 ) -> Value {
-    let columns = printers::columns(info.res);
+    let columns = columns::columns(info.res);
     let rows: Vec<Value> = objects
         .iter()
-        .map(|o| json!({"cells": printers::cells(info.res, o, now), "object": partial(o)}))
+        .map(|o| json!({"cells": printers::cells(info.res, o, now), "object": crate::sim::api::meta::partial(o)}))
         .collect();
     json!({
         "kind": "Table",
