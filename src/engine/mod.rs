@@ -22,6 +22,8 @@ pub mod tryit;
 pub mod wait;
 
 use futures::StreamExt;
+use std::time::Duration;
+
 use futures::stream::BoxStream;
 use tokio::time::Instant;
 
@@ -42,6 +44,11 @@ pub struct RunOptions {
     pub lang: Lang,
 }
 
+/// The shortest a time limit gets when scaled down for a fast simulated cluster.
+const MIN_LIMIT: Duration = Duration::from_secs(15);
+/// The shortest "nothing happens for this long" wait.
+const MIN_QUIET: Duration = Duration::from_secs(1);
+
 pub struct Engine {
     client: kube::Client,
     namespace: String,
@@ -52,6 +59,9 @@ pub struct Engine {
     evidence: Evidence,
     changes: BoxStream<'static, Change>,
     sink: Sink,
+    /// How much faster than real time the cluster runs (the embedded one with --speed);
+    /// the track's time limits are divided by it. 1 for a real cluster.
+    time_scale: f64,
 }
 
 /// Why a run stopped short.
@@ -84,7 +94,30 @@ impl Engine {
             evidence: Evidence::default(),
             changes,
             sink,
+            time_scale: 1.0,
         }
+    }
+
+    /// Tells the engine the cluster runs `scale` times faster than real time, so the
+    /// track's time limits shrink with it (never below a floor that absorbs network
+    /// and scheduling noise).
+    pub fn with_time_scale(mut self, scale: f64) -> Engine {
+        self.time_scale = if scale.is_finite() && scale >= 1.0 {
+            scale
+        } else {
+            1.0
+        };
+        self
+    }
+
+    /// A time limit from the track, scaled to the cluster's speed.
+    fn limit(&self, d: Duration) -> Duration {
+        d.div_f64(self.time_scale).max(MIN_LIMIT.min(d))
+    }
+
+    /// A "nothing should happen for this long" wait, scaled to the cluster's speed.
+    fn quiet(&self, d: Duration) -> Duration {
+        d.div_f64(self.time_scale).max(MIN_QUIET.min(d))
     }
 
     pub fn track(&self) -> &Track {

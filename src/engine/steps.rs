@@ -119,7 +119,7 @@ impl Engine {
                 description: format!("deleted {} {name}", kind.name()),
             });
         }
-        let Some(limit) = wait_gone else {
+        let Some(limit) = wait_gone.map(|d| self.limit(d)) else {
             return Ok(());
         };
         let deadline = Instant::now() + limit;

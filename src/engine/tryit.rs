@@ -110,8 +110,8 @@ impl Engine {
         }
         let names = old.keys().cloned().collect::<Vec<_>>().join(", ");
         let wait = match expect {
-            PodFate::Gone => STAYS_GONE,
-            PodFate::ReplacedWithNewName | PodFate::BackWithSameName => COMES_BACK,
+            PodFate::Gone => self.quiet(STAYS_GONE),
+            PodFate::ReplacedWithNewName | PodFate::BackWithSameName => self.limit(COMES_BACK),
         };
         let deadline = Instant::now() + wait;
         loop {
@@ -203,7 +203,7 @@ impl Engine {
             .await
             .map_err(|e| format!("patching ConfigMap {name}: {}", explain(&e)))?;
         // Give controllers a moment in which they would react if they did.
-        let deadline = Instant::now() + STAYS_GONE;
+        let deadline = Instant::now() + self.quiet(STAYS_GONE);
         while let Ok(Some(change)) = tokio::time::timeout_at(deadline, self.changes.next()).await {
             self.absorb(change);
         }

@@ -38,7 +38,7 @@ impl Engine {
         let mut reported = std::collections::BTreeSet::new();
         for check in checks {
             let active = Instant::now();
-            let deadline = active + check.timeout;
+            let deadline = active + self.limit(check.timeout);
             let mut next_probe = Instant::now();
             loop {
                 let verdict = self.verdict(&check.condition);

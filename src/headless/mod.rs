@@ -104,6 +104,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             lang,
             printer::sink(style),
         );
+        if opened.connection.target.embedded {
+            engine = engine.with_time_scale(args.target.speed);
+        }
         let options = RunOptions {
             try_it: !args.no_try_it,
             lang,

@@ -48,6 +48,8 @@ pub fn engine(connection: &Connection, track: Track) -> (Engine, Events) {
         track,
         Lang::En,
         Box::new(move |e| sink_events.lock().unwrap().push(e)),
-    );
+    )
+    // The embedded cluster runs at speed 50 (see `cluster`).
+    .with_time_scale(50.0);
     (engine, events)
 }
