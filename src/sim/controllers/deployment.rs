@@ -436,3 +436,26 @@ fn set_annotation(store: &Store, res: Res, ns: &str, name: &str, key: &str, valu
         true
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surge_rounds_up_and_unavailability_rounds_down() {
+        assert_eq!(resolve(&json!("25%"), 3, true, "25%"), 1);
+        assert_eq!(resolve(&json!("25%"), 3, false, "25%"), 0);
+        assert_eq!(resolve(&json!("25%"), 8, false, "25%"), 2);
+        assert_eq!(resolve(&json!(2), 8, true, "25%"), 2);
+        assert_eq!(resolve(&Value::Null, 4, true, "25%"), 1);
+    }
+
+    #[test]
+    fn a_replicaset_template_matches_its_deployment_without_the_hash_label() {
+        let template = json!({"metadata": {"labels": {"app": "web"}}, "spec": {}});
+        let mut rs_template = template.clone();
+        rs_template["metadata"]["labels"][HASH] = json!("abc");
+        let rs = json!({"spec": {"template": rs_template}});
+        assert_eq!(template_without_hash(&rs), template);
+    }
+}
