@@ -107,3 +107,36 @@ async fn an_applied_statefulset_is_defaulted_like_the_real_one() {
     assert_eq!(ours["spec"], real["spec"]);
     assert_eq!(ours["metadata"], real["metadata"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn errors_carry_the_real_status_reason_message_and_causes() {
+    let sim = Sim::start(SimConfig::default());
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ref"}});
+    let req = Request::post("/api/v1/namespaces")
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", sim.admin_token()),
+        )
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(ns.to_string()))
+        .unwrap();
+    sim.router().oneshot(req).await.unwrap();
+    // Objects the failing requests run into.
+    for setup in [
+        "15-create-configmap",
+        "17-ssa-create-deployment",
+        "25-ssa-create-statefulset",
+    ] {
+        replay(&sim, setup).await;
+    }
+    for name in [
+        "58-error-create-configmap-exists-409",
+        "61-error-create-invalid-pod-422",
+        "62-error-create-deployment-selector-mismatch-422",
+        "63-error-ssa-statefulset-volumeclaimtemplates-422",
+        "64-error-ssa-conflict-other-manager-409",
+    ] {
+        let (ours, real) = replay(&sim, name).await;
+        assert_eq!(ours, real, "{name}");
+    }
+}
