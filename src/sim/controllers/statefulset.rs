@@ -110,6 +110,10 @@ impl Reconciler for StatefulSetController {
         if healthy || parallel {
             for (_, p) in pods.range(replicas..).rev() {
                 if !names::is_deleting(p) {
+                    if set["spec"]["persistentVolumeClaimRetentionPolicy"]["whenScaled"] == "Delete"
+                    {
+                        claims_follow_pod(store, &set, p);
+                    }
                     self.delete_pod(store, &set, p);
                 }
                 if !parallel {
@@ -252,6 +256,39 @@ impl StatefulSetController {
                     names::name(set)
                 ),
             ),
+        );
+    }
+}
+
+/// Retention `whenScaled: Delete`: the claims of a pod removed by a scale-down get the
+/// pod as owner, so the garbage collector deletes them once the pod is gone.
+fn claims_follow_pod(store: &Store, set: &Value, pod: &Value) {
+    let owner = json!({
+        "apiVersion": "v1", "kind": "Pod", "name": names::name(pod), "uid": names::uid(pod),
+        "controller": false, "blockOwnerDeletion": true,
+    });
+    for t in set["spec"]["volumeClaimTemplates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let claim = format!("{}-{}", names::name(t), names::name(pod));
+        store.mutate(
+            Res::PersistentVolumeClaim,
+            names::namespace(set),
+            &claim,
+            |c| {
+                if names::owner_refs(c)
+                    .iter()
+                    .any(|r| r["uid"] == owner["uid"])
+                {
+                    return false;
+                }
+                let mut refs = names::owner_refs(c).to_vec();
+                refs.push(owner.clone());
+                c["metadata"]["ownerReferences"] = json!(refs);
+                true
+            },
         );
     }
 }
