@@ -423,3 +423,59 @@ async fn scaling_down_keeps_claims_unless_retention_says_delete_when_scaled() {
             .is_some()
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_statefulset_recreated_after_orphan_deletion_adopts_the_running_pods() {
+    let c = cluster(SimConfig::default());
+    c.store
+        .create(Res::StatefulSet, statefulset("emqx", 2, "Parallel"))
+        .unwrap();
+    wait_for(60, "ready", || {
+        (ready_pods(&c.store, "emqx-").len() == 2).then_some(())
+    })
+    .await;
+    let uids: Vec<Value> = pods(&c.store, "emqx-")
+        .iter()
+        .map(|p| p["metadata"]["uid"].clone())
+        .collect();
+    // `kubectl delete sts --cascade=orphan`, then apply it again.
+    c.store
+        .mutate(Res::StatefulSet, "emqx", "emqx", |s| {
+            s["metadata"]["deletionTimestamp"] = json!("2030-01-01T00:00:00Z");
+            s["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+            s["metadata"]["finalizers"] = json!(["orphan"]);
+            true
+        })
+        .unwrap();
+    wait_for(30, "set gone", || {
+        c.store
+            .get(Res::StatefulSet, "emqx", "emqx")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert_eq!(
+        ready_pods(&c.store, "emqx-").len(),
+        2,
+        "pods outlive the set"
+    );
+    c.store
+        .create(Res::StatefulSet, statefulset("emqx", 2, "Parallel"))
+        .unwrap();
+    let set = wait_for(30, "adopted", || {
+        let s = c.store.get(Res::StatefulSet, "emqx", "emqx")?;
+        (s["status"]["readyReplicas"] == 2).then_some(s)
+    })
+    .await;
+    let now: Vec<Value> = pods(&c.store, "emqx-")
+        .iter()
+        .map(|p| p["metadata"]["uid"].clone())
+        .collect();
+    assert_eq!(now, uids, "the same pods, not new ones");
+    for p in pods(&c.store, "emqx-") {
+        assert_eq!(
+            p["metadata"]["ownerReferences"][0]["uid"],
+            set["metadata"]["uid"]
+        );
+    }
+}

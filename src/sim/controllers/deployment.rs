@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::deployment_status::write_status;
 use super::events::{Event, Recorder, Reporter};
-use super::gc::{Propagation, delete_object};
+use super::gc::{Propagation, adopt, delete_object};
 use super::names;
 use super::queue::Reconciler;
 use super::replicaset::owned_pods;
@@ -160,6 +160,14 @@ impl Reconciler for DeploymentController {
         if rolling && surge == 0 && unavailable == 0 {
             unavailable = 1;
         }
+        adopt(
+            store,
+            Res::ReplicaSet,
+            &d,
+            "Deployment",
+            &d["spec"]["selector"],
+            |_| true,
+        );
         let all = owned();
         let mut progress: Option<(&str, String)> = None;
         let new_rs = match all.iter().find(|rs| template_without_hash(rs) == template) {

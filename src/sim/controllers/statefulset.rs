@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use super::events::{Event, Recorder, Reporter};
-use super::gc::{Propagation, delete_object};
+use super::gc::{Propagation, adopt, delete_object};
 use super::names;
 use super::podspec::{invalid_pod, pod_from_template};
 use super::queue::Reconciler;
@@ -78,6 +78,14 @@ impl Reconciler for StatefulSetController {
         let update_rev = ensure_revision(store, &set);
         let replicas = names::int_at(&set, "/spec/replicas").unwrap_or(1).max(0);
         let parallel = set["spec"]["podManagementPolicy"] == "Parallel";
+        adopt(
+            store,
+            Res::Pod,
+            &set,
+            "StatefulSet",
+            &set["spec"]["selector"],
+            |p| ordinal(name, p).is_some(),
+        );
         let pods: BTreeMap<i64, Value> = owned_pods(store, &set, "StatefulSet")
             .into_iter()
             .filter_map(|p| ordinal(name, &p).map(|i| (i, p)))
