@@ -404,3 +404,18 @@ async fn orphan_deletion_leaves_the_replicaset_without_its_owner() {
     assert_eq!(pods.len(), 1);
     assert_eq!(pods[0]["metadata"]["uid"], pod_uid);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_malformed_object_does_not_stop_the_controller() {
+    let c = cluster(SimConfig::default());
+    let mut bad = deployment("bad", 1, "nginx:1.27");
+    bad["spec"]["template"] = json!("not an object");
+    c.store.create(Res::Deployment, bad).unwrap();
+    c.store
+        .create(Res::Deployment, deployment("web", 1, "nginx:1.27"))
+        .unwrap();
+    wait_for(60, "web still served", || {
+        (ready_pods(&c.store, "web-").len() == 1).then_some(())
+    })
+    .await;
+}
