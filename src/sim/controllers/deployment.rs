@@ -124,6 +124,10 @@ impl Reconciler for DeploymentController {
         if names::is_deleting(&d) {
             return None;
         }
+        // Validation keeps such objects out; should one get in, it is not ours to fix.
+        if !d["spec"]["template"]["spec"]["containers"].is_array() {
+            return None;
+        }
         let uid = names::uid(&d).to_string();
         let owned = || -> Vec<Value> {
             store

@@ -75,6 +75,10 @@ impl Reconciler for StatefulSetController {
         if names::is_deleting(&set) {
             return None;
         }
+        // Validation keeps such objects out; should one get in, it is not ours to fix.
+        if !set["spec"]["template"]["spec"]["containers"].is_array() {
+            return None;
+        }
         let update_rev = ensure_revision(store, &set);
         let replicas = names::int_at(&set, "/spec/replicas").unwrap_or(1).max(0);
         let parallel = set["spec"]["podManagementPolicy"] == "Parallel";
