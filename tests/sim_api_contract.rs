@@ -756,3 +756,29 @@ async fn dry_run_updates_and_deletes_change_nothing() {
         created.metadata.resource_version
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_created_pod_gets_its_service_account_token_volume() {
+    let sim = sim();
+    let api: Api<Pod> = Api::namespaced(sim.client(), "default");
+    let pod: Pod = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "emqx"},
+        "spec": {"containers": [{"name": "emqx", "image": "emqx/emqx:5.8.9"}]}
+    }))
+    .unwrap();
+    let created = api.create(&PostParams::default(), &pod).await.unwrap();
+    let spec = created.spec.unwrap();
+    assert_eq!(spec.service_account_name.as_deref(), Some("default"));
+    let volume = &spec.volumes.unwrap()[0];
+    assert!(
+        volume.name.starts_with("kube-api-access-"),
+        "{}",
+        volume.name
+    );
+    let mount = &spec.containers[0].volume_mounts.as_ref().unwrap()[0];
+    assert_eq!(
+        mount.mount_path,
+        "/var/run/secrets/kubernetes.io/serviceaccount"
+    );
+    assert_eq!(created.status.unwrap().phase.as_deref(), Some("Pending"));
+}
