@@ -645,3 +645,140 @@ async fn metadata_only_reads_and_watches_get_partial_object_metadata() {
     let first = stream.try_next().await.unwrap().unwrap();
     assert!(first.metadata.name.is_some());
 }
+
+#[tokio::test(start_paused = true)]
+async fn status_is_written_only_through_the_status_subresource() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    let mut d = deployment("emqx/emqx:5.8.9");
+    d["spec"]["template"]["spec"]["schedulerName"] = json!("nobody");
+    d["spec"]["replicas"] = json!(0);
+    api.patch("web", &PatchParams::apply("kubetour"), &Patch::Apply(d))
+        .await
+        .unwrap();
+    let pp = PatchParams::default();
+    let main = api
+        .patch(
+            "web",
+            &pp,
+            &Patch::Merge(json!({"status": {"observedGeneration": 42}})),
+        )
+        .await
+        .unwrap();
+    assert_ne!(main.status.and_then(|s| s.observed_generation), Some(42));
+    let via_status = api
+        .patch_status(
+            "web",
+            &pp,
+            &Patch::Merge(json!({"status": {"observedGeneration": 42}, "spec": {"replicas": 5}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(via_status.status.unwrap().observed_generation, Some(42));
+    assert_eq!(
+        via_status.spec.replicas,
+        Some(0),
+        "spec is not written through status"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn strategic_and_json_patches_edit_the_live_object() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    api.patch(
+        "web",
+        &PatchParams::apply("kubetour"),
+        &Patch::Apply(deployment("emqx/emqx:5.8.9")),
+    )
+    .await
+    .unwrap();
+    let smp = json!({"spec": {"template": {"spec": {"containers": [{"name": "web", "image": "emqx/emqx:5.8.10"}]}}}});
+    let patched = api
+        .patch("web", &PatchParams::default(), &Patch::Strategic(smp))
+        .await
+        .unwrap();
+    let c = &patched.spec.template.spec.as_ref().unwrap().containers[0];
+    assert_eq!(c.image.as_deref(), Some("emqx/emqx:5.8.10"));
+    assert_eq!(
+        c.ports.as_ref().unwrap()[0].container_port,
+        1883,
+        "the rest of the container stays"
+    );
+    let ops: json_patch::Patch = serde_json::from_value(json!([
+        {"op": "replace", "path": "/spec/replicas", "value": 4},
+        {"op": "add", "path": "/metadata/labels/tier", "value": "core"}
+    ]))
+    .unwrap();
+    let patched = api
+        .patch("web", &PatchParams::default(), &Patch::<()>::Json(ops))
+        .await
+        .unwrap();
+    assert_eq!(patched.spec.replicas, Some(4));
+    assert_eq!(patched.metadata.labels.unwrap()["tier"], "core");
+    let failing: json_patch::Patch =
+        serde_json::from_value(json!([{"op": "test", "path": "/spec/replicas", "value": 9}]))
+            .unwrap();
+    let err = api_error(
+        api.patch("web", &PatchParams::default(), &Patch::<()>::Json(failing))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(err.code, 422);
+}
+
+#[tokio::test(start_paused = true)]
+async fn dry_run_updates_and_deletes_change_nothing() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    let created = api
+        .create(&PostParams::default(), &cm("c", "1"))
+        .await
+        .unwrap();
+    let pp = PatchParams {
+        dry_run: true,
+        ..Default::default()
+    };
+    let answered = api
+        .patch("c", &pp, &Patch::Merge(json!({"data": {"k": "2"}})))
+        .await
+        .unwrap();
+    assert_eq!(answered.data.unwrap()["k"], "2");
+    let dp = DeleteParams {
+        dry_run: true,
+        ..Default::default()
+    };
+    api.delete("c", &dp).await.unwrap();
+    let current = api.get("c").await.unwrap();
+    assert_eq!(current.data.unwrap()["k"], "1");
+    assert_eq!(
+        current.metadata.resource_version,
+        created.metadata.resource_version
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_created_pod_gets_its_service_account_token_volume() {
+    let sim = sim();
+    let api: Api<Pod> = Api::namespaced(sim.client(), "default");
+    let pod: Pod = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "emqx"},
+        "spec": {"containers": [{"name": "emqx", "image": "emqx/emqx:5.8.9"}]}
+    }))
+    .unwrap();
+    let created = api.create(&PostParams::default(), &pod).await.unwrap();
+    let spec = created.spec.unwrap();
+    assert_eq!(spec.service_account_name.as_deref(), Some("default"));
+    let volume = &spec.volumes.unwrap()[0];
+    assert!(
+        volume.name.starts_with("kube-api-access-"),
+        "{}",
+        volume.name
+    );
+    let mount = &spec.containers[0].volume_mounts.as_ref().unwrap()[0];
+    assert_eq!(
+        mount.mount_path,
+        "/var/run/secrets/kubernetes.io/serviceaccount"
+    );
+    assert_eq!(created.status.unwrap().phase.as_deref(), Some("Pending"));
+}

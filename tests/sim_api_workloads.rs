@@ -219,3 +219,54 @@ async fn statefulset_claims_survive_the_deletion_of_the_set() {
         );
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn documents_applied_through_discovery_roll_out_and_report_completion() {
+    use kube::api::{DynamicObject, GroupVersionKind};
+    use kube::discovery::Discovery;
+    use kube::runtime::wait::{await_condition, conditions};
+    let sim = Sim::start(SimConfig::default());
+    let client = sim.client();
+    let discovery = Discovery::new(client.clone()).run().await.unwrap();
+    let docs = [
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "emqx"}}),
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "emqx-config", "namespace": "emqx"},
+            "data": {"EMQX_NAME": "emqx"}}),
+        {
+            let mut d = deployment(2);
+            d["metadata"]["namespace"] = json!("emqx");
+            d
+        },
+    ];
+    for doc in docs {
+        let obj: DynamicObject = serde_json::from_value(doc).unwrap();
+        let types = obj.types.clone().unwrap();
+        let gvk = GroupVersionKind::try_from(&types).unwrap();
+        let (resource, caps) = discovery.resolve_gvk(&gvk).expect("the kind is discovered");
+        let api: Api<DynamicObject> = if caps.scope == kube::discovery::Scope::Namespaced {
+            Api::namespaced_with(
+                client.clone(),
+                obj.metadata.namespace.as_deref().unwrap(),
+                &resource,
+            )
+        } else {
+            Api::all_with(client.clone(), &resource)
+        };
+        let name = obj.metadata.name.clone().unwrap();
+        api.patch(
+            &name,
+            &PatchParams::apply("kubetour").force(),
+            &Patch::Apply(&obj),
+        )
+        .await
+        .unwrap();
+    }
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), "emqx");
+    let done = await_condition(deployments, "web", conditions::is_deployment_completed());
+    let finished = tokio::time::timeout(Duration::from_secs(600), done)
+        .await
+        .expect("the rollout completes")
+        .unwrap();
+    let status = finished.unwrap().status.unwrap();
+    assert_eq!(status.available_replicas, Some(2));
+}

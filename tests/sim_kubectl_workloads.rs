@@ -168,4 +168,9 @@ fn claims_endpoints_describe_and_events_read_like_a_real_cluster() {
         ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
     );
     assert!(events.contains("Scheduled"), "{events}");
+    let sorted = c.ok(&["-n", "emqx", "get", "events", "--sort-by=.lastTimestamp"]);
+    assert!(
+        sorted.contains("Scheduled"),
+        "sorting needs whole objects in rows:\n{sorted}"
+    );
 }

@@ -38,6 +38,14 @@ pub fn admit(
             default_storage_class(state, new);
             Ok(())
         }
+        (Res::Pod, None) => {
+            // The ServiceAccount admission plugin: token volume and mounts (shared with
+            // the pods the controllers create).
+            if let Some(spec) = new.get_mut("spec") {
+                crate::sim::controllers::podspec::default_pod_spec(spec);
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }

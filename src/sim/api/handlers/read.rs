@@ -26,13 +26,14 @@ pub fn get(state: &Arc<ApiState>, r: &Req, obj: &Obj) -> ApiResult<Response> {
             .pointer("/metadata/resourceVersion")
             .cloned()
             .unwrap_or(json!(""));
-        let t = table::table(
+        let mut t = table::table(
             obj.info,
-            &[object],
+            std::slice::from_ref(&object),
             state.store.clock().now(),
             true,
             json!({"resourceVersion": rv}),
         );
+        table::include_objects(&mut t, &[object], r.param("includeObject"));
         return Ok(json_response(StatusCode::OK, &t));
     }
     if r.wants_metadata() {
@@ -89,7 +90,8 @@ pub fn list(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response> 
         metadata["remainingItemCount"] = json!(remaining);
     }
     if r.wants_table() {
-        let t = table::table(coll.info, &items, state.store.clock().now(), true, metadata);
+        let mut t = table::table(coll.info, &items, state.store.clock().now(), true, metadata);
+        table::include_objects(&mut t, &items, r.param("includeObject"));
         return Ok(json_response(StatusCode::OK, &t));
     }
     if r.wants_metadata() {

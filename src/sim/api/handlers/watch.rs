@@ -55,6 +55,7 @@ struct Watch {
     selectors: Selectors,
     table: bool,
     metadata_only: bool,
+    include_object: Option<String>,
     sent_columns: bool,
     tx: mpsc::Sender<Bytes>,
 }
@@ -119,6 +120,7 @@ pub fn watch_view(
         selectors,
         table: r.wants_table(),
         metadata_only: r.wants_metadata(),
+        include_object: r.param("includeObject").map(String::from),
         sent_columns: false,
         tx,
     };
@@ -263,10 +265,12 @@ impl Watch {
             let meta = json!({"resourceVersion": rv});
             let columns = !self.sent_columns;
             self.sent_columns = true;
-            match self.view {
-                Some(v) => (v.table)(&[object], now, columns, meta),
-                None => table::table(self.info, &[object], now, columns, meta),
-            }
+            let mut t = match self.view {
+                Some(v) => (v.table)(std::slice::from_ref(&object), now, columns, meta),
+                None => table::table(self.info, std::slice::from_ref(&object), now, columns, meta),
+            };
+            table::include_objects(&mut t, &[object], self.include_object.as_deref());
+            t
         } else if self.metadata_only {
             partial(&object)
         } else {

@@ -65,3 +65,18 @@ pub fn table(
         "rows": rows,
     })
 }
+
+/// Honours `includeObject`: `Object` puts whole objects in rows (kubectl --sort-by needs
+/// them), `None` leaves them out, `Metadata` (the default) keeps PartialObjectMetadata.
+pub fn include_objects(table: &mut Value, objects: &[Value], mode: Option<&str>) {
+    let Some(rows) = table.get_mut("rows").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for (row, object) in rows.iter_mut().zip(objects) {
+        match mode {
+            Some("Object") => row["object"] = object.clone(),
+            Some("None") => row["object"] = Value::Null,
+            _ => {}
+        }
+    }
+}
