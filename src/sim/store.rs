@@ -393,13 +393,13 @@ pub fn metadata_mut(object: &mut Value) -> &mut Map<String, Value> {
 /// Kinds whose metadata.generation tracks spec changes.
 fn has_generation(res: Res) -> bool {
     match res {
-        Res::Deployment
-        | Res::ReplicaSet
-        | Res::StatefulSet
-        | Res::Pod
+        // As a 1.32/1.33 server: Pods (generation is alpha in 1.33), Namespaces and
+        // claims carry none.
+        Res::Deployment | Res::ReplicaSet | Res::StatefulSet => true,
+        Res::Pod
         | Res::Namespace
-        | Res::PersistentVolumeClaim => true,
-        Res::Node
+        | Res::PersistentVolumeClaim
+        | Res::Node
         | Res::Service
         | Res::Endpoints
         | Res::ConfigMap
