@@ -14,8 +14,19 @@ use super::checks::target_pods;
 use super::events::EngineEvent;
 use super::{Engine, RunError, describe};
 use crate::cluster::errors::explain;
+use crate::cluster::pod_row::PodRow;
 use crate::cluster::retry;
 use crate::track::{PodFate, PodTarget, TryAction, TryIt};
+
+/// What a try-it has seen of the deleted pods so far.
+enum Seen {
+    /// Not decided yet.
+    Pending,
+    /// The expected fate holds, in words.
+    Holds(String),
+    /// Something else happened, in words.
+    Broken(String),
+}
 
 /// How long a deleted bare pod must stay gone before "nothing brought it back" holds.
 const STAYS_GONE: Duration = Duration::from_secs(5);
@@ -109,74 +120,106 @@ impl Engine {
             }
         }
         let names = old.keys().cloned().collect::<Vec<_>>().join(", ");
-        let wait = match expect {
-            PodFate::Gone => self.quiet(STAYS_GONE),
-            PodFate::ReplacedWithNewName | PodFate::BackWithSameName => self.limit(COMES_BACK),
-        };
-        let deadline = Instant::now() + wait;
+        let limit = self.limit(COMES_BACK);
+        let deadline = Instant::now() + limit;
+        // "Gone" must keep holding for a quiet while once the old pod has disappeared.
+        let mut holds_until: Option<Instant> = None;
         loop {
-            let ready_same_labels: Vec<&Pod> = self
-                .view
-                .pods
-                .iter()
-                .filter(|p| p.metadata.deletion_timestamp.is_none())
-                .filter(|p| labels.iter().all(|(k, v)| p.labels().get(k) == Some(v)))
-                .filter(|p| {
-                    crate::cluster::pod_row::PodRow::from_pod_at(p, jiff::Timestamp::now()).is_ready
-                })
-                .collect();
-            let verdict = match expect {
-                PodFate::Gone => {
-                    let back = old.keys().any(|n| self.view.pods.get(n).is_some());
-                    if back { None } else { Some(true) }
+            match self.fate_of(&old, &labels, expect) {
+                Seen::Broken(what) => return Err(format!("deleted {names}; {what}")),
+                Seen::Holds(what) => match expect {
+                    PodFate::Gone => {
+                        let until = *holds_until
+                            .get_or_insert_with(|| Instant::now() + self.quiet(STAYS_GONE));
+                        if Instant::now() >= until {
+                            return Ok(format!("deleted {names}; {what}"));
+                        }
+                    }
+                    PodFate::ReplacedWithNewName | PodFate::BackWithSameName => {
+                        return Ok(format!("deleted {names}; {what}"));
+                    }
+                },
+                Seen::Pending => {
+                    if Instant::now() >= deadline {
+                        return Err(format!(
+                            "deleted {names}; after {}s: expected that {}",
+                            limit.as_secs(),
+                            describe::fate(expect)
+                        ));
+                    }
                 }
-                PodFate::ReplacedWithNewName => {
-                    let fresh = ready_same_labels
-                        .iter()
-                        .filter(|p| !old.contains_key(&p.name_any()))
-                        .count();
-                    (fresh >= old.len()).then_some(true)
-                }
-                PodFate::BackWithSameName => {
-                    let back = old.iter().all(|(name, uid)| {
-                        ready_same_labels.iter().any(|p| {
-                            p.name_any() == *name && p.uid().as_deref() != Some(uid.as_str())
-                        })
-                    });
-                    back.then_some(true)
-                }
-            };
-            // "Gone" holds only if it still holds when the wait is over.
-            let timed_out = Instant::now() >= deadline;
-            match (expect, verdict, timed_out) {
-                (PodFate::Gone, Some(true), true) => {
-                    return Ok(format!("deleted {names}; nothing brought it back"));
-                }
-                (PodFate::Gone, None, _) => {
-                    return Err(format!("deleted {names}, but it came back"));
-                }
-                (PodFate::ReplacedWithNewName, Some(true), _) => {
-                    let new: Vec<String> = ready_same_labels
-                        .iter()
-                        .map(|p| p.name_any())
-                        .filter(|n| !old.contains_key(n))
-                        .collect();
-                    return Ok(format!("deleted {names}; replaced by {}", new.join(", ")));
-                }
-                (PodFate::BackWithSameName, Some(true), _) => {
-                    return Ok(format!("deleted {names}; back under the same name(s)"));
-                }
-                (_, _, true) => {
-                    return Err(format!(
-                        "deleted {names}; after {}s: expected that {}",
-                        wait.as_secs(),
-                        describe::fate(expect)
-                    ));
-                }
-                _ => {}
             }
-            if let Ok(Some(change)) = tokio::time::timeout_at(deadline, self.changes.next()).await {
+            let wake = holds_until.map_or(deadline, |u| u.min(deadline));
+            if let Ok(Some(change)) = tokio::time::timeout_at(wake, self.changes.next()).await {
                 self.absorb(change);
+            }
+        }
+    }
+
+    /// What has become of the deleted pods (`old`: name -> uid) so far.
+    fn fate_of(
+        &self,
+        old: &BTreeMap<String, String>,
+        labels: &BTreeMap<String, String>,
+        expect: PodFate,
+    ) -> Seen {
+        let now = jiff::Timestamp::now();
+        let live: Vec<&Pod> = self
+            .view
+            .pods
+            .iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .filter(|p| labels.iter().all(|(k, v)| p.labels().get(k) == Some(v)))
+            .collect();
+        let is_old = |p: &Pod| {
+            old.get(&p.name_any())
+                .is_some_and(|uid| p.uid().as_deref() == Some(uid.as_str()))
+        };
+        let still_there = old
+            .keys()
+            .any(|n| self.view.pods.get(n).is_some_and(|p| is_old(p)));
+        let newcomers: Vec<&Pod> = live.iter().copied().filter(|p| !is_old(p)).collect();
+        let ready = |p: &&&Pod| PodRow::from_pod_at(p, now).is_ready;
+        match expect {
+            PodFate::Gone => {
+                if let Some(p) = newcomers.first() {
+                    Seen::Broken(format!("but {} took its place", p.name_any()))
+                } else if still_there {
+                    Seen::Pending
+                } else {
+                    Seen::Holds("nothing brought it back".to_string())
+                }
+            }
+            PodFate::ReplacedWithNewName => {
+                let fresh: Vec<String> = newcomers
+                    .iter()
+                    .filter(ready)
+                    .map(|p| p.name_any())
+                    .filter(|n| !old.contains_key(n))
+                    .collect();
+                if let Some(same) = newcomers.iter().find(|p| old.contains_key(&p.name_any())) {
+                    Seen::Broken(format!(
+                        "but it came back under the same name {}",
+                        same.name_any()
+                    ))
+                } else if fresh.len() >= old.len() {
+                    Seen::Holds(format!("replaced by {}", fresh.join(", ")))
+                } else {
+                    Seen::Pending
+                }
+            }
+            PodFate::BackWithSameName => {
+                let back = old.keys().all(|name| {
+                    newcomers
+                        .iter()
+                        .filter(ready)
+                        .any(|p| p.name_any() == *name)
+                });
+                if back {
+                    Seen::Holds("back under the same name(s), Ready".to_string())
+                } else {
+                    Seen::Pending
+                }
             }
         }
     }
