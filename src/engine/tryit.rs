@@ -1,7 +1,7 @@
 //! Try-it actions: do what a curious learner would (delete a pod, all pods, edit a
 //! ConfigMap) and check that Kubernetes and EMQX react as the stage says they will.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -110,6 +110,8 @@ impl Engine {
             .map(|p| (p.name_any(), p.uid().unwrap_or_default()))
             .collect();
         let labels = victims[0].labels().clone();
+        // Pods that existed before the delete are neither replacements nor returns.
+        let before: BTreeSet<String> = self.view.pods.iter().filter_map(|p| p.uid()).collect();
         for name in old.keys() {
             let params = DeleteParams::default();
             match retry::transient(|| api.delete(name, &params)).await {
@@ -125,7 +127,7 @@ impl Engine {
         // "Gone" must keep holding for a quiet while once the old pod has disappeared.
         let mut holds_until: Option<Instant> = None;
         loop {
-            match self.fate_of(&old, &labels, expect) {
+            match self.fate_of(&old, &before, &labels, expect) {
                 Seen::Broken(what) => return Err(format!("deleted {names}; {what}")),
                 Seen::Holds(what) => match expect {
                     PodFate::Gone => {
@@ -142,9 +144,10 @@ impl Engine {
                 Seen::Pending => {
                     if Instant::now() >= deadline {
                         return Err(format!(
-                            "deleted {names}; after {}s: expected that {}",
+                            "deleted {names}; after {}s: expected that {}; pods now: {}",
                             limit.as_secs(),
-                            describe::fate(expect)
+                            describe::fate(expect),
+                            self.pods_now(&labels)
                         ));
                     }
                 }
@@ -156,10 +159,31 @@ impl Engine {
         }
     }
 
+    /// The pods with these labels, as kubectl would list them, in one line.
+    fn pods_now(&self, labels: &BTreeMap<String, String>) -> String {
+        let now = jiff::Timestamp::now();
+        let rows: Vec<String> = self
+            .view
+            .pods
+            .iter()
+            .filter(|p| labels.iter().all(|(k, v)| p.labels().get(k) == Some(v)))
+            .map(|p| {
+                let r = PodRow::from_pod_at(p, now);
+                format!("{} {} {}", r.name, r.ready, r.status)
+            })
+            .collect();
+        if rows.is_empty() {
+            "none".to_string()
+        } else {
+            rows.join(", ")
+        }
+    }
+
     /// What has become of the deleted pods (`old`: name -> uid) so far.
     fn fate_of(
         &self,
         old: &BTreeMap<String, String>,
+        before: &BTreeSet<String>,
         labels: &BTreeMap<String, String>,
         expect: PodFate,
     ) -> Seen {
@@ -177,8 +201,12 @@ impl Engine {
         };
         let still_there = old
             .keys()
-            .any(|n| self.view.pods.get(n).is_some_and(|p| is_old(p)));
-        let newcomers: Vec<&Pod> = live.iter().copied().filter(|p| !is_old(p)).collect();
+            .any(|n| self.view.pods.get(n).is_some_and(&is_old));
+        let newcomers: Vec<&Pod> = live
+            .iter()
+            .copied()
+            .filter(|p| p.uid().is_none_or(|uid| !before.contains(&uid)))
+            .collect();
         let ready = |p: &&&Pod| PodRow::from_pod_at(p, now).is_ready;
         match expect {
             PodFate::Gone => {
