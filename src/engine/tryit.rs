@@ -16,7 +16,27 @@ use super::{Engine, RunError, describe};
 use crate::cluster::errors::explain;
 use crate::cluster::pod_row::PodRow;
 use crate::cluster::retry;
-use crate::track::{PodFate, PodTarget, TryAction, TryIt};
+use crate::track::{LabelSelector, PodFate, PodTarget, TryAction, TryIt};
+
+/// Labels a controller puts on one pod only: a replacement cannot be found by them.
+const PER_POD_LABELS: [&str; 3] = [
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "controller-revision-hash",
+];
+
+/// The labels a pod shares with its siblings and replacements.
+fn family_labels(pod: &Pod) -> BTreeMap<String, String> {
+    pod.labels()
+        .iter()
+        .filter(|(k, _)| !PER_POD_LABELS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+fn selector_labels(selector: &LabelSelector) -> BTreeMap<String, String> {
+    selector.0.iter().cloned().collect()
+}
 
 /// What a try-it has seen of the deleted pods so far.
 enum Seen {
@@ -45,7 +65,11 @@ impl Engine {
                         format!("no {} to delete", describe::pods(pod)),
                     ));
                 };
-                self.delete_and_expect(vec![victim], *expect).await
+                let family = match pod {
+                    PodTarget::Selected(selector) => selector_labels(selector),
+                    PodTarget::Named(_) => family_labels(&victim),
+                };
+                self.delete_and_expect(vec![victim], &family, *expect).await
             }
             TryAction::DeleteAllPods { selector, expect } => {
                 let victims: Vec<Pod> =
@@ -56,7 +80,8 @@ impl Engine {
                 if victims.is_empty() {
                     return Err(self.try_failed(stage, t, format!("no pods {selector} to delete")));
                 }
-                self.delete_and_expect(victims, *expect).await
+                self.delete_and_expect(victims, &selector_labels(selector), *expect)
+                    .await
             }
             TryAction::PatchConfigMap { name, key, value } => {
                 self.patch_config_map(name, key, value).await
@@ -99,9 +124,11 @@ impl Engine {
     }
 
     /// Deletes the pods and waits for the expected fate. Ok/Err carry what was seen.
+    /// `family`: the labels the deleted pods share with their replacements.
     async fn delete_and_expect(
         &mut self,
         victims: Vec<Pod>,
+        family: &BTreeMap<String, String>,
         expect: PodFate,
     ) -> Result<String, String> {
         let api: Api<Pod> = Api::namespaced(self.client.clone(), &self.namespace);
@@ -109,7 +136,7 @@ impl Engine {
             .iter()
             .map(|p| (p.name_any(), p.uid().unwrap_or_default()))
             .collect();
-        let labels = victims[0].labels().clone();
+        let labels = family.clone();
         // Pods that existed before the delete are neither replacements nor returns.
         let before: BTreeSet<String> = self.view.pods.iter().filter_map(|p| p.uid()).collect();
         for name in old.keys() {
@@ -295,5 +322,26 @@ impl Engine {
                 "set {key}={value} in ConfigMap {name}, and the pods changed"
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stateful_pods_family_leaves_out_the_labels_only_it_carries() {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "emqx-statefulset-0", "labels": {
+                "app": "emqx",
+                "statefulset.kubernetes.io/pod-name": "emqx-statefulset-0",
+                "apps.kubernetes.io/pod-index": "0",
+                "controller-revision-hash": "emqx-statefulset-766b648695"
+            }}
+        }))
+        .unwrap();
+        let family = family_labels(&pod);
+        assert_eq!(family.len(), 1);
+        assert_eq!(family.get("app").map(String::as_str), Some("emqx"));
     }
 }
