@@ -388,6 +388,8 @@ async fn a_dry_run_writes_nothing() {
     };
     let answered = api.create(&pp, &cm("dry", "1")).await.unwrap();
     assert_eq!(answered.metadata.name.as_deref(), Some("dry"));
+    assert_eq!(answered.metadata.uid.as_ref().map(String::len), Some(36));
+    assert!(answered.metadata.creation_timestamp.is_some());
     assert!(api.get_opt("dry").await.unwrap().is_none());
 }
 
