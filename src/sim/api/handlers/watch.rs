@@ -82,6 +82,8 @@ pub fn watch_view(
     let timeout = r
         .param("timeoutSeconds")
         .and_then(|t| t.parse::<u64>().ok())
+        // 0 means "no preference", as for the real server.
+        .filter(|t| *t > 0)
         .map(Duration::from_secs)
         .unwrap_or(DEFAULT_TIMEOUT);
     let store = &state.store;
