@@ -22,6 +22,8 @@ pub struct User {
 #[derive(Debug)]
 pub struct Authenticator {
     admin_token: String,
+    /// Other tokens (service accounts), plugged in by later parts.
+    pub others: Option<std::sync::Arc<dyn super::authz::TokenReview>>,
 }
 
 impl Authenticator {
@@ -33,7 +35,10 @@ impl Authenticator {
                 char::from_digit(u32::from(n), 16).unwrap_or('0')
             })
             .collect();
-        Authenticator { admin_token }
+        Authenticator {
+            admin_token,
+            others: None,
+        }
     }
 
     pub fn admin_token(&self) -> &str {
@@ -42,10 +47,13 @@ impl Authenticator {
 
     /// The user a bearer token belongs to, if any.
     pub fn authenticate(&self, token: &str) -> Option<User> {
-        (token == self.admin_token).then(|| User {
-            name: "kubetour-admin".into(),
-            groups: vec!["system:masters".into(), "system:authenticated".into()],
-        })
+        if token == self.admin_token {
+            return Some(User {
+                name: "kubetour-admin".into(),
+                groups: vec!["system:masters".into(), "system:authenticated".into()],
+            });
+        }
+        self.others.as_ref().and_then(|o| o.authenticate(token))
     }
 }
 

@@ -15,6 +15,7 @@
 
 pub mod aggregated;
 pub mod auth;
+pub mod authz;
 pub mod defaults;
 pub mod discovery;
 pub mod fields;
@@ -50,6 +51,8 @@ pub struct ApiState {
     pub store: Arc<Store>,
     pub config: SimConfig,
     pub auth: auth::Authenticator,
+    /// Decides for users other than the admin (None: they may do nothing).
+    pub authorizer: Option<Arc<dyn authz::Authorizer>>,
 }
 
 impl ApiState {
@@ -58,7 +61,13 @@ impl ApiState {
             store,
             config,
             auth: auth::Authenticator::generate(),
+            authorizer: None,
         }
+    }
+
+    /// Allows the request or answers the real 403 (for routes added by later parts).
+    pub fn authorize(&self, r: &request::Req, attrs: &authz::Attributes) -> status::ApiResult<()> {
+        authz::authorize(self.authorizer.as_deref(), r.user.as_ref(), attrs)
     }
 }
 
