@@ -465,3 +465,64 @@ async fn deleting_a_configmap_answers_a_success_status() {
     assert!(answer.is_right(), "a ConfigMap is deleted at once");
     assert!(api.get_opt("gone").await.unwrap().is_none());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_streaming_list_watcher_gets_the_initial_objects_then_changes() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    api.create(&PostParams::default(), &cm("before", "1"))
+        .await
+        .unwrap();
+    let config = watcher::Config::default().streaming_lists();
+    let mut events = watcher(api.clone(), config).boxed();
+    let mut initial = Vec::new();
+    loop {
+        match events.try_next().await.unwrap().unwrap() {
+            watcher::Event::Init => {}
+            watcher::Event::InitApply(c) => initial.push(c.metadata.name.unwrap()),
+            watcher::Event::InitDone => break,
+            other => panic!("unexpected before the initial events ended: {other:?}"),
+        }
+    }
+    assert!(initial.contains(&"before".to_string()), "{initial:?}");
+    api.create(&PostParams::default(), &cm("after", "1"))
+        .await
+        .unwrap();
+    let seen = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(e) = events.try_next().await.unwrap() {
+            if let watcher::Event::Apply(c) = e
+                && c.metadata.name.as_deref() == Some("after")
+            {
+                return true;
+            }
+        }
+        false
+    });
+    assert!(seen.await.expect("the watcher saw the new object in time"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn delete_collection_removes_only_the_selected_objects() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    for (name, tier) in [("a", "x"), ("b", "x"), ("c", "y")] {
+        let mut c = cm(name, "1");
+        c.metadata.labels = Some([("tier".to_string(), tier.to_string())].into());
+        api.create(&PostParams::default(), &c).await.unwrap();
+    }
+    api.delete_collection(
+        &DeleteParams::default(),
+        &ListParams::default().labels("tier=x"),
+    )
+    .await
+    .unwrap();
+    let left: Vec<String> = api
+        .list(&ListParams::default().labels("tier"))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|c| c.metadata.name)
+        .collect();
+    assert_eq!(left, ["c"]);
+}

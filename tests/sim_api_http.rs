@@ -322,3 +322,52 @@ async fn the_https_server_serves_kube_clients_through_its_kubeconfig() {
     assert!(sim.serve_tls("0.0.0.0:0".parse().unwrap()).is_err());
     served.handle.shutdown();
 }
+
+#[tokio::test(start_paused = true)]
+async fn aggregated_discovery_answers_kubectls_first_question() {
+    let sim = Sim::start(SimConfig::default());
+    let token = sim.admin_token().to_string();
+    let accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+    let a = call(
+        &sim,
+        "GET",
+        "/apis",
+        Some(&token),
+        &[("accept", accept)],
+        "",
+    )
+    .await;
+    assert_eq!(
+        a.content_type,
+        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    );
+    let list = a.json();
+    assert_eq!(list["kind"], "APIGroupDiscoveryList");
+    let apps = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["metadata"]["name"] == "apps")
+        .unwrap();
+    let deployments = apps["versions"][0]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource"] == "deployments")
+        .unwrap();
+    assert_eq!(deployments["scope"], "Namespaced");
+    assert_eq!(
+        deployments["subresources"][0]["responseKind"]["kind"],
+        "Scale"
+    );
+    let legacy = call(
+        &sim,
+        "GET",
+        "/api",
+        Some(&token),
+        &[("accept", "application/json")],
+        "",
+    )
+    .await;
+    assert_eq!(legacy.json()["kind"], "APIVersions");
+}

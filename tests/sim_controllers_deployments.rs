@@ -314,3 +314,74 @@ async fn a_template_change_rolls_the_pods_to_a_new_replicaset() {
         .unwrap();
     assert_eq!(old_rs["spec"]["replicas"], 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn recreate_removes_every_old_pod_before_starting_new_ones() {
+    let c = cluster(SimConfig::default());
+    let mut d = deployment("web", 2, "nginx:1.27");
+    d["spec"]["strategy"] = json!({"type": "Recreate"});
+    c.store.create(Res::Deployment, d).unwrap();
+    wait_for(60, "2 ready", || {
+        (ready_pods(&c.store, "web-").len() == 2).then_some(())
+    })
+    .await;
+    c.store
+        .mutate(Res::Deployment, "emqx", "web", |d| {
+            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+            true
+        })
+        .unwrap();
+    wait_for(120, "2 new ready", || {
+        let all = pods(&c.store, "web-");
+        let images: Vec<&str> = all
+            .iter()
+            .map(|p| p["spec"]["containers"][0]["image"].as_str().unwrap())
+            .collect();
+        assert!(
+            !(images.contains(&"nginx:1.27") && images.contains(&"nginx:1.28")),
+            "old and new pods side by side: {images:?}"
+        );
+        let ready_new = ready_pods(&c.store, "web-")
+            .iter()
+            .filter(|p| p["spec"]["containers"][0]["image"] == "nginx:1.28")
+            .count();
+        (ready_new == 2).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn orphan_deletion_leaves_the_replicaset_without_its_owner() {
+    let c = cluster(SimConfig::default());
+    c.store
+        .create(Res::Deployment, deployment("web", 1, "nginx:1.27"))
+        .unwrap();
+    wait_for(60, "ready", || {
+        (ready_pods(&c.store, "web-").len() == 1).then_some(())
+    })
+    .await;
+    c.store
+        .mutate(Res::Deployment, "emqx", "web", |d| {
+            d["metadata"]["deletionTimestamp"] = json!("2030-01-01T00:00:00Z");
+            d["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+            d["metadata"]["finalizers"] = json!(["orphan"]);
+            true
+        })
+        .unwrap();
+    wait_for(30, "deployment gone", || {
+        c.store
+            .get(Res::Deployment, "emqx", "web")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let sets = c.store.list(Res::ReplicaSet, Some("emqx")).0;
+    assert_eq!(sets.len(), 1);
+    assert!(sets[0]["metadata"].get("ownerReferences").is_none());
+    assert_eq!(
+        ready_pods(&c.store, "web-").len(),
+        1,
+        "its pod keeps running"
+    );
+}

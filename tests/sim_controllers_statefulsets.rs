@@ -32,6 +32,10 @@ fn statefulset(name: &str, replicas: i64, policy: &str) -> Value {
     })
 }
 
+fn reasons_of(c: &Cluster, name: &str) -> Vec<String> {
+    reasons(&c.store, name)
+}
+
 fn exists(c: &Cluster, name: &str) -> bool {
     c.store.get(Res::Pod, "emqx", name).is_some()
 }
@@ -160,6 +164,20 @@ async fn claims_are_bound_and_survive_the_deletion_of_the_set() {
             reasons.contains(&"ProvisioningSucceeded".to_string()),
             "{reasons:?}"
         );
+        // WaitForFirstConsumer: the volume is made on the node the pod was given.
+        let pod = c.store.get(Res::Pod, "emqx", &format!("emqx-{i}")).unwrap();
+        let node = &pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"]
+            [0]["values"][0];
+        assert_eq!(node, &pod["spec"]["nodeName"]);
+        assert_eq!(
+            claim["metadata"]["annotations"]["volume.kubernetes.io/selected-node"],
+            *node
+        );
+        let pod_reasons = reasons_of(&c, &format!("emqx-{i}"));
+        assert!(
+            !pod_reasons.contains(&"FailedScheduling".to_string()),
+            "{pod_reasons:?}"
+        );
     }
     c.store.delete(Res::StatefulSet, "emqx", "emqx").unwrap();
     wait_for(120, "pods gone", || {
@@ -191,7 +209,8 @@ async fn a_recreated_pod_gets_its_old_claim() {
         .get(Res::PersistentVolumeClaim, "emqx", "data-emqx-1")
         .unwrap()["metadata"]["uid"]
         .clone();
-    let old_uid = c.store.get(Res::Pod, "emqx", "emqx-1").unwrap()["metadata"]["uid"].clone();
+    let old = c.store.get(Res::Pod, "emqx", "emqx-1").unwrap();
+    let old_uid = old["metadata"]["uid"].clone();
     c.store.delete(Res::Pod, "emqx", "emqx-1").unwrap();
     let new = wait_for(60, "emqx-1 back", || {
         c.store
@@ -202,6 +221,10 @@ async fn a_recreated_pod_gets_its_old_claim() {
     assert_eq!(
         new["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"],
         "data-emqx-1"
+    );
+    assert_eq!(
+        new["spec"]["nodeName"], old["spec"]["nodeName"],
+        "follows its local volume"
     );
     let claim = c
         .store
@@ -284,4 +307,72 @@ async fn a_template_change_replaces_pods_from_the_highest_ordinal() {
     for p in pods(&c.store, "emqx-") {
         assert_eq!(p["spec"]["containers"][0]["image"], "emqx/emqx:5.8.10");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_claim_deleted_while_its_pod_runs_waits_for_the_pod_then_its_volume_goes() {
+    let c = cluster(SimConfig::default());
+    c.store
+        .create(Res::StatefulSet, statefulset("emqx", 1, "Parallel"))
+        .unwrap();
+    wait_for(60, "ready", || {
+        (ready_pods(&c.store, "emqx-").len() == 1).then_some(())
+    })
+    .await;
+    let claim = c
+        .store
+        .get(Res::PersistentVolumeClaim, "emqx", "data-emqx-0")
+        .unwrap();
+    let volume = claim["spec"]["volumeName"].as_str().unwrap().to_string();
+    // Teardown order: the claim first (as the API marks it), then the set.
+    c.store
+        .mutate(Res::PersistentVolumeClaim, "emqx", "data-emqx-0", |p| {
+            p["metadata"]["deletionTimestamp"] = json!("2030-01-01T00:00:00Z");
+            p["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+            true
+        })
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    assert!(
+        c.store
+            .get(Res::PersistentVolumeClaim, "emqx", "data-emqx-0")
+            .is_some(),
+        "kept by pvc-protection while the pod uses it"
+    );
+    c.store.delete(Res::StatefulSet, "emqx", "emqx").unwrap();
+    wait_for(60, "claim and volume gone", || {
+        let claim = c
+            .store
+            .get(Res::PersistentVolumeClaim, "emqx", "data-emqx-0");
+        let pv = c.store.get(Res::PersistentVolume, "", &volume);
+        (claim.is_none() && pv.is_none()).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_volume_mount_naming_no_claim_template_fails_pod_creation_with_the_real_event() {
+    let c = cluster(SimConfig::default());
+    let mut set = statefulset("emqx", 1, "OrderedReady");
+    set["spec"]["template"]["spec"]["containers"][0]["volumeMounts"][0]["name"] =
+        json!("emqx-data");
+    c.store.create(Res::StatefulSet, set).unwrap();
+    let event = wait_for(30, "FailedCreate", || {
+        events_for(&c.store, "emqx")
+            .into_iter()
+            .find(|e| e["reason"] == "FailedCreate" && e["count"].as_i64() >= Some(2))
+    })
+    .await;
+    assert_eq!(event["type"], "Warning");
+    assert_eq!(
+        event["message"],
+        "create Pod emqx-0 in StatefulSet emqx failed error: Pod \"emqx-0\" is invalid: spec.containers[0].volumeMounts[0].name: Not found: \"emqx-data\""
+    );
+    assert!(!exists(&c, "emqx-0"));
+    // The claim from the template is made all the same, as on a real cluster.
+    assert!(
+        c.store
+            .get(Res::PersistentVolumeClaim, "emqx", "data-emqx-0")
+            .is_some()
+    );
 }

@@ -36,15 +36,15 @@ async fn serve(args: &SimServeArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| default_kubeconfig_path(served.addr.port()));
     kubeconfig::write_private(&path, &sim.kubeconfig(&served)?)?;
+    // Whoever started us may stop reading stdout; that must not stop the cluster.
     let mut out = std::io::stdout();
-    writeln!(out, "export KUBECONFIG={}", path.display())?;
-    writeln!(
-        out,
+    let _ = writeln!(out, "export KUBECONFIG={}", path.display());
+    let _ = out.flush();
+    eprintln!(
         "# simulated cluster (Kubernetes {}) listening on https://{}; Ctrl-C stops it",
         crate::sim::api::discovery::GIT_VERSION,
         served.addr
-    )?;
-    out.flush()?;
+    );
     tokio::select! {
         r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
         _ = terminated() => {}

@@ -110,7 +110,7 @@ pub fn group_version(group: &str, version: &str) -> ApiResult<Response> {
     Ok(resource_list(group, version))
 }
 
-const VERBS: &[&str] = &[
+pub(super) const VERBS: &[&str] = &[
     "create",
     "delete",
     "deletecollection",
@@ -122,7 +122,7 @@ const VERBS: &[&str] = &[
 ];
 
 /// Kinds in `kubectl get all`.
-fn categories(res: Res) -> &'static [&'static str] {
+pub(super) fn categories(res: Res) -> &'static [&'static str] {
     match res {
         Res::Pod | Res::Service | Res::Deployment | Res::ReplicaSet | Res::StatefulSet => &["all"],
         Res::Namespace
@@ -144,7 +144,7 @@ fn categories(res: Res) -> &'static [&'static str] {
 }
 
 /// Subresources served per kind: (name, kind, group, version, verbs).
-fn subresources(
+pub(super) fn subresources(
     res: Res,
 ) -> Vec<(
     &'static str,

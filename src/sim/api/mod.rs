@@ -4,6 +4,7 @@
 //! Everything is one axum `Router` over shared [`ApiState`]; the same router is served
 //! over HTTPS (tls) and called in-process by tests (inprocess).
 
+pub mod aggregated;
 pub mod auth;
 pub mod defaults;
 pub mod discovery;
@@ -14,10 +15,12 @@ pub mod kubeconfig;
 pub mod meta;
 pub mod openapi;
 pub mod patch;
+pub mod protobuf;
 pub mod request;
 pub mod router;
 pub mod selector;
 pub mod status;
+pub mod strict;
 pub mod table;
 pub mod tls;
 pub mod validate;

@@ -88,6 +88,8 @@ impl Req {
         match self.media_type() {
             "" | "application/json" | "*/*" => self.parse_json(),
             "application/yaml" | "application/apply-patch+yaml" => self.parse_yaml(),
+            super::protobuf::MEDIA_TYPE => super::protobuf::decode(&self.body)
+                .map_err(|e| ApiError::unsupported_media(e.to_string())),
             other => Err(unsupported(other)),
         }
     }

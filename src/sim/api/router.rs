@@ -16,7 +16,7 @@ use super::ApiState;
 use super::handlers::{delete, patch, read, subresource, watch, write};
 use super::request::Req;
 use super::status::{ApiError, ApiResult};
-use super::{auth, discovery, openapi};
+use super::{aggregated, auth, discovery, openapi};
 use crate::sim::resources::{Res, ResInfo};
 
 /// Largest request body accepted (the real server's limit is 3 MiB for most writes).
@@ -77,6 +77,8 @@ fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
         ["healthz" | "livez" | "readyz"] => Ok("ok".into_response()),
         ["openapi", "v3"] => Ok(openapi::root()),
         ["openapi", "v3", rest @ ..] => openapi::document(&rest.join("/")),
+        ["api"] if aggregated::wanted(r) => Ok(aggregated::core()),
+        ["apis"] if aggregated::wanted(r) => Ok(aggregated::named_groups()),
         ["api"] => Ok(discovery::api_versions(r)),
         ["apis"] => Ok(discovery::api_groups(r)),
         ["api", "v1"] => Ok(discovery::resource_list("", "v1")),

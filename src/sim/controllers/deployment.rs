@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use super::conditions::{condition, set_condition};
+use super::deployment_status::write_status;
 use super::events::{Event, Recorder, Reporter};
 use super::gc::{Propagation, delete_object};
 use super::names;
 use super::queue::Reconciler;
+use super::replicaset::owned_pods;
 use crate::sim::resources::Res;
-use crate::sim::store::{Store, WatchEvent};
+use crate::sim::store::{EventType, Store, WatchEvent};
 
 type Key = (String, String);
 
@@ -45,12 +46,26 @@ pub fn resolve(v: &Value, total: i64, round_up: bool, default: &str) -> i64 {
     }
 }
 
-fn replicas(o: &Value) -> i64 {
+pub(super) fn replicas(o: &Value) -> i64 {
     names::int_at(o, "/spec/replicas").unwrap_or(1).max(0)
 }
 
-fn status_count(o: &Value, field: &str) -> i64 {
+pub(super) fn status_count(o: &Value, field: &str) -> i64 {
     o["status"][field].as_i64().unwrap_or(0)
+}
+
+/// Available pods of a set, not trusting a status written before its last scale-down:
+/// until the ReplicaSet controller caught up, pods being removed still count as
+/// available there, and scaling down on that would drop below maxUnavailable.
+fn settled_available(rs: &Value) -> i64 {
+    let available = status_count(rs, "availableReplicas");
+    let observed = rs["status"]["observedGeneration"].as_i64().unwrap_or(0);
+    let generation = rs["metadata"]["generation"].as_i64().unwrap_or(0);
+    if observed < generation {
+        available.min(replicas(rs))
+    } else {
+        available
+    }
 }
 
 fn revision(rs: &Value) -> i64 {
@@ -72,9 +87,20 @@ fn template_without_hash(rs: &Value) -> Value {
 impl Reconciler for DeploymentController {
     type Key = Key;
 
-    fn keys_for(&mut self, _store: &Store, event: &WatchEvent) -> Vec<Key> {
+    fn keys_for(&mut self, store: &Store, event: &WatchEvent) -> Vec<Key> {
         let name = match event.res {
             Res::Deployment => names::name(&event.object),
+            // Recreate waits for the last old pod to be gone, which no set reports.
+            Res::Pod if event.kind == EventType::Deleted => {
+                let Some(rs) = names::controller_name(&event.object, "ReplicaSet")
+                    .and_then(|rs| store.get(Res::ReplicaSet, &event.namespace, rs))
+                else {
+                    return Vec::new();
+                };
+                return names::controller_name(&rs, "Deployment")
+                    .map(|d| vec![(event.namespace.clone(), d.to_string())])
+                    .unwrap_or_default();
+            }
             Res::ReplicaSet => match names::controller_name(&event.object, "Deployment") {
                 Some(owner) => owner,
                 None => return Vec::new(),
@@ -216,7 +242,7 @@ impl Reconciler for DeploymentController {
                 .iter()
                 .find(|rs| names::name(rs) == new_name)
                 .unwrap_or(new_rs);
-            let new_unavailable = replicas(new_now) - status_count(new_now, "availableReplicas");
+            let new_unavailable = replicas(new_now) - settled_available(new_now);
             let mut budget = total - min_available - new_unavailable.max(0);
             let mut olds: Vec<&Value> = all
                 .iter()
@@ -229,7 +255,7 @@ impl Reconciler for DeploymentController {
             });
             // First the old pods that are not available anyway.
             for rs in &olds {
-                let unhealthy = replicas(rs) - status_count(rs, "availableReplicas");
+                let unhealthy = replicas(rs) - settled_available(rs);
                 let cut = unhealthy.min(budget).max(0);
                 if cut > 0 {
                     self.scale(store, &d, rs, replicas(rs) - cut, annotations);
@@ -237,10 +263,7 @@ impl Reconciler for DeploymentController {
                 }
             }
             let all = owned();
-            let available: i64 = all
-                .iter()
-                .map(|rs| status_count(rs, "availableReplicas"))
-                .sum();
+            let available: i64 = all.iter().map(settled_available).sum();
             let mut budget = available - min_available;
             for rs in all.iter().filter(|rs| names::name(rs) != new_name) {
                 let cut = replicas(rs).min(budget).max(0);
@@ -253,7 +276,12 @@ impl Reconciler for DeploymentController {
             for rs in &olds {
                 self.scale(store, &d, rs, 0, annotations);
             }
-            let old_pods = olds.iter().any(|rs| status_count(rs, "replicas") > 0);
+            // Terminating pods still count: Recreate never runs old and new together.
+            let old_pods = olds.iter().any(|rs| {
+                owned_pods(store, rs, "ReplicaSet")
+                    .iter()
+                    .any(|p| !matches!(names::pod_phase(p), "Succeeded" | "Failed"))
+            });
             if !old_pods {
                 self.scale(store, &d, new_rs, desired, annotations);
             }
@@ -408,114 +436,4 @@ fn set_annotation(store: &Store, res: Res, ns: &str, name: &str, key: &str, valu
         o["metadata"]["annotations"][key] = json!(value);
         true
     });
-}
-
-fn write_status(
-    store: &Store,
-    d: &Value,
-    new_name: &str,
-    max_unavailable: i64,
-    created: Option<(&str, String)>,
-) {
-    let ns = names::namespace(d);
-    let sets: Vec<Value> = store
-        .list(Res::ReplicaSet, Some(ns))
-        .0
-        .into_iter()
-        .filter(|rs| names::controller_uid(rs, "Deployment") == Some(names::uid(d)))
-        .collect();
-    let sum = |f: &str| sets.iter().map(|rs| status_count(rs, f)).sum::<i64>();
-    let desired = replicas(d);
-    let spec_total: i64 = sets.iter().map(replicas).sum();
-    let updated = sets
-        .iter()
-        .find(|rs| names::name(rs) == new_name)
-        .map(|rs| status_count(rs, "replicas"))
-        .unwrap_or(0);
-    let (total, ready, available) = (
-        sum("replicas"),
-        sum("readyReplicas"),
-        sum("availableReplicas"),
-    );
-    let now = store.clock().now_rfc3339();
-    store.mutate(Res::Deployment, ns, names::name(d), |dep| {
-        if names::uid(dep) != names::uid(d) {
-            return false;
-        }
-        let old = dep["status"].clone();
-        let generation = dep["metadata"]["generation"].clone();
-        let mut status = json!({
-            "observedGeneration": generation,
-            "replicas": total,
-            "updatedReplicas": updated,
-            "readyReplicas": ready,
-            "availableReplicas": available,
-            "unavailableReplicas": (spec_total - available).max(0),
-        });
-        if let Some(map) = status.as_object_mut() {
-            map.retain(|_, v| v.as_i64() != Some(0));
-        }
-        status["conditions"] = old["conditions"].clone();
-        if !status["conditions"].is_array() {
-            status["conditions"] = json!([]);
-        }
-        let conds = &mut status["conditions"];
-        if let Some((reason, message)) = &created {
-            set_condition(
-                conds,
-                condition("Progressing", true, reason, message, &now),
-                false,
-            );
-        }
-        let rs_ref = format!("ReplicaSet \"{new_name}\"");
-        let complete = updated == desired && total == desired && available == desired;
-        let progressed = updated > old["updatedReplicas"].as_i64().unwrap_or(0)
-            || ready > old["readyReplicas"].as_i64().unwrap_or(0)
-            || available > old["availableReplicas"].as_i64().unwrap_or(0)
-            || total < old["replicas"].as_i64().unwrap_or(0);
-        if complete {
-            let msg = format!("{rs_ref} has successfully progressed.");
-            set_condition(
-                conds,
-                condition("Progressing", true, "NewReplicaSetAvailable", &msg, &now),
-                false,
-            );
-        } else if progressed || created.is_none() && !has_condition(conds, "Progressing") {
-            let msg = format!("{rs_ref} is progressing.");
-            set_condition(
-                conds,
-                condition("Progressing", true, "ReplicaSetUpdated", &msg, &now),
-                true,
-            );
-        }
-        let avail = if available >= desired - max_unavailable {
-            condition(
-                "Available",
-                true,
-                "MinimumReplicasAvailable",
-                "Deployment has minimum availability.",
-                &now,
-            )
-        } else {
-            condition(
-                "Available",
-                false,
-                "MinimumReplicasUnavailable",
-                "Deployment does not have minimum availability.",
-                &now,
-            )
-        };
-        set_condition(conds, avail, false);
-        if dep["status"] == status {
-            return false;
-        }
-        dep["status"] = status;
-        true
-    });
-}
-
-fn has_condition(conds: &Value, kind: &str) -> bool {
-    conds
-        .as_array()
-        .is_some_and(|l| l.iter().any(|c| c["type"] == kind))
 }

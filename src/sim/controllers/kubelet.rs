@@ -146,6 +146,10 @@ impl Reconciler for Kubelet {
         if let Some(r) = self.running.get(key) {
             if deleting {
                 let _ = r.deleting.send(true);
+                // A pod whose task already ended (its node vanished) has nothing to stop.
+                if r.abort.is_finished() {
+                    podrun::remove_pod(store, &pod);
+                }
             }
             return None;
         }

@@ -19,6 +19,7 @@
 
 pub mod conditions;
 pub mod deployment;
+pub mod deployment_status;
 pub mod endpoints;
 pub mod events;
 pub mod gc;
@@ -34,6 +35,7 @@ pub mod runtime;
 pub mod scheduler;
 pub mod seed;
 pub mod statefulset;
+pub mod volumebinding;
 pub mod volumes;
 
 use std::sync::Arc;

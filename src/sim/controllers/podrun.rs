@@ -243,10 +243,10 @@ fn start(ctx: &PodCtx, pod: &Value, model: &mut PodModel, i: usize) {
     };
     let fate = ctx.runtimes.for_image(&c.image).start(&info);
     let now = Instant::now();
-    let ready_at = fate.ready_after.map(|d| now + ctx.scaled(d));
+    let first_probe = c.probe.map(|p| now + ctx.scaled(p.first));
     let exit_at = fate.exit_after.map(|(d, code)| (now + ctx.scaled(d), code));
     let started_at = ctx.store.clock().now_rfc3339();
-    model.containers[i].run(started_at, ready_at, exit_at);
+    model.containers[i].run(started_at, first_probe, exit_at);
 }
 
 /// Applies every transition that is due.
@@ -254,11 +254,27 @@ fn advance(ctx: &PodCtx, pod: &Value, model: &mut PodModel) {
     let now = Instant::now();
     let stamp = ctx.store.clock().now_rfc3339();
     for i in 0..model.containers.len() {
-        let c = &mut model.containers[i];
-        if c.ready_at.is_some_and(|t| t <= now) {
-            c.ready_at = None;
-            c.ready = true;
+        if let Some(at) = model.containers[i].probe_at.filter(|t| *t <= now) {
+            let c = &model.containers[i];
+            let info = ContainerInfo {
+                pod,
+                container: &c.spec,
+                node: &ctx.node,
+                restart_count: c.restarts,
+            };
+            // Simulated time since the start: real elapsed time times the speed.
+            let elapsed = c.started.map(|s| now - s).unwrap_or_default();
+            let running_for = elapsed.mul_f64(ctx.store.clock().speed());
+            let ok = ctx
+                .runtimes
+                .for_image(&c.image)
+                .probe_ready(&info, running_for);
+            let period = c.probe.map(|p| p.period).unwrap_or(Duration::from_secs(10));
+            let c = &mut model.containers[i];
+            c.probed(ok);
+            c.probe_at = Some(at + ctx.scaled(period));
         }
+        let c = &mut model.containers[i];
         if let Some((at, code)) = c.exit_at
             && at <= now
         {

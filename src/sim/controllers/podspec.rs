@@ -160,3 +160,43 @@ pub fn qos_class(spec: &Value) -> &'static str {
         "Burstable"
     }
 }
+
+/// What pod validation would reject in a controller-made pod: volume mounts that name
+/// no volume. (A StatefulSet's template is not validated as a whole when the set is
+/// created, so a mount that matches no claim template surfaces only here.)
+/// `Pod "x" is invalid: spec.containers[0].volumeMounts[0].name: Not found: "data"`.
+pub fn invalid_pod(pod: &Value) -> Option<String> {
+    let volumes: Vec<&str> = pod["spec"]["volumes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    let mut errors = Vec::new();
+    for (i, c) in pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        for (j, m) in c["volumeMounts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let name = m["name"].as_str().unwrap_or("");
+            if !volumes.contains(&name) {
+                errors.push(format!(
+                    "spec.containers[{i}].volumeMounts[{j}].name: Not found: \"{name}\""
+                ));
+            }
+        }
+    }
+    let what = format!("Pod \"{}\" is invalid: ", names::name(pod));
+    match errors.len() {
+        0 => None,
+        1 => Some(format!("{what}{}", errors[0])),
+        _ => Some(format!("{what}[{}]", errors.join(", "))),
+    }
+}

@@ -63,7 +63,12 @@ pub struct Ctr {
     /// Exits so far (drives the back-off).
     pub crashes: u32,
     pub ready: bool,
-    pub ready_at: Option<Instant>,
+    /// The next readiness probe tick, and the probe's period (simulated).
+    pub probe_at: Option<Instant>,
+    pub probe: Option<super::runtime::Probe>,
+    pub probe_failures: u32,
+    /// When the current run started (for the runtime's `running_for`).
+    pub started: Option<Instant>,
     pub exit_at: Option<(Instant, i32)>,
     pub notice_at: Option<Instant>,
     pub restart_at: Option<Instant>,
@@ -85,7 +90,10 @@ impl Ctr {
             restarts: 0,
             crashes: 0,
             ready: false,
-            ready_at: None,
+            probe_at: None,
+            probe: super::runtime::readiness_probe(spec),
+            probe_failures: 0,
+            started: None,
             exit_at: None,
             notice_at: None,
             restart_at: None,
@@ -100,11 +108,12 @@ impl Ctr {
         self.state = next;
     }
 
-    /// Started: running from now; ready at `ready_at` (at once if due), maybe exiting.
+    /// Started: running from now; ready at once without a readiness probe, else from
+    /// the first passing probe at `first_probe`; maybe exiting at `exit_at`.
     pub fn run(
         &mut self,
         started_at: String,
-        ready_at: Option<Instant>,
+        first_probe: Option<Instant>,
         exit_at: Option<(Instant, i32)>,
     ) {
         self.set_state(CtrState::Running { started_at });
@@ -113,9 +122,26 @@ impl Ctr {
             "containerd://{}",
             hex.iter().map(|b| format!("{b:02x}")).collect::<String>()
         );
-        self.ready = ready_at.is_some_and(|t| t <= Instant::now());
-        self.ready_at = ready_at.filter(|_| !self.ready);
+        self.started = Some(Instant::now());
+        self.ready = first_probe.is_none();
+        self.probe_at = first_probe;
+        self.probe_failures = 0;
         self.exit_at = exit_at;
+    }
+
+    /// Records one probe result: one success makes it ready, failureThreshold
+    /// consecutive failures make a ready container unready.
+    pub fn probed(&mut self, ok: bool) {
+        if ok {
+            self.probe_failures = 0;
+            self.ready = true;
+            return;
+        }
+        self.probe_failures += 1;
+        let threshold = self.probe.map(|p| p.failure_threshold).unwrap_or(1);
+        if self.probe_failures >= threshold {
+            self.ready = false;
+        }
     }
 
     pub fn exited(&mut self, exit_code: i32, finished_at: String) {
@@ -130,7 +156,7 @@ impl Ctr {
             finished_at,
         };
         self.ready = false;
-        self.ready_at = None;
+        self.probe_at = None;
         self.exit_at = None;
         self.crashes += 1;
     }
@@ -146,7 +172,7 @@ impl Ctr {
             };
         }
         self.ready = false;
-        self.ready_at = None;
+        self.probe_at = None;
         self.exit_at = None;
         self.notice_at = None;
         self.restart_at = None;
@@ -161,7 +187,7 @@ impl Ctr {
 
     fn deadline(&self) -> Option<Instant> {
         [
-            self.ready_at,
+            self.probe_at,
             self.exit_at.map(|(t, _)| t),
             self.notice_at,
             self.restart_at,
@@ -185,7 +211,12 @@ impl Ctr {
         });
         if !self.container_id.is_empty() {
             s["containerID"] = json!(self.container_id);
-            let digest = format!("{:08x}", names::fnv32a(self.image.as_bytes())).repeat(8);
+            let digest: String = (0..8u8)
+                .map(|i| {
+                    let seeded = format!("{i}{}", self.image);
+                    format!("{:08x}", names::fnv32a(seeded.as_bytes()))
+                })
+                .collect();
             let repo = self.image.split(':').next().unwrap_or(&self.image);
             s["imageID"] = json!(format!("docker.io/{repo}@sha256:{digest}"));
         }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::events::{Event, Recorder, Reporter};
 use super::gc::{Propagation, delete_object};
 use super::names;
-use super::podspec::pod_from_template;
+use super::podspec::{invalid_pod, pod_from_template};
 use super::queue::Reconciler;
 use crate::sim::resources::Res;
 use crate::sim::store::{Store, StoreError, WatchEvent};
@@ -117,6 +117,14 @@ impl ReplicaSetController {
                 names::controller_ref(rs, "apps/v1", "ReplicaSet"),
                 &[],
             );
+            if let Some(invalid) = invalid_pod(&pod) {
+                self.recorder.record(
+                    rs,
+                    &reporter(),
+                    Event::warning("FailedCreate", format!("Error creating: {invalid}")),
+                );
+                return;
+            }
             match store.create(Res::Pod, pod) {
                 Ok(_) => {
                     self.recorder.record(

@@ -27,10 +27,8 @@ impl ContainerInfo<'_> {
 }
 
 /// How one run of a container goes, decided when it starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fate {
-    /// When the readiness probe first passes after the start; None: never ready.
-    pub ready_after: Option<Duration>,
     /// When the process exits by itself, and with which code; None: runs until stopped.
     pub exit_after: Option<(Duration, i32)>,
 }
@@ -39,6 +37,14 @@ pub trait ContainerRuntime: Debug + Send + Sync {
     /// Called at every (re)start.
     fn start(&self, c: &ContainerInfo<'_>) -> Fate;
 
+    /// The readiness probe's answer, asked at every probe tick (first at or after
+    /// initialDelaySeconds, then every periodSeconds) for containers that have one;
+    /// `running_for` is simulated time since this start. Without a probe a container
+    /// is ready as soon as it runs.
+    fn probe_ready(&self, _c: &ContainerInfo<'_>, _running_for: Duration) -> bool {
+        true
+    }
+
     /// How long the process takes to exit after SIGTERM; the kubelet caps this at the
     /// pod's grace period (an image that ignores SIGTERM returns `grace`).
     fn stop_after(&self, _c: &ContainerInfo<'_>, grace: Duration) -> Duration {
@@ -46,31 +52,37 @@ pub trait ContainerRuntime: Debug + Send + Sync {
     }
 }
 
-/// The default: runs forever; Ready when its readiness probe would first pass (the
-/// first probe tick at or after initialDelaySeconds; ticks every periodSeconds), or at
-/// once without a probe.
+/// The default: runs forever, answers every probe.
 #[derive(Debug, Default)]
 pub struct ProbeDriven;
 
 impl ContainerRuntime for ProbeDriven {
-    fn start(&self, c: &ContainerInfo<'_>) -> Fate {
-        Fate {
-            ready_after: Some(readiness_delay(c.container)),
-            exit_after: None,
-        }
+    fn start(&self, _c: &ContainerInfo<'_>) -> Fate {
+        Fate::default()
     }
 }
 
-/// When a readiness probe first succeeds for a process that is ready at once.
-pub fn readiness_delay(container: &Value) -> Duration {
-    let Some(probe) = container.get("readinessProbe").filter(|p| p.is_object()) else {
-        return Duration::ZERO;
-    };
+/// A container's readiness probe timing, in simulated time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe {
+    /// The first tick whose result counts: the first multiple of the period at or after
+    /// initialDelaySeconds (and never at 0).
+    pub first: Duration,
+    pub period: Duration,
+    /// Consecutive failures that turn a ready container unready.
+    pub failure_threshold: u32,
+}
+
+pub fn readiness_probe(container: &Value) -> Option<Probe> {
+    let probe = container.get("readinessProbe").filter(|p| p.is_object())?;
     let initial = probe["initialDelaySeconds"].as_u64().unwrap_or(0);
     let period = probe["periodSeconds"].as_u64().unwrap_or(10).max(1);
-    // Probes run at period, 2*period, ...; results before initialDelay do not count.
     let ticks = initial.div_ceil(period).max(1);
-    Duration::from_secs(ticks * period)
+    Some(Probe {
+        first: Duration::from_secs(ticks * period),
+        period: Duration::from_secs(period),
+        failure_threshold: probe["failureThreshold"].as_u64().unwrap_or(3).max(1) as u32,
+    })
 }
 
 /// Runtimes chosen by image prefix (`emqx/emqx` matches `emqx/emqx:5.8.9`).
@@ -112,14 +124,18 @@ mod tests {
 
     #[test]
     fn readiness_waits_for_the_first_probe_after_the_initial_delay() {
-        let no_probe = json!({"name": "a"});
-        assert_eq!(readiness_delay(&no_probe), Duration::ZERO);
+        let first = |c: Value| readiness_probe(&c).map(|p| p.first);
+        assert_eq!(first(json!({"name": "a"})), None);
         let probe = json!({"readinessProbe": {"initialDelaySeconds": 10, "periodSeconds": 5}});
-        assert_eq!(readiness_delay(&probe), Duration::from_secs(10));
+        assert_eq!(first(probe), Some(Duration::from_secs(10)));
         let odd = json!({"readinessProbe": {"initialDelaySeconds": 7, "periodSeconds": 5}});
-        assert_eq!(readiness_delay(&odd), Duration::from_secs(10));
+        assert_eq!(first(odd), Some(Duration::from_secs(10)));
         let defaults = json!({"readinessProbe": {"httpGet": {"port": 80}}});
-        assert_eq!(readiness_delay(&defaults), Duration::from_secs(10));
+        let p = readiness_probe(&defaults).unwrap();
+        assert_eq!(
+            (p.first, p.period, p.failure_threshold),
+            (Duration::from_secs(10), Duration::from_secs(10), 3)
+        );
     }
 
     #[derive(Debug)]
@@ -127,7 +143,6 @@ mod tests {
     impl ContainerRuntime for Crashes {
         fn start(&self, _c: &ContainerInfo<'_>) -> Fate {
             Fate {
-                ready_after: None,
                 exit_after: Some((Duration::from_secs(1), 1)),
             }
         }
@@ -144,15 +159,12 @@ mod tests {
             node: "n",
             restart_count: 0,
         };
-        assert_eq!(
-            rts.for_image("emqx/emqx:5.8.9").start(&info).ready_after,
-            None
-        );
         assert!(
-            rts.for_image("nginx:1.27")
+            rts.for_image("emqx/emqx:5.8.9")
                 .start(&info)
-                .ready_after
+                .exit_after
                 .is_some()
         );
+        assert_eq!(rts.for_image("nginx:1.27").start(&info), Fate::default());
     }
 }

@@ -12,6 +12,7 @@ use super::events::{Event, Recorder, Reporter};
 use super::names;
 use super::queue::Reconciler;
 use super::seed;
+use super::volumebinding;
 use crate::sim::resources::Res;
 use crate::sim::store::{Store, WatchEvent};
 
@@ -74,7 +75,8 @@ impl Reconciler for Scheduler {
         }
         let nodes = store.list(Res::Node, None).0;
         let now = store.clock().now_rfc3339();
-        if let Some(problem) = volume_problem(store, &pod) {
+        let claims = volumebinding::check(store, &pod);
+        if let Some(problem) = claims.problem {
             let n = nodes.len();
             let message = format!(
                 "0/{n} nodes are available: {problem}. preemption: 0/{n} nodes are available: {n} Preemption is not helpful for scheduling."
@@ -97,7 +99,15 @@ impl Reconciler for Scheduler {
             }
             return None;
         }
-        let node = pick_node(store, &nodes)?;
+        let node = match claims.pinned {
+            Some(node) => node,
+            None => pick_node(store, &nodes)?,
+        };
+        if claims.unbound > 0 {
+            // Volumes are provisioned on the picked node first; their binding wakes us.
+            volumebinding::select_node(store, ns, &claims.waiting, &node);
+            return None;
+        }
         let condition = json!({
             "type": "PodScheduled", "status": "True", "lastProbeTime": null,
             "lastTransitionTime": now,
@@ -122,31 +132,6 @@ impl Reconciler for Scheduler {
         }
         None
     }
-}
-
-/// Why the pod's claims keep it off every node, in the scheduler's words.
-fn volume_problem(store: &Store, pod: &Value) -> Option<String> {
-    let ns = names::namespace(pod);
-    let claims = pod
-        .pointer("/spec/volumes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| names::str_at(v, "/persistentVolumeClaim/claimName"));
-    for claim in claims {
-        let Some(pvc) = store.get(Res::PersistentVolumeClaim, ns, claim) else {
-            return Some(format!("persistentvolumeclaim \"{claim}\" not found"));
-        };
-        if names::is_deleting(&pvc) {
-            return Some(format!(
-                "persistentvolumeclaim \"{claim}\" is being deleted"
-            ));
-        }
-        if names::str_at(&pvc, "/status/phase") != Some("Bound") {
-            return Some("pod has unbound immediate PersistentVolumeClaims".into());
-        }
-    }
-    None
 }
 
 /// The Ready node with the fewest active pods; ties go to the first by name.

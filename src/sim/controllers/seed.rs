@@ -10,7 +10,7 @@ use crate::sim::resources::Res;
 use crate::sim::store::{Store, StoreError};
 
 /// The kubelet version the nodes report (the server reports 1.33 too).
-pub const KUBELET_VERSION: &str = "v1.33.1";
+pub const KUBELET_VERSION: &str = "v1.33.4";
 /// The default StorageClass's name and provisioner (kind and k3s ship the same pair).
 pub const DEFAULT_CLASS: &str = "standard";
 pub const PROVISIONER: &str = "rancher.io/local-path";
@@ -175,10 +175,10 @@ fn kubernetes_endpoints() -> Value {
     })
 }
 
-/// `standard`, provisioned by local-path. Binding mode Immediate (kind's class says
-/// WaitForFirstConsumer): a claim binds as soon as it exists, so the lesson "the claim
-/// is Bound before the pod starts" reads the same on every run and the scheduler need
-/// not pick nodes for volumes.
+/// `standard`, provisioned by local-path with WaitForFirstConsumer, as kind ships it:
+/// a claim stays Pending ("waiting for first consumer") until a pod using it is
+/// scheduled, then gets a volume on that pod's node, and the pod follows its volume
+/// there ever after.
 fn default_storage_class() -> Value {
     json!({
         "apiVersion": "storage.k8s.io/v1",
@@ -189,6 +189,6 @@ fn default_storage_class() -> Value {
         },
         "provisioner": PROVISIONER,
         "reclaimPolicy": "Delete",
-        "volumeBindingMode": "Immediate",
+        "volumeBindingMode": "WaitForFirstConsumer",
     })
 }

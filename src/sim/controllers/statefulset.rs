@@ -13,9 +13,10 @@ use serde_json::{Map, Value, json};
 use super::events::{Event, Recorder, Reporter};
 use super::gc::{Propagation, delete_object};
 use super::names;
-use super::podspec::pod_from_template;
+use super::podspec::{invalid_pod, pod_from_template};
 use super::queue::Reconciler;
 use super::replicaset::owned_pods;
+use super::volumebinding;
 use super::volumes::PVC_PROTECTION;
 use crate::sim::resources::Res;
 use crate::sim::store::{Store, WatchEvent};
@@ -82,10 +83,14 @@ impl Reconciler for StatefulSetController {
             .filter_map(|p| ordinal(name, &p).map(|i| (i, p)))
             .collect();
         let mut healthy = true;
+        let mut retry = None;
         for i in 0..replicas {
             match pods.get(&i) {
                 None => {
-                    self.create_pod(store, &set, i, &update_rev);
+                    if !self.create_pod(store, &set, i, &update_rev) {
+                        // Retried like the real controller's back-off; the event's count grows.
+                        retry = Some(store.clock().scaled(Duration::from_secs(10)));
+                    }
                     healthy = false;
                 }
                 Some(p)
@@ -126,12 +131,13 @@ impl Reconciler for StatefulSetController {
             }
         }
         write_status(store, &set, &update_rev, replicas);
-        None
+        retry
     }
 }
 
 impl StatefulSetController {
-    fn create_pod(&self, store: &Store, set: &Value, i: i64, rev: &str) {
+    /// Creates the claims and the pod of ordinal `i`; false when the pod is invalid.
+    fn create_pod(&self, store: &Store, set: &Value, i: i64, rev: &str) -> bool {
         let (ns, set_name) = (names::namespace(set), names::name(set));
         let pod_name = format!("{set_name}-{i}");
         let mut template = set["spec"]["template"].clone();
@@ -145,7 +151,14 @@ impl StatefulSetController {
             let t_name = names::name(t);
             let claim = format!("{t_name}-{pod_name}");
             if store.get(Res::PersistentVolumeClaim, ns, &claim).is_none() {
-                let _ = store.create(Res::PersistentVolumeClaim, new_claim(set, t, &claim));
+                let mut pvc = new_claim(set, t, &claim);
+                // The DefaultStorageClass admission plugin, which our direct write skips.
+                if volumebinding::claim_class(&pvc).is_none()
+                    && let Some(class) = volumebinding::class_of(store, &pvc)
+                {
+                    pvc["spec"]["storageClassName"] = json!(names::name(&class));
+                }
+                let _ = store.create(Res::PersistentVolumeClaim, pvc);
                 created_claims.push(claim.clone());
             }
             claim_volumes
@@ -181,10 +194,7 @@ impl StatefulSetController {
                 ("apps.kubernetes.io/pod-index", i.to_string()),
             ],
         );
-        if store.create(Res::Pod, pod).is_err() {
-            return;
-        }
-        for claim in created_claims {
+        for claim in &created_claims {
             self.recorder.record(
                 set,
                 &reporter(),
@@ -196,6 +206,22 @@ impl StatefulSetController {
                 ),
             );
         }
+        if let Some(invalid) = invalid_pod(&pod) {
+            self.recorder.record(
+                set,
+                &reporter(),
+                Event::warning(
+                    "FailedCreate",
+                    format!(
+                        "create Pod {pod_name} in StatefulSet {set_name} failed error: {invalid}"
+                    ),
+                ),
+            );
+            return false;
+        }
+        if store.create(Res::Pod, pod).is_err() {
+            return false;
+        }
         self.recorder.record(
             set,
             &reporter(),
@@ -204,6 +230,7 @@ impl StatefulSetController {
                 format!("create Pod {pod_name} in StatefulSet {set_name} successful"),
             ),
         );
+        true
     }
 
     fn delete_pod(&self, store: &Store, set: &Value, pod: &Value) {

@@ -14,6 +14,7 @@ use super::events::{Event, Recorder, Reporter};
 use super::names;
 use super::queue::Reconciler;
 use super::seed;
+use super::volumebinding::{DEFAULT_CLASS_ANNOTATION, SELECTED_NODE, claim_class};
 use crate::sim::resources::Res;
 use crate::sim::store::{EventType, Store, WatchEvent};
 
@@ -22,7 +23,6 @@ const RESYNC: Duration = Duration::from_secs(15);
 /// How long the provisioner takes to create a volume.
 const PROVISION: Duration = Duration::from_millis(1500);
 pub const PVC_PROTECTION: &str = "kubernetes.io/pvc-protection";
-const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Key {
@@ -141,7 +141,7 @@ impl VolumeController {
     fn bind(&mut self, store: &Store, pvc: &Value) -> Option<Duration> {
         let (ns, name) = (names::namespace(pvc), names::name(pvc));
         let classes = store.list(Res::StorageClass, None).0;
-        let class = pvc["spec"]["storageClassName"].as_str().map(String::from);
+        let class = claim_class(pvc).map(String::from);
         let Some(class) = class else {
             // Retroactive default class assignment (GA since 1.28).
             if let Some(default) = classes
@@ -183,6 +183,18 @@ impl VolumeController {
             );
             return Some(store.clock().scaled(RESYNC));
         };
+        let node = pvc["metadata"]["annotations"][SELECTED_NODE].as_str();
+        if sc["volumeBindingMode"] == "WaitForFirstConsumer" && node.is_none() {
+            self.recorder.record(
+                pvc,
+                &pv_controller(),
+                Event::normal(
+                    "WaitForFirstConsumer",
+                    "waiting for first consumer to be created before binding",
+                ),
+            );
+            return Some(store.clock().scaled(RESYNC));
+        }
         let uid = names::uid(pvc).to_string();
         let now = Instant::now();
         let Some(ready_at) = self.provisioning.get(&uid).copied() else {
@@ -294,7 +306,7 @@ fn matching_volume(store: &Store, pvc: &Value, class: &str) -> Option<Value> {
 fn provisioned_volume(pvc: &Value, class: &Value) -> Value {
     let (ns, name, uid) = (names::namespace(pvc), names::name(pvc), names::uid(pvc));
     let pv_name = format!("pvc-{uid}");
-    json!({
+    let mut pv = json!({
         "apiVersion": "v1",
         "kind": "PersistentVolume",
         "metadata": {
@@ -314,7 +326,15 @@ fn provisioned_volume(pvc: &Value, class: &Value) -> Value {
             },
         },
         "status": {"phase": "Bound"},
-    })
+    });
+    // local-path volumes live on one node: the one the scheduler picked.
+    if let Some(node) = pvc["metadata"]["annotations"][SELECTED_NODE].as_str() {
+        pv["metadata"]["annotations"]["local.path.provisioner/selected-node"] = json!(node);
+        pv["spec"]["nodeAffinity"] = json!({"required": {"nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}
+        ]}]}});
+    }
+    pv
 }
 
 fn claim_ref(pvc: &Value) -> Value {

@@ -26,10 +26,13 @@ pub fn admit(
         namespace_accepts(state, info, new)?;
     }
     match (info.res, old) {
-        (Res::Service, None) => allocate_cluster_ip(state, info, new),
+        (Res::Service, None) => {
+            allocate_cluster_ip(state, info, new)?;
+            allocate_node_ports(state, info, None, new)
+        }
         (Res::Service, Some(old)) => {
             keep_cluster_ip(old, new);
-            Ok(())
+            allocate_node_ports(state, info, Some(old), new)
         }
         (Res::PersistentVolumeClaim, None) => {
             default_storage_class(state, new);
@@ -125,6 +128,89 @@ fn allocate_cluster_ip(state: &ApiState, info: &ResInfo, svc: &mut Value) -> Api
         spec.entry("ipFamilies").or_insert_with(|| json!(["IPv4"]));
         spec.entry("ipFamilyPolicy")
             .or_insert_with(|| json!("SingleStack"));
+    }
+    Ok(())
+}
+
+/// NodePort and LoadBalancer Services get a node port (30000-32767) per port.
+fn allocate_node_ports(
+    state: &ApiState,
+    info: &ResInfo,
+    old: Option<&Value>,
+    svc: &mut Value,
+) -> ApiResult<()> {
+    let kind = svc
+        .pointer("/spec/type")
+        .and_then(Value::as_str)
+        .unwrap_or("ClusterIP");
+    if !matches!(kind, "NodePort" | "LoadBalancer") {
+        return Ok(());
+    }
+    let me = name_of(svc).to_string();
+    let ns = svc
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let mut used: BTreeSet<i64> = state
+        .store
+        .list(Res::Service, None)
+        .0
+        .iter()
+        .filter(|s| {
+            !(name_of(s) == me
+                && s.pointer("/metadata/namespace").and_then(Value::as_str) == Some(&ns))
+        })
+        .flat_map(|s| {
+            s.pointer("/spec/ports")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.get("nodePort").and_then(Value::as_i64))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let previous = |port: &Value| -> Option<i64> {
+        old?.pointer("/spec/ports")?
+            .as_array()?
+            .iter()
+            .find(|p| p.get("port") == port.get("port"))?
+            .get("nodePort")?
+            .as_i64()
+    };
+    let Some(ports) = svc.pointer_mut("/spec/ports").and_then(Value::as_array_mut) else {
+        return Ok(());
+    };
+    let mut rng = rand::rng();
+    for (i, port) in ports.iter_mut().enumerate() {
+        let wanted = port
+            .get("nodePort")
+            .and_then(Value::as_i64)
+            .or_else(|| previous(port));
+        let chosen = match wanted {
+            Some(n) if used.contains(&n) => {
+                return Err(ApiError::invalid(
+                    info,
+                    &me,
+                    vec![Cause::invalid(
+                        format!("spec.ports[{i}].nodePort"),
+                        &json!(n),
+                        "provided port is already allocated",
+                    )],
+                ));
+            }
+            Some(n) => n,
+            None => loop {
+                let n = rng.random_range(30000..=32767);
+                if !used.contains(&n) {
+                    break n;
+                }
+            },
+        };
+        used.insert(chosen);
+        if let Some(p) = port.as_object_mut() {
+            p.insert("nodePort".into(), json!(chosen));
+        }
     }
     Ok(())
 }

@@ -46,6 +46,12 @@ fn patch_object(state: &Arc<ApiState>, r: &Req, obj: &Obj, scope: Scope) -> ApiR
             return Err(ApiError::not_found(info, &obj.name));
         };
         let mut patched = patch::apply_non_apply(r, &current)?;
+        crate::sim::api::strict::check_patched(
+            r.param("fieldValidation"),
+            info,
+            &current,
+            &patched,
+        )?;
         // Identity comes from the URL, whatever the patch says.
         let meta = metadata_mut(&mut patched);
         meta.insert("name".into(), json!(obj.name));

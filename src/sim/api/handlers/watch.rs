@@ -30,6 +30,13 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
 /// How often a BOOKMARK is sent to watchers that allow them.
 const BOOKMARK_EVERY: Duration = Duration::from_secs(60);
 
+/// What a watch sends before following changes.
+struct Initial {
+    objects: Vec<Value>,
+    /// Mark the end of the initial events with a bookmark (streaming lists).
+    end_bookmark: bool,
+}
+
 struct Watch {
     state: Arc<ApiState>,
     info: &'static ResInfo,
@@ -49,7 +56,14 @@ pub fn watch(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response>
         .map(Duration::from_secs)
         .unwrap_or(DEFAULT_TIMEOUT);
     let store = &state.store;
-    let (initial, sub, skip_to) = match r.param("resourceVersion").unwrap_or("") {
+    // A streaming list (sendInitialEvents) starts from the current state whatever rv says.
+    let streaming_list = r.flag("sendInitialEvents");
+    let rv_param = if streaming_list {
+        ""
+    } else {
+        r.param("resourceVersion").unwrap_or("")
+    };
+    let (initial, sub, skip_to) = match rv_param {
         "" | "0" => {
             let sub = store
                 .subscribe(None)
@@ -85,6 +99,10 @@ pub fn watch(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response>
         sent_columns: false,
         tx,
     };
+    let initial = Initial {
+        objects: initial,
+        end_bookmark: streaming_list,
+    };
     tokio::spawn(w.run(initial, sub, skip_to, bookmarks, timeout));
     let stream =
         futures::stream::poll_fn(move |cx| rx.poll_recv(cx).map(|b| b.map(Ok::<_, Infallible>)));
@@ -116,7 +134,7 @@ fn event_line(kind: &str, object: &Value) -> Bytes {
 impl Watch {
     async fn run(
         mut self,
-        initial: Vec<Value>,
+        initial: Initial,
         sub: Subscription,
         skip_to: u64,
         bookmarks: bool,
@@ -126,8 +144,19 @@ impl Watch {
             backlog, mut live, ..
         } = sub;
         let mut last_rv = skip_to;
-        for object in initial {
+        for object in initial.objects {
             if !self.send("ADDED", object).await {
+                return;
+            }
+        }
+        if initial.end_bookmark {
+            let mut object = json!({"metadata": {
+                "resourceVersion": last_rv.to_string(),
+                "creationTimestamp": null,
+                "annotations": {"k8s.io/initial-events-end": "true"},
+            }});
+            ensure_type_meta(&mut object, self.info);
+            if self.tx.send(event_line("BOOKMARK", &object)).await.is_err() {
                 return;
             }
         }

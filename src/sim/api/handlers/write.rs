@@ -12,6 +12,7 @@ use crate::sim::api::meta::generate_name;
 use crate::sim::api::request::Req;
 use crate::sim::api::router::{Coll, Obj};
 use crate::sim::api::status::{ApiError, ApiResult, json_response};
+use crate::sim::api::strict;
 use crate::sim::store::metadata_mut;
 
 pub use super::Scope;
@@ -20,6 +21,7 @@ pub fn create(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response
     let info = coll.info;
     let mut body = r.json_body()?;
     check_kind(info, &body)?;
+    strict::check(r.param("fieldValidation"), info, &body)?;
     let meta = metadata_mut(&mut body);
     if let Some(ns) = &coll.ns {
         match meta.get("namespace").and_then(Value::as_str) {
@@ -77,6 +79,7 @@ pub fn update(state: &Arc<ApiState>, r: &Req, obj: &Obj, scope: Scope) -> ApiRes
     let info = obj.info;
     let mut body = r.json_body()?;
     check_kind(info, &body)?;
+    strict::check(r.param("fieldValidation"), info, &body)?;
     let meta = metadata_mut(&mut body);
     match meta.get("name").and_then(Value::as_str) {
         Some(name) if name != obj.name => {

@@ -89,6 +89,7 @@ pub fn server_side_apply(
     };
     let info = obj.info;
     let applied = applied_config(r, obj)?;
+    crate::sim::api::strict::check_apply(r.param("fieldValidation"), info, &applied)?;
     let sub = scope.subresource();
     let with_status = scope == Scope::Status;
     let applied_set = fields::of_object(&applied, with_status);

@@ -2,6 +2,7 @@
 //! `kubectl get` prints: the column definitions and the cells the real server's
 //! printers produce for each kind (compare real-apiserver/41..45-*.http).
 
+mod columns;
 mod format;
 mod printers;
 
@@ -60,7 +61,7 @@ pub fn table(
     with_columns: bool,
     metadata: Value,
 ) -> Value {
-    let columns = printers::columns(info.res);
+    let columns = columns::columns(info.res);
     let rows: Vec<Value> = objects
         .iter()
         .map(|o| json!({"cells": printers::cells(info.res, o, now), "object": partial(o)}))
