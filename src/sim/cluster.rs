@@ -37,7 +37,9 @@ impl Sim {
     pub fn start(config: SimConfig) -> Sim {
         let store = Store::new(Clock::new(config.speed));
         let state = Arc::new(ApiState::new(store.clone(), config.clone()));
-        let tasks = spawn_controllers(store.clone(), &config);
+        super::rbac::bootstrap::seed(&store);
+        state.world.attach_api(&state);
+        let tasks = spawn_controllers(store.clone(), &config, &state);
         Sim {
             store,
             config,
@@ -82,11 +84,20 @@ impl Drop for Sim {
         for task in &self.tasks {
             task.abort();
         }
+        self.state.world.abort_all();
     }
 }
 
 /// The controllers (scheduler, kubelet, workload controllers, ...), owned by
-/// `sim::controllers`.
-fn spawn_controllers(store: Arc<Store>, config: &SimConfig) -> Vec<JoinHandle<()>> {
-    super::controllers::spawn_all(store, config)
+/// `sim::controllers`; `emqx/emqx` containers run the EMQX model (`sim::workloads`).
+fn spawn_controllers(
+    store: Arc<Store>,
+    config: &SimConfig,
+    state: &Arc<ApiState>,
+) -> Vec<JoinHandle<()>> {
+    let emqx = super::workloads::runtime::EmqxRuntime {
+        world: state.world.clone(),
+    };
+    let runtimes = super::controllers::runtime::Runtimes::default().with("emqx/emqx", Arc::new(emqx));
+    super::controllers::spawn_with_runtimes(store, config, runtimes)
 }

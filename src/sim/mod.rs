@@ -24,3 +24,4 @@ pub mod rbac;
 pub mod resources;
 pub mod serve;
 pub mod store;
+pub mod workloads;

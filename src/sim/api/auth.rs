@@ -69,11 +69,34 @@ pub async fn require_token(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    match token.and_then(|t| state.auth.authenticate(t)) {
-        Some(user) => {
-            req.extensions_mut().insert(user);
-            next.run(req).await
-        }
-        None => ApiError::unauthorized().into_response(),
+    let user = token.and_then(|t| {
+        state.auth.authenticate(t).or_else(|| {
+            state.world.tokens.resolve(t).map(|u| User {
+                name: u.name,
+                groups: u.groups,
+            })
+        })
+    });
+    let Some(user) = user else {
+        return ApiError::unauthorized().into_response();
+    };
+    let user = match super::authz::impersonate(&state.store, user, req.headers()) {
+        Ok(user) => user,
+        Err(denied) => return denied,
+    };
+    let query = axum::extract::Query::<std::collections::HashMap<String, String>>::try_from_uri(
+        req.uri(),
+    )
+    .map(|q| q.0)
+    .unwrap_or_default();
+    let info = crate::sim::rbac::UserInfo {
+        name: user.name.clone(),
+        groups: user.groups.clone(),
+    };
+    let attrs = super::authz::attributes(info, req.method(), req.uri().path(), &query);
+    if !crate::sim::rbac::authorize(&state.store, &attrs).allowed {
+        return super::authz::forbidden_response(&attrs);
     }
+    req.extensions_mut().insert(user);
+    next.run(req).await
 }

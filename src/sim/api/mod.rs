@@ -6,6 +6,7 @@
 
 pub mod aggregated;
 pub mod auth;
+pub mod authz;
 pub mod defaults;
 pub mod discovery;
 pub mod fields;
@@ -40,14 +41,18 @@ pub struct ApiState {
     pub store: Arc<Store>,
     pub config: SimConfig,
     pub auth: auth::Authenticator,
+    /// What runs in the pods (EMQX nodes, logs, service-account tokens).
+    pub world: Arc<crate::sim::workloads::World>,
 }
 
 impl ApiState {
     pub fn new(store: Arc<Store>, config: SimConfig) -> ApiState {
+        let world = crate::sim::workloads::World::new(store.clone());
         ApiState {
             store,
             config,
             auth: auth::Authenticator::generate(),
+            world,
         }
     }
 }

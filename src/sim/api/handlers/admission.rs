@@ -38,6 +38,21 @@ pub fn admit(
             default_storage_class(state, new);
             Ok(())
         }
+        (Res::Pod, None) => {
+            let shown = name_of(new).to_string();
+            match crate::sim::workloads::accounts::missing_service_account(
+                &state.store,
+                new,
+                &shown,
+            ) {
+                Some(message) => {
+                    let mut e = ApiError::forbidden(message);
+                    e.details = Some(json!({"name": shown, "kind": "pods"}));
+                    Err(e)
+                }
+                None => Ok(()),
+            }
+        }
         _ => Ok(()),
     }
 }
