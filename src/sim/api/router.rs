@@ -13,7 +13,7 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 
 use super::ApiState;
-use super::handlers::{delete, patch, read, subresource, watch, write};
+use super::handlers::{delete, exec, logs, patch, proxy, read, reviews, subresource, watch, write};
 use super::request::Req;
 use super::status::{ApiError, ApiResult};
 use super::{aggregated, auth, discovery, openapi};
@@ -48,6 +48,10 @@ pub struct Obj {
 }
 
 async fn handle(State(state): State<Arc<ApiState>>, req: Request) -> Response {
+    // Exec upgrades the connection: it needs the whole request, not just its body.
+    if let Some((ns, name)) = exec::target(req.uri().path()) {
+        return exec::handle(state, req, ns, name).await;
+    }
     let (parts, body) = req.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
@@ -59,6 +63,15 @@ async fn handle(State(state): State<Arc<ApiState>>, req: Request) -> Response {
         .map(|q| q.0)
         .unwrap_or_default();
     let r = Req::new(parts.method, query, &parts.headers, body);
+    if let Some(kind) = reviews::target(parts.uri.path()) {
+        let Some(user) = parts.extensions.get::<auth::User>() else {
+            return ApiError::unauthorized().into_response();
+        };
+        return match reviews::create(&state, &r, user, kind) {
+            Ok(resp) => resp,
+            Err(e) => e.into_response(),
+        };
+    }
     match dispatch(&state, &r, parts.uri.path()) {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
@@ -82,6 +95,7 @@ fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
         ["api"] => Ok(discovery::api_versions(r)),
         ["apis"] => Ok(discovery::api_groups(r)),
         ["api", "v1"] => Ok(discovery::resource_list("", "v1")),
+        ["apis", "authorization.k8s.io", "v1"] => Ok(reviews::resource_list()),
         ["apis", group] => discovery::group(group),
         ["apis", group, version] => discovery::group_version(group, version),
         ["api", "v1", rest @ ..] => resource(state, r, "", "v1", rest),
@@ -125,6 +139,12 @@ fn resource(
         }
         ["namespaces", ns, "bindings"] if group.is_empty() => {
             subresource::binding(state, r, ns, None)
+        }
+        ["namespaces", ns, "services", target, "proxy", path @ ..] if group.is_empty() => {
+            proxy::service(state, r, ns, target, path)
+        }
+        ["namespaces", ns, "pods", target, "proxy", path @ ..] if group.is_empty() => {
+            proxy::pod(state, r, ns, target, path)
         }
         ["namespaces", ns, plural] => {
             let info = namespaced(ns, plural)?;
@@ -211,6 +231,9 @@ fn object(state: &Arc<ApiState>, r: &Req, obj: &Obj, sub: Option<&str>) -> ApiRe
                 Method::PUT | Method::PATCH => subresource::scale_write(state, r, obj),
                 _ => Err(not_allowed()),
             };
+        }
+        Some("log") if obj.info.res == Res::Pod && r.method == Method::GET => {
+            return logs::get(state, r, &obj.ns, &obj.name);
         }
         Some("binding") if obj.info.res == Res::Pod && r.method == Method::POST => {
             return subresource::binding(state, r, &obj.ns, Some(&obj.name));

@@ -4,7 +4,11 @@
 
 pub mod admission;
 pub mod delete;
+pub mod exec;
+pub mod logs;
 pub mod patch;
+pub mod proxy;
+pub mod reviews;
 pub mod read;
 pub mod subresource;
 pub mod watch;
