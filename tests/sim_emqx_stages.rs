@@ -48,3 +48,93 @@ async fn o02_emqx_ctl_status_reports_the_node_started() {
         assert_eq!((err.as_str(), code), ("sh: ls: not found\n", 127));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn o07_emqx_status_answers_through_the_service() {
+    for profile in ["5", "4"] {
+        let (_sim, conn) = cluster(true).await;
+        through(&conn, profile, "service").await;
+        let port = if profile == "4" { "mgmt" } else { "dashboard" };
+        let path = format!("/api/v1/namespaces/{NS}/services/emqx-service:{port}/proxy/status");
+        let req = http::Request::get(path).body(Vec::new()).unwrap();
+        let text = conn.client.request_text(req).await.unwrap();
+        assert!(text.contains("is started"), "{profile}: {text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn o08_three_pods_make_three_one_node_clusters() {
+    for profile in ["5", "4"] {
+        let (_sim, conn) = cluster(true).await;
+        through(&conn, profile, "scale").await;
+        let pods = pod_names(&conn.client, NS, "app=emqx").await;
+        assert_eq!(pods.len(), 3, "{pods:?}");
+        for pod in &pods {
+            let out = cluster_status(&conn.client, pod, profile).await;
+            assert_eq!(count_running(&out, profile), 1, "{profile} {pod}: {out}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn o09_discovery_is_forbidden_before_rbac() {
+    for profile in ["5", "4"] {
+        let (_sim, conn) = cluster(true).await;
+        through(&conn, profile, "autocluster").await;
+        let pods = pod_names(&conn.client, NS, "app=emqx").await;
+        assert_eq!(pods.len(), 3, "{pods:?}");
+        for pod in &pods {
+            let log = eventually("the discovery error", || async {
+                let log = logs(&conn.client, NS, pod).await;
+                log.contains("Discovery error").then_some(log)
+            })
+            .await;
+            assert!(log.contains("{403,"), "{profile} {pod}: {log}");
+            if profile == "4" {
+                // EMQX.md §2.2, with this track's service and namespace.
+                let forbidden = r#"[error] Ekka(AutoCluster): Discovery error: {403,"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"endpoints \\\"emqx-service\\\" is forbidden: User \\\"system:serviceaccount:emqx:default\\\" cannot get resource \\\"endpoints\\\" in API group \\\"\\\" in the namespace \\\"emqx\\\"\",\"reason\":\"Forbidden\",\"details\":{\"name\":\"emqx-service\",\"kind\":\"endpoints\"},\"code\":403}\n"}"#;
+                assert!(log.contains(&forbidden), "{profile} {pod}: {log}");
+            }
+            let out = cluster_status(&conn.client, pod, profile).await;
+            assert_eq!(count_running(&out, profile), 1, "{profile} {pod}: {out}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn o10_o11_after_rbac_one_cluster_forms_and_a_replacement_joins() {
+    for profile in ["5", "4"] {
+        let (_sim, conn) = cluster(true).await;
+        through(&conn, profile, "rbac").await;
+        let pods = pod_names(&conn.client, NS, "app=emqx").await;
+        assert_eq!(pods.len(), 3, "{pods:?}");
+        let out = cluster_status(&conn.client, &pods[0], profile).await;
+        assert_eq!(count_running(&out, profile), 3, "{profile}: {out}");
+        let stopped_before = count_stopped(&out);
+        let api: kube::Api<k8s_openapi::api::core::v1::Pod> =
+            kube::Api::namespaced(conn.client.clone(), NS);
+        api.delete(&pods[0], &Default::default()).await.unwrap();
+        let survivor = pods[1].clone();
+        let out = eventually("the replacement to join", || async {
+            let now = pod_names(&conn.client, NS, "app=emqx").await;
+            if now.len() != 3 || now.contains(&pods[0]) {
+                return None;
+            }
+            let out = cluster_status(&conn.client, &survivor, profile).await;
+            (count_stopped(&out) == stopped_before + 1 && count_running(&out, profile) == 3)
+                .then_some(out)
+        })
+        .await;
+        assert!(out.contains("stopped_nodes"), "{profile}: {out}");
+    }
+}
+
+/// Running members in `cluster status` output (the part before stopped_nodes).
+fn count_running(out: &str, _profile: &str) -> usize {
+    let running = out.split("stopped_nodes").next().unwrap_or("");
+    running.matches('@').count()
+}
+
+fn count_stopped(out: &str) -> usize {
+    out.split("stopped_nodes").nth(1).unwrap_or("").matches('@').count()
+}
