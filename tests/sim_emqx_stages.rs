@@ -20,7 +20,15 @@ fn ctl(profile: &str) -> Vec<&'static str> {
 
 async fn through(conn: &kubetour::cluster::connect::Connection, profile: &str, stage: &str) {
     let (mut e, events) = engine(conn, shipped_track(profile));
-    let result = e.run(Some(stage), &RunOptions { try_it: false, lang: kubetour::track::Lang::En }).await;
+    let result = e
+        .run(
+            Some(stage),
+            &RunOptions {
+                try_it: false,
+                lang: kubetour::track::Lang::En,
+            },
+        )
+        .await;
     assert!(result.is_ok(), "{result:?}\n{:#?}", events.lock().unwrap());
 }
 
@@ -93,7 +101,7 @@ async fn o09_discovery_is_forbidden_before_rbac() {
             if profile == "4" {
                 // EMQX.md §2.2, with this track's service and namespace.
                 let forbidden = r#"[error] Ekka(AutoCluster): Discovery error: {403,"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"endpoints \\\"emqx-service\\\" is forbidden: User \\\"system:serviceaccount:emqx:default\\\" cannot get resource \\\"endpoints\\\" in API group \\\"\\\" in the namespace \\\"emqx\\\"\",\"reason\":\"Forbidden\",\"details\":{\"name\":\"emqx-service\",\"kind\":\"endpoints\"},\"code\":403}\n"}"#;
-                assert!(log.contains(&forbidden), "{profile} {pod}: {log}");
+                assert!(log.contains(forbidden), "{profile} {pod}: {log}");
             }
             let out = cluster_status(&conn.client, pod, profile).await;
             assert_eq!(count_running(&out, profile), 1, "{profile} {pod}: {out}");
@@ -136,5 +144,9 @@ fn count_running(out: &str, _profile: &str) -> usize {
 }
 
 fn count_stopped(out: &str) -> usize {
-    out.split("stopped_nodes").nth(1).unwrap_or("").matches('@').count()
+    out.split("stopped_nodes")
+        .nth(1)
+        .unwrap_or("")
+        .matches('@')
+        .count()
 }

@@ -37,7 +37,11 @@ async fn cluster_status(client: &kube::Client, pod: &str, profile: &str) -> Stri
 }
 
 fn running(out: &str) -> usize {
-    out.split("stopped_nodes").next().unwrap_or("").matches('@').count()
+    out.split("stopped_nodes")
+        .next()
+        .unwrap_or("")
+        .matches('@')
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,7 +51,10 @@ async fn o12_o13_the_cluster_forms_from_the_configmap_and_an_edit_reaches_only_n
         through(&conn, profile, "configmap").await;
         let pods = pod_names(&conn.client, NS, "app=emqx").await;
         assert_eq!(pods.len(), 3);
-        assert_eq!(running(&cluster_status(&conn.client, &pods[0], profile).await), 3);
+        assert_eq!(
+            running(&cluster_status(&conn.client, &pods[0], profile).await),
+            3
+        );
         // Switch discovery off in the ConfigMap: running pods keep their settings.
         let key = if profile == "4" {
             "EMQX_CLUSTER__DISCOVERY"
@@ -56,9 +63,13 @@ async fn o12_o13_the_cluster_forms_from_the_configmap_and_an_edit_reaches_only_n
         };
         let cms: Api<ConfigMap> = Api::namespaced(conn.client.clone(), NS);
         let patch = json!({"data": {key: "manual"}});
-        cms.patch("emqx-config", &PatchParams::default(), &Patch::Merge(&patch))
-            .await
-            .unwrap();
+        cms.patch(
+            "emqx-config",
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        )
+        .await
+        .unwrap();
         let api: Api<Pod> = Api::namespaced(conn.client.clone(), NS);
         api.delete(&pods[0], &Default::default()).await.unwrap();
         let fresh = eventually("a replacement pod running", || async {
@@ -71,8 +82,14 @@ async fn o12_o13_the_cluster_forms_from_the_configmap_and_an_edit_reaches_only_n
         .await;
         // Give discovery a few rounds; the new pod read `manual` and stays alone.
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-        assert_eq!(running(&cluster_status(&conn.client, &fresh, profile).await), 1);
-        assert_eq!(running(&cluster_status(&conn.client, &pods[1], profile).await), 2);
+        assert_eq!(
+            running(&cluster_status(&conn.client, &fresh, profile).await),
+            1
+        );
+        assert_eq!(
+            running(&cluster_status(&conn.client, &pods[1], profile).await),
+            2
+        );
     }
 }
 
@@ -94,7 +111,12 @@ async fn o14_o15_o16_statefulset_pods_come_in_order_with_dns_names_and_pod_0_ret
                 .and_then(|c| c.last_transition_time)
                 .unwrap();
             let created = after.metadata.creation_timestamp.unwrap();
-            assert!(created.0 >= ready_at.0, "{} before {} was Ready", pair[1], pair[0]);
+            assert!(
+                created.0 >= ready_at.0,
+                "{} before {} was Ready",
+                pair[1],
+                pair[0]
+            );
         }
         // O15: node names are the headless DNS names.
         let out = cluster_status(&conn.client, &names[1], profile).await;
@@ -115,7 +137,10 @@ async fn o14_o15_o16_statefulset_pods_come_in_order_with_dns_names_and_pod_0_ret
             (running(&out) == 3).then_some(out)
         })
         .await;
-        assert!(out.contains(&format!("emqx@{}.emqx-headless", names[0])), "{out}");
+        assert!(
+            out.contains(&format!("emqx@{}.emqx-headless", names[0])),
+            "{out}"
+        );
     }
 }
 
@@ -127,13 +152,18 @@ async fn o17_o18_each_pod_has_a_bound_claim_and_gets_it_back() {
         let claims: Api<PersistentVolumeClaim> = Api::namespaced(conn.client.clone(), NS);
         let mut uids = Vec::new();
         for i in 0..3 {
-            let pvc = claims.get(&format!("emqx-data-emqx-statefulset-{i}")).await.unwrap();
+            let pvc = claims
+                .get(&format!("emqx-data-emqx-statefulset-{i}"))
+                .await
+                .unwrap();
             assert_eq!(pvc.status.unwrap().phase.as_deref(), Some("Bound"));
             uids.push(pvc.metadata.uid.unwrap());
         }
         let api: Api<Pod> = Api::namespaced(conn.client.clone(), NS);
         let old = api.get("emqx-statefulset-0").await.unwrap().metadata.uid;
-        api.delete("emqx-statefulset-0", &Default::default()).await.unwrap();
+        api.delete("emqx-statefulset-0", &Default::default())
+            .await
+            .unwrap();
         let pod = eventually("pod 0 re-created and ready", || async {
             let pod = api.get("emqx-statefulset-0").await.ok()?;
             let ready = pod.status.clone()?.container_statuses?.first()?.ready;
@@ -150,13 +180,20 @@ async fn o17_o18_each_pod_has_a_bound_claim_and_gets_it_back() {
             .unwrap();
         assert_eq!(claim.claim_name, "emqx-data-emqx-statefulset-0");
         let pvc = claims.get("emqx-data-emqx-statefulset-0").await.unwrap();
-        assert_eq!(pvc.metadata.uid.unwrap(), uids[0], "the same claim, not a new one");
+        assert_eq!(
+            pvc.metadata.uid.unwrap(),
+            uids[0],
+            "the same claim, not a new one"
+        );
         let out = eventually("pod 0 rejoined", || async {
             let out = cluster_status(&conn.client, "emqx-statefulset-1", profile).await;
             (running(&out) == 3).then_some(out)
         })
         .await;
-        assert!(out.contains("emqx@emqx-statefulset-0.emqx-headless"), "{out}");
+        assert!(
+            out.contains("emqx@emqx-statefulset-0.emqx-headless"),
+            "{out}"
+        );
     }
 }
 
@@ -165,9 +202,16 @@ async fn o19_without_a_storage_class_the_claims_stay_pending() {
     let (_sim, conn) = cluster(false).await;
     through(&conn, "5", "statefulset").await;
     let track = shipped_track("5");
-    let stage = track.stages.iter().find(|s| s.id == "persistence").unwrap().clone();
+    let stage = track
+        .stages
+        .iter()
+        .find(|s| s.id == "persistence")
+        .unwrap()
+        .clone();
     let (mut e, _) = engine(&conn, track);
-    e.run_steps(&stage.id, &stage.before, &stage.manifests).await.unwrap();
+    e.run_steps(&stage.id, &stage.before, &stage.manifests)
+        .await
+        .unwrap();
     e.apply_stage(&stage).await.unwrap();
     let claims: Api<PersistentVolumeClaim> = Api::namespaced(conn.client.clone(), NS);
     let pvc = eventually("the claim of pod 0", || async {

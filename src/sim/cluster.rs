@@ -98,6 +98,7 @@ fn spawn_controllers(
     let emqx = super::workloads::runtime::EmqxRuntime {
         world: state.world.clone(),
     };
-    let runtimes = super::controllers::runtime::Runtimes::default().with("emqx/emqx", Arc::new(emqx));
+    let runtimes =
+        super::controllers::runtime::Runtimes::default().with("emqx/emqx", Arc::new(emqx));
     super::controllers::spawn_with_runtimes(store, config, runtimes)
 }

@@ -9,16 +9,30 @@ use kube::api::{Api, AttachParams, ListParams, LogParams};
 use tokio::io::AsyncReadExt;
 
 /// Runs a command in a pod's container; returns stdout, stderr and the exit code.
-pub async fn exec(client: &kube::Client, ns: &str, pod: &str, argv: &[&str]) -> (String, String, i32) {
+pub async fn exec(
+    client: &kube::Client,
+    ns: &str,
+    pod: &str,
+    argv: &[&str],
+) -> (String, String, i32) {
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
-    let params = AttachParams::default().stdin(false).stdout(true).stderr(true);
-    let mut p = pods.exec(pod, argv.to_vec(), &params).await.expect("exec starts");
+    let params = AttachParams::default()
+        .stdin(false)
+        .stdout(true)
+        .stderr(true);
+    let mut p = pods
+        .exec(pod, argv.to_vec(), &params)
+        .await
+        .expect("exec starts");
     let mut stdout = String::new();
     let mut stderr = String::new();
     let mut out = p.stdout().expect("stdout");
     let mut err = p.stderr().expect("stderr");
     let status = p.take_status().expect("status");
-    let (a, b) = tokio::join!(out.read_to_string(&mut stdout), err.read_to_string(&mut stderr));
+    let (a, b) = tokio::join!(
+        out.read_to_string(&mut stdout),
+        err.read_to_string(&mut stderr)
+    );
     a.unwrap();
     b.unwrap();
     let status = status.await.expect("a status");
@@ -27,7 +41,10 @@ pub async fn exec(client: &kube::Client, ns: &str, pod: &str, argv: &[&str]) -> 
         _ => status
             .details
             .and_then(|d| d.causes)
-            .and_then(|c| c.into_iter().find(|c| c.reason.as_deref() == Some("ExitCode")))
+            .and_then(|c| {
+                c.into_iter()
+                    .find(|c| c.reason.as_deref() == Some("ExitCode"))
+            })
             .and_then(|c| c.message)
             .and_then(|m| m.parse().ok())
             .unwrap_or(-1),
@@ -38,12 +55,25 @@ pub async fn exec(client: &kube::Client, ns: &str, pod: &str, argv: &[&str]) -> 
 
 pub async fn logs(client: &kube::Client, ns: &str, pod: &str) -> String {
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
-    pods.logs(pod, &LogParams::default()).await.unwrap_or_default()
+    pods.logs(pod, &LogParams::default())
+        .await
+        .unwrap_or_default()
 }
 
-pub async fn previous_logs(client: &kube::Client, ns: &str, pod: &str) -> Result<String, kube::Error> {
+pub async fn previous_logs(
+    client: &kube::Client,
+    ns: &str,
+    pod: &str,
+) -> Result<String, kube::Error> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
-    pods.logs(pod, &LogParams { previous: true, ..LogParams::default() }).await
+    pods.logs(
+        pod,
+        &LogParams {
+            previous: true,
+            ..LogParams::default()
+        },
+    )
+    .await
 }
 
 /// Names of the pods matching a label selector, sorted.

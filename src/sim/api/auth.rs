@@ -82,13 +82,12 @@ pub async fn require_token(
     };
     let user = match super::authz::impersonate(&state.store, user, req.headers()) {
         Ok(user) => user,
-        Err(denied) => return denied,
+        Err(denied) => return super::authz::forbidden_response(&denied),
     };
-    let query = axum::extract::Query::<std::collections::HashMap<String, String>>::try_from_uri(
-        req.uri(),
-    )
-    .map(|q| q.0)
-    .unwrap_or_default();
+    let query =
+        axum::extract::Query::<std::collections::HashMap<String, String>>::try_from_uri(req.uri())
+            .map(|q| q.0)
+            .unwrap_or_default();
     let info = crate::sim::rbac::UserInfo {
         name: user.name.clone(),
         groups: user.groups.clone(),

@@ -117,8 +117,12 @@ pub fn forbidden_response(attrs: &Attributes) -> Response {
 }
 
 /// Applies `Impersonate-User`/`Impersonate-Group`: the identity the request acts as,
-/// or the 403 when the requester may not impersonate it.
-pub fn impersonate(store: &Store, user: User, headers: &HeaderMap) -> Result<User, Response> {
+/// or the attributes of the impersonation the requester may not do (answer the 403).
+pub fn impersonate(
+    store: &Store,
+    user: User,
+    headers: &HeaderMap,
+) -> Result<User, Box<Attributes>> {
     let values = |name: &str| -> Vec<String> {
         headers
             .get_all(name)
@@ -149,7 +153,7 @@ pub fn impersonate(store: &Store, user: User, headers: &HeaderMap) -> Result<Use
     }
     for attrs in checks {
         if !authorize(store, &attrs).allowed {
-            return Err(forbidden_response(&attrs));
+            return Err(Box::new(attrs));
         }
     }
     if groups.is_empty()
@@ -212,15 +216,55 @@ mod tests {
     #[test]
     fn methods_and_paths_map_to_the_verbs_rbac_knows() {
         let cases = [
-            (Method::GET, "/api/v1/namespaces/ns/endpoints/emqx", false, "get /endpoints/ ns/emqx"),
-            (Method::GET, "/api/v1/namespaces/ns/pods", false, "list /pods/ ns/"),
+            (
+                Method::GET,
+                "/api/v1/namespaces/ns/endpoints/emqx",
+                false,
+                "get /endpoints/ ns/emqx",
+            ),
+            (
+                Method::GET,
+                "/api/v1/namespaces/ns/pods",
+                false,
+                "list /pods/ ns/",
+            ),
             (Method::GET, "/api/v1/pods", true, "watch /pods/ /"),
-            (Method::POST, "/apis/apps/v1/namespaces/ns/deployments", false, "create apps/deployments/ ns/"),
-            (Method::DELETE, "/api/v1/namespaces/ns/pods", false, "deletecollection /pods/ ns/"),
-            (Method::GET, "/api/v1/namespaces/ns/pods/p/log", false, "get /pods/log ns/p"),
-            (Method::GET, "/api/v1/namespaces/ns/services/http:emqx:18083/proxy/status", false, "get /services/proxy ns/emqx"),
-            (Method::GET, "/api/v1/namespaces/ns", false, "get /namespaces/ ns/ns"),
-            (Method::PUT, "/api/v1/namespaces/ns/finalize", false, "update /namespaces/finalize ns/ns"),
+            (
+                Method::POST,
+                "/apis/apps/v1/namespaces/ns/deployments",
+                false,
+                "create apps/deployments/ ns/",
+            ),
+            (
+                Method::DELETE,
+                "/api/v1/namespaces/ns/pods",
+                false,
+                "deletecollection /pods/ ns/",
+            ),
+            (
+                Method::GET,
+                "/api/v1/namespaces/ns/pods/p/log",
+                false,
+                "get /pods/log ns/p",
+            ),
+            (
+                Method::GET,
+                "/api/v1/namespaces/ns/services/http:emqx:18083/proxy/status",
+                false,
+                "get /services/proxy ns/emqx",
+            ),
+            (
+                Method::GET,
+                "/api/v1/namespaces/ns",
+                false,
+                "get /namespaces/ ns/ns",
+            ),
+            (
+                Method::PUT,
+                "/api/v1/namespaces/ns/finalize",
+                false,
+                "update /namespaces/finalize ns/ns",
+            ),
             (Method::GET, "/version", false, "get /version"),
             (Method::GET, "/apis/apps/v1", false, "get /apis/apps/v1"),
         ];

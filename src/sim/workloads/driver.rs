@@ -152,7 +152,12 @@ fn is_ip(host: &str) -> bool {
 }
 
 /// ekka's GET, performed against the in-process API server.
-async fn get(world: &World, ns: &str, req: &EndpointsRequest, token: Option<&str>) -> DiscoveryHttp {
+async fn get(
+    world: &World,
+    ns: &str,
+    req: &EndpointsRequest,
+    token: Option<&str>,
+) -> DiscoveryHttp {
     if !is_apiserver(&req.host, ns) {
         // A name cluster DNS does not know; an address nothing answers on.
         return DiscoveryHttp::ConnectFailed(if is_ip(&req.host) {
@@ -174,7 +179,10 @@ async fn get(world: &World, ns: &str, req: &EndpointsRequest, token: Option<&str
         return DiscoveryHttp::ConnectFailed(ConnectFailure::Econnrefused);
     };
     let request = Request::get(req.path.as_str())
-        .header(header::AUTHORIZATION, format!("Bearer {}", token.unwrap_or("")))
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", token.unwrap_or("")),
+        )
         .header(header::ACCEPT, "application/json")
         .body(Body::empty());
     let Ok(request) = request else {

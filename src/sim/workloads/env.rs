@@ -21,7 +21,9 @@ pub fn effective_env(store: &Store, pod: &Value, container: &Value) -> Env {
                 .get(Res::ConfigMap, ns, name)
                 .map(|cm| cm["data"].clone())
         } else if let Some(name) = source["secretRef"]["name"].as_str() {
-            store.get(Res::Secret, ns, name).map(|s| decoded(&s["data"]))
+            store
+                .get(Res::Secret, ns, name)
+                .map(|s| decoded(&s["data"]))
         } else {
             None
         };

@@ -44,15 +44,13 @@ fn decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                Ok(b) => {
+                    out.push(b);
+                    i += 2;
                 }
-            }
+                Err(_) => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
@@ -91,8 +89,7 @@ pub async fn handle(state: Arc<ApiState>, req: Request, ns: String, name: String
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(u) => u,
         Err(e) => {
-            return ApiError::bad_request(format!("Upgrade request required: {e}"))
-                .into_response();
+            return ApiError::bad_request(format!("Upgrade request required: {e}")).into_response();
         }
     };
     let uid = pod["metadata"]["uid"].as_str().unwrap_or("").to_string();
@@ -124,7 +121,8 @@ fn not_running(pod: &Value, container: &str) -> Option<Response> {
                 .into_response(),
         );
     }
-    let running = container_status(pod, container).is_some_and(|s| s["state"]["running"].is_object());
+    let running =
+        container_status(pod, container).is_some_and(|s| s["state"]["running"].is_object());
     if running {
         return None;
     }

@@ -70,9 +70,8 @@ fn query(r: &Req, world: &World) -> ApiResult<LogQuery> {
     let number = |name: &str| -> ApiResult<Option<i64>> {
         r.param(name)
             .map(|v| {
-                v.parse::<i64>().map_err(|_| {
-                    ApiError::bad_request(format!("invalid value {v:?} for {name}"))
-                })
+                v.parse::<i64>()
+                    .map_err(|_| ApiError::bad_request(format!("invalid value {v:?} for {name}")))
             })
             .transpose()
     };
@@ -137,10 +136,8 @@ pub fn get(state: &Arc<ApiState>, r: &Req, ns: &str, name: &str) -> ApiResult<Re
 
 fn text(body: String) -> Response {
     let mut resp = (StatusCode::OK, body).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain"),
-    );
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
     resp
 }
 
@@ -207,10 +204,8 @@ fn follow(
         }
     });
     let mut resp = Body::from_stream(stream).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain"),
-    );
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
     resp
 }
 

@@ -47,7 +47,10 @@ pub fn service(
         None => ports.first().cloned(),
         Some(p) => ports
             .iter()
-            .find(|sp| sp["name"].as_str() == Some(p) || sp["port"].as_u64().map(|n| n.to_string()).as_deref() == Some(p))
+            .find(|sp| {
+                sp["name"].as_str() == Some(p)
+                    || sp["port"].as_u64().map(|n| n.to_string()).as_deref() == Some(p)
+            })
             .cloned(),
     };
     let Some(svc_port) = svc_port else {
