@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::extract::Request;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -178,7 +178,12 @@ async fn send(mut socket: WebSocket, output: ExecOutput, argv: Vec<String>) {
     }
     let status = serde_json::to_vec(&exit_status(&argv, output.exit_code)).unwrap_or_default();
     let _ = socket.send(frame(3, &status)).await;
-    let _ = socket.send(Message::Close(None)).await;
+    // A normal closure (1000): kubectl's gorilla reader treats a bare close as an error.
+    let close = CloseFrame {
+        code: axum::extract::ws::close_code::NORMAL,
+        reason: "".into(),
+    };
+    let _ = socket.send(Message::Close(Some(close))).await;
     // Drain until the client closes, so it reads everything before the TCP close.
     while let Some(Ok(msg)) = socket.recv().await {
         if matches!(msg, Message::Close(_)) {
