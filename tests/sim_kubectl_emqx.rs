@@ -98,16 +98,24 @@ fn kubectl_exec_shows_the_three_node_cluster_exactly_as_emqx_prints_it() {
     assert_eq!(denied.status.code(), Some(127));
     let stderr = String::from_utf8_lossy(&denied.stderr);
     assert!(stderr.contains("sh: ls: not found"), "{stderr}");
-    assert!(stderr.contains("command terminated with exit code 127"), "{stderr}");
+    assert!(
+        stderr.contains("command terminated with exit code 127"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn kubectl_logs_shows_the_boot_lines_and_tail_and_previous_behave() {
     let c = running();
     let out = c.ok(&["logs", "emqx-0"]);
-    assert!(out.starts_with("WARNING: Default (insecure) Erlang cookie is in use.\n"), "{out}");
     assert!(
-        out.contains("EMQX_NODE__NAME [node.name]: emqx@emqx-0.emqx-headless.default.svc.cluster.local\n"),
+        out.starts_with("WARNING: Default (insecure) Erlang cookie is in use.\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "EMQX_NODE__NAME [node.name]: emqx@emqx-0.emqx-headless.default.svc.cluster.local\n"
+        ),
         "{out}"
     );
     let last = c.eventually(&["logs", "emqx-0", "--tail", "1"], |t| !t.is_empty());
