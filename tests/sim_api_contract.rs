@@ -526,3 +526,233 @@ async fn delete_collection_removes_only_the_selected_objects() {
         .collect();
     assert_eq!(left, ["c"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn endpoint_slices_mirror_the_endpoints_of_services() {
+    use k8s_openapi::api::discovery::v1::EndpointSlice;
+    let sim = sim();
+    let api: Api<EndpointSlice> = Api::namespaced(sim.client(), "default");
+    let slices = api
+        .list(&ListParams::default().labels("kubernetes.io/service-name=kubernetes"))
+        .await
+        .unwrap();
+    assert_eq!(slices.items.len(), 1);
+    let slice = &slices.items[0];
+    assert_eq!(slice.address_type, "IPv4");
+    assert_eq!(slice.ports.as_ref().unwrap()[0].port, Some(6443));
+    let name = slice.metadata.name.clone().unwrap();
+    assert!(name.starts_with("kubernetes-"), "{name}");
+    assert_eq!(api.get(&name).await.unwrap().metadata.name, Some(name));
+    let err = api_error(
+        api.delete("kubernetes-x", &DeleteParams::default())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(err.code, 405);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_apply_conflicts_with_a_scale_done_by_command() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    let pp = PatchParams::apply("kubetour");
+    api.patch("web", &pp, &Patch::Apply(deployment("emqx/emqx:5.8.9")))
+        .await
+        .unwrap();
+    let by_command = PatchParams {
+        field_manager: Some("kubectl".into()),
+        ..Default::default()
+    };
+    api.patch_scale(
+        "web",
+        &by_command,
+        &Patch::Merge(json!({"spec": {"replicas": 3}})),
+    )
+    .await
+    .unwrap();
+    let err = api_error(
+        api.patch("web", &pp, &Patch::Apply(deployment("emqx/emqx:5.8.9")))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        err.message,
+        "Apply failed with 1 conflict: conflict with \"kubectl\" with subresource \"scale\" using apps/v1: .spec.replicas"
+    );
+    let forced = api
+        .patch(
+            "web",
+            &pp.force(),
+            &Patch::Apply(deployment("emqx/emqx:5.8.9")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(forced.spec.replicas, Some(1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn binding_a_pod_assigns_its_node_once() {
+    let sim = sim();
+    let api: Api<Pod> = Api::namespaced(sim.client(), "default");
+    let pod: Pod = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "by-hand"},
+        "spec": {"schedulerName": "by-hand", "containers": [{"name": "c", "image": "emqx/emqx:5.8.9"}]}
+    }))
+    .unwrap();
+    api.create(&PostParams::default(), &pod).await.unwrap();
+    let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "by-hand"},
+        "target": {"apiVersion": "v1", "kind": "Node", "name": "sim-node-2"}});
+    let req = |body: &serde_json::Value| {
+        http::Request::post("/api/v1/namespaces/default/pods/by-hand/binding")
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(body).unwrap())
+            .unwrap()
+    };
+    let client = sim.client();
+    let status: kube::core::Status = client.request(req(&binding)).await.unwrap();
+    assert_eq!(status.code, 201);
+    let bound = api.get("by-hand").await.unwrap();
+    assert_eq!(bound.spec.unwrap().node_name.as_deref(), Some("sim-node-2"));
+    let err = client
+        .request::<kube::core::Status>(req(&binding))
+        .await
+        .unwrap_err();
+    assert_eq!(api_error(err).code, 409);
+}
+
+#[tokio::test(start_paused = true)]
+async fn metadata_only_reads_and_watches_get_partial_object_metadata() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    api.create(&PostParams::default(), &cm("meta", "1"))
+        .await
+        .unwrap();
+    let meta = api.get_metadata("meta").await.unwrap();
+    assert_eq!(meta.metadata.name.as_deref(), Some("meta"));
+    assert_eq!(meta.types.unwrap().kind, "PartialObjectMetadata");
+    let list = api.list_metadata(&ListParams::default()).await.unwrap();
+    assert!(
+        list.items
+            .iter()
+            .any(|m| m.metadata.name.as_deref() == Some("meta"))
+    );
+    let metas: Api<kube::core::PartialObjectMeta<ConfigMap>> =
+        Api::namespaced(sim.client(), "default");
+    let mut stream = watcher(metas, watcher::Config::default())
+        .applied_objects()
+        .boxed();
+    let first = stream.try_next().await.unwrap().unwrap();
+    assert!(first.metadata.name.is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn status_is_written_only_through_the_status_subresource() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    let mut d = deployment("emqx/emqx:5.8.9");
+    d["spec"]["template"]["spec"]["schedulerName"] = json!("nobody");
+    d["spec"]["replicas"] = json!(0);
+    api.patch("web", &PatchParams::apply("kubetour"), &Patch::Apply(d))
+        .await
+        .unwrap();
+    let pp = PatchParams::default();
+    let main = api
+        .patch(
+            "web",
+            &pp,
+            &Patch::Merge(json!({"status": {"observedGeneration": 42}})),
+        )
+        .await
+        .unwrap();
+    assert_ne!(main.status.and_then(|s| s.observed_generation), Some(42));
+    let via_status = api
+        .patch_status(
+            "web",
+            &pp,
+            &Patch::Merge(json!({"status": {"observedGeneration": 42}, "spec": {"replicas": 5}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(via_status.status.unwrap().observed_generation, Some(42));
+    assert_eq!(
+        via_status.spec.replicas,
+        Some(0),
+        "spec is not written through status"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn strategic_and_json_patches_edit_the_live_object() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    api.patch(
+        "web",
+        &PatchParams::apply("kubetour"),
+        &Patch::Apply(deployment("emqx/emqx:5.8.9")),
+    )
+    .await
+    .unwrap();
+    let smp = json!({"spec": {"template": {"spec": {"containers": [{"name": "web", "image": "emqx/emqx:5.8.10"}]}}}});
+    let patched = api
+        .patch("web", &PatchParams::default(), &Patch::Strategic(smp))
+        .await
+        .unwrap();
+    let c = &patched.spec.template.spec.as_ref().unwrap().containers[0];
+    assert_eq!(c.image.as_deref(), Some("emqx/emqx:5.8.10"));
+    assert_eq!(
+        c.ports.as_ref().unwrap()[0].container_port,
+        1883,
+        "the rest of the container stays"
+    );
+    let ops: json_patch::Patch = serde_json::from_value(json!([
+        {"op": "replace", "path": "/spec/replicas", "value": 4},
+        {"op": "add", "path": "/metadata/labels/tier", "value": "core"}
+    ]))
+    .unwrap();
+    let patched = api
+        .patch("web", &PatchParams::default(), &Patch::<()>::Json(ops))
+        .await
+        .unwrap();
+    assert_eq!(patched.spec.replicas, Some(4));
+    assert_eq!(patched.metadata.labels.unwrap()["tier"], "core");
+    let failing: json_patch::Patch =
+        serde_json::from_value(json!([{"op": "test", "path": "/spec/replicas", "value": 9}]))
+            .unwrap();
+    let err = api_error(
+        api.patch("web", &PatchParams::default(), &Patch::<()>::Json(failing))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(err.code, 422);
+}
+
+#[tokio::test(start_paused = true)]
+async fn dry_run_updates_and_deletes_change_nothing() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    let created = api
+        .create(&PostParams::default(), &cm("c", "1"))
+        .await
+        .unwrap();
+    let pp = PatchParams {
+        dry_run: true,
+        ..Default::default()
+    };
+    let answered = api
+        .patch("c", &pp, &Patch::Merge(json!({"data": {"k": "2"}})))
+        .await
+        .unwrap();
+    assert_eq!(answered.data.unwrap()["k"], "2");
+    let dp = DeleteParams {
+        dry_run: true,
+        ..Default::default()
+    };
+    api.delete("c", &dp).await.unwrap();
+    let current = api.get("c").await.unwrap();
+    assert_eq!(current.data.unwrap()["k"], "1");
+    assert_eq!(
+        current.metadata.resource_version,
+        created.metadata.resource_version
+    );
+}

@@ -371,3 +371,37 @@ async fn aggregated_discovery_answers_kubectls_first_question() {
     .await;
     assert_eq!(legacy.json()["kind"], "APIVersions");
 }
+
+#[tokio::test(start_paused = true)]
+async fn extra_routes_take_precedence_and_stay_behind_authentication() {
+    use kubetour::sim::cluster::Extensions;
+    let routes = axum::Router::new().route(
+        "/api/v1/namespaces/{ns}/pods/{name}/log",
+        axum::routing::get(|| async { "started\n" }),
+    );
+    let sim = Sim::start_with(
+        SimConfig::default(),
+        Extensions {
+            routes,
+            ..Extensions::default()
+        },
+    );
+    let a = get(&sim, "/api/v1/namespaces/default/pods/emqx/log").await;
+    assert_eq!((a.status, a.body.as_str()), (StatusCode::OK, "started\n"));
+    let anonymous = call(
+        &sim,
+        "GET",
+        "/api/v1/namespaces/default/pods/emqx/log",
+        None,
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get(&sim, "/api/v1/namespaces/default/pods/emqx/exec")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -384,4 +384,38 @@ async fn orphan_deletion_leaves_the_replicaset_without_its_owner() {
         1,
         "its pod keeps running"
     );
+    // Applying the Deployment again adopts the set and its pod instead of starting over.
+    let pod_uid = ready_pods(&c.store, "web-")[0]["metadata"]["uid"].clone();
+    c.store
+        .create(Res::Deployment, deployment("web", 1, "nginx:1.27"))
+        .unwrap();
+    let d = wait_for(30, "adopted and available", || {
+        let d = c.store.get(Res::Deployment, "emqx", "web")?;
+        (d["status"]["availableReplicas"] == 1).then_some(d)
+    })
+    .await;
+    let sets = c.store.list(Res::ReplicaSet, Some("emqx")).0;
+    assert_eq!(sets.len(), 1);
+    assert_eq!(
+        sets[0]["metadata"]["ownerReferences"][0]["uid"],
+        d["metadata"]["uid"]
+    );
+    let pods = pods(&c.store, "web-");
+    assert_eq!(pods.len(), 1);
+    assert_eq!(pods[0]["metadata"]["uid"], pod_uid);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_malformed_object_does_not_stop_the_controller() {
+    let c = cluster(SimConfig::default());
+    let mut bad = deployment("bad", 1, "nginx:1.27");
+    bad["spec"]["template"] = json!("not an object");
+    c.store.create(Res::Deployment, bad).unwrap();
+    c.store
+        .create(Res::Deployment, deployment("web", 1, "nginx:1.27"))
+        .unwrap();
+    wait_for(60, "web still served", || {
+        (ready_pods(&c.store, "web-").len() == 1).then_some(())
+    })
+    .await;
 }

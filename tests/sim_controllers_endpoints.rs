@@ -199,3 +199,66 @@ async fn deleting_a_namespace_removes_its_contents_then_the_namespace() {
         assert!(left.is_empty(), "{res:?} left: {left:#?}");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_root_ca_written_to_kube_system_reaches_every_namespace() {
+    let c = cluster(SimConfig::default());
+    wait_for(10, "emqx ca", || {
+        c.store.get(Res::ConfigMap, "emqx", "kube-root-ca.crt")
+    })
+    .await;
+    let pem = "-----BEGIN CERTIFICATE-----\nMIIBreal\n-----END CERTIFICATE-----\n";
+    c.store
+        .mutate(Res::ConfigMap, "kube-system", "kube-root-ca.crt", |cm| {
+            cm["data"]["ca.crt"] = json!(pem);
+            true
+        })
+        .unwrap();
+    for ns in ["emqx", "default", "kube-public"] {
+        wait_for(10, ns, || {
+            let cm = c.store.get(Res::ConfigMap, ns, "kube-root-ca.crt")?;
+            (cm["data"]["ca.crt"] == pem).then_some(())
+        })
+        .await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fresh_cluster_runs_coredns_behind_kube_dns() {
+    let c = cluster(SimConfig::default());
+    let e = wait_for(60, "kube-dns endpoints", || {
+        let e = c.store.get(Res::Endpoints, "kube-system", "kube-dns")?;
+        (addresses(&e, "addresses").len() == 2).then_some(e)
+    })
+    .await;
+    let ports = e["subsets"][0]["ports"].as_array().unwrap();
+    assert_eq!(ports.len(), 3);
+    let svc = c
+        .store
+        .get(Res::Service, "kube-system", "kube-dns")
+        .unwrap();
+    assert_eq!(svc["spec"]["clusterIP"], "10.96.0.10");
+    let pods = c.store.list(Res::Pod, Some("kube-system")).0;
+    assert_eq!(pods.len(), 2);
+    for p in pods {
+        assert!(
+            p["metadata"]["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("coredns-")
+        );
+        assert_eq!(p["status"]["qosClass"], "Burstable");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn node_heartbeats_keep_advancing() {
+    let c = cluster(SimConfig::default());
+    let beat = |store: &kubetour::sim::store::Store| {
+        let node = store.get(Res::Node, "", "sim-node-1").unwrap();
+        condition(&node, "Ready").unwrap()["lastHeartbeatTime"].clone()
+    };
+    let first = beat(&c.store);
+    tokio::time::sleep(std::time::Duration::from_secs(601)).await;
+    assert_ne!(beat(&c.store), first);
+}

@@ -258,3 +258,107 @@ async fn a_runtime_can_fail_its_readiness_probe_later_and_the_pod_turns_unready(
         h.abort();
     }
 }
+
+/// A registry that has no image at all.
+#[derive(Debug)]
+struct NoSuchImage;
+
+impl ContainerRuntime for NoSuchImage {
+    fn start(&self, _c: &ContainerInfo<'_>) -> Fate {
+        Fate::default()
+    }
+
+    fn pull_error(&self, image: &str) -> Option<String> {
+        Some(kubetour::sim::controllers::imagepull::not_found_error(
+            image,
+        ))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_image_the_registry_lacks_goes_err_image_pull_then_image_pull_back_off() {
+    let store = Store::new(Clock::new(1.0));
+    let runtimes = Runtimes::default().with("nginx:1.99", Arc::new(NoSuchImage));
+    let handles = spawn_with_runtimes(store.clone(), &SimConfig::default(), runtimes);
+    store
+        .create(Res::Pod, bare_pod("typo", "nginx:1.99"))
+        .unwrap();
+    let get = || store.get(Res::Pod, "default", "typo").unwrap();
+    let err = wait_for(30, "ErrImagePull", || {
+        let c = container(&get());
+        (c["state"]["waiting"]["reason"] == "ErrImagePull").then_some(c)
+    })
+    .await;
+    assert_eq!(
+        err["state"]["waiting"]["message"],
+        "rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:1.99\": failed to resolve reference \"docker.io/library/nginx:1.99\": docker.io/library/nginx:1.99: not found"
+    );
+    let backoff = wait_for(30, "ImagePullBackOff", || {
+        let c = container(&get());
+        (c["state"]["waiting"]["reason"] == "ImagePullBackOff").then_some(c)
+    })
+    .await;
+    assert!(
+        backoff["state"]["waiting"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Back-off pulling image \"nginx:1.99\": ErrImagePull: rpc error")
+    );
+    assert_eq!(get()["status"]["phase"], "Pending");
+    // It keeps trying: a second round of pulls comes after the back-off.
+    wait_for(60, "second attempt", || {
+        let pulls = events_for(&store, "typo")
+            .into_iter()
+            .find(|e| e["reason"] == "Pulling")?;
+        (pulls["count"].as_i64() >= Some(2)).then_some(())
+    })
+    .await;
+    let messages: Vec<String> = events_for(&store, "typo")
+        .iter()
+        .map(|e| e["message"].as_str().unwrap().to_string())
+        .collect();
+    for m in [
+        "Error: ErrImagePull",
+        "Error: ImagePullBackOff",
+        "Back-off pulling image \"nginx:1.99\"",
+    ] {
+        assert!(messages.iter().any(|x| x == m), "{m} missing: {messages:?}");
+    }
+    for h in handles {
+        h.abort();
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rollout_stuck_on_a_missing_image_exceeds_its_progress_deadline() {
+    let store = Store::new(Clock::new(1.0));
+    let runtimes = Runtimes::default().with("nginx:1.99", Arc::new(NoSuchImage));
+    let handles = spawn_with_runtimes(store.clone(), &SimConfig::default(), runtimes);
+    let mut d = deployment("web", 1, "nginx:1.99");
+    d["metadata"]["namespace"] = json!("default");
+    d["spec"]["progressDeadlineSeconds"] = json!(60);
+    store.create(Res::Deployment, d).unwrap();
+    let started = tokio::time::Instant::now();
+    let progressing = wait_for(120, "deadline exceeded", || {
+        let d = store.get(Res::Deployment, "default", "web")?;
+        let p = condition(&d, "Progressing")?.clone();
+        (p["reason"] == "ProgressDeadlineExceeded").then_some(p)
+    })
+    .await;
+    // Condition times have whole seconds, so the deadline may land up to 1 s early.
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(59),
+        "timed out after {waited:?}"
+    );
+    assert_eq!(progressing["status"], "False");
+    let message = progressing["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("ReplicaSet \"web-")
+            && message.ends_with("\" has timed out progressing."),
+        "{message}"
+    );
+    for h in handles {
+        h.abort();
+    }
+}

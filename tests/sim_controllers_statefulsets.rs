@@ -376,3 +376,106 @@ async fn a_volume_mount_naming_no_claim_template_fails_pod_creation_with_the_rea
             .is_some()
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn scaling_down_keeps_claims_unless_retention_says_delete_when_scaled() {
+    let c = cluster(SimConfig::default());
+    let mut keep = statefulset("keep", 2, "Parallel");
+    keep["spec"]["serviceName"] = json!("keep");
+    let mut drop = statefulset("drop", 2, "Parallel");
+    drop["spec"]["persistentVolumeClaimRetentionPolicy"] =
+        json!({"whenDeleted": "Retain", "whenScaled": "Delete"});
+    c.store.create(Res::StatefulSet, keep).unwrap();
+    c.store.create(Res::StatefulSet, drop).unwrap();
+    wait_for(90, "4 ready", || {
+        (ready_pods(&c.store, "keep-").len() + ready_pods(&c.store, "drop-").len() == 4)
+            .then_some(())
+    })
+    .await;
+    for name in ["keep", "drop"] {
+        c.store
+            .mutate(Res::StatefulSet, "emqx", name, |s| {
+                s["spec"]["replicas"] = json!(1);
+                true
+            })
+            .unwrap();
+    }
+    wait_for(60, "scaled down", || {
+        let gone = !exists(&c, "keep-1") && !exists(&c, "drop-1");
+        gone.then_some(())
+    })
+    .await;
+    wait_for(30, "drop's claim deleted", || {
+        c.store
+            .get(Res::PersistentVolumeClaim, "emqx", "data-drop-1")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert!(
+        c.store
+            .get(Res::PersistentVolumeClaim, "emqx", "data-keep-1")
+            .is_some()
+    );
+    assert!(
+        c.store
+            .get(Res::PersistentVolumeClaim, "emqx", "data-drop-0")
+            .is_some()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_statefulset_recreated_after_orphan_deletion_adopts_the_running_pods() {
+    let c = cluster(SimConfig::default());
+    c.store
+        .create(Res::StatefulSet, statefulset("emqx", 2, "Parallel"))
+        .unwrap();
+    wait_for(60, "ready", || {
+        (ready_pods(&c.store, "emqx-").len() == 2).then_some(())
+    })
+    .await;
+    let uids: Vec<Value> = pods(&c.store, "emqx-")
+        .iter()
+        .map(|p| p["metadata"]["uid"].clone())
+        .collect();
+    // `kubectl delete sts --cascade=orphan`, then apply it again.
+    c.store
+        .mutate(Res::StatefulSet, "emqx", "emqx", |s| {
+            s["metadata"]["deletionTimestamp"] = json!("2030-01-01T00:00:00Z");
+            s["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+            s["metadata"]["finalizers"] = json!(["orphan"]);
+            true
+        })
+        .unwrap();
+    wait_for(30, "set gone", || {
+        c.store
+            .get(Res::StatefulSet, "emqx", "emqx")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert_eq!(
+        ready_pods(&c.store, "emqx-").len(),
+        2,
+        "pods outlive the set"
+    );
+    c.store
+        .create(Res::StatefulSet, statefulset("emqx", 2, "Parallel"))
+        .unwrap();
+    let set = wait_for(30, "adopted", || {
+        let s = c.store.get(Res::StatefulSet, "emqx", "emqx")?;
+        (s["status"]["readyReplicas"] == 2).then_some(s)
+    })
+    .await;
+    let now: Vec<Value> = pods(&c.store, "emqx-")
+        .iter()
+        .map(|p| p["metadata"]["uid"].clone())
+        .collect();
+    assert_eq!(now, uids, "the same pods, not new ones");
+    for p in pods(&c.store, "emqx-") {
+        assert_eq!(
+            p["metadata"]["ownerReferences"][0]["uid"],
+            set["metadata"]["uid"]
+        );
+    }
+}

@@ -240,3 +240,14 @@ fn kubectl_create_generators_work_though_they_send_protobuf() {
     ]);
     assert_eq!(subject, "ServiceAccount/emqx reader");
 }
+
+#[test]
+fn serve_refuses_addresses_outside_loopback() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubetour"))
+        .args(["sim", "serve", "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refusing to listen on 0.0.0.0:0"), "{err}");
+}

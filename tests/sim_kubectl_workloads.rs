@@ -129,6 +129,13 @@ fn claims_endpoints_describe_and_events_read_like_a_real_cluster() {
         t.contains(":1883")
     });
     assert!(eps.lines().next().unwrap().starts_with("NAME"), "{eps}");
+    let out = c.run(&["-n", "emqx", "get", "endpoints"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
+        ),
+        "a 1.33 server warns about v1 Endpoints"
+    );
     let pod = c.eventually(
         &["-n", "emqx", "get", "pods", "-l", "app=emqx", "-o", "name"],
         |t| !t.is_empty(),
@@ -161,4 +168,9 @@ fn claims_endpoints_describe_and_events_read_like_a_real_cluster() {
         ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
     );
     assert!(events.contains("Scheduled"), "{events}");
+    let sorted = c.ok(&["-n", "emqx", "get", "events", "--sort-by=.lastTimestamp"]);
+    assert!(
+        sorted.contains("Scheduled"),
+        "sorting needs whole objects in rows:\n{sorted}"
+    );
 }

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use super::api::{self, ApiState};
 use super::clock::Clock;
 pub use super::config::SimConfig;
+use super::controllers::runtime::Runtimes;
 use super::store::Store;
 
 /// A running simulated cluster. Dropping it stops its controllers.
@@ -20,7 +21,25 @@ pub struct Sim {
     pub store: Arc<Store>,
     pub config: SimConfig,
     state: Arc<ApiState>,
+    routes: Router<Arc<ApiState>>,
     tasks: Vec<JoinHandle<()>>,
+}
+
+/// What later parts plug in: container models for the kubelet (EMQX) and extra API
+/// routes (pod logs, exec, access reviews). Extra routes take precedence over the
+/// generic resource routing and sit behind the same authentication.
+pub struct Extensions {
+    pub runtimes: Runtimes,
+    pub routes: Router<Arc<ApiState>>,
+}
+
+impl Default for Extensions {
+    fn default() -> Self {
+        Extensions {
+            runtimes: Runtimes::default(),
+            routes: Router::new(),
+        }
+    }
 }
 
 /// Where an HTTPS server is listening, and what a kubeconfig needs to reach it.
@@ -35,22 +54,28 @@ pub struct Served {
 impl Sim {
     /// Starts the cluster: store, built-in objects, controllers. Needs a tokio runtime.
     pub fn start(config: SimConfig) -> Sim {
+        Sim::start_with(config, Extensions::default())
+    }
+
+    /// Starts the cluster with container models and extra routes (see `Extensions`).
+    pub fn start_with(config: SimConfig, extensions: Extensions) -> Sim {
         let store = Store::new(Clock::new(config.speed));
         let state = Arc::new(ApiState::new(store.clone(), config.clone()));
         super::rbac::bootstrap::seed(&store);
         state.world.attach_api(&state);
-        let tasks = spawn_controllers(store.clone(), &config, &state);
+        let tasks = spawn_controllers(store.clone(), &config, &state, extensions.runtimes);
         Sim {
             store,
             config,
             state,
+            routes: extensions.routes,
             tasks,
         }
     }
 
     /// The API router; a tower Service answering exactly what the HTTPS server answers.
     pub fn router(&self) -> Router {
-        api::router(self.state.clone())
+        api::router::router_with(self.state.clone(), self.routes.clone())
     }
 
     /// The bearer token that authenticates as cluster admin.
@@ -94,11 +119,11 @@ fn spawn_controllers(
     store: Arc<Store>,
     config: &SimConfig,
     state: &Arc<ApiState>,
+    runtimes: Runtimes,
 ) -> Vec<JoinHandle<()>> {
     let emqx = super::workloads::runtime::EmqxRuntime {
         world: state.world.clone(),
     };
-    let runtimes =
-        super::controllers::runtime::Runtimes::default().with("emqx/emqx", Arc::new(emqx));
+    let runtimes = runtimes.with("emqx/emqx", Arc::new(emqx));
     super::controllers::spawn_with_runtimes(store, config, runtimes)
 }

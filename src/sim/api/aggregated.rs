@@ -100,5 +100,7 @@ pub fn core() -> Response {
 
 /// GET /apis in aggregated form.
 pub fn named_groups() -> Response {
-    answer(groups().into_iter().map(group_item).collect())
+    let mut items: Vec<Value> = groups().into_iter().map(group_item).collect();
+    items.push(super::slices::aggregated_item());
+    answer(items)
 }

@@ -169,10 +169,8 @@ fn workload_template(object: &mut Value) {
     if let Some(t) = template.as_object_mut() {
         let meta = t.entry("metadata").or_insert_with(|| json!({}));
         if let Some(m) = meta.as_object_mut() {
-            or_insert(m, "creationTimestamp", Value::Null);
-            if !m.contains_key("creationTimestamp") {
-                m.insert("creationTimestamp".into(), Value::Null);
-            }
+            // The real server shows a template's zero timestamp as null.
+            m.entry("creationTimestamp").or_insert(Value::Null);
         }
     }
     if let Some(spec) = template.get_mut("spec") {

@@ -86,7 +86,8 @@ fn group_json(group: &str) -> Value {
 }
 
 pub fn api_groups(_r: &Req) -> Response {
-    let groups: Vec<Value> = groups().into_iter().map(group_json).collect();
+    let mut groups: Vec<Value> = groups().into_iter().map(group_json).collect();
+    groups.push(group_json(super::slices::GROUP));
     json_response(
         StatusCode::OK,
         &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}),
@@ -97,10 +98,15 @@ pub fn group(group: &str) -> ApiResult<Response> {
     if !groups().contains(&group) {
         return Err(ApiError::no_such_path());
     }
+    Ok(group_response(group))
+}
+
+/// The APIGroup document of a served group.
+pub fn group_response(group: &str) -> Response {
     let mut body = group_json(group);
     body["kind"] = json!("APIGroup");
     body["apiVersion"] = json!("v1");
-    Ok(json_response(StatusCode::OK, &body))
+    json_response(StatusCode::OK, &body)
 }
 
 pub fn group_version(group: &str, version: &str) -> ApiResult<Response> {

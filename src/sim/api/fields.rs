@@ -52,7 +52,7 @@ pub fn list_keys(field: &str, items: &[Value]) -> Option<&'static [&'static str]
 
 /// Maps that are replaced as a whole (`x-kubernetes-map-type: atomic`).
 fn atomic_map(field: &str) -> bool {
-    matches!(field, "selector")
+    matches!(field, "selector" | "roleRef")
 }
 
 /// The `k:{...}` step of a list element; None if a key field is missing.
@@ -70,9 +70,30 @@ pub fn element_key(keys: &[&str], item: &Value) -> Option<String> {
     Some(format!("k:{}", Value::Object(m)))
 }
 
+/// Maps with free-form keys; an Update that creates one owns the map itself too (".").
+const KEYED_MAPS: &[&str] = &[
+    "labels",
+    "annotations",
+    "data",
+    "binaryData",
+    "stringData",
+    "nodeSelector",
+    "limits",
+    "requests",
+];
+
 /// Every field set in `object`, as an applied configuration's ownership.
 /// `status` is included only when `with_status`.
 pub fn of_object(object: &Value, with_status: bool) -> FieldSet {
+    collect_fields(object, with_status, false)
+}
+
+/// Like `of_object`, also listing keyed maps themselves (what Update operations own).
+pub fn of_object_with_maps(object: &Value, with_status: bool) -> FieldSet {
+    collect_fields(object, with_status, true)
+}
+
+fn collect_fields(object: &Value, with_status: bool, maps: bool) -> FieldSet {
     let mut out = FieldSet::new();
     let Some(map) = object.as_object() else {
         return out;
@@ -85,23 +106,26 @@ pub fn of_object(object: &Value, with_status: bool) -> FieldSet {
                 if let Some(meta) = v.as_object() {
                     for (mk, mv) in meta {
                         if !SERVER_METADATA.contains(&mk.as_str()) {
-                            walk(mk, mv, &mut vec!["f:metadata".into()], &mut out);
+                            walk(mk, mv, &mut vec!["f:metadata".into()], &mut out, maps);
                         }
                     }
                 }
             }
-            _ => walk(k, v, &mut Vec::new(), &mut out),
+            _ => walk(k, v, &mut Vec::new(), &mut out, maps),
         }
     }
     out
 }
 
-fn walk(field: &str, value: &Value, prefix: &mut Path, out: &mut FieldSet) {
+fn walk(field: &str, value: &Value, prefix: &mut Path, out: &mut FieldSet, maps: bool) {
     prefix.push(format!("f:{field}"));
     match value {
         Value::Object(map) if !map.is_empty() && !atomic_map(field) => {
+            if maps && KEYED_MAPS.contains(&field) {
+                out.insert(prefix.clone());
+            }
             for (k, v) in map {
-                walk(k, v, prefix, out);
+                walk(k, v, prefix, out, maps);
             }
         }
         Value::Array(items) => match list_keys(field, items) {
@@ -114,7 +138,7 @@ fn walk(field: &str, value: &Value, prefix: &mut Path, out: &mut FieldSet) {
                     out.insert(prefix.clone());
                     if let Some(m) = item.as_object() {
                         for (k, v) in m {
-                            walk(k, v, prefix, out);
+                            walk(k, v, prefix, out, maps);
                         }
                     }
                     prefix.pop();
@@ -134,13 +158,13 @@ fn walk(field: &str, value: &Value, prefix: &mut Path, out: &mut FieldSet) {
 /// The value at a path, if present.
 pub fn get_at<'a>(object: &'a Value, path: &[String]) -> Option<&'a Value> {
     let mut cur = object;
-    for (i, step) in path.iter().enumerate() {
-        cur = step_into(cur, step, path.get(i.wrapping_sub(1)))?;
+    for step in path {
+        cur = step_into(cur, step)?;
     }
     Some(cur)
 }
 
-fn step_into<'a>(cur: &'a Value, step: &str, _parent: Option<&String>) -> Option<&'a Value> {
+fn step_into<'a>(cur: &'a Value, step: &str) -> Option<&'a Value> {
     if let Some(f) = step.strip_prefix("f:") {
         return cur.get(f);
     }
@@ -197,11 +221,12 @@ pub fn remove_at(object: &mut Value, path: &[String]) {
 
 /// Paths of `new` whose values differ from `old` (what an Update operation changed).
 pub fn changed(old: &Value, new: &Value, with_status: bool) -> FieldSet {
-    of_object(new, with_status)
+    of_object_with_maps(new, with_status)
         .into_iter()
-        .filter(|p| {
-            // Element memberships count as changed only when the element is new.
-            get_at(old, p) != get_at(new, p)
+        .filter(|p| match get_at(new, p) {
+            // A map or list element counts as changed only when it is new.
+            Some(Value::Object(_)) => get_at(old, p).is_none(),
+            now => get_at(old, p) != now,
         })
         .collect()
 }

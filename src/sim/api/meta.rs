@@ -16,6 +16,15 @@ pub fn ensure_type_meta(object: &mut Value, info: &ResInfo) {
     }
 }
 
+/// An object reduced to its metadata (PartialObjectMetadata).
+pub fn partial(object: &Value) -> Value {
+    json!({
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": object.get("metadata").cloned().unwrap_or(json!({})),
+    })
+}
+
 pub fn name_of(object: &Value) -> &str {
     object
         .pointer("/metadata/name")
@@ -110,7 +119,7 @@ pub fn record_update(
     let with_status = subresource == Some("status");
     let changed = match old {
         Some(o) => fields::changed(o, object, with_status),
-        None => fields::of_object(object, with_status),
+        None => fields::of_object_with_maps(object, with_status),
     };
     let mut entries = old.map(read_managed).unwrap_or_default();
     give_to(
@@ -180,7 +189,11 @@ mod tests {
         let entries = read_managed(&b);
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].manager, "curl");
-        assert_eq!(entries[0].set.len(), 1);
+        // curl keeps the map it created and the key nobody else changed.
+        assert_eq!(
+            b["metadata"]["managedFields"][0]["fieldsV1"],
+            json!({"f:data": {".": {}, "f:j": {}}})
+        );
         assert_eq!(entries[1].manager, "kubectl");
         assert_eq!(
             b["metadata"]["managedFields"][1]["fieldsV1"],

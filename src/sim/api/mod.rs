@@ -3,6 +3,15 @@
 //!
 //! Everything is one axum `Router` over shared [`ApiState`]; the same router is served
 //! over HTTPS (tls) and called in-process by tests (inprocess).
+//!
+//! A request goes: `auth` (bearer token) -> `router` (path -> collection / object /
+//! subresource / discovery) -> `handlers` (verbs) -> `handlers::commit` for writes
+//! (`defaults`, `handlers::admission`, `validate`, managedFields via `meta`/`fields`,
+//! dry run) -> the store. Bodies: `request` (JSON, YAML, `protobuf`), `patch` (merge,
+//! strategic, JSON patch, server-side apply), `strict` (fieldValidation). Answers:
+//! `status` (error Statuses), `table` (kubectl get), `discovery` + `aggregated` +
+//! `openapi` (what kubectl downloads first), `slices` (EndpointSlices derived from
+//! Endpoints). `kubeconfig` writes what clients need to reach a served sim.
 
 pub mod aggregated;
 pub mod auth;
@@ -20,6 +29,7 @@ pub mod protobuf;
 pub mod request;
 pub mod router;
 pub mod selector;
+pub mod slices;
 pub mod status;
 pub mod strict;
 pub mod table;

@@ -7,11 +7,14 @@ use axum::http::{HeaderMap, Method, header};
 use bytes::Bytes;
 use serde_json::Value;
 
+use super::auth::User;
 use super::status::{ApiError, ApiResult};
 
 #[derive(Debug, Clone)]
 pub struct Req {
     pub method: Method,
+    /// The authenticated user (None only for public paths such as /healthz).
+    pub user: Option<User>,
     pub query: HashMap<String, String>,
     pub accept: String,
     pub content_type: String,
@@ -35,6 +38,7 @@ impl Req {
         };
         Req {
             method,
+            user: None,
             query,
             accept: get(header::ACCEPT),
             content_type: get(header::CONTENT_TYPE),
@@ -67,6 +71,14 @@ impl Req {
             .split(',')
             .next()
             .is_some_and(|first| first.contains("as=Table"))
+    }
+
+    /// Metadata-only output asked for in Accept (kube-rs `get_metadata`, metadata watchers).
+    pub fn wants_metadata(&self) -> bool {
+        self.accept
+            .split(',')
+            .next()
+            .is_some_and(|first| first.contains("as=PartialObjectMetadata"))
     }
 
     /// The field manager for non-apply writes: the parameter, else the User-Agent's

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Query, Request, State};
-use axum::http::Method;
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 
@@ -16,14 +16,20 @@ use super::ApiState;
 use super::handlers::{delete, exec, logs, patch, proxy, read, reviews, subresource, watch, write};
 use super::request::Req;
 use super::status::{ApiError, ApiResult};
-use super::{aggregated, auth, discovery, openapi};
+use super::{aggregated, auth, discovery, openapi, slices};
 use crate::sim::resources::{Res, ResInfo};
 
 /// Largest request body accepted (the real server's limit is 3 MiB for most writes).
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
 pub fn router(state: Arc<ApiState>) -> Router {
-    Router::new()
+    router_with(state, Router::new())
+}
+
+/// The router with `extra` routes (matched before the generic resource routing), all
+/// behind bearer-token authentication.
+pub fn router_with(state: Arc<ApiState>, extra: Router<Arc<ApiState>>) -> Router {
+    extra
         .fallback(handle)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -62,20 +68,40 @@ async fn handle(State(state): State<Arc<ApiState>>, req: Request) -> Response {
     let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
         .map(|q| q.0)
         .unwrap_or_default();
-    let r = Req::new(parts.method, query, &parts.headers, body);
-    if let Some(kind) = reviews::target(parts.uri.path()) {
-        let Some(user) = parts.extensions.get::<auth::User>() else {
+    let mut r = Req::new(parts.method, query, &parts.headers, body);
+    r.user = parts.extensions.get::<auth::User>().cloned();
+    let path = parts.uri.path();
+    if let Some(kind) = reviews::target(path) {
+        let Some(user) = r.user.clone() else {
             return ApiError::unauthorized().into_response();
         };
-        return match reviews::create(&state, &r, user, kind) {
+        return match reviews::create(&state, &r, &user, kind) {
             Ok(resp) => resp,
             Err(e) => e.into_response(),
         };
     }
-    match dispatch(&state, &r, parts.uri.path()) {
+    let mut resp = match dispatch(&state, &r, path) {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
+    };
+    if let Some(warning) = deprecation_warning(path) {
+        resp.headers_mut().insert(header::WARNING, warning);
     }
+    resp
+}
+
+/// A 1.33 server warns that core v1 Endpoints are deprecated (kubectl prints it).
+fn deprecation_warning(path: &str) -> Option<HeaderValue> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let endpoints = matches!(
+        segs.as_slice(),
+        ["api", "v1", "endpoints", ..] | ["api", "v1", "namespaces", _, "endpoints", ..]
+    );
+    endpoints.then(|| {
+        HeaderValue::from_static(
+            "299 - \"v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\"",
+        )
+    })
 }
 
 fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
@@ -96,6 +122,9 @@ fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
         ["apis"] => Ok(discovery::api_groups(r)),
         ["api", "v1"] => Ok(discovery::resource_list("", "v1")),
         ["apis", "authorization.k8s.io", "v1"] => Ok(reviews::resource_list()),
+        ["apis", slices::GROUP] => Ok(discovery::group_response(slices::GROUP)),
+        ["apis", slices::GROUP, "v1"] => Ok(slices::resource_list()),
+        ["apis", slices::GROUP, "v1", rest @ ..] => slices::route(state, r, rest),
         ["apis", group] => discovery::group(group),
         ["apis", group, version] => discovery::group_version(group, version),
         ["api", "v1", rest @ ..] => resource(state, r, "", "v1", rest),

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::deployment_status::write_status;
 use super::events::{Event, Recorder, Reporter};
-use super::gc::{Propagation, delete_object};
+use super::gc::{Propagation, adopt, delete_object};
 use super::names;
 use super::queue::Reconciler;
 use super::replicaset::owned_pods;
@@ -124,6 +124,10 @@ impl Reconciler for DeploymentController {
         if names::is_deleting(&d) {
             return None;
         }
+        // Validation keeps such objects out; should one get in, it is not ours to fix.
+        if !d["spec"]["template"]["spec"]["containers"].is_array() {
+            return None;
+        }
         let uid = names::uid(&d).to_string();
         let owned = || -> Vec<Value> {
             store
@@ -160,6 +164,14 @@ impl Reconciler for DeploymentController {
         if rolling && surge == 0 && unavailable == 0 {
             unavailable = 1;
         }
+        adopt(
+            store,
+            Res::ReplicaSet,
+            &d,
+            "Deployment",
+            &d["spec"]["selector"],
+            |_| true,
+        );
         let all = owned();
         let mut progress: Option<(&str, String)> = None;
         let new_rs = match all.iter().find(|rs| template_without_hash(rs) == template) {
@@ -287,8 +299,7 @@ impl Reconciler for DeploymentController {
             }
         }
         self.cleanup(store, &d, &new_name);
-        write_status(store, &d, &new_name, unavailable, progress);
-        None
+        write_status(store, &d, &new_name, unavailable, progress)
     }
 }
 
@@ -436,4 +447,27 @@ fn set_annotation(store: &Store, res: Res, ns: &str, name: &str, key: &str, valu
         o["metadata"]["annotations"][key] = json!(value);
         true
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surge_rounds_up_and_unavailability_rounds_down() {
+        assert_eq!(resolve(&json!("25%"), 3, true, "25%"), 1);
+        assert_eq!(resolve(&json!("25%"), 3, false, "25%"), 0);
+        assert_eq!(resolve(&json!("25%"), 8, false, "25%"), 2);
+        assert_eq!(resolve(&json!(2), 8, true, "25%"), 2);
+        assert_eq!(resolve(&Value::Null, 4, true, "25%"), 1);
+    }
+
+    #[test]
+    fn a_replicaset_template_matches_its_deployment_without_the_hash_label() {
+        let template = json!({"metadata": {"labels": {"app": "web"}}, "spec": {}});
+        let mut rs_template = template.clone();
+        rs_template["metadata"]["labels"][HASH] = json!("abc");
+        let rs = json!({"spec": {"template": rs_template}});
+        assert_eq!(template_without_hash(&rs), template);
+    }
 }

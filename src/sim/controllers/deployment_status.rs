@@ -2,6 +2,8 @@
 //! Progressing conditions, with the reasons and messages of the real controller
 //! (`kubectl rollout status` and kube-runtime's `is_deployment_completed` read them).
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
 
 use super::conditions::{condition, set_condition};
@@ -16,7 +18,7 @@ pub(super) fn write_status(
     new_name: &str,
     max_unavailable: i64,
     created: Option<(&str, String)>,
-) {
+) -> Option<Duration> {
     let ns = names::namespace(d);
     let sets: Vec<Value> = store
         .list(Res::ReplicaSet, Some(ns))
@@ -38,6 +40,11 @@ pub(super) fn write_status(
         sum("availableReplicas"),
     );
     let now = store.clock().now_rfc3339();
+    // progressDeadlineSeconds, in scaled time like every other simulated wait.
+    let deadline = d["spec"]["progressDeadlineSeconds"]
+        .as_u64()
+        .map(|s| store.clock().scaled(Duration::from_secs(s)));
+    let mut recheck = None;
     store.mutate(Res::Deployment, ns, names::name(d), |dep| {
         if names::uid(dep) != names::uid(d) {
             return false;
@@ -87,6 +94,19 @@ pub(super) fn write_status(
                 condition("Progressing", true, "ReplicaSetUpdated", &msg, &now),
                 true,
             );
+        } else if let Some(deadline) = deadline {
+            match stalled_for(conds, store.clock().now()) {
+                Some(stalled) if stalled >= deadline => {
+                    let msg = format!("{rs_ref} has timed out progressing.");
+                    set_condition(
+                        conds,
+                        condition("Progressing", false, "ProgressDeadlineExceeded", &msg, &now),
+                        false,
+                    );
+                }
+                Some(stalled) => recheck = Some(deadline - stalled),
+                None => {}
+            }
         }
         let avail = if available >= desired - max_unavailable {
             condition(
@@ -112,6 +132,22 @@ pub(super) fn write_status(
         dep["status"] = status;
         true
     });
+    recheck
+}
+
+/// How long a rollout has made no progress: since the Progressing condition's last
+/// update, unless it already completed or timed out.
+fn stalled_for(conds: &Value, now: jiff::Timestamp) -> Option<Duration> {
+    let progressing = conds
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == "Progressing")?;
+    if progressing["status"] != "True" || progressing["reason"] == "NewReplicaSetAvailable" {
+        return None;
+    }
+    let since: jiff::Timestamp = progressing["lastUpdateTime"].as_str()?.parse().ok()?;
+    let stalled = now.duration_since(since);
+    Duration::try_from(stalled).ok()
 }
 
 fn has_condition(conds: &Value, kind: &str) -> bool {

@@ -93,6 +93,42 @@ pub fn delete_object(store: &Store, res: Res, ns: &str, name: &str, propagation:
     });
 }
 
+/// Adoption, as workload controllers do it: objects of `res` in the owner's namespace
+/// that have no controller, match `selector` and pass `also`, get the owner as their
+/// controller (after `kubectl delete --cascade=orphan` and a re-apply, for instance).
+pub fn adopt(
+    store: &Store,
+    res: Res,
+    owner: &Value,
+    kind: &str,
+    selector: &Value,
+    also: impl Fn(&Value) -> bool,
+) {
+    let ns = names::namespace(owner);
+    let owner_ref = names::controller_ref(owner, "apps/v1", kind);
+    for o in store.list(res, Some(ns)).0 {
+        let controlled = names::owner_refs(&o)
+            .iter()
+            .any(|r| r["controller"] == json!(true));
+        if controlled
+            || names::is_deleting(&o)
+            || !names::selector_matches(Some(selector), &names::labels(&o))
+            || !also(&o)
+        {
+            continue;
+        }
+        store.mutate(res, ns, names::name(&o), |o| {
+            let mut refs = names::owner_refs(o).to_vec();
+            if refs.iter().any(|r| r["controller"] == json!(true)) {
+                return false;
+            }
+            refs.push(owner_ref.clone());
+            o["metadata"]["ownerReferences"] = json!(refs);
+            true
+        });
+    }
+}
+
 /// The served resource of an owner reference's kind.
 pub fn res_of_kind(kind: &str) -> Option<Res> {
     ALL.iter().find(|i| i.kind == kind).map(|i| i.res)

@@ -182,6 +182,29 @@ impl Reconciler for Kubelet {
     }
 }
 
+/// How often a kubelet re-posts an unchanged node status (nodeStatusReportFrequency).
+const NODE_STATUS_REPORT: Duration = Duration::from_secs(300);
+
+/// The kubelets' periodic node status: refreshes lastHeartbeatTime of every node's
+/// conditions, so `kubectl describe node` never shows a stale, seemingly dead node.
+pub async fn post_node_status(store: Arc<Store>) {
+    loop {
+        tokio::time::sleep(NODE_STATUS_REPORT).await;
+        let now = store.clock().now_rfc3339();
+        for node in store.list(Res::Node, None).0 {
+            store.mutate(Res::Node, "", names::name(&node), |n| {
+                let Some(conditions) = n["status"]["conditions"].as_array_mut() else {
+                    return false;
+                };
+                for c in conditions {
+                    c["lastHeartbeatTime"] = serde_json::json!(now);
+                }
+                true
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

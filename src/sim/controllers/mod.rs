@@ -23,6 +23,7 @@ pub mod deployment_status;
 pub mod endpoints;
 pub mod events;
 pub mod gc;
+pub mod imagepull;
 pub mod kubelet;
 pub mod names;
 pub mod namespace;
@@ -34,6 +35,7 @@ pub mod replicaset;
 pub mod runtime;
 pub mod scheduler;
 pub mod seed;
+pub mod seed_dns;
 pub mod statefulset;
 pub mod volumebinding;
 pub mod volumes;
@@ -69,6 +71,7 @@ pub fn spawn_with_runtimes(
     let recorder = Recorder::new(store.clone());
     let runtimes = Arc::new(runtimes);
     vec![
+        tokio::spawn(kubelet::post_node_status(store.clone())),
         queue::spawn(store.clone(), namespace::NamespaceController),
         queue::spawn(store.clone(), gc::GarbageCollector),
         queue::spawn(

@@ -10,9 +10,10 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::events::{Event, Recorder, Reporter};
+use super::imagepull;
 use super::kubelet::NodeState;
 use super::names;
-use super::podstatus::{Ctr, CtrState, PodModel};
+use super::podstatus::{CtrState, PodModel};
 use super::runtime::{ContainerInfo, Runtimes};
 use crate::sim::resources::Res;
 use crate::sim::store::Store;
@@ -20,8 +21,8 @@ use crate::sim::store::Store;
 /// How long creating the sandbox (pause container, network) takes.
 const SANDBOX: Duration = Duration::from_millis(700);
 /// How long after an exit the kubelet notices and reports the back-off.
-const NOTICE: Duration = Duration::from_secs(1);
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+pub(super) const NOTICE: Duration = Duration::from_secs(1);
+pub(super) const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 pub struct PodCtx {
     pub store: Arc<Store>,
@@ -46,12 +47,12 @@ impl Drop for IpLease {
     }
 }
 
-fn lock(nodes: &Mutex<NodeState>) -> std::sync::MutexGuard<'_, NodeState> {
+pub(super) fn lock(nodes: &Mutex<NodeState>) -> std::sync::MutexGuard<'_, NodeState> {
     nodes.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl PodCtx {
-    fn scaled(&self, d: Duration) -> Duration {
+    pub(super) fn scaled(&self, d: Duration) -> Duration {
         self.store.clock().scaled(d)
     }
 
@@ -68,32 +69,43 @@ impl PodCtx {
         }
     }
 
-    fn event(&self, event: Event) {
+    pub(super) fn event(&self, event: Event) {
         if let Some(pod) = self.pod() {
             self.recorder.record(&pod, &self.reporter(), event);
         }
     }
 
-    fn write(&self, model: &PodModel) {
+    /// Writes the status the model implies. A write that lost a race with another
+    /// writer (mutate gives back the other's object) is computed again: the kubelet
+    /// hears of no other change that would make it try later.
+    pub(super) fn write(&self, model: &PodModel) {
         let now = self.store.clock().now_rfc3339();
-        let uid = self.uid.clone();
-        self.store
-            .mutate(Res::Pod, &self.namespace, &self.name, |p| {
-                if names::uid(p) != uid {
-                    return false;
-                }
-                let status = model.status(p, &now);
-                if p["status"] == status {
-                    return false;
-                }
-                p["status"] = status;
-                true
-            });
+        for _ in 0..5 {
+            let mut wanted = None;
+            let written = self
+                .store
+                .mutate(Res::Pod, &self.namespace, &self.name, |p| {
+                    if names::uid(p) != self.uid {
+                        return false;
+                    }
+                    let status = model.status(p, &now);
+                    if p["status"] == status {
+                        return false;
+                    }
+                    p["status"] = status.clone();
+                    wanted = Some(status);
+                    true
+                });
+            match (written, wanted) {
+                (Some(pod), Some(status)) if pod["status"] != status => continue,
+                _ => return,
+            }
+        }
     }
 }
 
 /// Sleeps, unless deletion is requested first: true when it was.
-async fn sleep_or_deleted(d: Duration, deleting: &mut watch::Receiver<bool>) -> bool {
+pub(super) async fn sleep_or_deleted(d: Duration, deleting: &mut watch::Receiver<bool>) -> bool {
     if *deleting.borrow() {
         return true;
     }
@@ -127,7 +139,7 @@ pub async fn run(ctx: PodCtx, mut deleting: watch::Receiver<bool>) {
     model.sandbox_ready(ip);
     ctx.write(&model);
     for i in 0..model.containers.len() {
-        if pull(&ctx, &model.containers[i], &mut deleting).await {
+        if imagepull::ensure_image(&ctx, &mut model, i, &mut deleting).await {
             return terminate(&ctx, &mut model).await;
         }
         start(&ctx, &pod, &mut model, i);
@@ -159,74 +171,6 @@ async fn sleep_until(deadline: Option<Instant>) {
         Some(t) => tokio::time::sleep_until(t).await,
         None => std::future::pending().await,
     }
-}
-
-/// Ensures the container's image is on the node. True when deletion interrupted it.
-async fn pull(ctx: &PodCtx, c: &Ctr, deleting: &mut watch::Receiver<bool>) -> bool {
-    let image = c.image.clone();
-    let always = c.spec["imagePullPolicy"].as_str() == Some("Always")
-        || (c.spec["imagePullPolicy"].is_null() && pulls_always_by_default(&image));
-    let simulated = pull_duration(&image);
-    let now = Instant::now();
-    let ready_at = {
-        let mut nodes = lock(&ctx.nodes);
-        let key = (ctx.node.clone(), image.clone());
-        match nodes.images.get(&key) {
-            Some(t) if *t <= now && !always => None,
-            Some(t) if *t > now => Some(*t),
-            _ => {
-                let t = now + ctx.scaled(simulated);
-                nodes.images.insert(key, t);
-                Some(t)
-            }
-        }
-    };
-    let event = |e: Event| ctx.event(e.on_container(&c.name));
-    let Some(ready_at) = ready_at else {
-        event(Event::normal(
-            "Pulled",
-            format!("Container image \"{image}\" already present on machine"),
-        ));
-        return false;
-    };
-    event(Event::normal(
-        "Pulling",
-        format!("Pulling image \"{image}\""),
-    ));
-    if sleep_or_deleted(ready_at.saturating_duration_since(now), deleting).await {
-        return true;
-    }
-    let took = format!("{:.3}s", simulated.as_secs_f64());
-    event(Event::normal(
-        "Pulled",
-        format!(
-            "Successfully pulled image \"{image}\" in {took} ({took} including waiting). Image size: {} bytes.",
-            image_size(&image)
-        ),
-    ));
-    false
-}
-
-/// `:latest` or no tag means imagePullPolicy Always, as the API server defaults it.
-fn pulls_always_by_default(image: &str) -> bool {
-    let last = image.rsplit('/').next().unwrap_or(image);
-    if image.contains('@') {
-        return false;
-    }
-    match last.split_once(':') {
-        Some((_, tag)) => tag == "latest",
-        None => true,
-    }
-}
-
-/// 1–2 s, fixed per image so runs repeat.
-fn pull_duration(image: &str) -> Duration {
-    let h = names::fnv32a(image.as_bytes());
-    Duration::from_millis(1000 + u64::from(h % 1000))
-}
-
-fn image_size(image: &str) -> u64 {
-    40_000_000 + u64::from(names::fnv32a(image.as_bytes()) % 80_000_000)
 }
 
 /// Creates and starts container `i` and asks its runtime how this run will go.

@@ -296,9 +296,8 @@ impl PodModel {
                 .all(|c| matches!(c.state, CtrState::Terminated { exit_code: 0, .. }));
             return if ok { "Succeeded" } else { "Failed" };
         }
-        let creating = self.containers.iter().any(|c| {
-            matches!(&c.state, CtrState::Waiting { reason, .. } if reason == "ContainerCreating")
-        });
+        // Pending until every container has run at least once (pulls included).
+        let creating = self.containers.iter().any(|c| c.container_id.is_empty());
         if creating || self.containers.is_empty() {
             "Pending"
         } else {

@@ -75,7 +75,22 @@ async fn run<R: Reconciler>(store: Arc<Store>, mut r: R) {
             continue;
         }
         for key in std::mem::take(&mut pending) {
-            let Some(after) = r.reconcile(&store, &key) else {
+            // Objects are user-shaped JSON: should a reconcile trip over a shape it did
+            // not expect, the controller reports it and keeps serving the other keys.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                r.reconcile(&store, &key)
+            }));
+            let after = match outcome {
+                Ok(after) => after,
+                Err(_) => {
+                    tracing::error!(
+                        controller = std::any::type_name::<R>(),
+                        "reconcile failed on an unexpected object shape; skipped"
+                    );
+                    None
+                }
+            };
+            let Some(after) = after else {
                 continue;
             };
             let deadline = Instant::now() + after;

@@ -69,6 +69,10 @@ impl Reconciler for ReplicaSetController {
         if names::is_deleting(&rs) {
             return None;
         }
+        // Validation keeps such objects out; should one get in, it is not ours to fix.
+        if !rs["spec"]["template"]["spec"]["containers"].is_array() {
+            return None;
+        }
         let want = names::int_at(&rs, "/spec/replicas").unwrap_or(1).max(0) as usize;
         let active: Vec<Value> = owned_pods(store, &rs, "ReplicaSet")
             .into_iter()

@@ -45,6 +45,12 @@ pub trait ContainerRuntime: Debug + Send + Sync {
         true
     }
 
+    /// Why pulling `image` fails (containerd's error text, see
+    /// `imagepull::not_found_error`), or None when the registry has it.
+    fn pull_error(&self, _image: &str) -> Option<String> {
+        None
+    }
+
     /// How long the process takes to exit after SIGTERM; the kubelet caps this at the
     /// pod's grace period (an image that ignores SIGTERM returns `grace`).
     fn stop_after(&self, _c: &ContainerInfo<'_>, grace: Duration) -> Duration {

@@ -1,10 +1,11 @@
 //! What a fresh cluster already holds before anyone applies anything: Ready nodes, the
-//! four system namespaces, the `kubernetes` Service and the default StorageClass.
+//! four system namespaces, the `kubernetes` Service, CoreDNS and the default StorageClass.
 //! (Per-namespace objects, the `default` ServiceAccount and `kube-root-ca.crt`, come
 //! from the namespace controller, for seeded and later namespaces alike.)
 
 use serde_json::{Value, json};
 
+use super::seed_dns;
 use crate::sim::config::SimConfig;
 use crate::sim::resources::Res;
 use crate::sim::store::{Store, StoreError};
@@ -33,6 +34,13 @@ pub fn seed(store: &Store, config: &SimConfig) -> Result<(), StoreError> {
         create_once(store, Res::Namespace, namespace(ns))?;
     }
     create_once(store, Res::Service, kubernetes_service())?;
+    create_once(
+        store,
+        Res::ServiceAccount,
+        seed_dns::coredns_service_account(),
+    )?;
+    create_once(store, Res::Service, seed_dns::kube_dns_service())?;
+    create_once(store, Res::Deployment, seed_dns::coredns_deployment())?;
     create_once(store, Res::Endpoints, kubernetes_endpoints())?;
     if config.default_storage_class {
         create_once(store, Res::StorageClass, default_storage_class())?;

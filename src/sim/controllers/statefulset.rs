@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use super::events::{Event, Recorder, Reporter};
-use super::gc::{Propagation, delete_object};
+use super::gc::{Propagation, adopt, delete_object};
 use super::names;
 use super::podspec::{invalid_pod, pod_from_template};
 use super::queue::Reconciler;
@@ -75,9 +75,21 @@ impl Reconciler for StatefulSetController {
         if names::is_deleting(&set) {
             return None;
         }
+        // Validation keeps such objects out; should one get in, it is not ours to fix.
+        if !set["spec"]["template"]["spec"]["containers"].is_array() {
+            return None;
+        }
         let update_rev = ensure_revision(store, &set);
         let replicas = names::int_at(&set, "/spec/replicas").unwrap_or(1).max(0);
         let parallel = set["spec"]["podManagementPolicy"] == "Parallel";
+        adopt(
+            store,
+            Res::Pod,
+            &set,
+            "StatefulSet",
+            &set["spec"]["selector"],
+            |p| ordinal(name, p).is_some(),
+        );
         let pods: BTreeMap<i64, Value> = owned_pods(store, &set, "StatefulSet")
             .into_iter()
             .filter_map(|p| ordinal(name, &p).map(|i| (i, p)))
@@ -110,6 +122,10 @@ impl Reconciler for StatefulSetController {
         if healthy || parallel {
             for (_, p) in pods.range(replicas..).rev() {
                 if !names::is_deleting(p) {
+                    if set["spec"]["persistentVolumeClaimRetentionPolicy"]["whenScaled"] == "Delete"
+                    {
+                        claims_follow_pod(store, &set, p);
+                    }
                     self.delete_pod(store, &set, p);
                 }
                 if !parallel {
@@ -255,6 +271,39 @@ impl StatefulSetController {
                     names::name(set)
                 ),
             ),
+        );
+    }
+}
+
+/// Retention `whenScaled: Delete`: the claims of a pod removed by a scale-down get the
+/// pod as owner, so the garbage collector deletes them once the pod is gone.
+fn claims_follow_pod(store: &Store, set: &Value, pod: &Value) {
+    let owner = json!({
+        "apiVersion": "v1", "kind": "Pod", "name": names::name(pod), "uid": names::uid(pod),
+        "controller": false, "blockOwnerDeletion": true,
+    });
+    for t in set["spec"]["volumeClaimTemplates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let claim = format!("{}-{}", names::name(t), names::name(pod));
+        store.mutate(
+            Res::PersistentVolumeClaim,
+            names::namespace(set),
+            &claim,
+            |c| {
+                if names::owner_refs(c)
+                    .iter()
+                    .any(|r| r["uid"] == owner["uid"])
+                {
+                    return false;
+                }
+                let mut refs = names::owner_refs(c).to_vec();
+                refs.push(owner.clone());
+                c["metadata"]["ownerReferences"] = json!(refs);
+                true
+            },
         );
     }
 }

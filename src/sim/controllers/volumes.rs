@@ -140,6 +140,16 @@ impl Reconciler for VolumeController {
 impl VolumeController {
     fn bind(&mut self, store: &Store, pvc: &Value) -> Option<Duration> {
         let (ns, name) = (names::namespace(pvc), names::name(pvc));
+        // A volume already made or bound for this claim (a half-finished bind).
+        if let Some(pv) = store
+            .list(Res::PersistentVolume, None)
+            .0
+            .into_iter()
+            .find(|pv| pv["spec"]["claimRef"]["uid"] == names::uid(pvc))
+        {
+            bind_both(store, pvc, &pv);
+            return None;
+        }
         let classes = store.list(Res::StorageClass, None).0;
         let class = claim_class(pvc).map(String::from);
         let Some(class) = class else {

@@ -22,6 +22,8 @@ use crate::sim::store::{StoreError, metadata_mut};
 /// DeleteOptions from the body and/or the query.
 #[derive(Debug, Default, Clone)]
 pub struct DeleteOptions {
+    /// dryRun=All, from the query or the body (kube-rs sends it in the body).
+    pub dry_run: bool,
     pub grace: Option<i64>,
     pub propagation: Option<String>,
     pub uid: Option<String>,
@@ -51,7 +53,12 @@ impl DeleteOptions {
         if propagation.is_none() && orphan == Some(true) {
             propagation = Some("Orphan".into());
         }
+        let body_dry_run = body
+            .get("dryRun")
+            .and_then(Value::as_array)
+            .is_some_and(|d| d.iter().any(|v| v == "All"));
         Ok(DeleteOptions {
+            dry_run: r.dry_run() || body_dry_run,
             grace,
             propagation,
             uid: body
@@ -68,7 +75,7 @@ impl DeleteOptions {
 
 pub fn delete(state: &Arc<ApiState>, r: &Req, obj: &Obj) -> ApiResult<Response> {
     let opts = DeleteOptions::from_request(r)?;
-    let (code, body) = delete_one(state, obj.info, &obj.ns, &obj.name, &opts, r.dry_run())?;
+    let (code, body) = delete_one(state, obj.info, &obj.ns, &obj.name, &opts, opts.dry_run)?;
     Ok(json_response(code, &body))
 }
 
@@ -117,9 +124,16 @@ pub fn delete_one(
         if dry_run {
             return Ok((StatusCode::OK, deleted_body(info, &current)));
         }
-        let gone = store
+        let mut gone = store
             .delete(info.res, ns, name)
             .map_err(|e| ApiError::from_store(info, e))?;
+        if info.res == Res::Pod {
+            // A pod deleted at once reads as a graceful deletion with zero grace.
+            let meta = metadata_mut(&mut gone);
+            meta.entry("deletionTimestamp")
+                .or_insert_with(|| json!(state.store.clock().now_rfc3339()));
+            meta.insert("deletionGracePeriodSeconds".into(), json!(0));
+        }
         return Ok((StatusCode::OK, deleted_body(info, &gone)));
     }
     let now = state.store.clock().now();
@@ -257,7 +271,7 @@ pub fn delete_collection(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResu
             .pointer("/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or("");
-        match delete_one(state, coll.info, ns, name, &opts, r.dry_run()) {
+        match delete_one(state, coll.info, ns, name, &opts, opts.dry_run) {
             Ok(_) => deleted.push(item),
             Err(e) if e.code == 404 => {}
             Err(e) => return Err(e),

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use crate::sim::api::ApiState;
-use crate::sim::api::meta::ensure_type_meta;
+use crate::sim::api::meta::{ensure_type_meta, partial};
 use crate::sim::api::request::Req;
 use crate::sim::api::router::{Coll, Obj};
 use crate::sim::api::selector::Selectors;
@@ -26,14 +26,18 @@ pub fn get(state: &Arc<ApiState>, r: &Req, obj: &Obj) -> ApiResult<Response> {
             .pointer("/metadata/resourceVersion")
             .cloned()
             .unwrap_or(json!(""));
-        let t = table::table(
+        let mut t = table::table(
             obj.info,
-            &[object],
+            std::slice::from_ref(&object),
             state.store.clock().now(),
             true,
             json!({"resourceVersion": rv}),
         );
+        table::include_objects(&mut t, &[object], r.param("includeObject"));
         return Ok(json_response(StatusCode::OK, &t));
+    }
+    if r.wants_metadata() {
+        return Ok(json_response(StatusCode::OK, &partial(&object)));
     }
     Ok(json_response(StatusCode::OK, &object))
 }
@@ -86,8 +90,19 @@ pub fn list(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response> 
         metadata["remainingItemCount"] = json!(remaining);
     }
     if r.wants_table() {
-        let t = table::table(coll.info, &items, state.store.clock().now(), true, metadata);
+        let mut t = table::table(coll.info, &items, state.store.clock().now(), true, metadata);
+        table::include_objects(&mut t, &items, r.param("includeObject"));
         return Ok(json_response(StatusCode::OK, &t));
+    }
+    if r.wants_metadata() {
+        let items: Vec<Value> = items.iter().map(partial).collect();
+        let body = json!({
+            "kind": "PartialObjectMetadataList",
+            "apiVersion": "meta.k8s.io/v1",
+            "metadata": metadata,
+            "items": items,
+        });
+        return Ok(json_response(StatusCode::OK, &body));
     }
     let body = json!({
         "kind": format!("{}List", coll.info.kind),

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::sim::api::ApiState;
-use crate::sim::api::meta::ensure_type_meta;
+use crate::sim::api::meta::{ensure_type_meta, partial};
 use crate::sim::api::request::Req;
 use crate::sim::api::router::Coll;
 use crate::sim::api::selector::Selectors;
@@ -37,17 +37,40 @@ struct Initial {
     end_bookmark: bool,
 }
 
+/// A read-only view of another kind, served under its own name (EndpointSlices are
+/// derived from Endpoints): how an object is presented and tabled.
+#[derive(Clone, Copy)]
+pub struct View {
+    pub present: fn(&Value) -> Value,
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub table: fn(&[Value], jiff::Timestamp, bool, Value) -> Value,
+}
+
 struct Watch {
     state: Arc<ApiState>,
     info: &'static ResInfo,
+    view: Option<View>,
     ns: Option<String>,
     selectors: Selectors,
     table: bool,
+    metadata_only: bool,
+    include_object: Option<String>,
     sent_columns: bool,
     tx: mpsc::Sender<Bytes>,
 }
 
 pub fn watch(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response> {
+    watch_view(state, r, coll, None)
+}
+
+/// A watch of `coll`, presented through `view` when given.
+pub fn watch_view(
+    state: &Arc<ApiState>,
+    r: &Req,
+    coll: &Coll,
+    view: Option<View>,
+) -> ApiResult<Response> {
     let selectors = Selectors::from_query(r.param("labelSelector"), r.param("fieldSelector"))?;
     let bookmarks = r.flag("allowWatchBookmarks");
     let timeout = r
@@ -69,7 +92,6 @@ pub fn watch(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response>
                 .subscribe(None)
                 .map_err(|e| ApiError::from_store(coll.info, e))?;
             let (items, list_rv) = store.list(coll.info.res, coll.ns.as_deref());
-            let items: Vec<Value> = items.into_iter().filter(|o| selectors.matches(o)).collect();
             (items, sub, list_rv)
         }
         given => {
@@ -93,9 +115,12 @@ pub fn watch(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response>
     let w = Watch {
         state: state.clone(),
         info: coll.info,
+        view,
         ns: coll.ns.clone(),
         selectors,
         table: r.wants_table(),
+        metadata_only: r.wants_metadata(),
+        include_object: r.param("includeObject").map(String::from),
         sent_columns: false,
         tx,
     };
@@ -145,7 +170,8 @@ impl Watch {
         } = sub;
         let mut last_rv = skip_to;
         for object in initial.objects {
-            if !self.send("ADDED", object).await {
+            let object = self.present(object);
+            if self.selectors.matches(&object) && !self.send("ADDED", object).await {
                 return;
             }
         }
@@ -155,7 +181,7 @@ impl Watch {
                 "creationTimestamp": null,
                 "annotations": {"k8s.io/initial-events-end": "true"},
             }});
-            ensure_type_meta(&mut object, self.info);
+            self.type_meta(&mut object);
             if self.tx.send(event_line("BOOKMARK", &object)).await.is_err() {
                 return;
             }
@@ -176,7 +202,7 @@ impl Watch {
                 _ = self.tx.closed() => return,
                 _ = ticker.tick(), if bookmarks => {
                     let mut object = json!({"metadata": {"resourceVersion": last_rv.to_string(), "creationTimestamp": null}});
-                    ensure_type_meta(&mut object, self.info);
+                    self.type_meta(&mut object);
                     if self.tx.send(event_line("BOOKMARK", &object)).await.is_err() {
                         return;
                     }
@@ -200,32 +226,53 @@ impl Watch {
 
     /// Sends an event if it is for this watch; false when the client has gone.
     async fn deliver(&mut self, ev: &WatchEvent) -> bool {
-        if ev.res != self.info.res
-            || self.ns.as_deref().is_some_and(|ns| ns != ev.namespace)
-            || !self.selectors.matches(&ev.object)
-        {
+        if ev.res != self.info.res || self.ns.as_deref().is_some_and(|ns| ns != ev.namespace) {
             return true;
         }
-        self.send(ev.kind.as_str(), ev.object.clone()).await
+        let object = self.present(ev.object.clone());
+        if !self.selectors.matches(&object) {
+            return true;
+        }
+        self.send(ev.kind.as_str(), object).await
     }
 
-    async fn send(&mut self, kind: &str, mut object: Value) -> bool {
+    /// The object as this watch shows it (type meta set, through the view if any).
+    fn present(&self, mut object: Value) -> Value {
         ensure_type_meta(&mut object, self.info);
+        match self.view {
+            Some(v) => (v.present)(&object),
+            None => object,
+        }
+    }
+
+    fn type_meta(&self, object: &mut Value) {
+        match self.view {
+            Some(v) => {
+                object["apiVersion"] = json!(v.api_version);
+                object["kind"] = json!(v.kind);
+            }
+            None => ensure_type_meta(object, self.info),
+        }
+    }
+
+    async fn send(&mut self, kind: &str, object: Value) -> bool {
         let payload = if self.table {
             let now = self.state.store.clock().now();
             let rv = object
                 .pointer("/metadata/resourceVersion")
                 .cloned()
                 .unwrap_or(json!(""));
-            let t = table::table(
-                self.info,
-                &[object],
-                now,
-                !self.sent_columns,
-                json!({"resourceVersion": rv}),
-            );
+            let meta = json!({"resourceVersion": rv});
+            let columns = !self.sent_columns;
             self.sent_columns = true;
+            let mut t = match self.view {
+                Some(v) => (v.table)(std::slice::from_ref(&object), now, columns, meta),
+                None => table::table(self.info, std::slice::from_ref(&object), now, columns, meta),
+            };
+            table::include_objects(&mut t, &[object], self.include_object.as_deref());
             t
+        } else if self.metadata_only {
+            partial(&object)
         } else {
             object
         };

@@ -170,7 +170,10 @@ fn merge_into(
             {
                 conflicts.push(ConflictItem {
                     manager: e.manager.clone(),
-                    using: (e.operation != "Apply").then(|| e.api_version.clone()),
+                    using: (e.operation != "Apply").then(|| match &e.subresource {
+                        Some(sub) => format!("with subresource \"{sub}\" using {}", e.api_version),
+                        None => format!("using {}", e.api_version),
+                    }),
                     path: p.clone(),
                 });
             }
@@ -278,7 +281,7 @@ fn conflict_error(conflicts: &[ConflictItem]) -> ApiError {
         }
     }
     let who = |m: &str, u: &Option<String>| match u {
-        Some(v) => format!("\"{m}\" using {v}"),
+        Some(v) => format!("\"{m}\" {v}"),
         None => format!("\"{m}\""),
     };
     let parts: Vec<String> = groups

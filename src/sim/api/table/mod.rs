@@ -43,15 +43,6 @@ fn definitions(columns: &[Column]) -> Value {
         .collect()
 }
 
-/// PartialObjectMetadata of an object, as rows carry it.
-fn partial(object: &Value) -> Value {
-    json!({
-        "kind": "PartialObjectMetadata",
-        "apiVersion": "meta.k8s.io/v1",
-        "metadata": object.get("metadata").cloned().unwrap_or(json!({})),
-    })
-}
-
 /// A Table of `objects`; `with_columns` false leaves columnDefinitions null (as watch
 /// events after the first one do).
 pub fn table(
@@ -64,7 +55,7 @@ pub fn table(
     let columns = columns::columns(info.res);
     let rows: Vec<Value> = objects
         .iter()
-        .map(|o| json!({"cells": printers::cells(info.res, o, now), "object": partial(o)}))
+        .map(|o| json!({"cells": printers::cells(info.res, o, now), "object": crate::sim::api::meta::partial(o)}))
         .collect();
     json!({
         "kind": "Table",
@@ -73,4 +64,19 @@ pub fn table(
         "columnDefinitions": if with_columns { definitions(&columns) } else { Value::Null },
         "rows": rows,
     })
+}
+
+/// Honours `includeObject`: `Object` puts whole objects in rows (kubectl --sort-by needs
+/// them), `None` leaves them out, `Metadata` (the default) keeps PartialObjectMetadata.
+pub fn include_objects(table: &mut Value, objects: &[Value], mode: Option<&str>) {
+    let Some(rows) = table.get_mut("rows").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for (row, object) in rows.iter_mut().zip(objects) {
+        match mode {
+            Some("Object") => row["object"] = object.clone(),
+            Some("None") => row["object"] = Value::Null,
+            _ => {}
+        }
+    }
 }
