@@ -150,3 +150,59 @@ fn count_stopped(out: &str) -> usize {
         .matches('@')
         .count()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn o01_o03_the_bare_pod_runs_ready_and_stays_gone_once_deleted() {
+    let (_sim, conn) = cluster(true).await;
+    through(&conn, "5", "pod").await;
+    let api: kube::Api<k8s_openapi::api::core::v1::Pod> =
+        kube::Api::namespaced(conn.client.clone(), NS);
+    let pod = api.get("emqx").await.unwrap();
+    let status = pod.status.unwrap();
+    assert_eq!(status.phase.as_deref(), Some("Running"));
+    assert!(status.container_statuses.unwrap()[0].ready);
+    api.delete("emqx", &Default::default()).await.unwrap();
+    eventually("the pod to be gone", || async {
+        api.get_opt("emqx").await.unwrap().is_none().then_some(())
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(pod_names(&conn.client, NS, "").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn o04_o05_o06_the_deployment_pod_is_replaced_under_a_new_name_behind_the_service() {
+    let (_sim, conn) = cluster(true).await;
+    through(&conn, "4", "service").await;
+    let pods = pod_names(&conn.client, NS, "app=emqx").await;
+    assert_eq!(pods.len(), 1, "{pods:?}");
+    assert!(pods[0].starts_with("emqx-deployment-"), "{pods:?}");
+    let api: kube::Api<k8s_openapi::api::core::v1::Pod> =
+        kube::Api::namespaced(conn.client.clone(), NS);
+    let ip = api
+        .get(&pods[0])
+        .await
+        .unwrap()
+        .status
+        .unwrap()
+        .pod_ip
+        .unwrap();
+    let eps: kube::Api<k8s_openapi::api::core::v1::Endpoints> =
+        kube::Api::namespaced(conn.client.clone(), NS);
+    let ep = eps.get("emqx-service").await.unwrap();
+    let addrs: Vec<String> = ep.subsets.unwrap()[0]
+        .addresses
+        .clone()
+        .unwrap()
+        .into_iter()
+        .map(|a| a.ip)
+        .collect();
+    assert_eq!(addrs, [ip]);
+    api.delete(&pods[0], &Default::default()).await.unwrap();
+    let replaced = eventually("a replacement", || async {
+        let now = pod_names(&conn.client, NS, "app=emqx").await;
+        (now.len() == 1 && now[0] != pods[0]).then(|| now[0].clone())
+    })
+    .await;
+    assert!(replaced.starts_with("emqx-deployment-"), "{replaced}");
+}

@@ -71,7 +71,14 @@ pub async fn require_token(
         .map(str::trim);
     let user = token.and_then(|t| {
         state.auth.authenticate(t).or_else(|| {
-            state.world.tokens.resolve(t).map(|u| User {
+            // A deleted ServiceAccount's tokens stop working, as on a real cluster.
+            let exists = |u: &crate::sim::rbac::UserInfo| {
+                u.as_service_account().is_some_and(|(ns, name)| {
+                    let res = crate::sim::resources::Res::ServiceAccount;
+                    state.store.get(res, ns, name).is_some()
+                })
+            };
+            state.world.tokens.resolve(t).filter(exists).map(|u| User {
                 name: u.name,
                 groups: u.groups,
             })

@@ -15,6 +15,7 @@ use crate::sim::api::status::{ApiError, ApiResult, json_response};
 use crate::sim::rbac::UserInfo;
 use crate::sim::rbac::review::{Review, answer};
 
+pub const GROUP: &str = "authorization.k8s.io";
 const GROUP_VERSION: &str = "authorization.k8s.io/v1";
 
 /// The review kind a path creates, if it is one.
@@ -72,4 +73,26 @@ pub fn resource_list() -> Response {
             ]
         }),
     )
+}
+
+/// The group in aggregated discovery (`/apis` with the apidiscovery Accept).
+pub fn aggregated_item() -> Value {
+    let resource = |name: &str, kind: &str, scope: &str| -> Value {
+        json!({
+            "resource": format!("{name}s"),
+            "responseKind": {"group": "", "version": "", "kind": kind},
+            "scope": scope,
+            "singularResource": name,
+            "verbs": ["create"]
+        })
+    };
+    json!({
+        "metadata": {"name": GROUP, "creationTimestamp": null},
+        "versions": [{"version": "v1", "freshness": "Current", "resources": [
+            resource("localsubjectaccessreview", "LocalSubjectAccessReview", "Namespaced"),
+            resource("selfsubjectaccessreview", "SelfSubjectAccessReview", "Cluster"),
+            resource("selfsubjectrulesreview", "SelfSubjectRulesReview", "Cluster"),
+            resource("subjectaccessreview", "SubjectAccessReview", "Cluster"),
+        ]}]
+    })
 }
