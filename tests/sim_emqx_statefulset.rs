@@ -225,3 +225,89 @@ async fn o19_without_a_storage_class_the_claims_stay_pending() {
     let pod = api.get("emqx-statefulset-0").await.unwrap();
     assert_eq!(pod.status.unwrap().phase.as_deref(), Some("Pending"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_persistent_pods_deleted_at_once_come_back_and_re_form() {
+    let (_sim, conn) = cluster(true).await;
+    through(&conn, "5", "persistence").await;
+    let api: Api<Pod> = Api::namespaced(conn.client.clone(), NS);
+    let before = pod_names(&conn.client, NS, "app=emqx").await;
+    assert_eq!(before.len(), 3);
+    api.delete_collection(
+        &Default::default(),
+        &kube::api::ListParams::default().labels("app=emqx"),
+    )
+    .await
+    .unwrap();
+    let out = eventually("the cluster to re-form", || async {
+        let pods = api
+            .list(&kube::api::ListParams::default().labels("app=emqx"))
+            .await
+            .ok()?;
+        let ready = pods
+            .items
+            .iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .filter(|p| {
+                let s = p.status.clone().and_then(|s| s.container_statuses);
+                s.is_some_and(|s| s.first().is_some_and(|c| c.ready && c.restart_count == 0))
+            })
+            .count();
+        if ready != 3 {
+            return None;
+        }
+        let out = cluster_status(&conn.client, "emqx-statefulset-2", "5").await;
+        (running(&out) == 3).then_some(out)
+    })
+    .await;
+    assert!(out.contains("stopped_nodes => []"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emqx_5_9_refuses_to_cluster_without_a_licence() {
+    let (_sim, conn) = cluster(true).await;
+    let track = kubetour::track::load_named(
+        "emqx",
+        &kubetour::track::RenderOptions {
+            profile: Some("5".into()),
+            image: Some("emqx/emqx:5.9.0".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(conn.client.clone());
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}});
+    namespaces
+        .patch(NS, &PatchParams::apply("test"), &Patch::Apply(&ns))
+        .await
+        .unwrap();
+    let (mut e, _) = engine(&conn, track);
+    // The stage's own check (one cluster of 3) cannot pass: run without waiting on it.
+    let stages = e.track().stages.clone();
+    for stage in stages.iter().take_while(|s| s.id != "rbac") {
+        if stage.id == "preflight" {
+            continue;
+        }
+        e.run_steps(&stage.id, &stage.before, &stage.manifests)
+            .await
+            .unwrap();
+        e.apply_stage(stage).await.unwrap();
+    }
+    let rbac = stages.iter().find(|s| s.id == "rbac").unwrap();
+    e.apply_stage(rbac).await.unwrap();
+    let log = eventually("the licence refusal", || async {
+        for pod in pod_names(&conn.client, NS, "app=emqx").await {
+            let log = emqx_common::logs(&conn.client, NS, &pod).await;
+            if log.contains("SINGLE_NODE_LICENSE") {
+                return Some(log);
+            }
+        }
+        None
+    })
+    .await;
+    assert!(log.contains("SINGLE_NODE_LICENSE"), "{log}");
+    for pod in pod_names(&conn.client, NS, "app=emqx").await {
+        let out = cluster_status(&conn.client, &pod, "5").await;
+        assert_eq!(running(&out), 1, "{pod}: {out}");
+    }
+}
