@@ -135,3 +135,69 @@ async fn a_followed_log_streams_until_the_pod_is_deleted() {
     };
     assert_eq!(status.code, 404);
 }
+
+async fn pod_with_env(client: &kube::Client, name: &str, image: &str, env: &[(&str, &str)]) {
+    let env: Vec<_> = env
+        .iter()
+        .map(|(k, v)| json!({"name": k, "value": v}))
+        .collect();
+    let pod: Pod = serde_json::from_value(json!({
+        "metadata": {"name": name},
+        "spec": {"containers": [{"name": "emqx", "image": image, "env": env}]}
+    }))
+    .unwrap();
+    let api: Api<Pod> = Api::namespaced(client.clone(), "default");
+    api.create(&PostParams::default(), &pod).await.unwrap();
+}
+
+async fn log_containing(client: &kube::Client, pod: &str, what: &str) -> String {
+    let api: Api<Pod> = Api::namespaced(client.clone(), "default");
+    eventually(what, || async {
+        let log = api.logs(pod, &LogParams::default()).await.ok()?;
+        log.contains(what).then_some(log)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_apiserver_host_is_a_dns_failure_and_the_service_ip_is_the_apiserver() {
+    let sim = sim();
+    let client = sim.client();
+    let k8s = |apiserver: &'static str| {
+        vec![
+            ("EMQX_NAME", "emqx"),
+            ("EMQX_CLUSTER__DISCOVERY", "k8s"),
+            ("EMQX_CLUSTER__K8S__APISERVER", apiserver),
+            ("EMQX_CLUSTER__K8S__SERVICE_NAME", "emqx"),
+            ("EMQX_CLUSTER__K8S__APP_NAME", "emqx"),
+            ("EMQX_CLUSTER__K8S__NAMESPACE", "default"),
+        ]
+    };
+    pod_with_env(
+        &client,
+        "nxdomain",
+        "emqx/emqx:4.4.19",
+        &k8s("https://kubernetes.example:443"),
+    )
+    .await;
+    pod_with_env(
+        &client,
+        "by-ip",
+        "emqx/emqx:4.4.19",
+        &k8s("https://10.96.0.1:443"),
+    )
+    .await;
+    let log = log_containing(&client, "nxdomain", "Discovery error").await;
+    assert!(
+        log.contains(
+            "{failed_connect,[{to_address,{\"kubernetes.example\",443}},{inet,[inet],nxdomain}]}"
+        ),
+        "{log}"
+    );
+    let log = log_containing(&client, "by-ip", "Discovery error").await;
+    assert!(log.contains("Discovery error: {403,"), "{log}");
+    assert!(
+        log.contains("system:serviceaccount:default:default"),
+        "{log}"
+    );
+}

@@ -12,6 +12,8 @@
 //! - `cluster`: `Sim` (store + API router + controllers); `api`: the HTTP side.
 //! - `emqx`: the pure model of an emqx/emqx container (settings, node names, discovery,
 //!   logs, `emqx ctl`, HTTP answers, membership), per EMQX version.
+//! - `workloads`: what runs in pods — the EMQX model driven by the kubelet, container
+//!   logs, service-account tokens, ServiceAccount admission.
 //! - `config`, `controllers`: the cluster's behaviour (nodes, scheduler, kubelet,
 //!   workload controllers, volumes, endpoints, garbage collection).
 pub mod api;

@@ -4,14 +4,17 @@
 //! Everything is one axum `Router` over shared [`ApiState`]; the same router is served
 //! over HTTPS (tls) and called in-process by tests (inprocess).
 //!
-//! A request goes: `auth` (bearer token) -> `router` (path -> collection / object /
+//! A request goes: `auth` (bearer token: admin or service account; impersonation and
+//! RBAC authorization of every request via `authz`) -> `router` (path -> collection / object /
 //! subresource / discovery) -> `handlers` (verbs) -> `handlers::commit` for writes
 //! (`defaults`, `handlers::admission`, `validate`, managedFields via `meta`/`fields`,
 //! dry run) -> the store. Bodies: `request` (JSON, YAML, `protobuf`), `patch` (merge,
 //! strategic, JSON patch, server-side apply), `strict` (fieldValidation). Answers:
 //! `status` (error Statuses), `table` (kubectl get), `discovery` + `aggregated` +
 //! `openapi` (what kubectl downloads first), `slices` (EndpointSlices derived from
-//! Endpoints). `kubeconfig` writes what clients need to reach a served sim.
+//! Endpoints). `kubeconfig` writes what clients need to reach a served sim. What runs in
+//! pods is reached through `handlers::{logs, exec, proxy}` (`sim::workloads`), and
+//! `handlers::reviews` answers (Self)SubjectAccessReviews.
 
 pub mod aggregated;
 pub mod auth;

@@ -122,11 +122,17 @@ pub fn get(state: &Arc<ApiState>, r: &Req, ns: &str, name: &str) -> ApiResult<Re
     if let Some(e) = never_started(&pod, &container) {
         return Err(e);
     }
-    let (lines, ended) = lock(&world.containers)
+    let known = lock(&world.containers)
         .get(&key)
         .filter(|c| c.log.uid == uid)
-        .map(|c| (c.log.current.lines.clone(), c.log.current.ended))
-        .unwrap_or((Vec::new(), true));
+        .map(|c| (c.log.current.lines.clone(), c.log.current.ended));
+    let Some((lines, ended)) = known else {
+        // A container without a model prints nothing; a follower waits for its end.
+        if r.flag("follow") {
+            return Ok(follow_silent(state.clone(), key, uid));
+        }
+        return Ok(text(String::new()));
+    };
     let first = logbook::render(&lines, &q);
     if !r.flag("follow") || ended {
         return Ok(text(first));
@@ -221,4 +227,32 @@ fn new_lines(f: &Follow) -> (Vec<LogLine>, bool) {
     }
     let fresh = c.log.current.lines[f.next..].to_vec();
     (fresh, c.log.current.ended)
+}
+
+/// Follows a container that writes nothing: the stream stays open while it runs.
+fn follow_silent(state: Arc<ApiState>, key: CtrKey, uid: String) -> Response {
+    let stream = futures::stream::unfold((), move |()| {
+        let state = state.clone();
+        let (key, uid) = (key.clone(), uid.clone());
+        async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                let running = state
+                    .store
+                    .get(Res::Pod, &key.0, &key.1)
+                    .filter(|p| p["metadata"]["uid"].as_str() == Some(uid.as_str()))
+                    .is_some_and(|p| {
+                        container_status(&p, &key.2)
+                            .is_some_and(|s| s["state"]["running"].is_object())
+                    });
+                if !running {
+                    return None::<(Result<String, std::io::Error>, ())>;
+                }
+            }
+        }
+    });
+    let mut resp = Body::from_stream(stream).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    resp
 }
