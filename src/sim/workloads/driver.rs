@@ -214,3 +214,25 @@ fn compact(body: Vec<u8>) -> Vec<u8> {
         Err(_) => body,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_apiserver_names_resolve_as_cluster_dns_would() {
+        for host in [
+            "kubernetes.default.svc",
+            "kubernetes.default.svc.cluster.local",
+            "kubernetes.default.svc.cluster.local.",
+            "kubernetes.default",
+            "10.96.0.1",
+        ] {
+            assert!(is_apiserver(host, "emqx"), "{host}");
+        }
+        assert!(is_apiserver("kubernetes", "default"));
+        assert!(!is_apiserver("kubernetes", "emqx"));
+        assert!(!is_apiserver("10.110.111.204", "emqx"));
+        assert!(!is_apiserver("kubernetes.example", "emqx"));
+    }
+}

@@ -108,8 +108,8 @@ impl ContainerRuntime for EmqxRuntime {
         let uid = uid_of(&pod);
         let env = effective_env(&world.store, &pod, c.container);
         let facts = pod_facts(&pod);
-        let token = mount_token(world, &pod);
         self.stop_node(&key, &uid);
+        world.prune();
         let now = world.now();
         let mut containers = lock(&world.containers);
         let entry = containers
@@ -139,6 +139,7 @@ impl ContainerRuntime for EmqxRuntime {
             }
         };
         let persistent = is_persistent(&pod, c.container);
+        let token = mount_token(world, &pod);
         let (node, lines) = Node::start(
             version,
             booted,
@@ -211,4 +212,36 @@ pub fn resolve_port(container: &Value, port: &Value) -> Option<u16> {
         .find(|p| p["name"].as_str() == Some(name))
         .and_then(|p| p["containerPort"].as_u64())
         .and_then(|n| u16::try_from(n).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_a_claim_mounted_at_the_data_dir_makes_the_node_persistent() {
+        let pod = json!({"spec": {"volumes": [
+            {"name": "emqx-data", "persistentVolumeClaim": {"claimName": "emqx-data-emqx-0"}},
+            {"name": "scratch", "emptyDir": {}}
+        ]}});
+        let mounted =
+            |name: &str, path: &str| json!({"volumeMounts": [{"name": name, "mountPath": path}]});
+        assert!(is_persistent(&pod, &mounted("emqx-data", "/opt/emqx/data")));
+        assert!(is_persistent(
+            &pod,
+            &mounted("emqx-data", "/opt/emqx/data/")
+        ));
+        assert!(!is_persistent(&pod, &mounted("scratch", "/opt/emqx/data")));
+        assert!(!is_persistent(&pod, &mounted("emqx-data", "/data")));
+    }
+
+    #[test]
+    fn probe_ports_resolve_by_number_or_container_port_name() {
+        let c = json!({"ports": [{"name": "dashboard", "containerPort": 18083}]});
+        assert_eq!(resolve_port(&c, &json!(8081)), Some(8081));
+        assert_eq!(resolve_port(&c, &json!("dashboard")), Some(18083));
+        assert_eq!(resolve_port(&c, &json!("18083")), Some(18083));
+        assert_eq!(resolve_port(&c, &json!("mgmt")), None);
+    }
 }

@@ -107,6 +107,16 @@ impl World {
         }
     }
 
+    /// Forgets the containers of pods that no longer exist.
+    pub fn prune(&self) {
+        let store = &self.store;
+        lock(&self.containers).retain(|(ns, pod, _), c| {
+            store
+                .get(crate::sim::resources::Res::Pod, ns, pod)
+                .is_some_and(|p| p["metadata"]["uid"].as_str() == Some(c.log.uid.as_str()))
+        });
+    }
+
     /// Appends output of the current run of a container.
     pub fn log(&self, key: &CtrKey, text: &str) {
         let at = self.now();
