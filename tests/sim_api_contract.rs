@@ -388,6 +388,8 @@ async fn a_dry_run_writes_nothing() {
     };
     let answered = api.create(&pp, &cm("dry", "1")).await.unwrap();
     assert_eq!(answered.metadata.name.as_deref(), Some("dry"));
+    assert_eq!(answered.metadata.uid.as_ref().map(String::len), Some(36));
+    assert!(answered.metadata.creation_timestamp.is_some());
     assert!(api.get_opt("dry").await.unwrap().is_none());
 }
 
@@ -754,5 +756,73 @@ async fn dry_run_updates_and_deletes_change_nothing() {
     assert_eq!(
         current.metadata.resource_version,
         created.metadata.resource_version
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_created_pod_gets_its_service_account_token_volume() {
+    let sim = sim();
+    let api: Api<Pod> = Api::namespaced(sim.client(), "default");
+    let pod: Pod = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "emqx"},
+        "spec": {"containers": [{"name": "emqx", "image": "emqx/emqx:5.8.9"}]}
+    }))
+    .unwrap();
+    let created = api.create(&PostParams::default(), &pod).await.unwrap();
+    let spec = created.spec.unwrap();
+    assert_eq!(spec.service_account_name.as_deref(), Some("default"));
+    let volume = &spec.volumes.unwrap()[0];
+    assert!(
+        volume.name.starts_with("kube-api-access-"),
+        "{}",
+        volume.name
+    );
+    let mount = &spec.containers[0].volume_mounts.as_ref().unwrap()[0];
+    assert_eq!(
+        mount.mount_path,
+        "/var/run/secrets/kubernetes.io/serviceaccount"
+    );
+    assert_eq!(created.status.unwrap().phase.as_deref(), Some("Pending"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn leaving_and_entering_a_watched_selection_reads_as_deleted_and_added() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    let mut c = cm("moving", "1");
+    c.metadata.labels = Some([("tier".to_string(), "core".to_string())].into());
+    api.create(&PostParams::default(), &c).await.unwrap();
+    let listed = api
+        .list(&ListParams::default().labels("tier=core"))
+        .await
+        .unwrap();
+    let rv = listed.metadata.resource_version.unwrap();
+    let mut stream = api
+        .watch(&WatchParams::default().labels("tier=core").timeout(60), &rv)
+        .await
+        .unwrap()
+        .boxed();
+    let relabel = |tier: &str| Patch::Merge(json!({"metadata": {"labels": {"tier": tier}}}));
+    api.patch("moving", &PatchParams::default(), &relabel("other"))
+        .await
+        .unwrap();
+    api.patch("moving", &PatchParams::default(), &relabel("core"))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        match stream.try_next().await.unwrap().unwrap() {
+            WatchEvent::Added(o) => seen.push(("ADDED", o.metadata.name.unwrap())),
+            WatchEvent::Modified(o) => seen.push(("MODIFIED", o.metadata.name.unwrap())),
+            WatchEvent::Deleted(o) => seen.push(("DELETED", o.metadata.name.unwrap())),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            ("DELETED", "moving".to_string()),
+            ("ADDED", "moving".to_string())
+        ]
     );
 }

@@ -405,3 +405,65 @@ async fn extra_routes_take_precedence_and_stay_behind_authentication() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn plugged_in_tokens_and_authorizer_decide_for_other_users() {
+    use kubetour::sim::api::auth::User;
+    use kubetour::sim::api::authz::{Attributes, Authorizer, TokenReview};
+    use kubetour::sim::cluster::Extensions;
+    use std::sync::Arc;
+    #[derive(Debug)]
+    struct OneToken;
+    impl TokenReview for OneToken {
+        fn authenticate(&self, token: &str) -> Option<User> {
+            (token == "sa-token").then(|| User {
+                name: "system:serviceaccount:default:emqx".into(),
+                groups: vec![],
+            })
+        }
+    }
+    #[derive(Debug)]
+    struct EndpointsReader;
+    impl Authorizer for EndpointsReader {
+        fn allowed(&self, _: &User, a: &Attributes) -> bool {
+            a.resource == "endpoints" && ["get", "list", "watch"].contains(&a.verb.as_str())
+        }
+    }
+    let extensions = Extensions {
+        authorizer: Some(Arc::new(EndpointsReader)),
+        tokens: Some(Arc::new(OneToken)),
+        ..Extensions::default()
+    };
+    let sim = Sim::start_with(SimConfig::default(), extensions);
+    let ok = call(
+        &sim,
+        "GET",
+        "/api/v1/namespaces/default/endpoints",
+        Some("sa-token"),
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK);
+    let denied = call(
+        &sim,
+        "GET",
+        "/api/v1/namespaces/default/pods/emqx-0",
+        Some("sa-token"),
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        denied.json()["message"],
+        "pods \"emqx-0\" is forbidden: User \"system:serviceaccount:default:emqx\" cannot get resource \"pods\" in API group \"\" in the namespace \"default\""
+    );
+    let nodes = call(&sim, "GET", "/api/v1/nodes", Some("sa-token"), &[], "").await;
+    assert_eq!(
+        nodes.json()["message"],
+        "nodes is forbidden: User \"system:serviceaccount:default:emqx\" cannot list resource \"nodes\" in API group \"\" at the cluster scope"
+    );
+    let bad = call(&sim, "GET", "/api/v1/nodes", Some("nope"), &[], "").await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+}

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::task::JoinHandle;
 
+use super::api::authz::{Authorizer, TokenReview};
 use super::api::{self, ApiState};
 use super::clock::Clock;
 pub use super::config::SimConfig;
@@ -31,6 +32,10 @@ pub struct Sim {
 pub struct Extensions {
     pub runtimes: Runtimes,
     pub routes: Router<Arc<ApiState>>,
+    /// Decides for users other than the admin (RBAC); None: they may do nothing.
+    pub authorizer: Option<Arc<dyn Authorizer>>,
+    /// Tokens other than the admin's (service accounts).
+    pub tokens: Option<Arc<dyn TokenReview>>,
 }
 
 impl Default for Extensions {
@@ -38,6 +43,8 @@ impl Default for Extensions {
         Extensions {
             runtimes: Runtimes::default(),
             routes: Router::new(),
+            authorizer: None,
+            tokens: None,
         }
     }
 }
@@ -60,7 +67,20 @@ impl Sim {
     /// Starts the cluster with container models and extra routes (see `Extensions`).
     pub fn start_with(config: SimConfig, extensions: Extensions) -> Sim {
         let store = Store::new(Clock::new(config.speed));
-        let state = Arc::new(ApiState::new(store.clone(), config.clone()));
+        let mut state = ApiState::new(store.clone(), config.clone());
+        // RBAC and service-account tokens unless the caller plugs in others.
+        state.authorizer = extensions.authorizer.or_else(|| {
+            Some(Arc::new(api::access::RbacAuthorizer {
+                store: store.clone(),
+            }))
+        });
+        state.auth.others = extensions.tokens.or_else(|| {
+            Some(Arc::new(api::access::ServiceAccountTokens {
+                store: store.clone(),
+                world: state.world.clone(),
+            }))
+        });
+        let state = Arc::new(state);
         super::rbac::bootstrap::seed(&store);
         state.world.attach_api(&state);
         let tasks = spawn_controllers(store.clone(), &config, &state, extensions.runtimes);

@@ -22,6 +22,8 @@ pub struct User {
 #[derive(Debug)]
 pub struct Authenticator {
     admin_token: String,
+    /// Other tokens (service accounts), plugged in by later parts.
+    pub others: Option<std::sync::Arc<dyn super::authz::TokenReview>>,
 }
 
 impl Authenticator {
@@ -33,7 +35,10 @@ impl Authenticator {
                 char::from_digit(u32::from(n), 16).unwrap_or('0')
             })
             .collect();
-        Authenticator { admin_token }
+        Authenticator {
+            admin_token,
+            others: None,
+        }
     }
 
     pub fn admin_token(&self) -> &str {
@@ -42,10 +47,13 @@ impl Authenticator {
 
     /// The user a bearer token belongs to, if any.
     pub fn authenticate(&self, token: &str) -> Option<User> {
-        (token == self.admin_token).then(|| User {
-            name: "kubetour-admin".into(),
-            groups: vec!["system:masters".into(), "system:authenticated".into()],
-        })
+        if token == self.admin_token {
+            return Some(User {
+                name: "kubetour-admin".into(),
+                groups: vec!["system:masters".into(), "system:authenticated".into()],
+            });
+        }
+        self.others.as_ref().and_then(|o| o.authenticate(token))
     }
 }
 
@@ -69,40 +77,14 @@ pub async fn require_token(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let user = token.and_then(|t| {
-        state.auth.authenticate(t).or_else(|| {
-            // A deleted ServiceAccount's tokens stop working, as on a real cluster.
-            let exists = |u: &crate::sim::rbac::UserInfo| {
-                u.as_service_account().is_some_and(|(ns, name)| {
-                    let res = crate::sim::resources::Res::ServiceAccount;
-                    state.store.get(res, ns, name).is_some()
-                })
-            };
-            state.world.tokens.resolve(t).filter(exists).map(|u| User {
-                name: u.name,
-                groups: u.groups,
-            })
-        })
-    });
-    let Some(user) = user else {
+    let Some(user) = token.and_then(|t| state.auth.authenticate(t)) else {
         return ApiError::unauthorized().into_response();
     };
-    let user = match super::authz::impersonate(&state.store, user, req.headers()) {
+    // Impersonation, then RBAC for every request (resource or not): `access`.
+    let user = match super::access::admit(&state, user, &req) {
         Ok(user) => user,
-        Err(denied) => return super::authz::forbidden_response(&denied),
+        Err(denied) => return *denied,
     };
-    let query =
-        axum::extract::Query::<std::collections::HashMap<String, String>>::try_from_uri(req.uri())
-            .map(|q| q.0)
-            .unwrap_or_default();
-    let info = crate::sim::rbac::UserInfo {
-        name: user.name.clone(),
-        groups: user.groups.clone(),
-    };
-    let attrs = super::authz::attributes(info, req.method(), req.uri().path(), &query);
-    if !crate::sim::rbac::authorize(&state.store, &attrs).allowed {
-        return super::authz::forbidden_response(&attrs);
-    }
     req.extensions_mut().insert(user);
     next.run(req).await
 }

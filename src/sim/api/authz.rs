@@ -1,275 +1,164 @@
-//! Authorization of every request, as the real server's filters do it: the request's
-//! attributes (verb, API group, resource, subresource, namespace, name — or a
-//! non-resource path) from its method and URL, impersonation headers, then RBAC.
+//! Authorization hook. Part 1 has only the admin (system:masters: everything allowed);
+//! later parts plug an RBAC authorizer and service-account tokens in through
+//! `cluster::Extensions`. Denials read exactly as the real server words them.
 
-use std::collections::HashMap;
+use std::fmt::Debug;
 
-use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::Method;
 
 use super::auth::User;
-use crate::sim::rbac::{Attributes, UserInfo, authorize, forbidden};
-use crate::sim::store::Store;
+use super::request::Req;
+use super::status::ApiError;
+use crate::sim::resources::ResInfo;
 
-/// What `METHOD path?query` asks for, in RBAC's terms (k8s.io/apiserver RequestInfo).
-pub fn attributes(
-    user: UserInfo,
-    method: &Method,
-    path: &str,
-    query: &HashMap<String, String>,
-) -> Attributes {
-    let segs: Vec<&str> = path
-        .trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
-    let (group, rest) = match segs.as_slice() {
-        ["api", _version, rest @ ..] if !rest.is_empty() => ("", rest),
-        ["apis", group, _version, rest @ ..] if !rest.is_empty() => (*group, rest),
-        _ => {
-            return Attributes::NonResource {
-                user,
-                verb: method.as_str().to_ascii_lowercase(),
-                path: path.to_string(),
-            };
-        }
-    };
-    let mut namespace = "";
-    let mut parts = rest;
-    if let ["namespaces", ns, tail @ ..] = rest {
-        namespace = ns;
-        // `namespaces/<name>/status|finalize` addresses the namespace itself.
-        if !tail.is_empty() && !matches!(tail[0], "status" | "finalize") {
-            parts = tail;
-        } else {
-            namespace = if tail.is_empty() { ns } else { "" };
-            parts = rest;
+/// What a request does, in RBAC's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attributes {
+    pub verb: String,
+    pub group: String,
+    pub resource: String,
+    pub subresource: String,
+    /// "" for cluster-scoped requests.
+    pub namespace: String,
+    /// "" for collection requests.
+    pub name: String,
+}
+
+/// Decides whether a (non-admin) user may do something.
+pub trait Authorizer: Send + Sync + Debug {
+    fn allowed(&self, user: &User, attrs: &Attributes) -> bool;
+}
+
+/// Maps bearer tokens other than the admin's to users (service-account tokens).
+pub trait TokenReview: Send + Sync + Debug {
+    fn authenticate(&self, token: &str) -> Option<User>;
+}
+
+impl Attributes {
+    /// The attributes of a request on `info` (name/subresource when addressed).
+    pub fn of(
+        r: &Req,
+        info: &ResInfo,
+        namespace: Option<&str>,
+        name: Option<&str>,
+        sub: Option<&str>,
+    ) -> Attributes {
+        let verb = match (&r.method, name) {
+            (&Method::GET | &Method::HEAD, Some(_)) => "get",
+            (&Method::GET | &Method::HEAD, None) if r.flag("watch") => "watch",
+            (&Method::GET | &Method::HEAD, None) => "list",
+            (&Method::POST, _) => "create",
+            (&Method::PUT, _) => "update",
+            (&Method::PATCH, _) => "patch",
+            (&Method::DELETE, Some(_)) => "delete",
+            (&Method::DELETE, None) => "deletecollection",
+            _ => "unknown",
+        };
+        Attributes {
+            verb: verb.to_string(),
+            group: info.group.to_string(),
+            resource: info.plural.to_string(),
+            subresource: sub.unwrap_or("").to_string(),
+            namespace: namespace.unwrap_or("").to_string(),
+            name: name.unwrap_or("").to_string(),
         }
     }
-    let resource = parts.first().copied().unwrap_or("");
-    let name = parts.get(1).copied().unwrap_or("");
-    let subresource = parts.get(2).copied().unwrap_or("");
-    // `namespaces/<name>` is cluster-scoped: its name is the namespace.
-    if resource == "namespaces" {
-        namespace = if name.is_empty() { "" } else { name };
-    }
-    let watch = matches!(
-        query.get("watch").map(String::as_str),
-        Some("true" | "1" | "True" | "TRUE" | "t")
-    );
-    let verb = match (method, name.is_empty()) {
-        (&Method::GET | &Method::HEAD, true) if watch => "watch",
-        (&Method::GET | &Method::HEAD, true) => "list",
-        (&Method::GET | &Method::HEAD, false) if watch => "watch",
-        (&Method::GET | &Method::HEAD, false) => "get",
-        (&Method::POST, _) => "create",
-        (&Method::PUT, _) => "update",
-        (&Method::PATCH, _) => "patch",
-        (&Method::DELETE, true) => "deletecollection",
-        (&Method::DELETE, false) => "delete",
-        (other, _) => return non_resource(user, other, path),
+}
+
+/// Allows the request or answers the real 403.
+pub fn authorize(
+    authorizer: Option<&dyn Authorizer>,
+    user: Option<&User>,
+    attrs: &Attributes,
+) -> Result<(), ApiError> {
+    let Some(user) = user else {
+        return Err(ApiError::unauthorized());
     };
-    // Proxy names may carry a scheme and port (`http:emqx:18083`): RBAC sees the name.
-    let name = if subresource == "proxy" {
-        proxy_object_name(name)
+    if user.groups.iter().any(|g| g == "system:masters") {
+        return Ok(());
+    }
+    if authorizer.is_some_and(|a| a.allowed(user, attrs)) {
+        return Ok(());
+    }
+    Err(forbidden(user, attrs))
+}
+
+fn forbidden(user: &User, a: &Attributes) -> ApiError {
+    let resource = if a.subresource.is_empty() {
+        a.resource.clone()
     } else {
-        name
+        format!("{}/{}", a.resource, a.subresource)
     };
-    Attributes::Resource {
-        user,
-        verb: verb.to_string(),
-        group: group.to_string(),
-        resource: resource.to_string(),
-        subresource: subresource.to_string(),
-        namespace: namespace.to_string(),
-        name: name.to_string(),
-    }
-}
-
-fn non_resource(user: UserInfo, method: &Method, path: &str) -> Attributes {
-    Attributes::NonResource {
-        user,
-        verb: method.as_str().to_ascii_lowercase(),
-        path: path.to_string(),
-    }
-}
-
-/// `http:emqx:18083` → `emqx`; `emqx:18083` → `emqx`; `emqx` → `emqx`.
-pub fn proxy_object_name(name: &str) -> &str {
-    let parts: Vec<&str> = name.split(':').collect();
-    match parts.as_slice() {
-        ["http" | "https", n, ..] => n,
-        [n, ..] => n,
-        [] => name,
-    }
-}
-
-/// The 403 the real server answers, compact JSON with a newline as it sends it.
-pub fn forbidden_response(attrs: &Attributes) -> Response {
-    let mut body = serde_json::to_vec(&forbidden::status(attrs)).unwrap_or_default();
-    body.push(b'\n');
-    let mut resp = (StatusCode::FORBIDDEN, body).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
-    );
-    resp
-}
-
-/// Applies `Impersonate-User`/`Impersonate-Group`: the identity the request acts as,
-/// or the attributes of the impersonation the requester may not do (answer the 403).
-pub fn impersonate(
-    store: &Store,
-    user: User,
-    headers: &HeaderMap,
-) -> Result<User, Box<Attributes>> {
-    let values = |name: &str| -> Vec<String> {
-        headers
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(str::to_string)
-            .collect()
+    let qualified = if a.group.is_empty() {
+        a.resource.clone()
+    } else {
+        format!("{}.{}", a.resource, a.group)
     };
-    let Some(target) = values("impersonate-user").into_iter().next() else {
-        return Ok(user);
+    let subject = if a.name.is_empty() {
+        qualified
+    } else {
+        format!("{qualified} \"{}\"", a.name)
     };
-    let mut groups = values("impersonate-group");
-    let requester = UserInfo {
-        name: user.name.clone(),
-        groups: user.groups.clone(),
+    let scope = if a.namespace.is_empty() {
+        "at the cluster scope".to_string()
+    } else {
+        format!("in the namespace \"{}\"", a.namespace)
     };
-    let sa = UserInfo {
-        name: target.clone(),
-        groups: Vec::new(),
-    };
-    let check = match sa.as_service_account() {
-        Some((ns, name)) => resource_check(requester.clone(), "serviceaccounts", ns, name),
-        None => resource_check(requester.clone(), "users", "", &target),
-    };
-    let mut checks = vec![check];
-    for g in &groups {
-        checks.push(resource_check(requester.clone(), "groups", "", g));
+    let mut err = ApiError::forbidden(format!(
+        "{subject} is forbidden: User \"{}\" cannot {} resource \"{resource}\" in API group \"{}\" {scope}",
+        user.name, a.verb, a.group
+    ));
+    let mut details = serde_json::json!({});
+    if !a.name.is_empty() {
+        details["name"] = serde_json::json!(a.name);
     }
-    for attrs in checks {
-        if !authorize(store, &attrs).allowed {
-            return Err(Box::new(attrs));
-        }
+    if !a.group.is_empty() {
+        details["group"] = serde_json::json!(a.group);
     }
-    if groups.is_empty()
-        && let Some((ns, _)) = sa.as_service_account()
-    {
-        groups = vec![
-            "system:serviceaccounts".to_string(),
-            format!("system:serviceaccounts:{ns}"),
-        ];
-    }
-    if target != "system:anonymous" && !groups.iter().any(|g| g == "system:authenticated") {
-        groups.push("system:authenticated".to_string());
-    }
-    Ok(User {
-        name: target,
-        groups,
-    })
-}
-
-fn resource_check(user: UserInfo, resource: &str, namespace: &str, name: &str) -> Attributes {
-    Attributes::Resource {
-        user,
-        verb: "impersonate".into(),
-        group: String::new(),
-        resource: resource.into(),
-        subresource: String::new(),
-        namespace: namespace.into(),
-        name: name.into(),
-    }
+    details["kind"] = serde_json::json!(a.resource);
+    err.details = Some(details);
+    err
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    fn attrs(method: Method, path: &str, watch: bool) -> Attributes {
-        let mut q = HashMap::new();
-        if watch {
-            q.insert("watch".to_string(), "true".to_string());
-        }
-        let user = UserInfo::service_account("ns", "default");
-        attributes(user, &method, path, &q)
-    }
-
-    fn summary(a: &Attributes) -> String {
-        match a {
-            Attributes::Resource {
-                verb,
-                group,
-                resource,
-                subresource,
-                namespace,
-                name,
-                ..
-            } => format!("{verb} {group}/{resource}/{subresource} {namespace}/{name}"),
-            Attributes::NonResource { verb, path, .. } => format!("{verb} {path}"),
+    #[derive(Debug)]
+    struct Nobody;
+    impl Authorizer for Nobody {
+        fn allowed(&self, _: &User, _: &Attributes) -> bool {
+            false
         }
     }
 
     #[test]
-    fn methods_and_paths_map_to_the_verbs_rbac_knows() {
-        let cases = [
-            (
-                Method::GET,
-                "/api/v1/namespaces/ns/endpoints/emqx",
-                false,
-                "get /endpoints/ ns/emqx",
-            ),
-            (
-                Method::GET,
-                "/api/v1/namespaces/ns/pods",
-                false,
-                "list /pods/ ns/",
-            ),
-            (Method::GET, "/api/v1/pods", true, "watch /pods/ /"),
-            (
-                Method::POST,
-                "/apis/apps/v1/namespaces/ns/deployments",
-                false,
-                "create apps/deployments/ ns/",
-            ),
-            (
-                Method::DELETE,
-                "/api/v1/namespaces/ns/pods",
-                false,
-                "deletecollection /pods/ ns/",
-            ),
-            (
-                Method::GET,
-                "/api/v1/namespaces/ns/pods/p/log",
-                false,
-                "get /pods/log ns/p",
-            ),
-            (
-                Method::GET,
-                "/api/v1/namespaces/ns/services/http:emqx:18083/proxy/status",
-                false,
-                "get /services/proxy ns/emqx",
-            ),
-            (
-                Method::GET,
-                "/api/v1/namespaces/ns",
-                false,
-                "get /namespaces/ ns/ns",
-            ),
-            (
-                Method::PUT,
-                "/api/v1/namespaces/ns/finalize",
-                false,
-                "update /namespaces/finalize ns/ns",
-            ),
-            (Method::GET, "/version", false, "get /version"),
-            (Method::GET, "/apis/apps/v1", false, "get /apis/apps/v1"),
-        ];
-        for (method, path, watch, want) in cases {
-            assert_eq!(summary(&attrs(method, path, watch)), want, "{path}");
-        }
+    fn a_denied_service_account_reads_the_real_message() {
+        let user = User {
+            name: "system:serviceaccount:ref:default".into(),
+            groups: vec![],
+        };
+        let attrs = Attributes {
+            verb: "get".into(),
+            group: String::new(),
+            resource: "endpoints".into(),
+            subresource: String::new(),
+            namespace: "ref".into(),
+            name: "emqx-service".into(),
+        };
+        let err = authorize(Some(&Nobody), Some(&user), &attrs).unwrap_err();
+        let status = err.to_status();
+        assert_eq!(
+            status,
+            json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": "endpoints \"emqx-service\" is forbidden: User \"system:serviceaccount:ref:default\" cannot get resource \"endpoints\" in API group \"\" in the namespace \"ref\"",
+                "reason": "Forbidden", "details": {"name": "emqx-service", "kind": "endpoints"}, "code": 403})
+        );
+        let admin = User {
+            name: "admin".into(),
+            groups: vec!["system:masters".into()],
+        };
+        assert!(authorize(Some(&Nobody), Some(&admin), &attrs).is_ok());
     }
 }

@@ -5,7 +5,7 @@
 //! over HTTPS (tls) and called in-process by tests (inprocess).
 //!
 //! A request goes: `auth` (bearer token: admin or service account; impersonation and
-//! RBAC authorization of every request via `authz`) -> `router` (path -> collection / object /
+//! RBAC authorization of every request via `access`) -> `router` (path -> collection / object /
 //! subresource / discovery) -> `handlers` (verbs) -> `handlers::commit` for writes
 //! (`defaults`, `handlers::admission`, `validate`, managedFields via `meta`/`fields`,
 //! dry run) -> the store. Bodies: `request` (JSON, YAML, `protobuf`), `patch` (merge,
@@ -16,6 +16,7 @@
 //! pods is reached through `handlers::{logs, exec, proxy}` (`sim::workloads`), and
 //! `handlers::reviews` answers (Self)SubjectAccessReviews.
 
+pub mod access;
 pub mod aggregated;
 pub mod auth;
 pub mod authz;
@@ -56,6 +57,8 @@ pub struct ApiState {
     pub auth: auth::Authenticator,
     /// What runs in the pods (EMQX nodes, logs, service-account tokens).
     pub world: Arc<crate::sim::workloads::World>,
+    /// Decides for users other than the admin (None: they may do nothing).
+    pub authorizer: Option<Arc<dyn authz::Authorizer>>,
 }
 
 impl ApiState {
@@ -66,7 +69,13 @@ impl ApiState {
             config,
             auth: auth::Authenticator::generate(),
             world,
+            authorizer: None,
         }
+    }
+
+    /// Allows the request or answers the real 403 (for routes added by later parts).
+    pub fn authorize(&self, r: &request::Req, attrs: &authz::Attributes) -> status::ApiResult<()> {
+        authz::authorize(self.authorizer.as_deref(), r.user.as_ref(), attrs)
     }
 }
 

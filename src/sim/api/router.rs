@@ -13,6 +13,7 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 
 use super::ApiState;
+use super::authz::Attributes;
 use super::handlers::{delete, exec, logs, patch, proxy, read, reviews, subresource, watch, write};
 use super::request::Req;
 use super::status::{ApiError, ApiResult};
@@ -168,6 +169,15 @@ fn resource(
             object(state, r, &obj, Some(sub))
         }
         ["namespaces", ns, "bindings"] if group.is_empty() => {
+            let attrs = Attributes {
+                verb: "create".into(),
+                group: String::new(),
+                resource: "bindings".into(),
+                subresource: String::new(),
+                namespace: (*ns).to_string(),
+                name: String::new(),
+            };
+            state.authorize(r, &attrs)?;
             subresource::binding(state, r, ns, None)
         }
         ["namespaces", ns, "services", target, "proxy", path @ ..] if group.is_empty() => {
@@ -242,6 +252,10 @@ fn not_allowed() -> ApiError {
 }
 
 fn collection(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response> {
+    state.authorize(
+        r,
+        &Attributes::of(r, coll.info, coll.ns.as_deref(), None, None),
+    )?;
     match r.method {
         Method::GET if r.flag("watch") => watch::watch(state, r, coll),
         Method::GET => read::list(state, r, coll),
@@ -252,6 +266,8 @@ fn collection(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response
 }
 
 fn object(state: &Arc<ApiState>, r: &Req, obj: &Obj, sub: Option<&str>) -> ApiResult<Response> {
+    let ns = (!obj.ns.is_empty()).then_some(obj.ns.as_str());
+    state.authorize(r, &Attributes::of(r, obj.info, ns, Some(&obj.name), sub))?;
     let sub = match sub {
         None => None,
         Some("status") => Some(write::Scope::Status),

@@ -218,6 +218,11 @@ impl Selectors {
     pub fn matches(&self, object: &Value) -> bool {
         self.labels.matches(object) && self.fields.matches(object)
     }
+
+    /// No selection at all (every object matches).
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty() && self.fields.0.is_empty()
+    }
 }
 
 #[cfg(test)]

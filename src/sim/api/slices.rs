@@ -189,6 +189,20 @@ pub fn route(state: &Arc<ApiState>, r: &Req, rest: &[&str]) -> ApiResult<Respons
         ["namespaces", ns, "endpointslices", name] => (Some(*ns), Some(*name)),
         _ => return Err(ApiError::no_such_path()),
     };
+    let attrs = super::authz::Attributes {
+        verb: match (name, r.flag("watch")) {
+            (Some(_), _) => "get",
+            (None, true) => "watch",
+            (None, false) => "list",
+        }
+        .into(),
+        group: GROUP.into(),
+        resource: "endpointslices".into(),
+        subresource: String::new(),
+        namespace: ns.unwrap_or("").into(),
+        name: name.unwrap_or("").into(),
+    };
+    state.authorize(r, &attrs)?;
     if r.method != Method::GET {
         return Err(read_only());
     }

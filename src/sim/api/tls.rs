@@ -45,9 +45,12 @@ pub fn generate() -> anyhow::Result<Certs> {
     params
         .distinguished_name
         .push(DnType::CommonName, "kube-apiserver");
-    params
-        .subject_alt_names
-        .push(SanType::IpAddress(std::net::IpAddr::from([127, 0, 0, 1])));
+    for ip in [
+        std::net::IpAddr::from([127, 0, 0, 1]),
+        std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+    ] {
+        params.subject_alt_names.push(SanType::IpAddress(ip));
+    }
     let cert = params
         .signed_by(&key, &issuer)
         .context("signing the serving certificate")?;

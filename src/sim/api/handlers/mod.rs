@@ -113,6 +113,13 @@ pub fn commit(
         meta::record_update(&mut new, old, info, manager, scope.subresource(), &now);
     }
     if r.dry_run() {
+        if old.is_none() {
+            // What the registry would fill, without keeping anything.
+            let now = state.store.clock().now_rfc3339();
+            let meta = metadata_mut(&mut new);
+            meta.insert("uid".into(), serde_json::json!(dry_run_uid()));
+            meta.insert("creationTimestamp".into(), serde_json::json!(now));
+        }
         return Ok(new);
     }
     let stored = match old {
@@ -121,6 +128,29 @@ pub fn commit(
     }
     .map_err(|e| ApiError::from_store(info, e))?;
     Ok(finalize_if_done(state, info, stored))
+}
+
+/// A random RFC 4122 version 4 uid (the store makes its own for stored objects).
+fn dry_run_uid() -> String {
+    let b: [u8; 16] = rand::random();
+    format!(
+        "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-4{:01x}{:02x}-{:01x}{:01x}{:02x}-{}",
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6] & 0x0f,
+        b[7],
+        8 | (b[8] & 0x3),
+        b[8] >> 4,
+        b[9],
+        b[10..16]
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<String>()
+    )
 }
 
 /// Server-owned metadata the client cannot change by writing.

@@ -4,6 +4,7 @@
 //! ERROR event carrying a 410 Expired Status. BOOKMARKs are sent when allowed, and the
 //! stream ends after timeoutSeconds.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +24,7 @@ use crate::sim::api::selector::Selectors;
 use crate::sim::api::status::{ApiError, ApiResult};
 use crate::sim::api::table;
 use crate::sim::resources::ResInfo;
-use crate::sim::store::{StoreError, Subscription, WatchEvent};
+use crate::sim::store::{EventType, StoreError, Subscription, WatchEvent};
 
 /// When no timeoutSeconds is given (the real server picks 30-60 minutes).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
@@ -33,6 +34,9 @@ const BOOKMARK_EVERY: Duration = Duration::from_secs(60);
 /// What a watch sends before following changes.
 struct Initial {
     objects: Vec<Value>,
+    /// Objects the client already knows (a watch from a list's resourceVersion), to
+    /// tell when a change moves one into or out of the selection.
+    known: Vec<Value>,
     /// Mark the end of the initial events with a bookmark (streaming lists).
     end_bookmark: bool,
 }
@@ -57,6 +61,8 @@ struct Watch {
     metadata_only: bool,
     include_object: Option<String>,
     sent_columns: bool,
+    /// Whether each object ("ns/name") matched the selectors when last seen.
+    matched: HashMap<String, bool>,
     tx: mpsc::Sender<Bytes>,
 }
 
@@ -76,6 +82,8 @@ pub fn watch_view(
     let timeout = r
         .param("timeoutSeconds")
         .and_then(|t| t.parse::<u64>().ok())
+        // 0 means "no preference", as for the real server.
+        .filter(|t| *t > 0)
         .map(Duration::from_secs)
         .unwrap_or(DEFAULT_TIMEOUT);
     let store = &state.store;
@@ -86,20 +94,23 @@ pub fn watch_view(
     } else {
         r.param("resourceVersion").unwrap_or("")
     };
-    let (initial, sub, skip_to) = match rv_param {
+    let (initial, known, sub, skip_to) = match rv_param {
         "" | "0" => {
             let sub = store
                 .subscribe(None)
                 .map_err(|e| ApiError::from_store(coll.info, e))?;
             let (items, list_rv) = store.list(coll.info.res, coll.ns.as_deref());
-            (items, sub, list_rv)
+            (items, Vec::new(), sub, list_rv)
         }
         given => {
             let since: u64 = given
                 .parse()
                 .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {given:?}")))?;
             match store.subscribe(Some(since)) {
-                Ok(sub) => (Vec::new(), sub, since),
+                Ok(sub) => {
+                    let (known, _) = store.list(coll.info.res, coll.ns.as_deref());
+                    (Vec::new(), known, sub, since)
+                }
                 Err(e @ StoreError::Gone { .. }) => {
                     let status = ApiError::from_store(coll.info, e).to_status();
                     let line = event_line("ERROR", &status);
@@ -121,11 +132,13 @@ pub fn watch_view(
         table: r.wants_table(),
         metadata_only: r.wants_metadata(),
         include_object: r.param("includeObject").map(String::from),
+        matched: HashMap::new(),
         sent_columns: false,
         tx,
     };
     let initial = Initial {
         objects: initial,
+        known,
         end_bookmark: streaming_list,
     };
     tokio::spawn(w.run(initial, sub, skip_to, bookmarks, timeout));
@@ -150,6 +163,18 @@ where
     resp
 }
 
+fn key_of(object: &Value) -> String {
+    let ns = object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    format!("{ns}/{name}")
+}
+
 fn event_line(kind: &str, object: &Value) -> Bytes {
     let mut line = serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
     line.push(b'\n');
@@ -169,9 +194,18 @@ impl Watch {
             backlog, mut live, ..
         } = sub;
         let mut last_rv = skip_to;
+        for object in initial.known {
+            let object = self.present(object);
+            let matches = self.selectors.matches(&object);
+            self.matched.insert(key_of(&object), matches);
+        }
         for object in initial.objects {
             let object = self.present(object);
-            if self.selectors.matches(&object) && !self.send("ADDED", object).await {
+            if !self.selectors.matches(&object) {
+                continue;
+            }
+            self.matched.insert(key_of(&object), true);
+            if !self.send("ADDED", object).await {
                 return;
             }
         }
@@ -230,10 +264,31 @@ impl Watch {
             return true;
         }
         let object = self.present(ev.object.clone());
-        if !self.selectors.matches(&object) {
-            return true;
+        let now = self.selectors.matches(&object);
+        if self.selectors.is_empty() {
+            return self.send(ev.kind.as_str(), object).await;
         }
-        self.send(ev.kind.as_str(), object).await
+        // A change can move an object into or out of the selection: the client then
+        // sees it added or deleted, as the real watch cache reports it.
+        let key = key_of(&object);
+        let before = self.matched.get(&key).copied().unwrap_or(false);
+        let kind = match (ev.kind, before, now) {
+            (EventType::Deleted, b, n) => (b || n).then_some("DELETED"),
+            (EventType::Added, _, n) => n.then_some("ADDED"),
+            (EventType::Modified, true, true) => Some("MODIFIED"),
+            (EventType::Modified, false, true) => Some("ADDED"),
+            (EventType::Modified, true, false) => Some("DELETED"),
+            (EventType::Modified, false, false) => None,
+        };
+        if ev.kind == EventType::Deleted {
+            self.matched.remove(&key);
+        } else {
+            self.matched.insert(key, now);
+        }
+        match kind {
+            Some(kind) => self.send(kind, object).await,
+            None => true,
+        }
     }
 
     /// The object as this watch shows it (type meta set, through the view if any).
