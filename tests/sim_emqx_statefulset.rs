@@ -306,7 +306,30 @@ async fn emqx_5_9_refuses_to_cluster_without_a_licence() {
     })
     .await;
     assert!(log.contains("SINGLE_NODE_LICENSE"), "{log}");
-    for pod in pod_names(&conn.client, NS, "app=emqx").await {
+    // Once the rollout has settled (3 pods, all Ready, none terminating), each is alone.
+    let api: Api<Pod> = Api::namespaced(conn.client.clone(), NS);
+    let pods = eventually("the rollout to settle", || async {
+        let list = api
+            .list(&kube::api::ListParams::default().labels("app=emqx"))
+            .await
+            .ok()?;
+        let settled = list.items.len() == 3
+            && list.items.iter().all(|p| {
+                p.metadata.deletion_timestamp.is_none()
+                    && p.status
+                        .clone()
+                        .and_then(|s| s.container_statuses)
+                        .is_some_and(|s| s.iter().all(|c| c.ready))
+            });
+        settled.then(|| {
+            list.items
+                .into_iter()
+                .filter_map(|p| p.metadata.name)
+                .collect::<Vec<_>>()
+        })
+    })
+    .await;
+    for pod in pods {
         let out = cluster_status(&conn.client, &pod, "5").await;
         assert_eq!(running(&out), 1, "{pod}: {out}");
     }

@@ -81,14 +81,7 @@ fn next_wake(world: &World, key: &CtrKey, uid: &str) -> Option<Duration> {
 }
 
 fn stop(world: &World, key: &CtrKey, uid: &str) {
-    let now = world.now();
-    let mut containers = lock(&world.containers);
-    if let Some(c) = containers.get_mut(key).filter(|c| c.log.uid == uid) {
-        if let Some(node) = c.run.as_mut().and_then(|r| r.node.take()) {
-            node.stop(&mut lock(&world.registry), now);
-        }
-        c.log.end();
-    }
+    world.stop(key, uid);
 }
 
 fn step(world: &World, key: &CtrKey, uid: &str) -> Step {

@@ -79,15 +79,7 @@ fn mount_token(world: &World, pod: &Value) -> Option<String> {
 impl EmqxRuntime {
     /// Stops the node of the container's current run, if it has one.
     fn stop_node(&self, key: &CtrKey, uid: &str) {
-        let now = self.world.now();
-        let mut containers = lock(&self.world.containers);
-        let Some(c) = containers.get_mut(key).filter(|c| c.log.uid == uid) else {
-            return;
-        };
-        if let Some(node) = c.run.as_mut().and_then(|r| r.node.take()) {
-            node.stop(&mut lock(&self.world.registry), now);
-        }
-        c.log.end();
+        self.world.stop(key, uid);
     }
 }
 
@@ -153,6 +145,7 @@ impl ContainerRuntime for EmqxRuntime {
         }
         entry.run = Some(Run {
             node: Some(node),
+            stopped: None,
             token,
             logins: TokenStore::new(),
         });

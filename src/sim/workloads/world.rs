@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use super::logbook::ContainerLog;
 use crate::sim::api::ApiState;
-use crate::sim::emqx::ctl::ExecOutput;
+use crate::sim::emqx::ctl::{self, CtlState, CtlView, ExecOutput};
 use crate::sim::emqx::http::{HttpAnswer, HttpRequest};
 use crate::sim::emqx::node::Node;
 use crate::sim::emqx::registry::Registry;
@@ -29,6 +29,8 @@ pub type CtrKey = (String, String, String);
 pub struct Run {
     /// None when the boot failed (the process is exiting) or once stopped.
     pub node: Option<Node>,
+    /// The node after SIGTERM, while the container finishes: `emqx ctl` finds no VM.
+    pub stopped: Option<Node>,
     /// The service-account token mounted in the pod, if any.
     pub token: Option<String>,
     /// Dashboard logins of this node.
@@ -117,6 +119,22 @@ impl World {
         });
     }
 
+    /// SIGTERM (pod deleted) or the pod gone: the node leaves its cluster as stopped.
+    pub fn stop(&self, key: &CtrKey, uid: &str) {
+        let now = self.now();
+        let mut containers = lock(&self.containers);
+        let Some(c) = containers.get_mut(key).filter(|c| c.log.uid == uid) else {
+            return;
+        };
+        if let Some(run) = c.run.as_mut()
+            && let Some(node) = run.node.take()
+        {
+            node.stop(&mut lock(&self.registry), now);
+            run.stopped = Some(node);
+        }
+        c.log.end();
+    }
+
     /// Appends output of the current run of a container.
     pub fn log(&self, key: &CtrKey, text: &str) {
         let at = self.now();
@@ -149,9 +167,19 @@ impl World {
     /// container runs no EMQX node.
     pub fn exec(&self, key: &CtrKey, uid: &str, argv: &[String]) -> Option<ExecOutput> {
         self.with_node(key, uid, |run, registry, now| {
-            let node = run.node.as_mut()?;
-            let (out, lines) = node.exec(argv, registry, now);
-            Some((out, lines.iter().map(|l| l.render(now)).collect()))
+            if let Some(node) = run.node.as_mut() {
+                let (out, lines) = node.exec(argv, registry, now);
+                return Some((out, lines.iter().map(|l| l.render(now)).collect()));
+            }
+            let gone = run.stopped.as_ref()?;
+            let view = CtlView {
+                version: &gone.version,
+                node_name: gone.name(),
+                state: CtlState::NotRunning,
+                running_nodes: &[],
+                stopped_nodes: &[],
+            };
+            Some((ctl::exec(argv, &view, &mut NodeDown), Vec::new()))
         })
     }
 
@@ -175,5 +203,23 @@ impl World {
         lock(&self.containers)
             .get(key)
             .is_some_and(|c| c.log.uid == uid)
+    }
+}
+
+/// Membership of a node whose VM is gone: nothing can change it.
+struct NodeDown;
+
+impl ctl::Membership for NodeDown {
+    fn join(&mut self, _target: &str) -> Result<bool, String> {
+        Err("nodedown".to_string())
+    }
+    fn leave(&mut self) -> Result<(), String> {
+        Err("nodedown".to_string())
+    }
+    fn disable_autocluster(&mut self) -> bool {
+        false
+    }
+    fn view(&self) -> (Vec<String>, Vec<String>) {
+        (Vec::new(), Vec::new())
     }
 }
