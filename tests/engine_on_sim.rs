@@ -14,9 +14,7 @@ use serde_json::json;
 async fn namespace(client: &kube::Client, name: &str) {
     let api: Api<Namespace> = Api::all(client.clone());
     let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
-    api.patch(name, &PatchParams::apply("test"), &Patch::Apply(&ns))
-        .await
-        .unwrap();
+    api.patch(name, &PatchParams::apply("test"), &Patch::Apply(&ns)).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,9 +27,7 @@ async fn p07_preflight_flags_a_leftover_emqx_pod_of_another_install() {
         "spec": {"containers": [{"name": "emqx", "image": "emqx/emqx:4.4.19"}]}
     }))
     .unwrap();
-    pods.create(&PostParams::default(), &leftover)
-        .await
-        .unwrap();
+    pods.create(&PostParams::default(), &leftover).await.unwrap();
     let (mut engine, _) = new_engine(&conn, shipped_track("5"));
     let findings = engine.preflight().await;
     let leftover = findings
@@ -39,11 +35,7 @@ async fn p07_preflight_flags_a_leftover_emqx_pod_of_another_install() {
         .find(|f| f.subject == "leftover EMQX pods")
         .expect("a leftover-pods finding");
     assert_eq!(leftover.severity, Severity::Warning, "{leftover:?}");
-    assert!(
-        leftover.advice.contains("old-emqx-0"),
-        "{}",
-        leftover.advice
-    );
+    assert!(leftover.advice.contains("old-emqx-0"), "{}", leftover.advice);
     assert!(leftover.advice.contains("P7"), "{}", leftover.advice);
 }
 
@@ -62,15 +54,9 @@ async fn o19_preflight_warns_when_there_is_no_default_storage_class() {
     let (_sim, conn) = cluster(true).await;
     let (mut engine, _) = new_engine(&conn, shipped_track("5"));
     let findings = engine.preflight().await;
-    let class = findings
-        .iter()
-        .find(|f| f.subject == "default StorageClass")
-        .unwrap();
+    let class = findings.iter().find(|f| f.subject == "default StorageClass").unwrap();
     assert_eq!(class.severity, Severity::Ok, "{class:?}");
-    assert!(
-        findings.iter().all(|f| f.severity != Severity::Blocking),
-        "{findings:?}"
-    );
+    assert!(findings.iter().all(|f| f.severity != Severity::Blocking), "{findings:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,10 +107,7 @@ spec:
     assert!(err.contains("01-broken.yaml"), "{err}");
     assert!(err.contains("Deployment mismatched"), "{err}");
     let cms: Api<ConfigMap> = Api::namespaced(conn.client.clone(), "emqx");
-    assert!(
-        cms.get_opt("would-be-created").await.unwrap().is_none(),
-        "the dry run must stop the whole stage"
-    );
+    assert!(cms.get_opt("would-be-created").await.unwrap().is_none(), "the dry run must stop the whole stage");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -140,16 +123,10 @@ async fn applying_every_stage_a_second_time_changes_no_resource_version() {
             if let Some(p) = previous {
                 engine.run_steps(&p.id, &p.on_leave, &[]).await.unwrap();
             }
-            engine
-                .run_steps(&stage.id, &stage.before, &stage.manifests)
-                .await
-                .unwrap();
+            engine.run_steps(&stage.id, &stage.before, &stage.manifests).await.unwrap();
             engine.apply_stage(stage).await.unwrap();
             // The second pass: the same stage again.
-            engine
-                .run_steps(&stage.id, &stage.before, &stage.manifests)
-                .await
-                .unwrap();
+            engine.run_steps(&stage.id, &stage.before, &stage.manifests).await.unwrap();
             for applied in engine.apply_stage(stage).await.unwrap() {
                 assert!(
                     !applied.changed,
@@ -179,24 +156,16 @@ async fn teardown_deletes_all_of_ours_and_none_of_theirs() {
         if let Some(p) = previous {
             engine.run_steps(&p.id, &p.on_leave, &[]).await.unwrap();
         }
-        engine
-            .run_steps(&stage.id, &stage.before, &stage.manifests)
-            .await
-            .unwrap();
+        engine.run_steps(&stage.id, &stage.before, &stage.manifests).await.unwrap();
         engine.apply_stage(stage).await.unwrap();
         previous = Some(stage);
     }
     // Decoys: an unlabelled ConfigMap, and one with the pods' label written by someone else.
     let cms: Api<ConfigMap> = Api::namespaced(conn.client.clone(), "emqx");
-    for (name, labels) in [
-        ("theirs-plain", json!({})),
-        ("theirs-app-emqx", json!({"app": "emqx"})),
-    ] {
+    for (name, labels) in [("theirs-plain", json!({})), ("theirs-app-emqx", json!({"app": "emqx"}))] {
         let cm = json!({"apiVersion": "v1", "kind": "ConfigMap",
                         "metadata": {"name": name, "labels": labels}, "data": {"x": "y"}});
-        cms.patch(name, &PatchParams::apply("kubectl"), &Patch::Apply(&cm))
-            .await
-            .unwrap();
+        cms.patch(name, &PatchParams::apply("kubectl"), &Patch::Apply(&cm)).await.unwrap();
     }
     let deleted: BTreeSet<(String, String)> = engine
         .delete_ours(None, true, &BTreeSet::new())
@@ -207,9 +176,6 @@ async fn teardown_deletes_all_of_ours_and_none_of_theirs() {
         .collect();
     assert_eq!(deleted, ours);
     for name in ["theirs-plain", "theirs-app-emqx"] {
-        assert!(
-            cms.get_opt(name).await.unwrap().is_some(),
-            "{name} must survive teardown"
-        );
+        assert!(cms.get_opt(name).await.unwrap().is_some(), "{name} must survive teardown");
     }
 }

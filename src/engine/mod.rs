@@ -150,8 +150,7 @@ impl Engine {
             id: stage.id.clone(),
             title: stage.title.get(self.lang).to_string(),
         });
-        self.run_steps(&stage.id, &stage.before, &stage.manifests)
-            .await?;
+        self.run_steps(&stage.id, &stage.before, &stage.manifests).await?;
         let applied = self.apply_stage(stage).await?;
         for a in applied {
             self.emit(EngineEvent::Applied {

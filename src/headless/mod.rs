@@ -25,8 +25,7 @@ pub struct Opened {
 pub async fn open(target: &TargetArgs, namespace: &str) -> anyhow::Result<Opened> {
     if target.kubeconfig.is_none() && target.context.is_none() {
         let embedded = Embedded::start(target.speed, !target.no_default_storage_class)?;
-        let connection =
-            connect::connect(Some(&embedded.kubeconfig), None, namespace, true).await?;
+        let connection = connect::connect(Some(&embedded.kubeconfig), None, namespace, true).await?;
         return Ok(Opened {
             connection,
             _embedded: Some(embedded),
@@ -62,12 +61,7 @@ pub fn track_dir(args: &TrackArgs) -> anyhow::Result<PathBuf> {
     Ok(track::resolve::track_dir(&args.track)?)
 }
 
-fn load(
-    args: &TrackArgs,
-    emqx: Option<&str>,
-    namespace: Option<&str>,
-    image: Option<&str>,
-) -> anyhow::Result<Track> {
+fn load(args: &TrackArgs, emqx: Option<&str>, namespace: Option<&str>, image: Option<&str>) -> anyhow::Result<Track> {
     let dir = track_dir(args)?;
     let opts = RenderOptions {
         profile: emqx.map(str::to_string),
@@ -94,31 +88,17 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let lang = parse_lang(&args.lang)?;
-    let track = load(
-        &args.track,
-        args.emqx.as_deref(),
-        args.namespace.as_deref(),
-        args.image.as_deref(),
-    )?;
+    let track = load(&args.track, args.emqx.as_deref(), args.namespace.as_deref(), args.image.as_deref())?;
     if let Some(id) = &args.through
         && track.stage(id).is_none()
     {
-        anyhow::bail!(
-            "unknown stage `{id}`; the stages of track `{}` are: {}",
-            track.name,
-            track.stage_ids().join(", ")
-        );
+        anyhow::bail!("unknown stage `{id}`; the stages of track `{}` are: {}", track.name, track.stage_ids().join(", "));
     }
     let style = if args.json { Style::Json } else { Style::Plain };
     runtime()?.block_on(async {
         let opened = open(&args.target, &track.namespace).await?;
         guard(&opened, &args.target)?;
-        let mut engine = Engine::new(
-            opened.connection.client.clone(),
-            track,
-            lang,
-            printer::sink(style),
-        );
+        let mut engine = Engine::new(opened.connection.client.clone(), track, lang, printer::sink(style));
         let options = RunOptions {
             try_it: !args.no_try_it,
             lang,
@@ -131,12 +111,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
-    let track = load(
-        &args.track,
-        args.emqx.as_deref(),
-        args.namespace.as_deref(),
-        None,
-    )?;
+    let track = load(&args.track, args.emqx.as_deref(), args.namespace.as_deref(), None)?;
     runtime()?.block_on(async {
         let opened = open(&args.target, &track.namespace).await?;
         let snap = snapshot::take(&opened.connection.client, &track).await?;
@@ -155,12 +130,7 @@ pub fn teardown(args: &TeardownArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let opened = open(&args.target, &track.namespace).await?;
         guard(&opened, &args.target)?;
-        let mut engine = Engine::new(
-            opened.connection.client.clone(),
-            track,
-            Lang::En,
-            printer::sink(style),
-        );
+        let mut engine = Engine::new(opened.connection.client.clone(), track, Lang::En, printer::sink(style));
         let deleted = engine
             .delete_ours(None, args.delete_claims, &Default::default())
             .await?;

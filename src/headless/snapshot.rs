@@ -5,9 +5,7 @@
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::core::v1::{
-    Endpoints, Event as K8sEvent, PersistentVolumeClaim, Pod, Service,
-};
+use k8s_openapi::api::core::v1::{Endpoints, Event as K8sEvent, PersistentVolumeClaim, Pod, Service};
 use kube::api::{Api, ListParams};
 use kube::runtime::watcher::Event;
 use kube::{Client, ResourceExt};
@@ -67,12 +65,7 @@ pub struct Snapshot {
     pub diagnoses: Vec<Diagnosis>,
 }
 
-async fn list_into<K>(
-    client: &Client,
-    ns: &str,
-    wrap: fn(Event<K>) -> Change,
-    view: &mut ClusterView,
-) -> kube::Result<()>
+async fn list_into<K>(client: &Client, ns: &str, wrap: fn(Event<K>) -> Change, view: &mut ClusterView) -> kube::Result<()>
 where
     K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
         + Clone
@@ -99,11 +92,7 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
     list_into::<K8sEvent>(client, ns, Change::Event, &mut view).await?;
 
     let now = jiff::Timestamp::now();
-    let rows: Vec<PodRow> = view
-        .pods
-        .iter()
-        .map(|p| PodRow::from_pod_at(p, now))
-        .collect();
+    let rows: Vec<PodRow> = view.pods.iter().map(|p| PodRow::from_pod_at(p, now)).collect();
     let emqx_pods: Vec<&Pod> = view.pods.iter().filter(|p| runs_emqx(p)).collect();
     let mut evidence = Evidence::default();
     probe::probe_pods(
@@ -111,17 +100,12 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
         ns,
         &track.profile,
         &emqx_pods,
-        Wants {
-            ctl: true,
-            logs: true,
-        },
+        Wants { ctl: true, logs: true },
         &mut evidence,
     )
     .await;
     let names: Vec<String> = emqx_pods.iter().map(|p| p.name_any()).collect();
-    let membership = evidence
-        .membership(names.iter().map(String::as_str))
-        .summary();
+    let membership = evidence.membership(names.iter().map(String::as_str)).summary();
     let emqx = names
         .iter()
         .map(|name| {
@@ -162,11 +146,7 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
         .map(|e| WarningLine {
             object: format!(
                 "{}/{}",
-                e.involved_object
-                    .kind
-                    .clone()
-                    .unwrap_or_default()
-                    .to_lowercase(),
+                e.involved_object.kind.clone().unwrap_or_default().to_lowercase(),
                 e.involved_object.name.clone().unwrap_or_default()
             ),
             reason: e.reason.clone().unwrap_or_default(),
@@ -196,11 +176,9 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
 }
 
 fn runs_emqx(pod: &Pod) -> bool {
-    pod.spec.as_ref().is_some_and(|s| {
-        s.containers
-            .iter()
-            .any(|c| c.image.as_deref().is_some_and(|i| i.contains("emqx")))
-    })
+    pod.spec
+        .as_ref()
+        .is_some_and(|s| s.containers.iter().any(|c| c.image.as_deref().is_some_and(|i| i.contains("emqx"))))
 }
 
 fn objects(view: &ClusterView) -> Vec<ObjectLine> {
@@ -232,28 +210,16 @@ fn objects(view: &ClusterView) -> Vec<ObjectLine> {
         out.push(ObjectLine {
             kind: "StatefulSet".into(),
             name: s.name_any(),
-            state: format!(
-                "{}/{} ready",
-                st.ready_replicas.unwrap_or(0),
-                s.spec.replicas.unwrap_or(1)
-            ),
+            state: format!("{}/{} ready", st.ready_replicas.unwrap_or(0), s.spec.replicas.unwrap_or(1)),
         });
     }
     for svc in view.services.iter() {
-        let ip = svc
-            .spec
-            .as_ref()
-            .and_then(|s| s.cluster_ip.clone())
-            .unwrap_or_default();
+        let ip = svc.spec.as_ref().and_then(|s| s.cluster_ip.clone()).unwrap_or_default();
         let endpoints = view
             .endpoints
             .get(&svc.name_any())
             .and_then(|e| e.subsets.as_ref())
-            .map(|s| {
-                s.iter()
-                    .map(|s| s.addresses.as_ref().map_or(0, Vec::len))
-                    .sum::<usize>()
-            })
+            .map(|s| s.iter().map(|s| s.addresses.as_ref().map_or(0, Vec::len)).sum::<usize>())
             .unwrap_or(0);
         out.push(ObjectLine {
             kind: "Service".into(),
@@ -262,11 +228,7 @@ fn objects(view: &ClusterView) -> Vec<ObjectLine> {
         });
     }
     for c in view.claims.iter() {
-        let phase = c
-            .status
-            .as_ref()
-            .and_then(|s| s.phase.clone())
-            .unwrap_or_else(|| "Pending".into());
+        let phase = c.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_else(|| "Pending".into());
         out.push(ObjectLine {
             kind: "PersistentVolumeClaim".into(),
             name: c.name_any(),
@@ -317,10 +279,7 @@ impl Snapshot {
         if !self.diagnoses.is_empty() {
             out.push_str("\nDIAGNOSES\n");
             for d in &self.diagnoses {
-                out.push_str(&format!(
-                    "  {}: {}\n    {}\n",
-                    d.source, d.line, d.explanation
-                ));
+                out.push_str(&format!("  {}: {}\n    {}\n", d.source, d.line, d.explanation));
                 if let Some(s) = &d.fixed_by {
                     out.push_str(&format!("    fixed by stage `{s}`\n"));
                 }

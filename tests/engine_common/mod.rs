@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use kubetour::cluster::connect::{self, Connection};
 use kubetour::embedded::Embedded;
-use kubetour::engine::Engine;
 use kubetour::engine::events::EngineEvent;
+use kubetour::engine::Engine;
 use kubetour::track::{self, Lang, RenderOptions, Track};
 
 /// The simulated cluster, fast, with or without a default StorageClass.
