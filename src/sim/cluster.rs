@@ -68,11 +68,22 @@ impl Sim {
     pub fn start_with(config: SimConfig, extensions: Extensions) -> Sim {
         let store = Store::new(Clock::new(config.speed));
         let mut state = ApiState::new(store.clone(), config.clone());
-        state.authorizer = extensions.authorizer;
-        state.auth.others = extensions.tokens;
+        // RBAC and service-account tokens unless the caller plugs in others.
+        state.authorizer = extensions.authorizer.or_else(|| {
+            Some(Arc::new(api::access::RbacAuthorizer {
+                store: store.clone(),
+            }))
+        });
+        state.auth.others = extensions.tokens.or_else(|| {
+            Some(Arc::new(api::access::ServiceAccountTokens {
+                store: store.clone(),
+                world: state.world.clone(),
+            }))
+        });
         let state = Arc::new(state);
-        let tasks =
-            super::controllers::spawn_with_runtimes(store.clone(), &config, extensions.runtimes);
+        super::rbac::bootstrap::seed(&store);
+        state.world.attach_api(&state);
+        let tasks = spawn_controllers(store.clone(), &config, &state, extensions.runtimes);
         Sim {
             store,
             config,
@@ -118,5 +129,21 @@ impl Drop for Sim {
         for task in &self.tasks {
             task.abort();
         }
+        self.state.world.abort_all();
     }
+}
+
+/// The controllers (scheduler, kubelet, workload controllers, ...), owned by
+/// `sim::controllers`; `emqx/emqx` containers run the EMQX model (`sim::workloads`).
+fn spawn_controllers(
+    store: Arc<Store>,
+    config: &SimConfig,
+    state: &Arc<ApiState>,
+    runtimes: Runtimes,
+) -> Vec<JoinHandle<()>> {
+    let emqx = super::workloads::runtime::EmqxRuntime {
+        world: state.world.clone(),
+    };
+    let runtimes = runtimes.with("emqx/emqx", Arc::new(emqx));
+    super::controllers::spawn_with_runtimes(store, config, runtimes)
 }

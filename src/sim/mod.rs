@@ -13,6 +13,8 @@
 //! - `cluster`: `Sim` (store + API router + controllers); `api`: the HTTP side.
 //! - `emqx`: the pure model of an emqx/emqx container (settings, node names, discovery,
 //!   logs, `emqx ctl`, HTTP answers, membership), per EMQX version.
+//! - `workloads`: what runs in pods — the EMQX model driven by the kubelet, container
+//!   logs, service-account tokens, ServiceAccount admission.
 //! - `config`, `controllers`: the cluster's behaviour (nodes, scheduler, kubelet,
 //!   workload controllers, volumes, endpoints, garbage collection).
 pub mod api;
@@ -26,3 +28,4 @@ pub mod rbac;
 pub mod resources;
 pub mod serve;
 pub mod store;
+pub mod workloads;

@@ -77,11 +77,14 @@ pub async fn require_token(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    match token.and_then(|t| state.auth.authenticate(t)) {
-        Some(user) => {
-            req.extensions_mut().insert(user);
-            next.run(req).await
-        }
-        None => ApiError::unauthorized().into_response(),
-    }
+    let Some(user) = token.and_then(|t| state.auth.authenticate(t)) else {
+        return ApiError::unauthorized().into_response();
+    };
+    // Impersonation, then RBAC for every request (resource or not): `access`.
+    let user = match super::access::admit(&state, user, &req) {
+        Ok(user) => user,
+        Err(denied) => return *denied,
+    };
+    req.extensions_mut().insert(user);
+    next.run(req).await
 }

@@ -4,15 +4,19 @@
 //! Everything is one axum `Router` over shared [`ApiState`]; the same router is served
 //! over HTTPS (tls) and called in-process by tests (inprocess).
 //!
-//! A request goes: `auth` (bearer token) -> `router` (path -> collection / object /
+//! A request goes: `auth` (bearer token: admin or service account; impersonation and
+//! RBAC authorization of every request via `access`) -> `router` (path -> collection / object /
 //! subresource / discovery) -> `handlers` (verbs) -> `handlers::commit` for writes
 //! (`defaults`, `handlers::admission`, `validate`, managedFields via `meta`/`fields`,
 //! dry run) -> the store. Bodies: `request` (JSON, YAML, `protobuf`), `patch` (merge,
 //! strategic, JSON patch, server-side apply), `strict` (fieldValidation). Answers:
 //! `status` (error Statuses), `table` (kubectl get), `discovery` + `aggregated` +
 //! `openapi` (what kubectl downloads first), `slices` (EndpointSlices derived from
-//! Endpoints). `kubeconfig` writes what clients need to reach a served sim.
+//! Endpoints). `kubeconfig` writes what clients need to reach a served sim. What runs in
+//! pods is reached through `handlers::{logs, exec, proxy}` (`sim::workloads`), and
+//! `handlers::reviews` answers (Self)SubjectAccessReviews.
 
+pub mod access;
 pub mod aggregated;
 pub mod auth;
 pub mod authz;
@@ -51,16 +55,20 @@ pub struct ApiState {
     pub store: Arc<Store>,
     pub config: SimConfig,
     pub auth: auth::Authenticator,
+    /// What runs in the pods (EMQX nodes, logs, service-account tokens).
+    pub world: Arc<crate::sim::workloads::World>,
     /// Decides for users other than the admin (None: they may do nothing).
     pub authorizer: Option<Arc<dyn authz::Authorizer>>,
 }
 
 impl ApiState {
     pub fn new(store: Arc<Store>, config: SimConfig) -> ApiState {
+        let world = crate::sim::workloads::World::new(store.clone());
         ApiState {
             store,
             config,
             auth: auth::Authenticator::generate(),
+            world,
             authorizer: None,
         }
     }

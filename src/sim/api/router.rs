@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::ApiState;
 use super::authz::Attributes;
-use super::handlers::{delete, patch, read, subresource, watch, write};
+use super::handlers::{delete, exec, logs, patch, proxy, read, reviews, subresource, watch, write};
 use super::request::Req;
 use super::status::{ApiError, ApiResult};
 use super::{aggregated, auth, discovery, openapi, slices};
@@ -55,6 +55,10 @@ pub struct Obj {
 }
 
 async fn handle(State(state): State<Arc<ApiState>>, req: Request) -> Response {
+    // Exec upgrades the connection: it needs the whole request, not just its body.
+    if let Some((ns, name)) = exec::target(req.uri().path()) {
+        return exec::handle(state, req, ns, name).await;
+    }
     let (parts, body) = req.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
@@ -68,6 +72,15 @@ async fn handle(State(state): State<Arc<ApiState>>, req: Request) -> Response {
     let mut r = Req::new(parts.method, query, &parts.headers, body);
     r.user = parts.extensions.get::<auth::User>().cloned();
     let path = parts.uri.path();
+    if let Some(kind) = reviews::target(path) {
+        let Some(user) = r.user.clone() else {
+            return ApiError::unauthorized().into_response();
+        };
+        return match reviews::create(&state, &r, &user, kind) {
+            Ok(resp) => resp,
+            Err(e) => e.into_response(),
+        };
+    }
     let mut resp = match dispatch(&state, &r, path) {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
@@ -109,6 +122,8 @@ fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
         ["api"] => Ok(discovery::api_versions(r)),
         ["apis"] => Ok(discovery::api_groups(r)),
         ["api", "v1"] => Ok(discovery::resource_list("", "v1")),
+        ["apis", reviews::GROUP] => Ok(discovery::group_response(reviews::GROUP)),
+        ["apis", reviews::GROUP, "v1"] => Ok(reviews::resource_list()),
         ["apis", slices::GROUP] => Ok(discovery::group_response(slices::GROUP)),
         ["apis", slices::GROUP, "v1"] => Ok(slices::resource_list()),
         ["apis", slices::GROUP, "v1", rest @ ..] => slices::route(state, r, rest),
@@ -164,6 +179,12 @@ fn resource(
             };
             state.authorize(r, &attrs)?;
             subresource::binding(state, r, ns, None)
+        }
+        ["namespaces", ns, "services", target, "proxy", path @ ..] if group.is_empty() => {
+            proxy::service(state, r, ns, target, path)
+        }
+        ["namespaces", ns, "pods", target, "proxy", path @ ..] if group.is_empty() => {
+            proxy::pod(state, r, ns, target, path)
         }
         ["namespaces", ns, plural] => {
             let info = namespaced(ns, plural)?;
@@ -256,6 +277,9 @@ fn object(state: &Arc<ApiState>, r: &Req, obj: &Obj, sub: Option<&str>) -> ApiRe
                 Method::PUT | Method::PATCH => subresource::scale_write(state, r, obj),
                 _ => Err(not_allowed()),
             };
+        }
+        Some("log") if obj.info.res == Res::Pod && r.method == Method::GET => {
+            return logs::get(state, r, &obj.ns, &obj.name);
         }
         Some("binding") if obj.info.res == Res::Pod && r.method == Method::POST => {
             return subresource::binding(state, r, &obj.ns, Some(&obj.name));

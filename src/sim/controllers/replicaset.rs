@@ -121,7 +121,10 @@ impl ReplicaSetController {
                 names::controller_ref(rs, "apps/v1", "ReplicaSet"),
                 &[],
             );
-            if let Some(invalid) = invalid_pod(&pod) {
+            let refused = invalid_pod(&pod).or_else(|| {
+                crate::sim::workloads::accounts::missing_service_account(store, &pod, &prefix)
+            });
+            if let Some(invalid) = refused {
                 self.recorder.record(
                     rs,
                     &reporter(),

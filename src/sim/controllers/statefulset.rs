@@ -222,7 +222,10 @@ impl StatefulSetController {
                 ),
             );
         }
-        if let Some(invalid) = invalid_pod(&pod) {
+        let refused = invalid_pod(&pod).or_else(|| {
+            crate::sim::workloads::accounts::missing_service_account(store, &pod, &pod_name)
+        });
+        if let Some(invalid) = refused {
             self.recorder.record(
                 set,
                 &reporter(),

@@ -39,8 +39,16 @@ pub fn admit(
             Ok(())
         }
         (Res::Pod, None) => {
-            // The ServiceAccount admission plugin: token volume and mounts (shared with
-            // the pods the controllers create).
+            // The ServiceAccount admission plugin: the account must exist; then the
+            // token volume and mounts (shared with the pods the controllers create).
+            let shown = name_of(new).to_string();
+            if let Some(message) =
+                crate::sim::workloads::accounts::missing_service_account(&state.store, new, &shown)
+            {
+                let mut e = ApiError::forbidden(message);
+                e.details = Some(json!({"name": shown, "kind": "pods"}));
+                return Err(e);
+            }
             if let Some(spec) = new.get_mut("spec") {
                 crate::sim::controllers::podspec::default_pod_spec(spec);
             }

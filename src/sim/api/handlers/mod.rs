@@ -4,8 +4,12 @@
 
 pub mod admission;
 pub mod delete;
+pub mod exec;
+pub mod logs;
 pub mod patch;
+pub mod proxy;
 pub mod read;
+pub mod reviews;
 pub mod subresource;
 pub mod watch;
 pub mod write;

@@ -1,0 +1,21 @@
+//! What runs inside the simulated pods: the EMQX model (`sim::emqx`) driven by the
+//! kubelet, the pods' service-account tokens, and the container logs the API serves.
+//!
+//! One [`World`] per simulated cluster, shared by the kubelet's container runtime
+//! (`runtime`), the node tasks (`driver`) and the API handlers (logs, exec, proxy).
+//!
+//! - `world`: the shared state (registry, runs, tokens) and its simulated clock.
+//! - `logbook`: per-container log lines of the current and the previous run.
+//! - `env`: a container's effective environment and pod facts, as read at its start.
+//! - `runtime`: the `ContainerRuntime` for `emqx/emqx:*` images.
+//! - `driver`: one tokio task per running node (phases, discovery GETs with the token).
+//! - `accounts`: the ServiceAccount admission check for new pods.
+
+pub mod accounts;
+pub mod driver;
+pub mod env;
+pub mod logbook;
+pub mod runtime;
+pub mod world;
+
+pub use world::World;
