@@ -290,6 +290,10 @@ fn hints_recognise_the_exact_lines_emqx_and_kubernetes_print() {
             r#"[error] Ekka(AutoCluster): Discovery error: {404,"{\"kind\":\"Status\",\"message\":\"endpoints \\\"emqx\\\" not found\",\"code\":404}\n"}"#,
         ),
         (
+            "rbac",
+            "[error] Ekka(AutoCluster): failed to join 'emqx@10.244.1.5': SINGLE_NODE_LICENSE",
+        ),
+        (
             "statefulset",
             r#"[error] Ekka(AutoCluster): Discover error: {badkey,<<"hostname">>}, [{maps,get,[<<"hostname">>]}]"#,
         ),
