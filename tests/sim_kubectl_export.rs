@@ -86,7 +86,7 @@ fn applies_and_forms_a_cluster(profile: &str, server_side: bool) {
         }
     }
     assert_eq!(
-        rv(&c),
+        generation_of(&c),
         generation,
         "the StatefulSet's spec was rewritten:\n{again}"
     );
