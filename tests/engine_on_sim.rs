@@ -144,13 +144,29 @@ async fn applying_every_stage_a_second_time_changes_no_resource_version() {
                 .run_steps(&stage.id, &stage.before, &stage.manifests)
                 .await
                 .unwrap();
-            engine.apply_stage(stage).await.unwrap();
+            let first = engine.apply_stage(stage).await.unwrap();
             // The second pass: the same stage again.
             engine
                 .run_steps(&stage.id, &stage.before, &stage.manifests)
                 .await
                 .unwrap();
-            for applied in engine.apply_stage(stage).await.unwrap() {
+            let second = engine.apply_stage(stage).await.unwrap();
+            // Kinds no controller writes to keep their exact resourceVersion; for the
+            // others, controllers may write status meanwhile, so `changed` (our fields)
+            // is what must not move.
+            for (a, b) in first.iter().zip(&second) {
+                if matches!(
+                    a.kind.as_str(),
+                    "ConfigMap" | "ServiceAccount" | "Role" | "RoleBinding"
+                ) {
+                    assert_eq!(
+                        a.resource_version, b.resource_version,
+                        "profile {profile}, stage {}: {} {} was written again",
+                        stage.id, a.kind, a.name
+                    );
+                }
+            }
+            for applied in second {
                 assert!(
                     !applied.changed,
                     "profile {profile}, stage {}: re-applying {} {} changed it",
@@ -212,4 +228,86 @@ async fn teardown_deletes_all_of_ours_and_none_of_theirs() {
             "{name} must survive teardown"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rewinding_to_an_earlier_stage_removes_what_later_stages_made_and_restores_the_rest() {
+    let (_sim, conn) = cluster(true).await;
+    namespace(&conn.client, "emqx").await;
+    let track = shipped_track("5");
+    let stages = track.stages.clone();
+    let (mut engine, _) = new_engine(&conn, track);
+    let mut previous: Option<&kubetour::track::Stage> = None;
+    for stage in stages.iter().take_while(|s| s.id != "configmap") {
+        if let Some(p) = previous {
+            engine.run_steps(&p.id, &p.on_leave, &[]).await.unwrap();
+        }
+        engine
+            .run_steps(&stage.id, &stage.before, &stage.manifests)
+            .await
+            .unwrap();
+        engine.apply_stage(stage).await.unwrap();
+        previous = Some(stage);
+    }
+    let service = stages.iter().position(|s| s.id == "service").unwrap();
+    engine.rewind(service).await.unwrap();
+    let sa: Api<k8s_openapi::api::core::v1::ServiceAccount> =
+        Api::namespaced(conn.client.clone(), "emqx");
+    assert!(
+        sa.get_opt("emqx").await.unwrap().is_none(),
+        "the rbac stage's account must go"
+    );
+    let roles: Api<k8s_openapi::api::rbac::v1::Role> = Api::namespaced(conn.client.clone(), "emqx");
+    assert!(roles.get_opt("emqx").await.unwrap().is_none());
+    let deployments: Api<k8s_openapi::api::apps::v1::Deployment> =
+        Api::namespaced(conn.client.clone(), "emqx");
+    let d = deployments.get("emqx-deployment").await.unwrap();
+    assert_eq!(
+        d.spec.replicas,
+        Some(1),
+        "back to the deployment stage's one replica"
+    );
+    let env = d.spec.template.spec.unwrap().containers[0]
+        .env
+        .clone()
+        .unwrap_or_default();
+    assert!(env.is_empty(), "the autocluster settings are gone: {env:?}");
+    let services: Api<k8s_openapi::api::core::v1::Service> =
+        Api::namespaced(conn.client.clone(), "emqx");
+    assert!(
+        services.get_opt("emqx-service").await.unwrap().is_some(),
+        "the service stage's own object stays"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_emqx_that_refuses_to_cluster_without_a_licence_is_diagnosed() {
+    let (_sim, conn) = cluster(true).await;
+    let track = kubetour::track::load_named(
+        "emqx",
+        &kubetour::track::RenderOptions {
+            image: Some("emqx/emqx:5.9.0".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (mut engine, events) = new_engine(&conn, track);
+    let options = kubetour::engine::RunOptions {
+        try_it: false,
+        lang: kubetour::track::Lang::En,
+    };
+    let err = engine
+        .run(Some("rbac"), &options)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("rbac"), "{err}");
+    let events = events.lock().unwrap();
+    let explained = events.iter().any(|e| match e {
+        kubetour::engine::events::EngineEvent::CheckFailed { diagnoses, .. } => diagnoses
+            .iter()
+            .any(|d| d.line.contains("SINGLE_NODE_LICENSE") && d.explanation.contains("5.8")),
+        _ => false,
+    });
+    assert!(explained, "{events:#?}");
 }

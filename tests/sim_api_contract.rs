@@ -272,6 +272,41 @@ async fn fields_dropped_from_an_apply_are_removed() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn list_elements_dropped_from_an_apply_are_removed_whole() {
+    let sim = sim();
+    let api: Api<Deployment> = Api::namespaced(sim.client(), "default");
+    let pp = PatchParams::apply("kubetour");
+    let mut with_env = deployment("nginx:1.27");
+    with_env["spec"]["template"]["spec"]["containers"][0]["env"] =
+        json!([{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]);
+    api.patch("web", &pp, &Patch::Apply(&with_env))
+        .await
+        .unwrap();
+    let mut only_b = deployment("nginx:1.27");
+    only_b["spec"]["template"]["spec"]["containers"][0]["env"] =
+        json!([{"name": "B", "value": "2"}]);
+    let d = api.patch("web", &pp, &Patch::Apply(&only_b)).await.unwrap();
+    let env = d.spec.template.spec.clone().unwrap().containers[0]
+        .env
+        .clone()
+        .unwrap();
+    assert_eq!(env.len(), 1, "{env:?}");
+    assert_eq!(env[0].name, "B");
+    let d = api
+        .patch("web", &pp, &Patch::Apply(deployment("nginx:1.27")))
+        .await
+        .unwrap();
+    let env = d.spec.template.spec.unwrap().containers[0]
+        .env
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        env.is_empty(),
+        "no stray fields of removed elements: {env:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn an_invalid_pod_is_rejected_with_field_causes() {
     let sim = sim();
     let api: Api<Pod> = Api::namespaced(sim.client(), "default");

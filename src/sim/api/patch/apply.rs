@@ -209,6 +209,10 @@ fn merge_into(
                 .any(|q| q.len() > p.len() && q.starts_with(p))
         })
         .collect();
+    // Removing a list element removes its fields with it. Removing the fields first
+    // would lose the element's key (e.g. an env var's `name`) and strand the rest.
+    let whole: Vec<&Path> = removed.clone();
+    removed.retain(|p| !whole.iter().any(|q| q.len() < p.len() && p.starts_with(q)));
     removed.sort_by_key(|p| std::cmp::Reverse(p.len()));
     for p in removed {
         fields::remove_at(&mut new, p);
