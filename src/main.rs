@@ -2,22 +2,34 @@
 //!
 //! # Map of the modules
 //!
-//! - [`cli`](kubetour::cli): the command line (clap): subcommands and kubectl-style flags. Parsing only.
-//! - [`yaml`](kubetour::yaml): the one place that touches `serde_yaml` (deprecated upstream), so swapping
-//!   it is a one-file change. Multi-document parsing with line numbers for error messages.
-//! - [`track`](kubetour::track): the lesson as data. Stage files under `stages/<track>/` are parsed into
-//!   `deny_unknown_fields` raw types, then into validated domain types; manifests are
-//!   templated per EMQX profile; `lint` catches the seed authors' pitfalls with file:line.
+//! The wizard's side, in the order a command flows through it:
+//! - [`cli`](kubetour::cli): the command line (clap): subcommands and kubectl-style flags.
+//!   Parsing only, then dispatch.
+//! - [`track`](kubetour::track): the lesson as data. Stage files under `stages/<track>/`
+//!   are parsed into `deny_unknown_fields` raw types, then into typed stages (steps,
+//!   manifests templated per EMQX profile, checks, try-its, hints, observations);
+//!   `export` prints them, `lint` catches the tutorials' pitfalls with file:line.
+//! - [`yaml`](kubetour::yaml): the one place that touches `serde_yaml` (deprecated
+//!   upstream), so swapping it is a one-file change.
+//! - [`cluster`](kubetour::cluster): kube-rs, for any cluster: connecting through a
+//!   kubeconfig, the write guard, the one write path (server-side apply through
+//!   discovery, dry run first), watches folded into a view, exec, logs, access reviews,
+//!   retries of passing failures.
 //! - [`emqx`](kubetour::emqx): reading what real EMQX prints (`cluster status`, `status`,
-//!   HTTP `/status`), for both the 4.x and 5.x profiles. Shares no code with the
-//!   simulator's EMQX model, so a formatting mistake on one side cannot hide in both.
-//! - [`cluster`](kubetour::cluster): kube-rs: connecting through a kubeconfig, the write
-//!   guard for clusters kubetour did not start, and the one write path (server-side apply
-//!   through discovery, whole-stage dry run first).
-//! - [`sim`](kubetour::sim): the embedded simulated cluster — a Kubernetes API server on 127.0.0.1 with
-//!   simulated nodes, controllers and EMQX. Nothing else in the crate imports it except
-//!   the composition root here: the wizard reaches it only through a kubeconfig, exactly
-//!   as it reaches a real cluster.
+//!   HTTP `/status`) for 4.x and 5.x, and which nodes form which cluster. Shares no code
+//!   with the simulator's EMQX model, so a formatting mistake cannot hide in both.
+//! - [`engine`](kubetour::engine): runs stages — preflight, steps, apply, checks waited
+//!   for from watches, EMQX probes, diagnosis against the track's hints, try-its, rewind,
+//!   teardown — and reports everything as events.
+//! - [`headless`](kubetour::headless): `run`, `status`, `teardown`: engine events as
+//!   plain lines or JSON, the target chosen from the flags.
+//!
+//! The simulated cluster:
+//! - [`sim`](kubetour::sim): a Kubernetes API server on 127.0.0.1 (HTTPS, bearer tokens,
+//!   RBAC) with nodes, scheduler, kubelet, controllers, volumes, and pods that run EMQX
+//!   like EMQX. Reached only through a kubeconfig, exactly like a real cluster.
+//! - [`embedded`](kubetour::embedded): starts it in-process when no cluster is named and
+//!   hands over only its kubeconfig.
 //!
 //! Composition root: `main` parses the command line, installs the one rustls crypto
 //! provider (see NOTES.md: none or two panic at run time), and dispatches.

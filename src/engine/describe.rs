@@ -43,7 +43,9 @@ pub fn condition(c: &Condition) -> String {
         Condition::NoForeignPods { selector } => {
             format!("no pods of another install match {selector}")
         }
-        Condition::DefaultStorageClass => "a default StorageClass".to_string(),
+        Condition::DefaultStorageClass => {
+            "whether a default StorageClass exists (advice only)".to_string()
+        }
         Condition::MayCreateKinds => "permission to create every kind".to_string(),
     }
 }

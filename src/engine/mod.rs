@@ -59,6 +59,8 @@ pub struct Engine {
     evidence: Evidence,
     changes: BoxStream<'static, Change>,
     sink: Sink,
+    /// What the last preflight found; the preflight stage's checks read it.
+    findings: Vec<events::Finding>,
     /// How much faster than real time the cluster runs (the embedded one with --speed);
     /// the track's time limits are divided by it. 1 for a real cluster.
     time_scale: f64,
@@ -95,6 +97,7 @@ impl Engine {
             changes,
             sink,
             time_scale: 1.0,
+            findings: Vec::new(),
         }
     }
 

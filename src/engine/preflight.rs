@@ -28,6 +28,7 @@ impl Engine {
     /// namespace (labelled as ours) when it is missing and nothing blocks.
     pub(super) async fn preflight_or_stop(&mut self) -> Result<(), RunError> {
         let findings = self.preflight().await;
+        self.findings = findings.clone();
         let blocking: Vec<String> = findings
             .iter()
             .filter(|f| f.severity == Severity::Blocking)

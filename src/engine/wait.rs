@@ -11,7 +11,7 @@ use super::Engine;
 use super::checks::{Verdict, evaluate, target_pods};
 use super::describe;
 use super::diagnose::diagnose;
-use super::events::{Diagnosis, EngineEvent};
+use super::events::{Diagnosis, EngineEvent, Severity};
 use super::probe::{self, Wants};
 use crate::track::{Check, Condition, Hint, PodTarget};
 
@@ -87,12 +87,29 @@ impl Engine {
     }
 
     pub(super) fn verdict(&self, condition: &Condition) -> Verdict {
-        evaluate(
-            condition,
-            &self.view,
-            &self.evidence,
-            jiff::Timestamp::now(),
-        )
+        let from_preflight = |subject: &str| {
+            self.findings
+                .iter()
+                .find(|f| f.subject == subject)
+                .map(|f| Verdict {
+                    met: f.severity != Severity::Blocking,
+                    observed: format!("{}: {}", f.subject, f.advice),
+                })
+        };
+        let decided = match condition {
+            Condition::NoForeignPods { .. } => from_preflight("leftover EMQX pods"),
+            Condition::DefaultStorageClass => from_preflight("default StorageClass"),
+            Condition::MayCreateKinds => from_preflight("permissions"),
+            _ => None,
+        };
+        decided.unwrap_or_else(|| {
+            evaluate(
+                condition,
+                &self.view,
+                &self.evidence,
+                jiff::Timestamp::now(),
+            )
+        })
     }
 
     /// Folds a change and every change already queued behind it into the view.

@@ -98,6 +98,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let opened = open(&args.target, &track.namespace).await?;
         guard(&opened, &args.target)?;
+        if style == Style::Plain {
+            println!(
+                "{}",
+                printer::header(&track, lang, &opened.connection.target)
+            );
+        }
         let mut engine = Engine::new(
             opened.connection.client.clone(),
             track,

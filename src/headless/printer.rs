@@ -2,13 +2,32 @@
 
 use std::io::Write;
 
+use crate::cluster::guard::Target;
 use crate::engine::events::{EngineEvent, Severity};
+use crate::track::{Lang, Track};
 
 /// Output style of the headless commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
     Plain,
     Json,
+}
+
+/// The banner and what this run is about: the track, the EMQX image, the target.
+pub fn header(track: &Track, lang: Lang, target: &Target) -> String {
+    let cluster = if target.embedded {
+        "kubetour's simulated cluster".to_string()
+    } else {
+        target.describe()
+    };
+    format!(
+        "{}\n{}\n  EMQX {} ({}), namespace {}, on {cluster}\n",
+        include_str!("../../assets/banner.txt").trim_end(),
+        track.title.get(lang),
+        track.profile.version,
+        track.profile.image,
+        track.namespace,
+    )
 }
 
 /// Formats one event in the plain style; None for events plain output leaves out.
