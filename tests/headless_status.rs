@@ -17,7 +17,7 @@ fn kubetour(args: &[&str]) -> Output {
 }
 
 #[test]
-fn run_json_emits_one_event_per_line_and_status_shows_the_formed_cluster() {
+fn run_json_then_status_then_teardown_work_on_a_named_cluster() {
     let c = Cluster::start(&[]);
     let kubeconfig = as_str(&c.kubeconfig).to_string();
     let out = kubetour(&[
@@ -99,4 +99,37 @@ fn run_json_emits_one_event_per_line_and_status_shows_the_formed_cluster() {
         "{text}"
     );
     assert!(text.contains("PODS"), "{text}");
+
+    // Teardown needs --yes here too, then removes every object of ours.
+    let refused = kubetour(&["teardown", "--kubeconfig", &kubeconfig]);
+    assert!(!refused.status.success());
+    let out = kubetour(&["teardown", "--kubeconfig", &kubeconfig, "--yes"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for gone in [
+        "Deployment/emqx-deployment",
+        "Service/emqx-service",
+        "RoleBinding/emqx",
+    ] {
+        assert!(text.contains(&format!("deleted {gone}")), "{text}");
+    }
+    c.eventually(
+        &[
+            "-n",
+            "emqx",
+            "get",
+            "deployments,services,serviceaccounts,roles",
+            "-o",
+            "name",
+        ],
+        |t| {
+            !t.contains("emqx-deployment")
+                && !t.contains("service/emqx-service")
+                && !t.contains("role.rbac.authorization.k8s.io/emqx")
+        },
+    );
 }
