@@ -4,7 +4,7 @@ mod engine_common;
 
 use std::collections::BTreeSet;
 
-use engine_common::{cluster, engine as new_engine, load_track, shipped_track};
+use engine_common::{cluster, engine as new_engine, enter, load_track, shipped_track};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod};
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kubetour::engine::events::Severity;
@@ -137,14 +137,7 @@ async fn applying_every_stage_a_second_time_changes_no_resource_version() {
         let (mut engine, _) = new_engine(&conn, track);
         let mut previous: Option<&kubetour::track::Stage> = None;
         for stage in &stages {
-            if let Some(p) = previous {
-                engine.run_steps(&p.id, &p.on_leave, &[]).await.unwrap();
-            }
-            engine
-                .run_steps(&stage.id, &stage.before, &stage.manifests)
-                .await
-                .unwrap();
-            let first = engine.apply_stage(stage).await.unwrap();
+            let first = enter(&mut engine, previous, stage).await;
             // The second pass: the same stage again.
             engine
                 .run_steps(&stage.id, &stage.before, &stage.manifests)
@@ -192,14 +185,7 @@ async fn teardown_deletes_all_of_ours_and_none_of_theirs() {
     let (mut engine, _) = new_engine(&conn, track);
     let mut previous: Option<&kubetour::track::Stage> = None;
     for stage in &stages {
-        if let Some(p) = previous {
-            engine.run_steps(&p.id, &p.on_leave, &[]).await.unwrap();
-        }
-        engine
-            .run_steps(&stage.id, &stage.before, &stage.manifests)
-            .await
-            .unwrap();
-        engine.apply_stage(stage).await.unwrap();
+        enter(&mut engine, previous, stage).await;
         previous = Some(stage);
     }
     // Decoys: an unlabelled ConfigMap, and one with the pods' label written by someone else.
@@ -239,14 +225,7 @@ async fn rewinding_to_an_earlier_stage_removes_what_later_stages_made_and_restor
     let (mut engine, _) = new_engine(&conn, track);
     let mut previous: Option<&kubetour::track::Stage> = None;
     for stage in stages.iter().take_while(|s| s.id != "configmap") {
-        if let Some(p) = previous {
-            engine.run_steps(&p.id, &p.on_leave, &[]).await.unwrap();
-        }
-        engine
-            .run_steps(&stage.id, &stage.before, &stage.manifests)
-            .await
-            .unwrap();
-        engine.apply_stage(stage).await.unwrap();
+        enter(&mut engine, previous, stage).await;
         previous = Some(stage);
     }
     let service = stages.iter().position(|s| s.id == "service").unwrap();

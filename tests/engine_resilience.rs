@@ -83,6 +83,24 @@ async fn faulty_cluster(plan: FaultPlan) -> Faulty {
     }
 }
 
+/// Runs the one-stage track on the faulty cluster; a hang is a failure.
+async fn run(
+    f: &Faulty,
+) -> (
+    Result<(), kubetour::engine::RunError>,
+    engine_common::Events,
+) {
+    let (mut engine, events) = new_engine(&f.conn, load_track(&f.dir.path().join("track"), "5"));
+    let options = RunOptions {
+        try_it: false,
+        lang: Lang::En,
+    };
+    let result = tokio::time::timeout(Duration::from_secs(120), engine.run(None, &options))
+        .await
+        .expect("the run must not hang");
+    (result, events)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_survives_500s_429s_and_dropped_watches() {
     let f = faulty_cluster(FaultPlan {
@@ -91,19 +109,7 @@ async fn a_run_survives_500s_429s_and_dropped_watches() {
         watch_lifetime: Some(Duration::from_millis(700)),
     })
     .await;
-    let (mut engine, events) = new_engine(&f.conn, load_track(&f.dir.path().join("track"), "5"));
-    let result = tokio::time::timeout(
-        Duration::from_secs(120),
-        engine.run(
-            None,
-            &RunOptions {
-                try_it: false,
-                lang: Lang::En,
-            },
-        ),
-    )
-    .await
-    .expect("the run must not hang");
+    let (result, events) = run(&f).await;
     let events = events.lock().unwrap().clone();
     assert!(result.is_ok(), "run failed: {result:?}\n{events:#?}");
     let injected = f.injected.injected();
@@ -123,21 +129,7 @@ async fn a_cluster_that_always_fails_gives_a_clear_error_not_a_panic() {
         ..FaultPlan::default()
     })
     .await;
-    let (mut engine, _) = new_engine(&f.conn, load_track(&f.dir.path().join("track"), "5"));
-    let err = tokio::time::timeout(
-        Duration::from_secs(120),
-        engine.run(
-            None,
-            &RunOptions {
-                try_it: false,
-                lang: Lang::En,
-            },
-        ),
-    )
-    .await
-    .expect("the run must not hang")
-    .unwrap_err()
-    .to_string();
+    let err = run(&f).await.0.unwrap_err().to_string();
     eprintln!("the error a learner sees: {err}");
     assert!(err.contains("preflight"), "{err}");
     assert!(

@@ -53,3 +53,20 @@ pub fn engine(connection: &Connection, track: Track) -> (Engine, Events) {
     .with_time_scale(50.0);
     (engine, events)
 }
+
+/// What a run does to enter `stage` (the previous stage's leave steps, this stage's
+/// steps, the apply), without waiting for the checks.
+pub async fn enter(
+    engine: &mut Engine,
+    previous: Option<&kubetour::track::Stage>,
+    stage: &kubetour::track::Stage,
+) -> Vec<kubetour::cluster::apply::Applied> {
+    if let Some(p) = previous {
+        engine.run_steps(&p.id, &p.on_leave, &[]).await.unwrap();
+    }
+    engine
+        .run_steps(&stage.id, &stage.before, &stage.manifests)
+        .await
+        .unwrap();
+    engine.apply_stage(stage).await.unwrap()
+}
