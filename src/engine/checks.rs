@@ -75,9 +75,18 @@ pub fn evaluate(
             let met = answered == names.len()
                 && !names.is_empty()
                 && m.is_one_cluster_of(*running as usize);
+            // Naming the nodes lets the learner see what the names are made of (O15).
+            let members = match m.clusters.as_slice() {
+                [one] => format!(": {}", one.iter().cloned().collect::<Vec<_>>().join(", ")),
+                _ => String::new(),
+            };
             Verdict::new(
                 met,
-                format!("{} ({answered}/{} pods answered)", m.summary(), names.len()),
+                format!(
+                    "{}{members} ({answered}/{} pods answered)",
+                    m.summary(),
+                    names.len()
+                ),
             )
         }
         Condition::EmqxIslands { pods, count } => {
