@@ -290,3 +290,27 @@ async fn an_emqx_that_refuses_to_cluster_without_a_licence_is_diagnosed() {
     });
     assert!(explained, "{events:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn running_only_the_preflight_writes_nothing() {
+    let (_sim, conn) = cluster(true).await;
+    let (mut engine, _) = new_engine(&conn, shipped_track("5"));
+    let options = kubetour::engine::RunOptions {
+        try_it: true,
+        lang: kubetour::track::Lang::En,
+    };
+    engine.run(Some("preflight"), &options).await.unwrap();
+    let namespaces: Api<Namespace> = Api::all(conn.client.clone());
+    assert!(namespaces.get_opt("emqx").await.unwrap().is_none());
+    engine.run(Some("pod"), &options).await.unwrap();
+    let ns = namespaces.get("emqx").await.unwrap();
+    assert_eq!(
+        ns.metadata
+            .labels
+            .unwrap()
+            .get("app.kubernetes.io/managed-by")
+            .map(String::as_str),
+        Some("kubetour"),
+        "the namespace kubetour creates carries its label"
+    );
+}

@@ -59,6 +59,8 @@ pub struct Engine {
     evidence: Evidence,
     changes: BoxStream<'static, Change>,
     sink: Sink,
+    /// Whether the namespace is known to exist (created before the first apply).
+    namespace_ready: bool,
     /// What the last preflight found; the preflight stage's checks read it.
     findings: Vec<events::Finding>,
     /// How much faster than real time the cluster runs (the embedded one with --speed);
@@ -98,6 +100,7 @@ impl Engine {
             sink,
             time_scale: 1.0,
             findings: Vec::new(),
+            namespace_ready: false,
         }
     }
 
@@ -238,6 +241,10 @@ impl Engine {
         &mut self,
         stage: &Stage,
     ) -> Result<Vec<crate::cluster::apply::Applied>, RunError> {
+        if !stage.manifests.is_empty() && !self.namespace_ready {
+            self.ensure_namespace().await?;
+            self.namespace_ready = true;
+        }
         let manifests: Vec<ApplyManifest> = stage
             .manifests
             .iter()

@@ -24,8 +24,8 @@ fn finding(severity: Severity, subject: &str, advice: impl Into<String>) -> Find
 }
 
 impl Engine {
-    /// Runs the preflight, emits its findings, and stops on a blocking one. Creates the
-    /// namespace (labelled as ours) when it is missing and nothing blocks.
+    /// Runs the preflight, emits its findings, and stops on a blocking one. Writes
+    /// nothing: the namespace is created by the first stage that applies something.
     pub(super) async fn preflight_or_stop(&mut self) -> Result<(), RunError> {
         let findings = self.preflight().await;
         self.findings = findings.clone();
@@ -38,7 +38,7 @@ impl Engine {
         if !blocking.is_empty() {
             return Err(RunError::Preflight(blocking.join("; ")));
         }
-        self.ensure_namespace().await
+        Ok(())
     }
 
     pub async fn preflight(&mut self) -> Vec<Finding> {
@@ -264,7 +264,8 @@ impl Engine {
         }
     }
 
-    async fn ensure_namespace(&mut self) -> Result<(), RunError> {
+    /// Creates the namespace, labelled as ours, when it is missing.
+    pub(super) async fn ensure_namespace(&mut self) -> Result<(), RunError> {
         let api: Api<Namespace> = Api::all(self.client.clone());
         let exists = retry::transient(|| api.get_opt(&self.namespace))
             .await
