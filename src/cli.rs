@@ -52,7 +52,7 @@ pub struct TargetArgs {
     #[arg(long, value_delimiter = ',', default_value = "prod,production,live")]
     pub production_words: Vec<String>,
     /// Embedded cluster only: scale every simulated delay (50 = fifty times faster).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
     /// Embedded cluster only: start without a default StorageClass.
     #[arg(long)]
@@ -176,11 +176,24 @@ pub struct SimServeArgs {
     #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
     /// Scale every simulated delay: 2 runs twice as fast, 50 fifty times.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
     /// Start without a default StorageClass, to show claims staying Pending.
     #[arg(long)]
     pub no_default_storage_class: bool,
+}
+
+/// `--speed`: a finite factor above zero (1 = real time).
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(f) if f.is_finite() && f > 0.0 && f <= 1000.0 => Ok(f),
+        Ok(_) => Err(format!(
+            "{text} is not a usable speed: give a factor above 0 and at most 1000 (1 = real time, 50 = fifty times faster)"
+        )),
+        Err(_) => Err(format!(
+            "`{text}` is not a number: give a factor such as 1, 10 or 50"
+        )),
+    }
 }
 
 /// Runs the chosen command and returns the process exit code.

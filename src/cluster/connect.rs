@@ -26,6 +26,11 @@ pub async fn connect(
     embedded: bool,
 ) -> anyhow::Result<Connection> {
     let kubeconfig = match path {
+        Some(p) if !p.exists() => anyhow::bail!(
+            "the kubeconfig {} does not exist; name an existing file with --kubeconfig, or \
+             leave it (and KUBECONFIG) out to use kubetour's simulated cluster",
+            p.display()
+        ),
         Some(p) => Kubeconfig::read_from(p)
             .with_context(|| format!("reading kubeconfig {}", p.display()))?,
         None => Kubeconfig::read().context(
