@@ -1,0 +1,106 @@
+//! Tests of the store: metadata filling, optimistic concurrency, watch history.
+use super::*;
+use serde_json::json;
+
+fn store() -> Arc<Store> {
+    Store::new(Clock::new(1.0))
+}
+
+fn cm(name: &str, data: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "ConfigMap",
+           "metadata": {"name": name, "namespace": "emqx"}, "data": {"k": data}})
+}
+
+#[tokio::test]
+async fn create_fills_the_metadata_the_registry_fills() {
+    let s = store();
+    let created = s.create(Res::ConfigMap, cm("a", "1")).unwrap();
+    assert_eq!(created["metadata"]["uid"].as_str().unwrap().len(), 36);
+    assert!(rv_of(&created) > 1000);
+    assert!(created["metadata"]["creationTimestamp"].is_string());
+    assert!(created["metadata"].get("generation").is_none());
+    assert_eq!(
+        s.create(Res::ConfigMap, cm("a", "1")).unwrap_err(),
+        StoreError::AlreadyExists {
+            res: Res::ConfigMap,
+            name: "a".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_stale_update_is_a_conflict_and_an_unchanged_one_is_not_written() {
+    let s = store();
+    let created = s.create(Res::ConfigMap, cm("a", "1")).unwrap();
+    let same = s.update(Res::ConfigMap, created.clone()).unwrap();
+    assert_eq!(rv_of(&same), rv_of(&created));
+    let mut changed = created.clone();
+    changed["data"]["k"] = json!("2");
+    let written = s.update(Res::ConfigMap, changed.clone()).unwrap();
+    assert!(rv_of(&written) > rv_of(&created));
+    let err = s.update(Res::ConfigMap, changed).unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn generation_counts_spec_changes_only() {
+    let s = store();
+    let d = json!({"metadata": {"name": "d", "namespace": "emqx"}, "spec": {"replicas": 1}});
+    let d = s.create(Res::Deployment, d).unwrap();
+    let mut status = d.clone();
+    status["status"] = json!({"replicas": 1});
+    let status = s.update(Res::Deployment, status).unwrap();
+    assert_eq!(status["metadata"]["generation"], 1);
+    let mut spec = status.clone();
+    spec["spec"]["replicas"] = json!(3);
+    let spec = s.update(Res::Deployment, spec).unwrap();
+    assert_eq!(spec["metadata"]["generation"], 2);
+}
+
+#[tokio::test]
+async fn a_watch_resumes_from_a_resource_version_and_old_ones_are_gone() {
+    let s = store();
+    let a = s.create(Res::ConfigMap, cm("a", "1")).unwrap();
+    s.create(Res::ConfigMap, cm("b", "1")).unwrap();
+    let sub = s.subscribe(Some(rv_of(&a))).unwrap();
+    assert_eq!(sub.backlog.len(), 1);
+    assert_eq!(sub.backlog[0].object["metadata"]["name"], "b");
+    let mut live = s.subscribe(None).unwrap().live;
+    s.delete(Res::ConfigMap, "emqx", "a").unwrap();
+    let ev = live.recv().await.unwrap();
+    assert_eq!(ev.kind, EventType::Deleted);
+    s.compact(1);
+    assert!(matches!(
+        s.subscribe(Some(rv_of(&a))),
+        Err(StoreError::Gone { .. })
+    ));
+}
+
+#[tokio::test]
+async fn list_filters_by_namespace_and_kind() {
+    let s = store();
+    s.create(Res::ConfigMap, cm("a", "1")).unwrap();
+    let mut other = cm("b", "1");
+    other["metadata"]["namespace"] = json!("other");
+    s.create(Res::ConfigMap, other).unwrap();
+    s.create(Res::Secret, cm("c", "1")).unwrap();
+    assert_eq!(s.list(Res::ConfigMap, Some("emqx")).0.len(), 1);
+    assert_eq!(s.list(Res::ConfigMap, None).0.len(), 2);
+    assert_eq!(s.list(Res::Secret, None).0.len(), 1);
+}
+
+#[tokio::test]
+async fn mutate_writes_only_when_asked() {
+    let s = store();
+    let a = s.create(Res::ConfigMap, cm("a", "1")).unwrap();
+    let same = s.mutate(Res::ConfigMap, "emqx", "a", |_| false).unwrap();
+    assert_eq!(rv_of(&same), rv_of(&a));
+    let changed = s
+        .mutate(Res::ConfigMap, "emqx", "a", |v| {
+            v["data"]["k"] = json!("2");
+            true
+        })
+        .unwrap();
+    assert_eq!(changed["data"]["k"], "2");
+    assert!(s.mutate(Res::ConfigMap, "emqx", "zz", |_| true).is_none());
+}
