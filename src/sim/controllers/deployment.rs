@@ -111,12 +111,7 @@ impl Reconciler for DeploymentController {
     }
 
     fn all_keys(&mut self, store: &Store) -> Vec<Key> {
-        store
-            .list(Res::Deployment, None)
-            .0
-            .iter()
-            .map(|d| (names::namespace(d).to_string(), names::name(d).to_string()))
-            .collect()
+        names::keys_of(store, Res::Deployment)
     }
 
     fn reconcile(&mut self, store: &Arc<Store>, (ns, name): &Key) -> Option<Duration> {
@@ -124,8 +119,7 @@ impl Reconciler for DeploymentController {
         if names::is_deleting(&d) {
             return None;
         }
-        // Validation keeps such objects out; should one get in, it is not ours to fix.
-        if !d["spec"]["template"]["spec"]["containers"].is_array() {
+        if !names::has_containers(&d) {
             return None;
         }
         let uid = names::uid(&d).to_string();

@@ -190,6 +190,45 @@ pub fn pod_is_active(pod: &Value) -> bool {
     !is_deleting(pod) && !matches!(pod_phase(pod), "Succeeded" | "Failed")
 }
 
+/// Every object of a kind, as (namespace, name) work-queue keys.
+pub fn keys_of(
+    store: &crate::sim::store::Store,
+    res: crate::sim::resources::Res,
+) -> Vec<(String, String)> {
+    store
+        .list(res, None)
+        .0
+        .iter()
+        .map(|o| (namespace(o).to_string(), name(o).to_string()))
+        .collect()
+}
+
+/// The key a workload controller reconciles for an event: the workload itself
+/// (`own`), or the owner of a `child` it controls (`kind` names the owner's kind).
+pub fn owner_key(
+    event: &crate::sim::store::WatchEvent,
+    own: crate::sim::resources::Res,
+    child: crate::sim::resources::Res,
+    kind: &str,
+) -> Vec<(String, String)> {
+    let found = if event.res == own {
+        Some(name(&event.object))
+    } else if event.res == child {
+        controller_name(&event.object, kind)
+    } else {
+        None
+    };
+    found
+        .map(|n| vec![(event.namespace.clone(), n.to_string())])
+        .unwrap_or_default()
+}
+
+/// Whether a workload's pod template lists containers. Validation keeps others out;
+/// should one get in, it is not a controller's to fix.
+pub fn has_containers(workload: &Value) -> bool {
+    workload["spec"]["template"]["spec"]["containers"].is_array()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,24 +44,11 @@ impl Reconciler for ReplicaSetController {
     type Key = Key;
 
     fn keys_for(&mut self, _store: &Store, event: &WatchEvent) -> Vec<Key> {
-        let name = match event.res {
-            Res::ReplicaSet => names::name(&event.object),
-            Res::Pod => match names::controller_name(&event.object, "ReplicaSet") {
-                Some(owner) => owner,
-                None => return Vec::new(),
-            },
-            _ => return Vec::new(),
-        };
-        vec![(event.namespace.clone(), name.to_string())]
+        names::owner_key(event, Res::ReplicaSet, Res::Pod, "ReplicaSet")
     }
 
     fn all_keys(&mut self, store: &Store) -> Vec<Key> {
-        store
-            .list(Res::ReplicaSet, None)
-            .0
-            .iter()
-            .map(|r| (names::namespace(r).to_string(), names::name(r).to_string()))
-            .collect()
+        names::keys_of(store, Res::ReplicaSet)
     }
 
     fn reconcile(&mut self, store: &Arc<Store>, (ns, name): &Key) -> Option<Duration> {
@@ -69,8 +56,7 @@ impl Reconciler for ReplicaSetController {
         if names::is_deleting(&rs) {
             return None;
         }
-        // Validation keeps such objects out; should one get in, it is not ours to fix.
-        if !rs["spec"]["template"]["spec"]["containers"].is_array() {
+        if !names::has_containers(&rs) {
             return None;
         }
         let want = names::int_at(&rs, "/spec/replicas").unwrap_or(1).max(0) as usize;

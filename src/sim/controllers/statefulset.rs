@@ -50,24 +50,11 @@ impl Reconciler for StatefulSetController {
     type Key = Key;
 
     fn keys_for(&mut self, _store: &Store, event: &WatchEvent) -> Vec<Key> {
-        let name = match event.res {
-            Res::StatefulSet => names::name(&event.object),
-            Res::Pod => match names::controller_name(&event.object, "StatefulSet") {
-                Some(owner) => owner,
-                None => return Vec::new(),
-            },
-            _ => return Vec::new(),
-        };
-        vec![(event.namespace.clone(), name.to_string())]
+        names::owner_key(event, Res::StatefulSet, Res::Pod, "StatefulSet")
     }
 
     fn all_keys(&mut self, store: &Store) -> Vec<Key> {
-        store
-            .list(Res::StatefulSet, None)
-            .0
-            .iter()
-            .map(|s| (names::namespace(s).to_string(), names::name(s).to_string()))
-            .collect()
+        names::keys_of(store, Res::StatefulSet)
     }
 
     fn reconcile(&mut self, store: &Arc<Store>, (ns, name): &Key) -> Option<Duration> {
@@ -75,8 +62,7 @@ impl Reconciler for StatefulSetController {
         if names::is_deleting(&set) {
             return None;
         }
-        // Validation keeps such objects out; should one get in, it is not ours to fix.
-        if !set["spec"]["template"]["spec"]["containers"].is_array() {
+        if !names::has_containers(&set) {
             return None;
         }
         let update_rev = ensure_revision(store, &set);
