@@ -3,14 +3,13 @@
 //! and tear down. It talks to any cluster through kube-rs and never asks which it is.
 //! It reports through [`EngineEvent`]s; the headless printer and the TUI consume them.
 //!
-//! - `events`: what the engine reports; `describe`: conditions and actions in words.
+//! - `events`: what the engine reports (conditions and actions print themselves: track::describe).
 //! - `evidence`, `probe`: what EMQX itself says (exec, logs, HTTP through the proxy).
 //! - `checks`: the stage conditions as pure predicates; `wait`: the watch-driven loop.
 //! - `diagnose`: log lines and events matched against the track's hints.
 //! - `steps`: deletions before a stage; `tryit`: the try-it actions and their outcomes.
 //! - `preflight`: findings before anything is written; `teardown`: removing our objects.
 pub mod checks;
-pub mod describe;
 pub mod diagnose;
 pub mod events;
 pub mod evidence;

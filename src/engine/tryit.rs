@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use super::checks::target_pods;
 use super::events::EngineEvent;
-use super::{Engine, RunError, describe};
+use super::{Engine, RunError};
 use crate::cluster::errors::explain;
 use crate::cluster::pod_row::PodRow;
 use crate::cluster::retry;
@@ -59,11 +59,7 @@ impl Engine {
             TryAction::DeletePod { pod, expect } => {
                 let Some(victim) = target_pods(&self.view, pod).first().map(|p| (*p).clone())
                 else {
-                    return Err(self.try_failed(
-                        stage,
-                        t,
-                        format!("no {} to delete", describe::pods(pod)),
-                    ));
+                    return Err(self.try_failed(stage, t, format!("no {} to delete", pod)));
                 };
                 let family = match pod {
                     PodTarget::Selected(selector) => selector_labels(selector),
@@ -119,7 +115,7 @@ impl Engine {
         });
         RunError::Stage {
             stage: stage.to_string(),
-            message: format!("try-it `{}`: {observed}", describe::action(&t.action)),
+            message: format!("try-it `{}`: {observed}", t.action),
         }
     }
 
@@ -173,7 +169,7 @@ impl Engine {
                         return Err(format!(
                             "deleted {names}; after {}s: expected that {}; pods now: {}",
                             limit.as_secs(),
-                            describe::fate(expect),
+                            expect,
                             self.pods_now(&labels)
                         ));
                     }

@@ -9,7 +9,6 @@ use tokio::time::Instant;
 
 use super::Engine;
 use super::checks::{Verdict, evaluate, target_pods};
-use super::describe;
 use super::diagnose::diagnose;
 use super::events::{Diagnosis, EngineEvent, Severity};
 use super::probe::{self, Wants};
@@ -45,7 +44,7 @@ impl Engine {
                 if verdict.met {
                     self.emit(EngineEvent::CheckPassed {
                         stage: stage.to_string(),
-                        check: describe::condition(&check.condition),
+                        check: check.condition.to_string(),
                         observed: verdict.observed,
                         elapsed: started.elapsed(),
                     });
@@ -61,7 +60,7 @@ impl Engine {
                 }
                 if Instant::now() >= deadline {
                     return Err(Failed {
-                        check: describe::condition(&check.condition),
+                        check: check.condition.to_string(),
                         observed: verdict.observed,
                         diagnoses: self.diagnoses(hints, &check.condition),
                     });

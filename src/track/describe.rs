@@ -1,6 +1,6 @@
 //! Short English descriptions of conditions and pod targets, for status lines and logs.
 
-use super::model::{ClaimSet, Condition, PodTarget};
+use super::model::{ClaimSet, Condition, PodFate, PodTarget, TryAction};
 
 impl std::fmt::Display for PodTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -48,10 +48,39 @@ impl std::fmt::Display for Condition {
                 write!(f, "log line /{}/ in {pods}", pattern.0.as_str())
             }
             Condition::NoForeignPods { selector } => write!(f, "no other pods match {selector}"),
-            Condition::DefaultStorageClass => f.write_str("a default StorageClass exists"),
+            Condition::DefaultStorageClass => {
+                f.write_str("whether a default StorageClass exists (advice only)")
+            }
             Condition::MayCreateKinds => {
                 f.write_str("allowed to create every kind the track applies")
             }
+        }
+    }
+}
+
+impl std::fmt::Display for PodFate {
+    /// What happens to a deleted pod, as the try-it promises it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PodFate::Gone => "nothing brings it back",
+            PodFate::ReplacedWithNewName => "a new pod with a new name replaces it",
+            PodFate::BackWithSameName => "it comes back with the same name",
+        })
+    }
+}
+
+impl std::fmt::Display for TryAction {
+    /// The action and what should follow.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TryAction::DeletePod { pod, expect } => write!(f, "delete {pod}: {expect}"),
+            TryAction::DeleteAllPods { selector, expect } => {
+                write!(f, "delete all pods {selector} at once: {expect}")
+            }
+            TryAction::PatchConfigMap { name, key, value } => write!(
+                f,
+                "set {key}={value} in ConfigMap {name}: running pods keep their settings"
+            ),
         }
     }
 }

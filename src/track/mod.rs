@@ -7,6 +7,7 @@
 //!   and line (`error`, `locate`);
 //! - `template`: `${var}` substitution on parsed YAML; `node`: an order-keeping value;
 //! - `schema`: manifest fields checked against the Kubernetes API types;
+//! - `shipped`: the shipped tracks embedded in the binary, for an installed kubetour;
 //! - `state`: the cumulative objects after a stage; `export`: printing them;
 //! - `resolve`: finding a track by name; `describe`: conditions as short sentences;
 //! - `lint`: the seeds' pitfalls, caught in tracks and plain manifest files;
@@ -24,6 +25,7 @@ pub mod node;
 pub mod raw;
 pub mod resolve;
 pub mod schema;
+pub mod shipped;
 pub mod stage;
 pub mod stage_file;
 pub mod state;

@@ -1,6 +1,6 @@
 //! Finding a track directory from what the user typed: a path, or a track name looked
 //! up under the stages roots (`$KUBETOUR_STAGES`, `./stages`, the source checkout's
-//! `stages/`).
+//! `stages/`, and last the copy embedded in the binary).
 
 use std::path::{Path, PathBuf};
 
@@ -18,13 +18,21 @@ pub fn stage_roots() -> Vec<PathBuf> {
     roots
 }
 
+/// The stages roots on disk, then (extracted on first use) the tracks embedded in the
+/// binary, which an installed kubetour relies on.
+fn roots_with_embedded() -> impl Iterator<Item = PathBuf> {
+    stage_roots()
+        .into_iter()
+        .chain(std::iter::once_with(|| super::shipped::root().ok()).flatten())
+}
+
 /// The track directory for `name_or_path`.
 pub fn track_dir(name_or_path: &str) -> Result<PathBuf, TrackError> {
     let as_path = PathBuf::from(name_or_path);
     if as_path.join(TRACK_FILE).is_file() {
         return Ok(as_path);
     }
-    for root in stage_roots() {
+    for root in roots_with_embedded() {
         let dir = root.join(name_or_path);
         if dir.join(TRACK_FILE).is_file() {
             return Ok(dir);
@@ -49,7 +57,7 @@ pub fn track_dir(name_or_path: &str) -> Result<PathBuf, TrackError> {
 
 /// Every track directory under the first stages root that has any.
 pub fn shipped_tracks() -> Vec<PathBuf> {
-    for root in stage_roots() {
+    for root in roots_with_embedded() {
         let Ok(entries) = std::fs::read_dir(&root) else {
             continue;
         };
