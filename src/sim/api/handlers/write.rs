@@ -80,30 +80,7 @@ pub fn update(state: &Arc<ApiState>, r: &Req, obj: &Obj, scope: Scope) -> ApiRes
     let mut body = r.json_body()?;
     check_kind(info, &body)?;
     strict::check(r.param("fieldValidation"), info, &body)?;
-    let meta = metadata_mut(&mut body);
-    match meta.get("name").and_then(Value::as_str) {
-        Some(name) if name != obj.name => {
-            return Err(ApiError::bad_request(format!(
-                "the name of the object ({name}) does not match the name on the URL ({})",
-                obj.name
-            )));
-        }
-        _ => {
-            meta.insert("name".into(), json!(obj.name));
-        }
-    }
-    if info.namespaced {
-        match meta.get("namespace").and_then(Value::as_str) {
-            Some(ns) if !ns.is_empty() && ns != obj.ns => {
-                return Err(ApiError::bad_request(
-                    "the namespace of the provided object does not match the namespace sent on the request",
-                ));
-            }
-            _ => {
-                meta.insert("namespace".into(), json!(obj.ns));
-            }
-        }
-    }
+    match_url(&mut body, obj)?;
     let Some(old) = state.store.get(info.res, &obj.ns, &obj.name) else {
         return Err(ApiError::not_found(info, &obj.name));
     };
@@ -118,4 +95,35 @@ pub fn update(state: &Arc<ApiState>, r: &Req, obj: &Obj, scope: Scope) -> ApiRes
         Managed::Update(&manager),
     )?;
     Ok(json_response(StatusCode::OK, &stored))
+}
+
+/// A body written to an object's URL must name that object: its name and namespace,
+/// when given, must match the URL's (400 otherwise, in the real server's words), and
+/// are filled in from it when missing.
+pub fn match_url(body: &mut Value, obj: &Obj) -> ApiResult<()> {
+    let meta = metadata_mut(body);
+    match meta.get("name").and_then(Value::as_str) {
+        Some(name) if name != obj.name => {
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({name}) does not match the name on the URL ({})",
+                obj.name
+            )));
+        }
+        _ => {
+            meta.insert("name".into(), json!(obj.name));
+        }
+    }
+    if obj.info.namespaced {
+        match meta.get("namespace").and_then(Value::as_str) {
+            Some(ns) if !ns.is_empty() && ns != obj.ns => {
+                return Err(ApiError::bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request",
+                ));
+            }
+            _ => {
+                meta.insert("namespace".into(), json!(obj.ns));
+            }
+        }
+    }
+    Ok(())
 }

@@ -39,30 +39,8 @@ fn applied_config(r: &Req, obj: &Obj) -> ApiResult<Value> {
             Some(_) => {}
         }
     }
+    crate::sim::api::handlers::write::match_url(&mut applied, obj)?;
     let meta = metadata_mut(&mut applied);
-    match meta.get("name").and_then(Value::as_str) {
-        Some(name) if name != obj.name => {
-            return Err(ApiError::bad_request(format!(
-                "the name of the object ({name}) does not match the name on the URL ({})",
-                obj.name
-            )));
-        }
-        _ => {
-            meta.insert("name".into(), json!(obj.name));
-        }
-    }
-    if info.namespaced {
-        match meta.get("namespace").and_then(Value::as_str) {
-            Some(ns) if !ns.is_empty() && ns != obj.ns => {
-                return Err(ApiError::bad_request(
-                    "the namespace of the provided object does not match the namespace sent on the request",
-                ));
-            }
-            _ => {
-                meta.insert("namespace".into(), json!(obj.ns));
-            }
-        }
-    }
     for field in [
         "resourceVersion",
         "uid",
