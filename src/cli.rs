@@ -7,14 +7,19 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "kubetour", version, about, long_about = None)]
+#[command(name = "kubetour", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// With no subcommand: the wizard, with these flags.
+    #[command(flatten)]
+    pub tour: TourArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The wizard (the default): walk the stages in the terminal UI, live panels beside.
+    Tour(TourArgs),
     /// List the stages of a track, one line each.
     Stages(StagesArgs),
     /// Print a track's manifests as multi-document YAML, ready for `kubectl apply -f -`.
@@ -86,6 +91,35 @@ pub struct RunArgs {
     /// Language of narration: en or zh.
     #[arg(long, default_value = "en")]
     pub lang: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TourArgs {
+    #[command(flatten)]
+    pub track: TrackArgs,
+    /// EMQX profile: 5 (default) or 4.
+    #[arg(long)]
+    pub emqx: Option<String>,
+    /// Target namespace (default from the track: emqx).
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
+    /// Use this image instead of the profile's.
+    #[arg(long)]
+    pub image: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Language of narration: en or zh (switch any time with `l`).
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+    /// Apply each stage, run its try-its, and go on by itself once it passes.
+    #[arg(long)]
+    pub autopilot: bool,
+    /// With --autopilot: wait for `n` between stages.
+    #[arg(long, requires = "autopilot")]
+    pub pause: bool,
+    /// Colours: dark or light (NO_COLOR turns colours off).
+    #[arg(long, default_value = "dark")]
+    pub theme: String,
 }
 
 #[derive(Debug, Args)]
@@ -198,7 +232,11 @@ fn parse_speed(text: &str) -> Result<f64, String> {
 
 /// Runs the chosen command and returns the process exit code.
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        return crate::app::tour::run(&cli.tour);
+    };
+    match command {
+        Command::Tour(args) => crate::app::tour::run(&args),
         Command::Stages(args) => crate::track::commands::stages(&args),
         Command::Export(args) => crate::track::commands::export(&args),
         Command::Lint(args) => crate::track::commands::lint(&args),

@@ -3,6 +3,7 @@
 //! The map of the modules is the crate doc of src/main.rs.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod embedded;
@@ -11,4 +12,5 @@ pub mod engine;
 pub mod headless;
 pub mod sim;
 pub mod track;
+pub mod ui;
 pub mod yaml;

@@ -7,8 +7,10 @@
 //! - `apply`: the one write path (server-side apply, discovery, whole-stage dry run).
 //! - `watch`: one watcher per followed kind, merged; `Cache`/`ClusterView` fold the events.
 //! - `errors`: kube errors in words (code, reason, message).
+//! - `logs`: following a pod's log as lines.
 //! - `exec`: run a command in a pod (how EMQX membership is read).
 //! - `retry`: trying idempotent calls again after 429s, 5xx and dropped connections.
+//! - `objects`: the namespace's objects as one line each (status and the wizard).
 //! - `pod_row`: a pod as kubectl shows it (READY, STATUS, RESTARTS, AGE), time injected.
 pub mod apply;
 pub mod connect;
@@ -16,6 +18,8 @@ pub mod errors;
 pub mod exec;
 pub mod facts;
 pub mod guard;
+pub mod logs;
+pub mod objects;
 pub mod pod_row;
 pub mod retry;
 pub mod watch;

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use futures::stream::{BoxStream, StreamExt};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    Endpoints, Event as K8sEvent, PersistentVolumeClaim, Pod, Service,
+    ConfigMap, Endpoints, Event as K8sEvent, PersistentVolumeClaim, Pod, Service, ServiceAccount,
 };
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client, Resource, ResourceExt};
@@ -23,6 +24,10 @@ pub enum Change {
     Service(Event<Service>),
     Endpoints(Event<Endpoints>),
     Claim(Event<PersistentVolumeClaim>),
+    ConfigMap(Event<ConfigMap>),
+    ServiceAccount(Event<ServiceAccount>),
+    Role(Event<Role>),
+    RoleBinding(Event<RoleBinding>),
     Event(Event<K8sEvent>),
     /// A watch failed; the watcher retries with backoff. Carries the error text.
     Trouble(String),
@@ -60,6 +65,10 @@ pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, C
         one(client, namespace, Change::Service),
         one(client, namespace, Change::Endpoints),
         one(client, namespace, Change::Claim),
+        one(client, namespace, Change::ConfigMap),
+        one(client, namespace, Change::ServiceAccount),
+        one(client, namespace, Change::Role),
+        one(client, namespace, Change::RoleBinding),
         one(client, namespace, Change::Event),
     ])
     .boxed()
@@ -138,6 +147,10 @@ pub struct ClusterView {
     pub services: Cache<Service>,
     pub endpoints: Cache<Endpoints>,
     pub claims: Cache<PersistentVolumeClaim>,
+    pub config_maps: Cache<ConfigMap>,
+    pub service_accounts: Cache<ServiceAccount>,
+    pub roles: Cache<Role>,
+    pub role_bindings: Cache<RoleBinding>,
     pub events: Cache<K8sEvent>,
     /// The last watch error, until the next successful event.
     pub trouble: Option<String>,
@@ -154,6 +167,10 @@ impl ClusterView {
             Change::Service(e) => self.services.apply(e),
             Change::Endpoints(e) => self.endpoints.apply(e),
             Change::Claim(e) => self.claims.apply(e),
+            Change::ConfigMap(e) => self.config_maps.apply(e),
+            Change::ServiceAccount(e) => self.service_accounts.apply(e),
+            Change::Role(e) => self.roles.apply(e),
+            Change::RoleBinding(e) => self.role_bindings.apply(e),
             Change::Event(e) => self.events.apply(e),
             Change::Trouble(t) => {
                 let changed = self.trouble.as_deref() != Some(t.as_str());
@@ -180,6 +197,10 @@ impl ClusterView {
             "Service" => self.services.get(name).map(|o| &o.metadata),
             "Endpoints" => self.endpoints.get(name).map(|o| &o.metadata),
             "PersistentVolumeClaim" => self.claims.get(name).map(|o| &o.metadata),
+            "ConfigMap" => self.config_maps.get(name).map(|o| &o.metadata),
+            "ServiceAccount" => self.service_accounts.get(name).map(|o| &o.metadata),
+            "Role" => self.roles.get(name).map(|o| &o.metadata),
+            "RoleBinding" => self.role_bindings.get(name).map(|o| &o.metadata),
             _ => return true,
         };
         let Some(seen) = current.and_then(|m| m.resource_version.as_deref()) else {
@@ -229,7 +250,7 @@ mod tests {
         assert!(view.has_seen("Pod", "a", "10"));
         assert!(view.has_seen("Pod", "a", "12"));
         assert!(!view.has_seen("Pod", "a", "13"));
-        assert!(view.has_seen("ConfigMap", "anything", "99"));
+        assert!(view.has_seen("Secret", "anything", "99"));
     }
 
     #[test]

@@ -9,13 +9,17 @@
 //! - `diagnose`: log lines and events matched against the track's hints.
 //! - `steps`: deletions before a stage; `tryit`: the try-it actions and their outcomes.
 //! - `preflight`: findings before anything is written; `teardown`: removing our objects.
+//! - `session`: the engine driven one order at a time (the wizard); `task`: that engine
+//!   as a tokio task taking orders over a channel, cancellable mid-wait.
 pub mod checks;
 pub mod diagnose;
 pub mod events;
 pub mod evidence;
 pub mod preflight;
 pub mod probe;
+pub mod session;
 pub mod steps;
+pub mod task;
 pub mod teardown;
 pub mod tryit;
 pub mod wait;
@@ -34,6 +38,14 @@ use evidence::Evidence;
 
 /// Where engine events go (a printer, or a channel to the TUI).
 pub type Sink = Box<dyn FnMut(EngineEvent) + Send>;
+
+/// Who else sees what the engine sees: every watched change it folds into its view, and
+/// every round of EMQX answers. The TUI's Model is fed from here, so the wizard and the
+/// engine share one set of watches (no second set of watchers, no second LIST).
+pub struct Taps {
+    pub change: Box<dyn FnMut(&Change) + Send>,
+    pub evidence: Box<dyn FnMut(&Evidence) + Send>,
+}
 
 /// Options of a run.
 #[derive(Debug, Clone)]
@@ -65,6 +77,11 @@ pub struct Engine {
     /// How much faster than real time the cluster runs (the embedded one with --speed);
     /// the track's time limits are divided by it. 1 for a real cluster.
     time_scale: f64,
+    taps: Option<Taps>,
+    /// Whether this session's preflight ran (its findings decide the preflight checks).
+    preflight_ran: bool,
+    /// The stage whose manifests were applied last (its `on_leave` runs before the next).
+    entered: Option<usize>,
 }
 
 /// Why a run stopped short.
@@ -100,7 +117,16 @@ impl Engine {
             time_scale: 1.0,
             findings: Vec::new(),
             namespace_ready: false,
+            taps: None,
+            preflight_ran: false,
+            entered: None,
         }
+    }
+
+    /// Shows every change and every EMQX answer to `taps` as well.
+    pub fn with_taps(mut self, taps: Taps) -> Engine {
+        self.taps = Some(taps);
+        self
     }
 
     /// Tells the engine the cluster runs `scale` times faster than real time, so the
@@ -167,15 +193,8 @@ impl Engine {
     }
 
     async fn run_range(&mut self, last: usize, options: &RunOptions) -> Result<(), RunError> {
-        self.preflight_or_stop().await?;
-        let stages: Vec<Stage> = self.track.stages[..=last].to_vec();
-        let mut previous: Option<&Stage> = None;
-        for stage in &stages {
-            if let Some(prev) = previous {
-                self.run_steps(&prev.id, &prev.on_leave, &[]).await?;
-            }
-            self.run_stage(stage, options).await?;
-            previous = Some(stage);
+        for index in 0..=last {
+            self.enter(index, options).await?;
         }
         Ok(())
     }
@@ -215,7 +234,17 @@ impl Engine {
                 observed: failed.observed,
             });
         }
-        for o in &stage.observations {
+        // Observations a try-it proves are told when that try-it has run, not before.
+        let after_try_it: Vec<_> = stage
+            .try_it
+            .iter()
+            .flat_map(|t| t.observations.iter().copied())
+            .collect();
+        for o in stage
+            .observations
+            .iter()
+            .filter(|o| !after_try_it.contains(&o.id))
+        {
             self.emit(EngineEvent::Observation {
                 stage: stage.id.clone(),
                 id: o.id.to_string(),
@@ -223,8 +252,8 @@ impl Engine {
             });
         }
         if options.try_it {
-            for t in &stage.try_it {
-                self.run_try_it(&stage.id, t).await?;
+            for which in 0..stage.try_it.len() {
+                self.try_it(stage.index, which).await?;
             }
         }
         self.emit(EngineEvent::StageDone {

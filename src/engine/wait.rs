@@ -113,12 +113,26 @@ impl Engine {
 
     /// Folds a change and every change already queued behind it into the view.
     pub(super) fn absorb(&mut self, change: crate::cluster::watch::Change) {
-        self.view.apply(change);
+        self.fold(change);
         while let Some(Some(more)) = self.changes.next().now_or_never() {
-            self.view.apply(more);
+            self.fold(more);
         }
         let view = &self.view;
         self.evidence.retain_pods(|p| view.pods.get(p).is_some());
+    }
+
+    fn fold(&mut self, change: crate::cluster::watch::Change) {
+        if let Some(taps) = &mut self.taps {
+            (taps.change)(&change);
+        }
+        self.view.apply(change);
+    }
+
+    /// Hands the latest EMQX answers to the taps.
+    pub(super) fn share_evidence(&mut self) {
+        if let Some(taps) = &mut self.taps {
+            (taps.evidence)(&self.evidence);
+        }
     }
 
     pub(super) async fn probe(&mut self, condition: &Condition, wants: Wants) {
@@ -147,6 +161,7 @@ impl Engine {
             &mut self.evidence,
         )
         .await;
+        self.share_evidence();
     }
 
     fn diagnoses(&self, hints: &[Hint], condition: &Condition) -> Vec<Diagnosis> {

@@ -20,6 +20,13 @@ pub struct Opened {
     _embedded: Option<Embedded>,
 }
 
+impl Opened {
+    /// The kubeconfig kubetour wrote for its embedded cluster (None for a named one).
+    pub fn embedded_kubeconfig(&self) -> Option<&std::path::Path> {
+        self._embedded.as_ref().map(|e| e.kubeconfig.as_path())
+    }
+}
+
 /// Connects to the named cluster, or starts the embedded one when none is named.
 pub async fn open(target: &TargetArgs, namespace: &str) -> anyhow::Result<Opened> {
     if target.kubeconfig.is_none() && target.context.is_none() {
@@ -56,7 +63,7 @@ pub fn guard(opened: &Opened, target: &TargetArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn load(
+pub fn load(
     args: &TrackArgs,
     emqx: Option<&str>,
     namespace: Option<&str>,
@@ -70,7 +77,7 @@ fn load(
     Ok(track::load_named(&args.track, &opts)?)
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -13,20 +13,15 @@ use kube::runtime::watcher::Event;
 use kube::{Client, ResourceExt};
 use serde::Serialize;
 
+use crate::cluster::objects::{ObjectLine, objects};
 use crate::cluster::pod_row::PodRow;
 use crate::cluster::watch::{Change, ClusterView};
 use crate::engine::diagnose::diagnose;
 use crate::engine::events::Diagnosis;
 use crate::engine::evidence::Evidence;
 use crate::engine::probe::{self, Wants};
+use crate::engine::session::runs_emqx;
 use crate::track::{Hint, Lang, Track};
-
-#[derive(Debug, Serialize)]
-pub struct ObjectLine {
-    pub kind: String,
-    pub name: String,
-    pub state: String,
-}
 
 #[derive(Debug, Serialize)]
 pub struct NodeLine {
@@ -171,87 +166,6 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
         warnings,
         diagnoses,
     })
-}
-
-fn runs_emqx(pod: &Pod) -> bool {
-    pod.spec.as_ref().is_some_and(|s| {
-        s.containers
-            .iter()
-            .any(|c| c.image.as_deref().is_some_and(|i| i.contains("emqx")))
-    })
-}
-
-fn objects(view: &ClusterView) -> Vec<ObjectLine> {
-    let mut out = Vec::new();
-    for d in view.deployments.iter() {
-        let s = d.status.clone().unwrap_or_default();
-        out.push(ObjectLine {
-            kind: "Deployment".into(),
-            name: d.name_any(),
-            state: format!(
-                "{}/{} ready, {} up to date, {} available",
-                s.ready_replicas.unwrap_or(0),
-                d.spec.replicas.unwrap_or(1),
-                s.updated_replicas.unwrap_or(0),
-                s.available_replicas.unwrap_or(0)
-            ),
-        });
-    }
-    for r in view.replica_sets.iter() {
-        let s = r.status.clone().unwrap_or_default();
-        out.push(ObjectLine {
-            kind: "ReplicaSet".into(),
-            name: r.name_any(),
-            state: format!("{}/{} ready", s.ready_replicas.unwrap_or(0), s.replicas),
-        });
-    }
-    for s in view.stateful_sets.iter() {
-        let st = s.status.clone().unwrap_or_default();
-        out.push(ObjectLine {
-            kind: "StatefulSet".into(),
-            name: s.name_any(),
-            state: format!(
-                "{}/{} ready",
-                st.ready_replicas.unwrap_or(0),
-                s.spec.replicas.unwrap_or(1)
-            ),
-        });
-    }
-    for svc in view.services.iter() {
-        let ip = svc
-            .spec
-            .as_ref()
-            .and_then(|s| s.cluster_ip.clone())
-            .unwrap_or_default();
-        let endpoints = view
-            .endpoints
-            .get(&svc.name_any())
-            .and_then(|e| e.subsets.as_ref())
-            .map(|s| {
-                s.iter()
-                    .map(|s| s.addresses.as_ref().map_or(0, Vec::len))
-                    .sum::<usize>()
-            })
-            .unwrap_or(0);
-        out.push(ObjectLine {
-            kind: "Service".into(),
-            name: svc.name_any(),
-            state: format!("ClusterIP {ip}, {endpoints} ready endpoint(s)"),
-        });
-    }
-    for c in view.claims.iter() {
-        let phase = c
-            .status
-            .as_ref()
-            .and_then(|s| s.phase.clone())
-            .unwrap_or_else(|| "Pending".into());
-        out.push(ObjectLine {
-            kind: "PersistentVolumeClaim".into(),
-            name: c.name_any(),
-            state: phase,
-        });
-    }
-    out
 }
 
 impl Snapshot {

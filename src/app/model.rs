@@ -1,0 +1,340 @@
+//! The wizard's one owner of state. Everything on screen is drawn from a `&Model`;
+//! everything that changes it arrives as a [`Msg`](super::msg::Msg) through `update`.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use super::manifests::StageManifests;
+use crate::cluster::guard::Target;
+use crate::cluster::watch::ClusterView;
+use crate::emqx::cluster_status::ClusterStatus;
+use crate::engine::events::{Diagnosis, Finding};
+use crate::engine::task::Order;
+use crate::track::{Lang, Track};
+use crate::ui::theme::ThemeName;
+
+/// Where a stage is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageState {
+    Pending,
+    Applying,
+    Waiting,
+    Passed,
+    Failed,
+    Skipped,
+}
+
+/// One check of a stage as the checklist shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckState {
+    /// Not reached yet.
+    Queued,
+    /// The current one: waited for since then.
+    Waiting {
+        since: Timestamp,
+    },
+    Passed {
+        observed: String,
+        elapsed: Duration,
+    },
+    Failed {
+        observed: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRow {
+    pub text: String,
+    pub state: CheckState,
+}
+
+/// A try-it as the stage view shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TryState {
+    NotRun,
+    Running { since: Timestamp },
+    Held(String),
+    Broke(String),
+}
+
+/// What the wizard knows of one stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageProgress {
+    pub state: StageState,
+    pub checks: Vec<CheckRow>,
+    pub tries: Vec<TryState>,
+    /// (O-number, text), in the order they became true.
+    pub observations: Vec<(String, String)>,
+    pub diagnoses: Vec<Diagnosis>,
+    /// Why it failed, in words.
+    pub failure: Option<String>,
+    pub elapsed: Option<Duration>,
+}
+
+/// The manifest view: the whole YAML, or what the stage changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManifestMode {
+    Yaml,
+    Diff,
+}
+
+/// A panel that keys and the mouse can focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Panel {
+    Stages,
+    Lesson,
+    Pods,
+    Log,
+}
+
+impl Panel {
+    pub const ALL: [Panel; 4] = [Panel::Stages, Panel::Lesson, Panel::Pods, Panel::Log];
+}
+
+/// What a confirmation is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// The first write to a cluster kubetour did not start. `needs_name`: the context
+    /// looks like production, so its name must be typed.
+    Target {
+        order: Order,
+        needs_name: bool,
+        typed: String,
+    },
+    /// Delete everything of ours; `claims` is the second question.
+    Teardown { claims: bool },
+    /// Quit while an order runs.
+    QuitBusy,
+}
+
+/// The screen's mode; exactly one at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Help,
+    Confirm(Confirm),
+}
+
+/// What EMQX said in one pod.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NodeAnswer {
+    /// The node name from `cluster status` (or `status`).
+    pub node: Option<String>,
+    pub cluster: Option<ClusterStatus>,
+    /// Why the pod could not be asked.
+    pub trouble: Option<String>,
+}
+
+/// The selected pod's log, as followed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogTail {
+    pub pod: Option<String>,
+    pub lines: VecDeque<String>,
+    /// Lines scrolled back from the end (0 = following the end).
+    pub back: usize,
+}
+
+/// How many log lines the tail keeps.
+pub const LOG_KEEP: usize = 500;
+
+/// The running order, and since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Busy {
+    pub order: Order,
+    pub since: Timestamp,
+}
+
+/// Autopilot: apply and advance by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Autopilot {
+    pub on: bool,
+    /// Wait for a key between stages.
+    pub pause: bool,
+    /// Paused: the next stage waits for the person.
+    pub waiting: bool,
+}
+
+/// The narrow screen's tabs (80×24): one panel at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Lesson,
+    Live,
+    Log,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 3] = [Tab::Lesson, Tab::Live, Tab::Log];
+}
+
+/// Where the wizard is in its life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Life {
+    Running,
+    /// Quit was asked; the text says what was left behind.
+    Quitting(String),
+}
+
+/// Facts fixed at start: the track, where it writes, how to reach the cluster.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub track: Track,
+    pub target: Target,
+    /// The `export KUBECONFIG=...` line for a second terminal (embedded cluster only).
+    pub kubeconfig: Option<PathBuf>,
+    /// Where tracing goes.
+    pub trace_file: Option<PathBuf>,
+    pub production_words: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub setup: Setup,
+    /// Each stage's YAML and diff, prepared once.
+    pub manifests: Vec<StageManifests>,
+    pub theme: ThemeName,
+    pub lang: Lang,
+    pub stages: Vec<StageProgress>,
+    /// The stage in focus.
+    pub selected: usize,
+    /// The stage whose manifests the cluster last got (for "rewind" and "next").
+    pub applied: Option<usize>,
+    pub busy: Option<Busy>,
+    pub mode: Mode,
+    pub focus: Panel,
+    pub tab: Tab,
+    pub manifest: ManifestMode,
+    /// Lines the lesson panel is scrolled down.
+    pub lesson_scroll: u16,
+    pub view: ClusterView,
+    /// By pod name.
+    pub emqx: BTreeMap<String, NodeAnswer>,
+    /// A membership probe is queued or running.
+    pub probing: bool,
+    /// Pods changed since the last probe began.
+    pub pods_changed: bool,
+    pub findings: Vec<Finding>,
+    /// The engine's own doings (steps, applies, deletions), newest last.
+    pub activity: VecDeque<String>,
+    pub pod_cursor: Option<String>,
+    pub log: LogTail,
+    pub autopilot: Autopilot,
+    /// The person said yes to writing to this (non-embedded) cluster.
+    pub write_confirmed: bool,
+    /// The one-line message under the panels ("teardown: deleted 12 objects").
+    pub notice: Option<String>,
+    pub now: Timestamp,
+    /// Advances on every tick, for the spinner.
+    pub frame: u64,
+    pub size: (u16, u16),
+    pub no_color: bool,
+    pub life: Life,
+}
+
+/// How many activity lines are kept.
+pub const ACTIVITY_KEEP: usize = 200;
+
+impl Model {
+    pub fn new(setup: Setup, lang: Lang, now: Timestamp) -> Model {
+        let stages = setup
+            .track
+            .stages
+            .iter()
+            .map(|s| StageProgress {
+                state: StageState::Pending,
+                checks: s
+                    .checks
+                    .iter()
+                    .map(|c| CheckRow {
+                        text: c.condition.to_string(),
+                        state: CheckState::Queued,
+                    })
+                    .collect(),
+                tries: vec![TryState::NotRun; s.try_it.len()],
+                observations: Vec::new(),
+                diagnoses: Vec::new(),
+                failure: None,
+                elapsed: None,
+            })
+            .collect();
+        Model {
+            manifests: super::manifests::prepare(&setup.track),
+            theme: ThemeName::Dark,
+            setup,
+            lang,
+            stages,
+            selected: 0,
+            applied: None,
+            busy: None,
+            mode: Mode::Normal,
+            focus: Panel::Stages,
+            tab: Tab::Lesson,
+            manifest: ManifestMode::Yaml,
+            lesson_scroll: 0,
+            view: ClusterView::default(),
+            emqx: BTreeMap::new(),
+            probing: false,
+            pods_changed: false,
+            findings: Vec::new(),
+            activity: VecDeque::new(),
+            pod_cursor: None,
+            log: LogTail::default(),
+            autopilot: Autopilot::default(),
+            write_confirmed: false,
+            notice: None,
+            now,
+            frame: 0,
+            size: (120, 40),
+            no_color: false,
+            life: Life::Running,
+        }
+    }
+
+    pub fn track(&self) -> &Track {
+        &self.setup.track
+    }
+
+    /// The index of a stage by id.
+    pub fn stage_index(&self, id: &str) -> Option<usize> {
+        self.setup.track.stages.iter().position(|s| s.id == id)
+    }
+
+    /// Whether something animates (a spinner, an elapsed clock): only then does time tick.
+    pub fn animating(&self) -> bool {
+        self.busy.is_some() && self.life == Life::Running
+    }
+
+    /// Pod names in the order the pods panel lists them.
+    pub fn pod_names(&self) -> Vec<String> {
+        self.view
+            .pods
+            .iter()
+            .filter_map(|p| p.metadata.name.clone())
+            .collect()
+    }
+
+    /// The diagnosis to pin: the newest of the stage in focus, else of any stage.
+    pub fn pinned_diagnosis(&self) -> Option<&Diagnosis> {
+        self.stages
+            .get(self.selected)
+            .and_then(|s| s.diagnoses.last())
+            .or_else(|| {
+                self.busy
+                    .as_ref()
+                    .and_then(|b| order_stage(&b.order))
+                    .and_then(|i| self.stages.get(i))
+                    .and_then(|s| s.diagnoses.last())
+            })
+    }
+}
+
+/// The stage an order is about, if any.
+pub fn order_stage(order: &Order) -> Option<usize> {
+    match order {
+        Order::Enter(i) | Order::RewindTo(i) => Some(*i),
+        Order::TryIt { stage, .. } => Some(*stage),
+        Order::Teardown { .. } | Order::Probe => None,
+    }
+}

@@ -1,0 +1,58 @@
+//! Facts that reach the wizard: keys and mouse from the terminal, the engine's reports,
+//! watched changes and EMQX answers, log lines, the clock. Named as facts; `update`
+//! decides what they mean.
+
+use crossterm::event::{KeyEvent, MouseEvent};
+use jiff::Timestamp;
+
+use super::model::NodeAnswer;
+use crate::cluster::watch::Change;
+use crate::engine::events::EngineEvent;
+use crate::engine::task::Report;
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resized(u16, u16),
+    /// The spinner's clock: sent only while something animates.
+    Tick(Timestamp),
+    /// The time, sent before every batch of messages (ages and elapsed times use it).
+    Clock(Timestamp),
+    Engine(EngineEvent),
+    Order(Report),
+    /// Boxed: a watched object is large, and most messages are small.
+    Cluster(Box<Change>),
+    /// EMQX's answers, by pod, as the last probe round left them.
+    Emqx(Vec<(String, NodeAnswer)>),
+    /// Lines of the followed pod's log.
+    LogLines {
+        pod: String,
+        lines: Vec<String>,
+    },
+    /// The log follow ended or failed (the text says how).
+    LogEnded {
+        pod: String,
+        why: String,
+    },
+    /// SIGTERM, SIGINT or SIGHUP: leave now, restoring the terminal.
+    Signal(&'static str),
+}
+
+impl From<EngineEvent> for Msg {
+    fn from(e: EngineEvent) -> Msg {
+        Msg::Engine(e)
+    }
+}
+
+impl From<Report> for Msg {
+    fn from(r: Report) -> Msg {
+        Msg::Order(r)
+    }
+}
+
+impl From<Change> for Msg {
+    fn from(c: Change) -> Msg {
+        Msg::Cluster(Box::new(c))
+    }
+}

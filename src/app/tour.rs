@@ -1,0 +1,237 @@
+//! `kubetour` / `kubetour tour`: the composition of the wizard — the target (the
+//! embedded simulated cluster unless one is named), the engine task with the watches
+//! tapped into the model, the stable kubeconfig for a second terminal, the trace file,
+//! the terminal, and the main loop. Tests build the same [`Wizard`] and run the same
+//! loop on a `TestBackend`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use tokio::sync::mpsc;
+
+use super::model::{Autopilot, Model, NodeAnswer, Setup};
+use super::msg::Msg;
+use super::runtime::{self, Services};
+use crate::cli::TourArgs;
+use crate::engine::evidence::Evidence;
+use crate::engine::task::EngineTask;
+use crate::engine::{Engine, RunOptions, Taps};
+use crate::headless::{self, Opened};
+use crate::track::{Lang, Track};
+use crate::ui::theme::ThemeName;
+
+/// How the wizard starts, beyond the track and the target.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub lang: Lang,
+    pub theme: ThemeName,
+    pub autopilot: Autopilot,
+    pub no_color: bool,
+    /// The embedded cluster's speed (its time limits shrink with it).
+    pub speed: f64,
+    /// Where the kubeconfig for a second terminal goes (embedded cluster only).
+    pub stable_kubeconfig: Option<PathBuf>,
+    pub trace_file: Option<PathBuf>,
+    pub production_words: Vec<String>,
+}
+
+/// A wizard ready to run: its model, its services, and the messages for the loop.
+pub struct Wizard {
+    pub model: Model,
+    pub services: Services,
+    pub msgs: mpsc::UnboundedReceiver<Msg>,
+}
+
+/// EMQX's answers as the model keeps them, by pod.
+pub fn answers(e: &Evidence) -> Vec<(String, NodeAnswer)> {
+    e.pods
+        .iter()
+        .map(|(pod, p)| {
+            let (cluster, trouble) = match &p.cluster {
+                Some(Ok(c)) => (Some(c.clone()), None),
+                Some(Err(why)) => (None, Some(why.clone())),
+                None => (None, None),
+            };
+            let node = match &p.node {
+                Some(Ok(s)) => Some(s.node.clone()),
+                _ => None,
+            };
+            (
+                pod.clone(),
+                NodeAnswer {
+                    node,
+                    cluster,
+                    trouble,
+                },
+            )
+        })
+        .collect()
+}
+
+impl Wizard {
+    /// Wires the engine task to a new model. Needs a tokio runtime.
+    pub fn start(opened: &Opened, track: Track, options: &Options) -> Wizard {
+        let (tx, msgs) = mpsc::unbounded_channel();
+        let connection = &opened.connection;
+        let (etx, ctx, vtx, rtx) = (tx.clone(), tx.clone(), tx.clone(), tx.clone());
+        let mut engine = Engine::new(
+            connection.client.clone(),
+            track.clone(),
+            options.lang,
+            Box::new(move |e| {
+                let _ = etx.send(Msg::Engine(e));
+            }),
+        )
+        .with_taps(Taps {
+            change: Box::new(move |c| {
+                let _ = ctx.send(Msg::from(c.clone()));
+            }),
+            evidence: Box::new(move |e| {
+                let _ = vtx.send(Msg::Emqx(answers(e)));
+            }),
+        });
+        if connection.target.embedded {
+            engine = engine.with_time_scale(options.speed);
+        }
+        let task = EngineTask::spawn(
+            engine,
+            RunOptions {
+                try_it: false,
+                lang: options.lang,
+            },
+            move |r| {
+                let _ = rtx.send(Msg::Order(r));
+            },
+        );
+        let setup = Setup {
+            target: connection.target.clone(),
+            kubeconfig: options.stable_kubeconfig.clone(),
+            trace_file: options.trace_file.clone(),
+            production_words: options.production_words.clone(),
+            track: track.clone(),
+        };
+        let mut model = Model::new(setup, options.lang, jiff::Timestamp::now());
+        model.theme = options.theme;
+        model.no_color = options.no_color;
+        model.autopilot = options.autopilot;
+        let services = Services::new(task, connection.client.clone(), track.namespace.clone(), tx);
+        Wizard {
+            model,
+            services,
+            msgs,
+        }
+    }
+}
+
+/// Where kubetour keeps files that outlive one command: `KUBETOUR_STATE_DIR`, else
+/// `$XDG_STATE_HOME/kubetour`, else `~/.local/state/kubetour`.
+pub fn state_dir() -> Option<PathBuf> {
+    let from = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    from("KUBETOUR_STATE_DIR")
+        .or_else(|| from("XDG_STATE_HOME").map(|d| d.join("kubetour")))
+        .or_else(|| from("HOME").map(|h| h.join(".local/state/kubetour")))
+}
+
+/// Copies the embedded cluster's kubeconfig to a path that stays the same run after
+/// run, so `export KUBECONFIG=...` in a second terminal keeps working.
+fn stable_kubeconfig(from: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let text = std::fs::read_to_string(from).with_context(|| {
+        format!(
+            "reading the embedded cluster's kubeconfig {}",
+            from.display()
+        )
+    })?;
+    let path = dir.join("sim-kubeconfig");
+    crate::sim::api::kubeconfig::write_private(&path, &text)?;
+    Ok(path)
+}
+
+/// Sends tracing to a file (never onto the screen); returns its path.
+fn trace_to_file(dir: &Path) -> Option<PathBuf> {
+    std::fs::create_dir_all(dir).ok()?;
+    let path = dir.join("kubetour.log");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KUBETOUR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("kubetour=info,kube=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init()
+        .ok()?;
+    Some(path)
+}
+
+pub fn run(args: &TourArgs) -> anyhow::Result<ExitCode> {
+    let lang = crate::track::commands::parse_lang(&args.lang)?;
+    let theme = ThemeName::parse(&args.theme).map_err(anyhow::Error::msg)?;
+    let track = headless::load(
+        &args.track,
+        args.emqx.as_deref(),
+        args.namespace.as_deref(),
+        args.image.as_deref(),
+    )?;
+    let state = state_dir();
+    let trace_file = state.as_deref().and_then(trace_to_file);
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    headless::runtime()?.block_on(async {
+        let opened = headless::open(&args.target, &track.namespace).await?;
+        let stable = match (&opened.embedded_kubeconfig(), &state) {
+            (Some(from), Some(dir)) => Some(stable_kubeconfig(from, dir)?),
+            (Some(from), None) => Some(from.to_path_buf()),
+            _ => None,
+        };
+        let options = Options {
+            lang,
+            theme,
+            autopilot: Autopilot {
+                on: args.autopilot,
+                pause: args.pause,
+                waiting: false,
+            },
+            no_color,
+            speed: args.target.speed,
+            stable_kubeconfig: stable.clone(),
+            trace_file,
+            production_words: args.target.production_words.clone(),
+        };
+        let mut wizard = Wizard::start(&opened, track, &options);
+        let (mut terminal, guard) = super::terminal::enter()?;
+        let size = terminal.size().context("reading the terminal's size")?;
+        wizard.model.size = (size.width, size.height);
+        let input = crossterm::event::EventStream::new();
+        let signals = runtime::signals().context("listening for signals")?;
+        let result = runtime::run(
+            &mut terminal,
+            &mut wizard.model,
+            input,
+            signals,
+            wizard.msgs,
+            &mut wizard.services,
+            None,
+        )
+        .await;
+        drop(guard);
+        // The copy for the second terminal points at a cluster that is about to stop.
+        if let Some(path) = &stable
+            && opened.embedded_kubeconfig().is_some()
+        {
+            let _ = std::fs::remove_file(path);
+        }
+        result?;
+        if let super::model::Life::Quitting(words) = &wizard.model.life {
+            println!("{words}");
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

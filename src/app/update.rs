@@ -1,0 +1,448 @@
+//! `update(&mut Model, Msg) -> Vec<Command>`: the wizard's only state transition. It
+//! never awaits and does no I/O; whatever should happen outside comes back as commands.
+
+use kube::runtime::watcher::Event;
+
+use super::command::Command;
+use super::input;
+use super::model::{
+    ACTIVITY_KEEP, Busy, CheckRow, CheckState, LOG_KEEP, Life, Model, StageProgress, StageState,
+    TryState,
+};
+use super::msg::Msg;
+use crate::cluster::watch::Change;
+use crate::engine::events::EngineEvent;
+use crate::engine::task::{Order, Outcome, Report};
+
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Tick(now) => {
+            m.now = now;
+            m.frame = m.frame.wrapping_add(1);
+            Vec::new()
+        }
+        Msg::Clock(now) => {
+            m.now = now;
+            Vec::new()
+        }
+        Msg::Resized(w, h) => {
+            m.size = (w, h);
+            Vec::new()
+        }
+        Msg::Key(key) => input::key(m, key),
+        Msg::Mouse(mouse) => input::mouse(m, mouse),
+        Msg::Engine(event) => {
+            engine_event(m, event);
+            Vec::new()
+        }
+        Msg::Order(report) => order_report(m, report),
+        Msg::Cluster(change) => cluster_change(m, *change),
+        Msg::Emqx(answers) => {
+            for (pod, answer) in answers {
+                m.emqx.insert(pod, answer);
+            }
+            let pods = m.pod_names();
+            m.emqx.retain(|p, _| pods.contains(p));
+            Vec::new()
+        }
+        Msg::LogLines { pod, lines } => {
+            if m.log.pod.as_deref() == Some(pod.as_str()) {
+                if m.log.back > 0 {
+                    m.log.back += lines.len();
+                }
+                m.log.lines.extend(lines);
+                while m.log.lines.len() > LOG_KEEP {
+                    m.log.lines.pop_front();
+                }
+                m.log.back = m.log.back.min(m.log.lines.len());
+            }
+            Vec::new()
+        }
+        Msg::LogEnded { pod, why } => {
+            if m.log.pod.as_deref() == Some(pod.as_str()) {
+                m.log.lines.push_back(format!("── {why} ──"));
+            }
+            Vec::new()
+        }
+        Msg::Signal(name) => quit_now(m, &format!("{name} received")),
+    }
+}
+
+/// Leaves at once, saying what is left behind.
+pub fn quit_now(m: &mut Model, why: &str) -> Vec<Command> {
+    m.life = Life::Quitting(leaving_words(m, why));
+    let mut out = Vec::new();
+    if m.busy.is_some() {
+        out.push(Command::CancelEngine);
+    }
+    out.push(Command::Quit);
+    out
+}
+
+/// What quitting leaves behind, in words, for the line printed after the screen closes.
+fn leaving_words(m: &Model, why: &str) -> String {
+    let mut out = format!("kubetour: {why}.");
+    if let Some(b) = &m.busy {
+        out.push_str(&format!(
+            " Stopped while {} was running; what it had written stays.",
+            describe_order(m, &b.order)
+        ));
+    }
+    let t = &m.setup.target;
+    if t.embedded {
+        out.push_str(
+            " The embedded simulated cluster stops with kubetour: nothing is left running.",
+        );
+    } else {
+        let applied = match m.applied {
+            Some(i) => format!("stages through `{}` applied", m.track().stages[i].id),
+            None => "nothing of kubetour's applied in this session".to_string(),
+        };
+        out.push_str(&format!(
+            " Left on context {} (namespace {}): {applied}. Remove it with `kubetour teardown --context {} -n {} --yes`.",
+            t.context, t.namespace, t.context, t.namespace
+        ));
+    }
+    out
+}
+
+pub fn describe_order(m: &Model, order: &Order) -> String {
+    let id = |i: &usize| {
+        m.track()
+            .stages
+            .get(*i)
+            .map_or_else(|| format!("#{i}"), |s| format!("`{}`", s.id))
+    };
+    match order {
+        Order::Enter(i) => format!("stage {}", id(i)),
+        Order::TryIt { stage, .. } => format!("the try-it of stage {}", id(stage)),
+        Order::RewindTo(i) => format!("the rewind to stage {}", id(i)),
+        Order::Teardown { .. } => "the teardown".to_string(),
+        Order::Probe => "a membership probe".to_string(),
+    }
+}
+
+/// Sends an order to the engine now (the target is confirmed or needs no confirmation).
+pub fn dispatch(m: &mut Model, order: Order) -> Vec<Command> {
+    if order != Order::Probe {
+        m.busy = Some(Busy {
+            order: order.clone(),
+            since: m.now,
+        });
+        m.notice = None;
+    }
+    match &order {
+        Order::Enter(i) => {
+            reset_stage(m, *i);
+            m.stages[*i].state = StageState::Applying;
+            m.selected = *i;
+        }
+        Order::TryIt { stage, which } => {
+            if let Some(t) = m.stages[*stage].tries.get_mut(*which) {
+                *t = TryState::Running { since: m.now };
+            }
+        }
+        Order::RewindTo(_) | Order::Teardown { .. } | Order::Probe => {}
+    }
+    vec![Command::Engine(order)]
+}
+
+fn reset_stage(m: &mut Model, i: usize) {
+    let checks = m.track().stages[i]
+        .checks
+        .iter()
+        .map(|c| CheckRow {
+            text: c.condition.to_string(),
+            state: CheckState::Queued,
+        })
+        .collect();
+    let tries = m.stages[i].tries.len();
+    m.stages[i] = StageProgress {
+        state: StageState::Pending,
+        checks,
+        tries: vec![TryState::NotRun; tries],
+        observations: Vec::new(),
+        diagnoses: Vec::new(),
+        failure: None,
+        elapsed: None,
+    };
+}
+
+fn activity(m: &mut Model, line: String) {
+    m.activity.push_back(line);
+    while m.activity.len() > ACTIVITY_KEEP {
+        m.activity.pop_front();
+    }
+}
+
+fn engine_event(m: &mut Model, event: EngineEvent) {
+    if let Some(line) = crate::headless::printer::plain(&event) {
+        let line = line.trim().to_string();
+        if !line.is_empty() && !matches!(event, EngineEvent::Preflight { .. }) {
+            activity(m, line);
+        }
+    }
+    match event {
+        EngineEvent::Preflight { findings } => m.findings = findings,
+        EngineEvent::StageStarted { index, .. } => {
+            if index < m.stages.len() {
+                reset_stage(m, index);
+                m.stages[index].state = StageState::Applying;
+                m.selected = index;
+            }
+        }
+        EngineEvent::Applied { stage, .. } => {
+            if let Some(i) = m.stage_index(&stage) {
+                start_waiting(m, i);
+            }
+        }
+        EngineEvent::CheckPassed {
+            stage,
+            check,
+            observed,
+            elapsed,
+        } => {
+            let Some(i) = m.stage_index(&stage) else {
+                return;
+            };
+            start_waiting(m, i);
+            let now = m.now;
+            let rows = &mut m.stages[i].checks;
+            if let Some(row) = rows
+                .iter_mut()
+                .find(|r| r.text == check && !matches!(r.state, CheckState::Passed { .. }))
+            {
+                row.state = CheckState::Passed { observed, elapsed };
+            }
+            if let Some(next) = rows.iter_mut().find(|r| r.state == CheckState::Queued) {
+                next.state = CheckState::Waiting { since: now };
+            }
+        }
+        EngineEvent::CheckFailed {
+            stage,
+            check,
+            observed,
+            diagnoses,
+        } => {
+            let Some(i) = m.stage_index(&stage) else {
+                return;
+            };
+            let s = &mut m.stages[i];
+            if let Some(row) = s.checks.iter_mut().find(|r| r.text == check) {
+                row.state = CheckState::Failed {
+                    observed: observed.clone(),
+                };
+            }
+            s.state = StageState::Failed;
+            s.failure = Some(format!("{check}: last observed {observed}"));
+            for d in diagnoses {
+                if !s.diagnoses.contains(&d) {
+                    s.diagnoses.push(d);
+                }
+            }
+        }
+        EngineEvent::Observation { stage, id, text } => {
+            if let Some(i) = m.stage_index(&stage) {
+                let obs = &mut m.stages[i].observations;
+                if !obs.iter().any(|(o, _)| *o == id) {
+                    obs.push((id, text));
+                }
+            }
+        }
+        EngineEvent::Diagnosed { stage, diagnosis } => {
+            if let Some(i) = m.stage_index(&stage) {
+                let ds = &mut m.stages[i].diagnoses;
+                if !ds.contains(&diagnosis) {
+                    ds.push(diagnosis);
+                }
+            }
+        }
+        EngineEvent::TryIt {
+            stage,
+            ok,
+            observed,
+            ..
+        } => {
+            if let Some(i) = m.stage_index(&stage) {
+                let running = match &m.busy {
+                    Some(Busy {
+                        order: Order::TryIt { stage: s, which },
+                        ..
+                    }) if *s == i => Some(*which),
+                    _ => m.stages[i]
+                        .tries
+                        .iter()
+                        .position(|t| !matches!(t, TryState::Held(_) | TryState::Broke(_))),
+                };
+                if let Some(t) = running.and_then(|w| m.stages[i].tries.get_mut(w)) {
+                    *t = if ok {
+                        TryState::Held(observed)
+                    } else {
+                        TryState::Broke(observed)
+                    };
+                }
+            }
+        }
+        EngineEvent::StageDone { id, elapsed } => {
+            if let Some(i) = m.stage_index(&id) {
+                let s = &mut m.stages[i];
+                s.state = StageState::Passed;
+                s.elapsed = Some(elapsed);
+                m.applied = Some(i);
+            }
+        }
+        EngineEvent::StepDone { .. }
+        | EngineEvent::Deleted { .. }
+        | EngineEvent::Finished { .. } => {}
+    }
+}
+
+/// The stage's apply is done: its first unpassed check becomes the one waited for.
+fn start_waiting(m: &mut Model, i: usize) {
+    let now = m.now;
+    let s = &mut m.stages[i];
+    if s.state == StageState::Applying {
+        s.state = StageState::Waiting;
+        if let Some(first) = s.checks.iter_mut().find(|r| r.state == CheckState::Queued) {
+            first.state = CheckState::Waiting { since: now };
+        }
+    }
+}
+
+fn order_report(m: &mut Model, report: Report) -> Vec<Command> {
+    match report {
+        Report::Began(order) => {
+            if order != Order::Probe && m.busy.as_ref().is_none_or(|b| b.order != order) {
+                m.busy = Some(Busy {
+                    order,
+                    since: m.now,
+                });
+            }
+            Vec::new()
+        }
+        Report::Ended { order, outcome } => ended(m, order, outcome),
+    }
+}
+
+fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
+    if order == Order::Probe {
+        m.probing = false;
+        return probe_if_changed(m);
+    }
+    if m.busy.as_ref().is_some_and(|b| b.order == order) {
+        m.busy = None;
+    }
+    let mut out = Vec::new();
+    match (&order, &outcome) {
+        (Order::Enter(i), Outcome::Done) => {
+            if m.stages[*i].state != StageState::Passed {
+                m.stages[*i].state = StageState::Passed;
+            }
+            m.applied = Some(*i);
+            out.extend(super::autopilot::after_stage(m, *i));
+        }
+        (Order::TryIt { stage, which }, Outcome::Done) => {
+            out.extend(super::autopilot::after_try_it(m, *stage, *which));
+        }
+        (Order::RewindTo(i), Outcome::Done) => {
+            for later in *i + 1..m.stages.len() {
+                reset_stage(m, later);
+            }
+            m.stages[*i].state = StageState::Passed;
+            m.applied = Some(*i);
+            m.selected = *i;
+            m.notice = Some(format!(
+                "rewound to stage `{}`: later stages' objects are gone",
+                m.track().stages[*i].id
+            ));
+        }
+        (Order::Teardown { delete_claims }, Outcome::Done) => {
+            for i in 0..m.stages.len() {
+                reset_stage(m, i);
+            }
+            m.applied = None;
+            m.selected = 0;
+            m.notice = Some(if *delete_claims {
+                "teardown done: everything kubetour created is gone, claims included".into()
+            } else {
+                "teardown done: kubetour's objects are gone; the PersistentVolumeClaims (EMQX's data) were kept".into()
+            });
+        }
+        (_, Outcome::Failed(why)) => {
+            if let Some(i) = super::model::order_stage(&order) {
+                let s = &mut m.stages[i];
+                match &order {
+                    Order::TryIt { which, .. } => {
+                        if let Some(t @ TryState::Running { .. }) = s.tries.get_mut(*which) {
+                            *t = TryState::Broke(why.clone());
+                        }
+                    }
+                    _ => {
+                        s.state = StageState::Failed;
+                        if s.failure.is_none() {
+                            s.failure = Some(why.clone());
+                        }
+                    }
+                }
+            }
+            m.autopilot.on = false;
+            m.notice = Some(format!("{} failed: {why}", describe_order(m, &order)));
+        }
+        (_, Outcome::Cancelled) => {
+            if let Some(i) = super::model::order_stage(&order) {
+                let s = &mut m.stages[i];
+                match &order {
+                    Order::TryIt { which, .. } => {
+                        if let Some(t) = s.tries.get_mut(*which) {
+                            *t = TryState::NotRun;
+                        }
+                    }
+                    _ if s.state != StageState::Passed => s.state = StageState::Pending,
+                    _ => {}
+                }
+            }
+            m.autopilot.on = false;
+            m.notice = Some(format!(
+                "{} cancelled; what it had written stays in the cluster",
+                describe_order(m, &order)
+            ));
+        }
+        (Order::Probe, _) => {}
+    }
+    out.extend(probe_if_changed(m));
+    out
+}
+
+/// Asks EMQX for membership when pods changed and nothing else is asking it.
+fn probe_if_changed(m: &mut Model) -> Vec<Command> {
+    if m.pods_changed && !m.probing && m.busy.is_none() && m.life == Life::Running {
+        m.pods_changed = false;
+        m.probing = true;
+        return vec![Command::Engine(Order::Probe)];
+    }
+    Vec::new()
+}
+
+fn cluster_change(m: &mut Model, change: Change) -> Vec<Command> {
+    let pods = match &change {
+        Change::Pod(Event::InitApply(_) | Event::Init) => false,
+        Change::Pod(_) => true,
+        _ => false,
+    };
+    m.view.apply(change);
+    let mut out = Vec::new();
+    if pods {
+        m.pods_changed = true;
+        let names = m.pod_names();
+        m.emqx.retain(|p, _| names.contains(p));
+        let keep = m.pod_cursor.as_ref().is_some_and(|p| names.contains(p));
+        if !keep {
+            m.pod_cursor = names.first().cloned();
+        }
+        if m.log.pod != m.pod_cursor {
+            out.extend(input::follow_selected(m));
+        }
+        out.extend(probe_if_changed(m));
+    }
+    out
+}

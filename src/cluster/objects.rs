@@ -1,0 +1,149 @@
+//! kubetour's objects in the namespace as one line each — Deployment and StatefulSet
+//! replicas, ReplicaSets, Services with ClusterIP and endpoints, claims with phase and
+//! volume, ConfigMaps, ServiceAccounts, Roles and RoleBindings — from the watched view.
+//! What `status` prints and the wizard's objects panel shows. The namespace's own
+//! defaults (`default` ServiceAccount, `kube-root-ca.crt`) are left out.
+
+use kube::ResourceExt;
+use serde::Serialize;
+
+use super::watch::ClusterView;
+
+const ROOT_CA: &str = "kube-root-ca.crt";
+
+#[derive(Debug, Serialize)]
+pub struct ObjectLine {
+    pub kind: String,
+    pub name: String,
+    pub state: String,
+}
+
+pub fn objects(view: &ClusterView) -> Vec<ObjectLine> {
+    let mut out = Vec::new();
+    for d in view.deployments.iter() {
+        let s = d.status.clone().unwrap_or_default();
+        out.push(ObjectLine {
+            kind: "Deployment".into(),
+            name: d.name_any(),
+            state: format!(
+                "{}/{} ready, {} up to date, {} available",
+                s.ready_replicas.unwrap_or(0),
+                d.spec.replicas.unwrap_or(1),
+                s.updated_replicas.unwrap_or(0),
+                s.available_replicas.unwrap_or(0)
+            ),
+        });
+    }
+    for r in view.replica_sets.iter() {
+        let s = r.status.clone().unwrap_or_default();
+        out.push(ObjectLine {
+            kind: "ReplicaSet".into(),
+            name: r.name_any(),
+            state: format!("{}/{} ready", s.ready_replicas.unwrap_or(0), s.replicas),
+        });
+    }
+    for s in view.stateful_sets.iter() {
+        let st = s.status.clone().unwrap_or_default();
+        out.push(ObjectLine {
+            kind: "StatefulSet".into(),
+            name: s.name_any(),
+            state: format!(
+                "{}/{} ready",
+                st.ready_replicas.unwrap_or(0),
+                s.spec.replicas.unwrap_or(1)
+            ),
+        });
+    }
+    for svc in view.services.iter() {
+        let ip = svc
+            .spec
+            .as_ref()
+            .and_then(|s| s.cluster_ip.clone())
+            .unwrap_or_default();
+        let endpoints = view
+            .endpoints
+            .get(&svc.name_any())
+            .and_then(|e| e.subsets.as_ref())
+            .map(|s| {
+                s.iter()
+                    .map(|s| s.addresses.as_ref().map_or(0, Vec::len))
+                    .sum::<usize>()
+            })
+            .unwrap_or(0);
+        out.push(ObjectLine {
+            kind: "Service".into(),
+            name: svc.name_any(),
+            state: format!("ClusterIP {ip}, {endpoints} ready endpoint(s)"),
+        });
+    }
+    for c in view.claims.iter() {
+        let phase = c
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.clone())
+            .unwrap_or_else(|| "Pending".into());
+        let volume = c.spec.as_ref().and_then(|s| s.volume_name.clone());
+        out.push(ObjectLine {
+            kind: "PersistentVolumeClaim".into(),
+            name: c.name_any(),
+            state: match volume {
+                Some(v) => format!("{phase}, volume {v}"),
+                None => phase,
+            },
+        });
+    }
+    for c in view.config_maps.iter().filter(|c| c.name_any() != ROOT_CA) {
+        let keys = c.data.as_ref().map_or(0, |d| d.len());
+        out.push(ObjectLine {
+            kind: "ConfigMap".into(),
+            name: c.name_any(),
+            state: format!("{keys} key(s)"),
+        });
+    }
+    for a in view
+        .service_accounts
+        .iter()
+        .filter(|a| a.name_any() != "default")
+    {
+        out.push(ObjectLine {
+            kind: "ServiceAccount".into(),
+            name: a.name_any(),
+            state: String::new(),
+        });
+    }
+    for r in view.roles.iter() {
+        let rules = r
+            .rules
+            .iter()
+            .flatten()
+            .map(|rule| {
+                format!(
+                    "{} {}",
+                    rule.verbs.join(","),
+                    rule.resources.clone().unwrap_or_default().join(",")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        out.push(ObjectLine {
+            kind: "Role".into(),
+            name: r.name_any(),
+            state: rules,
+        });
+    }
+    for b in view.role_bindings.iter() {
+        let subjects = b
+            .subjects
+            .iter()
+            .flatten()
+            .map(|s| format!("{} {}", s.kind, s.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(ObjectLine {
+            kind: "RoleBinding".into(),
+            name: b.name_any(),
+            state: format!("{} {} → {subjects}", b.role_ref.kind, b.role_ref.name),
+        });
+    }
+    out
+}

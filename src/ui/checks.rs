@@ -1,0 +1,118 @@
+//! The stage's checklist: a spinner and the elapsed time while waiting, the observed value
+//! once passed, the failing condition with the hint and the stage that fixes it when
+//! failed; then the try-its' results and the observations, as each became true.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::text::{clock, spinner};
+use super::theme::Theme;
+use super::{panel, shown};
+use crate::app::model::{CheckState, Model, TryState};
+use crate::track::Lang;
+
+fn since(m: &Model, t: jiff::Timestamp) -> String {
+    clock(m.now.duration_since(t).as_secs().max(0) as u64)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+    if !shown(area) {
+        return;
+    }
+    let zh = m.lang == Lang::Zh;
+    let s = &m.stages[m.selected];
+    let stage = &m.track().stages[m.selected];
+    let mut lines: Vec<Line> = Vec::new();
+    for row in &s.checks {
+        lines.push(match &row.state {
+            CheckState::Queued => Line::from(vec![
+                Span::styled("· ", theme.dim),
+                Span::styled(row.text.clone(), theme.dim),
+            ]),
+            CheckState::Waiting { since: t } => Line::from(vec![
+                Span::styled(format!("{} ", spinner(m.frame)), theme.busy),
+                Span::styled(row.text.clone(), theme.text),
+                Span::styled(format!("  {}", since(m, *t)), theme.busy),
+            ]),
+            CheckState::Passed { observed, elapsed } => Line::from(vec![
+                Span::styled("✓ ", theme.ok),
+                Span::styled(row.text.clone(), theme.text),
+                Span::styled(format!(" — {observed}"), theme.dim),
+                Span::styled(format!(" [{:.1}s]", elapsed.as_secs_f64()), theme.dim),
+            ]),
+            CheckState::Failed { observed } => Line::from(vec![
+                Span::styled("✗ ", theme.bad),
+                Span::styled(row.text.clone(), theme.bad),
+                Span::styled(format!(" — last observed: {observed}"), theme.text),
+            ]),
+        });
+    }
+    if let Some(failure) = &s.failure {
+        let hint = s.diagnoses.last();
+        let mut spans = vec![Span::styled(
+            if zh { "原因：" } else { "why: " },
+            theme.warn,
+        )];
+        match hint {
+            Some(d) => {
+                spans.push(Span::styled(d.explanation.clone(), theme.text));
+                if let Some(fix) = &d.fixed_by {
+                    spans.push(Span::styled(
+                        if zh {
+                            format!("（由阶段 `{fix}` 修复）")
+                        } else {
+                            format!(" (fixed by stage `{fix}`)")
+                        },
+                        theme.accent,
+                    ));
+                }
+            }
+            None => spans.push(Span::styled(failure.clone(), theme.text)),
+        }
+        lines.push(Line::from(spans));
+    }
+    for (t, state) in stage.try_it.iter().zip(&s.tries) {
+        let title = t.title.get(m.lang).to_string();
+        lines.push(match state {
+            TryState::NotRun => Line::from(vec![
+                Span::styled("▷ ", theme.dim),
+                Span::styled(title, theme.dim),
+                Span::styled(if zh { "（按 t）" } else { " (press t)" }, theme.dim),
+            ]),
+            TryState::Running { since: t } => Line::from(vec![
+                Span::styled(format!("{} ", spinner(m.frame)), theme.busy),
+                Span::styled(title, theme.text),
+                Span::styled(format!("  {}", since(m, *t)), theme.busy),
+            ]),
+            TryState::Held(observed) => Line::from(vec![
+                Span::styled("✓ ", theme.ok),
+                Span::styled(title, theme.text),
+                Span::styled(format!(" — {observed}"), theme.dim),
+            ]),
+            TryState::Broke(observed) => Line::from(vec![
+                Span::styled("✗ ", theme.bad),
+                Span::styled(title, theme.text),
+                Span::styled(format!(" — {observed}"), theme.bad),
+            ]),
+        });
+    }
+    for (id, text) in &s.observations {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{id} "), theme.accent),
+            Span::styled(text.clone(), theme.text),
+        ]));
+    }
+    let title = if zh {
+        " 检查与观察 "
+    } else {
+        " Checks & observations "
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(panel(title, false, theme))
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}

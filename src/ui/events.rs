@@ -1,0 +1,97 @@
+//! Kubernetes events of the namespace, newest at the bottom, warnings highlighted, with
+//! the engine's diagnosis pinned on top: the log line that explains the wait and the
+//! stage that fixes it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::text::fit;
+use super::theme::Theme;
+use super::{panel, shown};
+use crate::app::model::Model;
+use crate::cluster::pod_row::short_age;
+
+pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+    if !shown(area) {
+        return;
+    }
+    let width = area.width.saturating_sub(2) as usize;
+    let height = area.height.saturating_sub(2) as usize;
+    let mut pinned: Vec<Line> = Vec::new();
+    if let Some(d) = m.pinned_diagnosis() {
+        pinned.push(Line::from(vec![
+            Span::styled("! ", theme.bad),
+            Span::styled(
+                fit(
+                    &format!("{}: {}", d.source, d.line),
+                    width.saturating_sub(2),
+                ),
+                theme.bad,
+            ),
+        ]));
+        let mut spans = vec![Span::styled(d.explanation.clone(), theme.text)];
+        if let Some(fix) = &d.fixed_by {
+            spans.push(Span::styled(
+                format!(" — fixed by stage `{fix}`"),
+                theme.accent,
+            ));
+        }
+        pinned.push(Line::from(spans));
+    }
+    let mut events: Vec<_> = m.view.events.iter().collect();
+    events.sort_by_key(|e| {
+        e.last_timestamp
+            .as_ref()
+            .map(|t| t.0)
+            .or(e.event_time.as_ref().map(|t| t.0))
+            .or(e.metadata.creation_timestamp.as_ref().map(|t| t.0))
+    });
+    let rows: Vec<Line> = events
+        .iter()
+        .map(|e| {
+            let when = e
+                .last_timestamp
+                .as_ref()
+                .map(|t| t.0)
+                .or(e.event_time.as_ref().map(|t| t.0))
+                .map(|t| short_age(m.now.duration_since(t).as_secs()))
+                .unwrap_or_default();
+            let warning = e.type_.as_deref() == Some("Warning");
+            let object = format!(
+                "{}/{}",
+                e.involved_object
+                    .kind
+                    .clone()
+                    .unwrap_or_default()
+                    .to_lowercase(),
+                e.involved_object.name.clone().unwrap_or_default()
+            );
+            let text = format!(
+                "{when:>4} {} {object}: {}",
+                e.reason.clone().unwrap_or_default(),
+                e.message.clone().unwrap_or_default()
+            );
+            Line::styled(
+                fit(&text, width),
+                if warning { theme.warn } else { theme.dim },
+            )
+        })
+        .collect();
+    // The pinned diagnosis wraps; assume two lines per entry when budgeting.
+    let room = height.saturating_sub(pinned.len() * 2);
+    let skip = rows.len().saturating_sub(room);
+    let mut lines = pinned;
+    lines.extend(rows.into_iter().skip(skip));
+    if lines.is_empty() {
+        lines.push(Line::styled("no events yet", theme.dim));
+    }
+    let title = format!(" Events ({}) ", m.view.events.len());
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(panel(title, false, theme))
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}

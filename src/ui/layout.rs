@@ -1,0 +1,221 @@
+//! Where each panel goes for a screen size — a pure function of the size and the model,
+//! used by `draw` to place panels and by `update` to know what a click hit.
+//!
+//! Wide screens (≥ 100×30) show everything side by side; smaller ones show one tab at a
+//! time (lesson, live, log) under a one-line stage strip.
+
+use ratatui::layout::{Constraint, Direction, Layout as Split, Rect};
+
+use crate::app::model::{Model, Panel, Tab};
+
+/// The smallest screen that gets the side-by-side layout.
+pub const WIDE: (u16, u16) = (100, 30);
+
+/// Rectangles of the screen's parts; empty (zero-sized) when not shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Layout {
+    pub header: Rect,
+    pub tabs: Rect,
+    pub stages: Rect,
+    pub lesson: Rect,
+    pub manifest: Rect,
+    pub checks: Rect,
+    pub pods: Rect,
+    pub objects: Rect,
+    pub emqx: Rect,
+    pub events: Rect,
+    pub log: Rect,
+    pub status: Rect,
+    pub footer: Rect,
+    pub wide: bool,
+}
+
+/// What a mouse position points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hit {
+    Stage(usize),
+    Pod(String),
+    Panel(Panel),
+    Tab(Tab),
+}
+
+fn rows(area: Rect, constraints: &[Constraint]) -> Vec<Rect> {
+    Split::default()
+        .direction(Direction::Vertical)
+        .constraints(constraints.to_vec())
+        .split(area)
+        .to_vec()
+}
+
+fn cols(area: Rect, constraints: &[Constraint]) -> Vec<Rect> {
+    Split::default()
+        .direction(Direction::Horizontal)
+        .constraints(constraints.to_vec())
+        .split(area)
+        .to_vec()
+}
+
+impl Layout {
+    pub fn new((w, h): (u16, u16), m: &Model) -> Layout {
+        let screen = Rect::new(0, 0, w, h);
+        let wide = w >= WIDE.0 && h >= WIDE.1;
+        let header_h = if wide { 2 } else { 1 };
+        let outer = rows(
+            screen,
+            &[
+                Constraint::Length(header_h),
+                Constraint::Min(3),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ],
+        );
+        let mut l = Layout {
+            header: outer[0],
+            status: outer[2],
+            footer: outer[3],
+            wide,
+            ..Layout::default()
+        };
+        let body = outer[1];
+        if wide {
+            l.wide_body(body, m);
+        } else {
+            l.narrow_body(body, m);
+        }
+        l
+    }
+
+    fn wide_body(&mut self, body: Rect, m: &Model) {
+        let bottom_h = (body.height / 4).clamp(7, 16);
+        let split = rows(body, &[Constraint::Min(10), Constraint::Length(bottom_h)]);
+        let stages_w = if body.width >= 160 { 28 } else { 24 };
+        let right_w = (body.width.saturating_sub(stages_w) * 45 / 100).max(40);
+        let c = cols(
+            split[0],
+            &[
+                Constraint::Length(stages_w),
+                Constraint::Min(30),
+                Constraint::Length(right_w),
+            ],
+        );
+        self.stages = c[0];
+        self.centre(c[1], m);
+        let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, c[2].height / 2);
+        let emqx_h = (emqx_lines(m) + 2).clamp(4, c[2].height / 3);
+        let r = rows(
+            c[2],
+            &[
+                Constraint::Length(pods_h),
+                Constraint::Min(3),
+                Constraint::Length(emqx_h),
+            ],
+        );
+        self.pods = r[0];
+        self.objects = r[1];
+        self.emqx = r[2];
+        let b = cols(
+            split[1],
+            &[Constraint::Percentage(50), Constraint::Percentage(50)],
+        );
+        self.events = b[0];
+        self.log = b[1];
+    }
+
+    fn centre(&mut self, area: Rect, m: &Model) {
+        let checks_h = (checklist_lines(m) + 2).clamp(4, area.height * 2 / 5);
+        let r = rows(
+            area,
+            &[
+                Constraint::Percentage(45),
+                Constraint::Min(4),
+                Constraint::Length(checks_h),
+            ],
+        );
+        self.lesson = r[0];
+        self.manifest = r[1];
+        self.checks = r[2];
+    }
+
+    fn narrow_body(&mut self, body: Rect, m: &Model) {
+        let r = rows(body, &[Constraint::Length(1), Constraint::Min(2)]);
+        self.tabs = r[0];
+        let area = r[1];
+        match m.tab {
+            Tab::Lesson => {
+                let checks_h = (checklist_lines(m) + 2).clamp(3, area.height / 2);
+                let s = rows(area, &[Constraint::Min(3), Constraint::Length(checks_h)]);
+                self.lesson = s[0];
+                self.checks = s[1];
+            }
+            Tab::Live => {
+                let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, area.height / 2);
+                let emqx_h = (emqx_lines(m) + 2).clamp(3, area.height / 3);
+                let s = rows(
+                    area,
+                    &[
+                        Constraint::Length(pods_h),
+                        Constraint::Length(emqx_h),
+                        Constraint::Min(2),
+                    ],
+                );
+                self.pods = s[0];
+                self.emqx = s[1];
+                self.objects = s[2];
+            }
+            Tab::Log => {
+                let s = rows(area, &[Constraint::Percentage(50), Constraint::Min(3)]);
+                self.events = s[0];
+                self.log = s[1];
+            }
+        }
+    }
+
+    /// What is under the cell (x, y).
+    pub fn hit(&self, x: u16, y: u16, m: &Model) -> Option<Hit> {
+        let inside = |r: Rect| {
+            r.width > 0 && x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height
+        };
+        if inside(self.tabs) {
+            let at =
+                (x - self.tabs.x) as usize / (self.tabs.width as usize / Tab::ALL.len()).max(1);
+            return Tab::ALL.get(at).copied().map(Hit::Tab);
+        }
+        if inside(self.stages) {
+            // One line per stage inside the border.
+            let row = y.checked_sub(self.stages.y + 1)? as usize;
+            return if row < m.stages.len() {
+                Some(Hit::Stage(row))
+            } else {
+                Some(Hit::Panel(Panel::Stages))
+            };
+        }
+        if inside(self.pods) {
+            // Border, then the header row.
+            let row = y.checked_sub(self.pods.y + 2).map(usize::from);
+            return match row.and_then(|r| m.pod_names().get(r).cloned()) {
+                Some(name) => Some(Hit::Pod(name)),
+                None => Some(Hit::Panel(Panel::Pods)),
+            };
+        }
+        if inside(self.log) || inside(self.events) {
+            return Some(Hit::Panel(Panel::Log));
+        }
+        if inside(self.lesson) || inside(self.manifest) || inside(self.checks) {
+            return Some(Hit::Panel(Panel::Lesson));
+        }
+        None
+    }
+}
+
+/// Lines the checklist wants: checks, try-its, observations, the failure.
+pub fn checklist_lines(m: &Model) -> u16 {
+    let s = &m.stages[m.selected];
+    let failure = u16::from(s.failure.is_some()) * 2;
+    (s.checks.len() + s.tries.len() + s.observations.len()) as u16 + failure
+}
+
+/// Lines the membership view wants: one per cluster and one per node.
+pub fn emqx_lines(m: &Model) -> u16 {
+    let nodes = m.emqx.len() as u16;
+    nodes + 2
+}

@@ -1,0 +1,103 @@
+//! The stage in focus: its title, the narration (English or Chinese), the kubectl
+//! commands that do the same by hand, its try-its, and for preflight what it found.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::stages::state_word;
+use super::theme::Theme;
+use super::{focused, panel, shown};
+use crate::app::model::{Model, Panel};
+use crate::engine::events::Severity;
+use crate::track::Lang;
+
+pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+    if !shown(area) {
+        return;
+    }
+    let i = m.selected;
+    let stage = &m.track().stages[i];
+    let zh = m.lang == Lang::Zh;
+    let mut lines: Vec<Line> = Vec::new();
+    for para in stage.narration.get(m.lang).split('\n') {
+        lines.push(Line::styled(para.to_string(), theme.text));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        if zh {
+            "手动执行的等价命令："
+        } else {
+            "The same by hand:"
+        },
+        theme.title,
+    ));
+    for c in &stage.commands {
+        lines.push(Line::from(vec![
+            Span::styled("$ ", theme.dim),
+            Span::styled(c.clone(), theme.accent),
+        ]));
+    }
+    if !stage.try_it.is_empty() {
+        lines.push(Line::raw(""));
+        for t in &stage.try_it {
+            lines.push(Line::from(vec![
+                Span::styled(
+                    if zh {
+                        "动手试试 (t)："
+                    } else {
+                        "Try it (t): "
+                    },
+                    theme.title,
+                ),
+                Span::styled(t.title.get(m.lang).to_string(), theme.text),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled("$ ", theme.dim),
+                Span::styled(t.command.clone(), theme.accent),
+            ]));
+        }
+    }
+    if i == 0 && !m.findings.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            if zh {
+                "预检结果："
+            } else {
+                "Preflight found:"
+            },
+            theme.title,
+        ));
+        for f in &m.findings {
+            let (mark, style) = match f.severity {
+                Severity::Ok => ("ok  ", theme.ok),
+                Severity::Warning => ("WARN", theme.warn),
+                Severity::Blocking => ("STOP", theme.bad),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{mark} "), style),
+                Span::styled(format!("{}: ", f.subject), theme.title),
+                Span::styled(f.advice.clone(), theme.text),
+            ]));
+        }
+    }
+    let title = format!(
+        " {} {} · {} — {} ",
+        if zh { "阶段" } else { "Stage" },
+        i,
+        stage.id,
+        state_word(m.stages[i].state)
+    );
+    let block = panel(title, focused(m, Panel::Lesson), theme);
+    let heading = Line::styled(stage.title.get(m.lang).to_string(), theme.title);
+    let mut all = vec![heading];
+    all.extend(lines);
+    frame.render_widget(
+        Paragraph::new(all)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((m.lesson_scroll, 0)),
+        area,
+    );
+}

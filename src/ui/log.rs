@@ -1,0 +1,62 @@
+//! The selected pod's log tail, followed live; scrolled back with PgUp or the wheel.
+//! Lines that report errors stand out.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::text::fit;
+use super::theme::Theme;
+use super::{focused, panel, shown};
+use crate::app::model::{Model, Panel};
+
+fn looks_bad(line: &str) -> bool {
+    let l = line.to_ascii_lowercase();
+    l.contains("error") || l.contains("[warning]") || l.contains("forbidden") || l.contains("403")
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+    if !shown(area) {
+        return;
+    }
+    let width = area.width.saturating_sub(2) as usize;
+    let height = area.height.saturating_sub(2) as usize;
+    let total = m.log.lines.len();
+    let end = total.saturating_sub(m.log.back);
+    let start = end.saturating_sub(height);
+    let mut lines: Vec<Line> = m
+        .log
+        .lines
+        .iter()
+        .skip(start)
+        .take(end - start)
+        .map(|l| {
+            Line::styled(
+                fit(l, width),
+                if looks_bad(l) { theme.warn } else { theme.text },
+            )
+        })
+        .collect();
+    let title = match &m.log.pod {
+        Some(pod) if m.log.back > 0 => {
+            format!(" Log · {pod} · {} lines back (f follows) ", m.log.back)
+        }
+        Some(pod) => format!(" Log · {pod} · following "),
+        None => " Log (select a pod) ".to_string(),
+    };
+    if lines.is_empty() {
+        lines.push(Line::styled(
+            if m.log.pod.is_some() {
+                "no log lines yet"
+            } else {
+                "no pod selected"
+            },
+            theme.dim,
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(panel(title, focused(m, Panel::Log), theme)),
+        area,
+    );
+}

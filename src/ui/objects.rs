@@ -1,0 +1,67 @@
+//! kubetour's objects in the namespace, live: replicas, ClusterIP and endpoints,
+//! ConfigMaps, RBAC, claims with phase and volume.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::text::fit;
+use super::theme::Theme;
+use super::{panel, shown};
+use crate::app::model::Model;
+use crate::cluster::objects::objects;
+
+/// The short kind names kubectl users know.
+fn short(kind: &str) -> &str {
+    match kind {
+        "Deployment" => "deploy",
+        "ReplicaSet" => "rs",
+        "StatefulSet" => "sts",
+        "Service" => "svc",
+        "PersistentVolumeClaim" => "pvc",
+        "ConfigMap" => "cm",
+        "ServiceAccount" => "sa",
+        "Role" => "role",
+        "RoleBinding" => "rolebinding",
+        other => other,
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+    if !shown(area) {
+        return;
+    }
+    let width = area.width.saturating_sub(2) as usize;
+    let list = objects(&m.view);
+    let mut lines: Vec<Line> = list
+        .iter()
+        .map(|o| {
+            let name = format!("{}/{}", short(&o.kind), o.name);
+            let room = width.saturating_sub(name.chars().count() + 1);
+            let state_style = if o.state.contains("Pending") {
+                theme.warn
+            } else {
+                theme.dim
+            };
+            Line::from(vec![
+                Span::styled(fit(&name, width), theme.text),
+                Span::raw(" "),
+                Span::styled(fit(&o.state, room), state_style),
+            ])
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::styled("nothing applied yet", theme.dim));
+    }
+    if let Some(trouble) = &m.view.trouble {
+        lines.insert(
+            0,
+            Line::styled(fit(&format!("watch: {trouble}"), width), theme.bad),
+        );
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(panel(format!(" Objects ({}) ", list.len()), false, theme)),
+        area,
+    );
+}

@@ -1,0 +1,83 @@
+//! Fitting text into cells: by display width (CJK characters take two cells), never cut
+//! mid-word without an ellipsis.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// `text` cut to `width` cells, ending in `…` when something was cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// `text` padded with spaces (or cut with an ellipsis) to exactly `width` cells.
+pub fn pad(text: &str, width: usize) -> String {
+    let cut = fit(text, width);
+    let w = cut.width();
+    format!("{cut}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// A spinner frame.
+pub fn spinner(frame: u64) -> &'static str {
+    const FRAMES: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+    FRAMES[(frame % FRAMES.len() as u64) as usize]
+}
+
+/// Seconds as a short clock: 7s, 1m05s.
+pub fn clock(secs: u64) -> String {
+    if secs < 60 {
+        format!("{secs}s")
+    } else {
+        format!("{}m{:02}s", secs / 60, secs % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_fits_is_left_alone() {
+        assert_eq!(fit("emqx-0", 10), "emqx-0");
+    }
+
+    #[test]
+    fn cut_text_ends_in_an_ellipsis_within_the_width() {
+        assert_eq!(fit("emqx-statefulset-0", 8), "emqx-st…");
+        assert_eq!(fit("emqx-statefulset-0", 8).width(), 8);
+    }
+
+    #[test]
+    fn chinese_text_is_measured_in_cells() {
+        let cut = fit("配置 RBAC，让自动发现生效", 9);
+        assert!(cut.width() <= 9, "{cut}");
+        assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn padding_makes_columns_line_up() {
+        assert_eq!(pad("ab", 4), "ab  ");
+        assert_eq!(pad("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn clocks_read_as_minutes_and_seconds() {
+        assert_eq!(clock(7), "7s");
+        assert_eq!(clock(65), "1m05s");
+    }
+}
