@@ -192,6 +192,7 @@ fn select_stage(m: &mut Model, i: usize) {
     if m.selected != i {
         m.selected = i;
         m.lesson_scroll = 0;
+        m.manifest_scroll = 0;
     }
 }
 
@@ -270,15 +271,37 @@ fn move_pod(m: &mut Model, down: bool) -> Vec<Command> {
     follow_selected(m)
 }
 
-/// Follows the selected pod's log, if it is not already followed.
+/// Follows the selected pod's log once it has one; a pod still being created is
+/// followed when its container starts (see `update::cluster_change`).
 pub fn follow_selected(m: &mut Model) -> Vec<Command> {
-    if m.log.pod == m.pod_cursor {
+    if m.log.pod == m.pod_cursor && (m.log.following || m.pod_cursor.is_none()) {
         return Vec::new();
     }
+    let changed = m.log.pod != m.pod_cursor;
     m.log.pod = m.pod_cursor.clone();
-    m.log.lines.clear();
-    m.log.back = 0;
-    vec![Command::FollowLog(m.pod_cursor.clone())]
+    if changed {
+        m.log.lines.clear();
+        m.log.back = 0;
+    }
+    match m.pod_cursor.clone() {
+        Some(pod) if m.has_log(&pod) => {
+            if !changed {
+                // A new run of the container: its log starts afresh.
+                m.log.lines.clear();
+                m.log.back = 0;
+            }
+            m.log.following = true;
+            vec![Command::FollowLog(Some(pod))]
+        }
+        _ => {
+            let was = std::mem::replace(&mut m.log.following, false);
+            if was {
+                vec![Command::FollowLog(None)]
+            } else {
+                Vec::new()
+            }
+        }
+    }
 }
 
 fn scroll(m: &mut Model, up: bool) {
@@ -288,6 +311,13 @@ fn scroll(m: &mut Model, up: bool) {
                 (m.log.back + 5).min(m.log.lines.len())
             } else {
                 m.log.back.saturating_sub(5)
+            };
+        }
+        Panel::Manifest => {
+            m.manifest_scroll = if up {
+                m.manifest_scroll.saturating_sub(5)
+            } else {
+                m.manifest_scroll.saturating_add(5)
             };
         }
         Panel::Lesson | Panel::Stages => {
@@ -329,6 +359,13 @@ pub fn mouse(m: &mut Model, ev: MouseEvent) -> Vec<Command> {
                         (m.log.back + 3).min(m.log.lines.len())
                     } else {
                         m.log.back.saturating_sub(3)
+                    };
+                }
+                Some(Hit::Panel(Panel::Manifest)) => {
+                    m.manifest_scroll = if up {
+                        m.manifest_scroll.saturating_sub(3)
+                    } else {
+                        m.manifest_scroll.saturating_add(3)
                     };
                 }
                 Some(Hit::Panel(Panel::Lesson)) => {

@@ -86,12 +86,19 @@ pub enum ManifestMode {
 pub enum Panel {
     Stages,
     Lesson,
+    Manifest,
     Pods,
     Log,
 }
 
 impl Panel {
-    pub const ALL: [Panel; 4] = [Panel::Stages, Panel::Lesson, Panel::Pods, Panel::Log];
+    pub const ALL: [Panel; 5] = [
+        Panel::Stages,
+        Panel::Lesson,
+        Panel::Manifest,
+        Panel::Pods,
+        Panel::Log,
+    ];
 }
 
 /// What a confirmation is about.
@@ -135,6 +142,8 @@ pub struct LogTail {
     pub lines: VecDeque<String>,
     /// Lines scrolled back from the end (0 = following the end).
     pub back: usize,
+    /// A follow is running (a pod whose container has not started has no log yet).
+    pub following: bool,
 }
 
 /// How many log lines the tail keeps.
@@ -208,6 +217,7 @@ pub struct Model {
     pub manifest: ManifestMode,
     /// Lines the lesson panel is scrolled down.
     pub lesson_scroll: u16,
+    pub manifest_scroll: u16,
     pub view: ClusterView,
     /// By pod name.
     pub emqx: BTreeMap<String, NodeAnswer>,
@@ -273,6 +283,7 @@ impl Model {
             tab: Tab::Lesson,
             manifest: ManifestMode::Yaml,
             lesson_scroll: 0,
+            manifest_scroll: 0,
             view: ClusterView::default(),
             emqx: BTreeMap::new(),
             probing: false,
@@ -304,6 +315,22 @@ impl Model {
     /// Whether something animates (a spinner, an elapsed clock): only then does time tick.
     pub fn animating(&self) -> bool {
         self.busy.is_some() && self.life == Life::Running
+    }
+
+    /// Whether the pod's container has started, so it has a log to follow.
+    pub fn has_log(&self, pod: &str) -> bool {
+        self.view
+            .pods
+            .get(pod)
+            .and_then(|p| p.status.as_ref())
+            .and_then(|s| s.container_statuses.as_ref())
+            .is_some_and(|cs| {
+                cs.iter().any(|c| {
+                    c.state
+                        .as_ref()
+                        .is_some_and(|s| s.running.is_some() || s.terminated.is_some())
+                })
+            })
     }
 
     /// Pod names in the order the pods panel lists them.

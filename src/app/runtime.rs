@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyEventKind};
-use futures::{FutureExt, Stream, StreamExt};
+use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
@@ -96,8 +96,16 @@ pub fn screen_text(buffer: &Buffer) -> String {
     let mut out = String::new();
     for y in area.y..area.y + area.height {
         let mut line = String::new();
+        let mut skip = 0;
         for x in area.x..area.x + area.width {
-            line.push_str(buffer[(x, y)].symbol());
+            if skip > 0 {
+                // The cells a wide character (CJK) covers after its first.
+                skip -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            line.push_str(symbol);
         }
         out.push_str(line.trim_end());
         out.push('\n');
@@ -216,7 +224,11 @@ where
         };
         let mut batch: Vec<Msg> = first.into_iter().collect();
         // Drain what is already queued, so a burst (a resize storm, a relist) draws once.
-        while let Some(Some(Ok(e))) = input.next().now_or_never() {
+        // Polled with this task's own waker (not `now_or_never`'s no-op one): crossterm's
+        // EventStream keeps the waker of a pending poll, and a no-op one would never wake us.
+        while input_open
+            && let Some(Some(Ok(e))) = futures::future::poll_immediate(input.next()).await
+        {
             batch.extend(from_terminal(e));
         }
         while let Ok(m) = msgs.try_recv() {

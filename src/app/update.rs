@@ -61,6 +61,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
         Msg::LogEnded { pod, why } => {
             if m.log.pod.as_deref() == Some(pod.as_str()) {
                 m.log.lines.push_back(format!("── {why} ──"));
+                m.log.following = false;
             }
             Vec::new()
         }
@@ -439,9 +440,7 @@ fn cluster_change(m: &mut Model, change: Change) -> Vec<Command> {
         if !keep {
             m.pod_cursor = names.first().cloned();
         }
-        if m.log.pod != m.pod_cursor {
-            out.extend(input::follow_selected(m));
-        }
+        out.extend(input::follow_selected(m));
         out.extend(probe_if_changed(m));
     }
     out

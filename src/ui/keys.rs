@@ -144,7 +144,7 @@ pub const KEYS: &[Binding] = &[
         label: "tab",
         action: Action::FocusNext,
         short: "panel",
-        help: "focus the next panel (stages, lesson, pods, log)",
+        help: "focus the next panel (stages, lesson, manifest, pods, log); PgUp/PgDn scroll it",
         scope: Scope::Main,
         footer: false,
     },

@@ -88,8 +88,8 @@ impl Layout {
     fn wide_body(&mut self, body: Rect, m: &Model) {
         let bottom_h = (body.height / 4).clamp(7, 16);
         let split = rows(body, &[Constraint::Min(10), Constraint::Length(bottom_h)]);
-        let stages_w = if body.width >= 160 { 28 } else { 24 };
-        let right_w = (body.width.saturating_sub(stages_w) * 45 / 100).max(40);
+        let stages_w = if body.width >= 160 { 26 } else { 21 };
+        let right_w = (body.width.saturating_sub(stages_w) * 46 / 100).max(40);
         let c = cols(
             split[0],
             &[
@@ -200,7 +200,10 @@ impl Layout {
         if inside(self.log) || inside(self.events) {
             return Some(Hit::Panel(Panel::Log));
         }
-        if inside(self.lesson) || inside(self.manifest) || inside(self.checks) {
+        if inside(self.manifest) {
+            return Some(Hit::Panel(Panel::Manifest));
+        }
+        if inside(self.lesson) || inside(self.checks) {
             return Some(Hit::Panel(Panel::Lesson));
         }
         None

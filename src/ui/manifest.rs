@@ -8,9 +8,9 @@ use ratatui::widgets::Paragraph;
 
 use super::text::fit;
 use super::theme::Theme;
-use super::{panel, shown};
+use super::{focused, panel, shown};
 use crate::app::manifests::DiffLine;
-use crate::app::model::{ManifestMode, Model};
+use crate::app::model::{ManifestMode, Model, Panel};
 
 pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if !shown(area) {
@@ -49,8 +49,13 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 .collect(),
         ),
     };
-    let block = panel(title, false, theme);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    let block = panel(title, focused(m, Panel::Manifest), theme);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((m.manifest_scroll, 0)),
+        area,
+    );
 }
 
 /// One YAML line with its key, value and comment styled apart.

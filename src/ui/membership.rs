@@ -6,8 +6,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
-use super::text::fit;
+use super::text::{fit, fit_middle};
 use super::theme::Theme;
 use super::{panel, shown};
 use crate::app::model::Model;
@@ -47,16 +48,36 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         } else {
             format!("cluster {} — {} running nodes", n + 1, cluster.len())
         };
+        // DNS node names share a long tail (`.emqx-headless.emqx.svc.cluster.local`): say
+        // it once, so the part that tells nodes apart fits.
+        let tail = common_tail(cluster.iter().map(String::as_str));
+        let label = match &tail {
+            Some(t) => format!("{label} · *{t}"),
+            None => label,
+        };
         lines.push(Line::styled(fit(&label, width), theme.title));
-        for node in cluster {
-            let pod = pod_of(node).map(|p| format!("  ({p})")).unwrap_or_default();
-            lines.push(Line::from(vec![
+        for full in cluster {
+            let node = match &tail {
+                Some(t) => full.strip_suffix(t.as_str()).unwrap_or(full),
+                None => full.as_str(),
+            };
+            let node = &node.to_string();
+            let room = width.saturating_sub(4);
+            let node_w = node.width().min(room);
+            let mut spans = vec![
                 Span::styled("  ● ", theme.ok),
-                Span::styled(
-                    fit(&format!("{node}{pod}"), width.saturating_sub(4)),
-                    theme.text,
-                ),
-            ]));
+                Span::styled(fit_middle(node, node_w), theme.text),
+            ];
+            if let Some(p) = pod_of(full) {
+                let left = room.saturating_sub(node_w + 3);
+                if left >= 8 {
+                    spans.push(Span::styled(
+                        format!(" ({})", fit_middle(&p, left)),
+                        theme.dim,
+                    ));
+                }
+            }
+            lines.push(Line::from(spans));
         }
     }
     if !ms.stopped.is_empty() {
@@ -64,7 +85,7 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         for node in &ms.stopped {
             lines.push(Line::from(vec![
                 Span::styled("  ○ ", theme.warn),
-                Span::styled(fit(node, width.saturating_sub(4)), theme.dim),
+                Span::styled(fit_middle(node, width.saturating_sub(4)), theme.dim),
             ]));
         }
     }
@@ -84,4 +105,42 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         Paragraph::new(lines).block(panel(title, false, theme)),
         area,
     );
+}
+
+/// The longest tail starting at a dot that every node name shares (None when short).
+fn common_tail<'a>(mut names: impl Iterator<Item = &'a str>) -> Option<String> {
+    let first = names.next()?;
+    let mut tail: &str = first.find('.').map(|i| &first[i..])?;
+    for n in names {
+        while !n.ends_with(tail) {
+            let next = tail[1..].find('.')?;
+            tail = &tail[1 + next..];
+        }
+    }
+    (tail.len() > 12).then(|| tail.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common_tail;
+
+    #[test]
+    fn dns_node_names_share_their_service_tail() {
+        let names = [
+            "emqx@emqx-statefulset-0.emqx-headless.emqx.svc.cluster.local",
+            "emqx@emqx-statefulset-1.emqx-headless.emqx.svc.cluster.local",
+        ];
+        assert_eq!(
+            common_tail(names.into_iter()).as_deref(),
+            Some(".emqx-headless.emqx.svc.cluster.local")
+        );
+    }
+
+    #[test]
+    fn ip_node_names_have_no_tail_worth_folding() {
+        assert_eq!(
+            common_tail(["emqx@10.244.0.5", "emqx@10.244.1.4"].into_iter()),
+            None
+        );
+    }
 }

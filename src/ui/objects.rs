@@ -6,11 +6,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::text::fit;
+use super::text::{fit, fit_middle};
 use super::theme::Theme;
 use super::{panel, shown};
 use crate::app::model::Model;
 use crate::cluster::objects::objects;
+use unicode_width::UnicodeWidthStr;
 
 /// The short kind names kubectl users know.
 fn short(kind: &str) -> &str {
@@ -34,23 +35,29 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     }
     let width = area.width.saturating_sub(2) as usize;
     let list = objects(&m.view);
-    let mut lines: Vec<Line> = list
-        .iter()
-        .map(|o| {
-            let name = format!("{}/{}", short(&o.kind), o.name);
-            let room = width.saturating_sub(name.chars().count() + 1);
-            let state_style = if o.state.contains("Pending") {
-                theme.warn
-            } else {
-                theme.dim
-            };
-            Line::from(vec![
-                Span::styled(fit(&name, width), theme.text),
+    let mut lines: Vec<Line> = Vec::new();
+    for o in &list {
+        let name = format!("{}/{}", short(&o.kind), o.name);
+        let state_style = if o.state.contains("Pending") {
+            theme.warn
+        } else {
+            theme.dim
+        };
+        if o.state.is_empty() || name.width() + 1 + o.state.width() <= width {
+            lines.push(Line::from(vec![
+                Span::styled(fit_middle(&name, width), theme.text),
                 Span::raw(" "),
-                Span::styled(fit(&o.state, room), state_style),
-            ])
-        })
-        .collect();
+                Span::styled(o.state.clone(), state_style),
+            ]));
+        } else {
+            // Too long for one line: the state goes under the name, indented.
+            lines.push(Line::styled(fit_middle(&name, width), theme.text));
+            lines.push(Line::styled(
+                fit(&format!("  {}", o.state), width),
+                state_style,
+            ));
+        }
+    }
     if lines.is_empty() {
         lines.push(Line::styled("nothing applied yet", theme.dim));
     }

@@ -5,9 +5,10 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Cell, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use unicode_width::UnicodeWidthStr;
 
-use super::text::fit;
+use super::text::{fit, fit_middle};
 use super::theme::Theme;
 use super::{focused, panel, shown};
 use crate::app::model::{Model, Panel};
@@ -15,44 +16,45 @@ use crate::cluster::pod_row::PodRow;
 
 struct Column {
     title: &'static str,
-    width: u16,
+    /// The widest it gets; narrower when every value is.
+    max: u16,
     value: fn(&PodRow, &Model) -> String,
 }
 
 const COLUMNS: &[Column] = &[
     Column {
         title: "READY",
-        width: 5,
+        max: 5,
         value: |r, _| r.ready.clone(),
     },
     Column {
         title: "STATUS",
-        width: 17,
+        max: 17,
         value: |r, _| r.status.clone(),
     },
     Column {
         title: "RST",
-        width: 3,
+        max: 3,
         value: |r, _| r.restarts.to_string(),
     },
     Column {
         title: "AGE",
-        width: 6,
+        max: 6,
         value: |r, _| r.age.clone(),
     },
     Column {
         title: "IP",
-        width: 11,
+        max: 15,
         value: |r, _| r.ip.clone().unwrap_or_default(),
     },
     Column {
         title: "NODE",
-        width: 8,
+        max: 12,
         value: |r, _| r.node.clone().unwrap_or_default(),
     },
     Column {
         title: "EMQX NODE",
-        width: 30,
+        max: 60,
         value: |r, m| {
             m.emqx
                 .get(&r.name)
@@ -76,29 +78,37 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         .iter()
         .map(|p| PodRow::from_pod_at(p, m.now))
         .collect();
-    let name_w = rows
+    let longest = rows
         .iter()
-        .map(|r| r.name.chars().count() as u16)
+        .map(|r| r.name.width() as u16)
         .max()
-        .unwrap_or(4)
-        .clamp(NAME_MIN, 32);
-    let mut used = name_w.min(inner);
-    let mut shown_cols = Vec::new();
+        .unwrap_or(4);
+    let name_min = longest.min(NAME_MIN);
+    let mut used = name_min;
+    let mut shown_cols: Vec<(&Column, u16)> = Vec::new();
     for c in COLUMNS {
-        if used + 1 + c.width <= inner {
-            used += 1 + c.width;
-            shown_cols.push(c);
-        } else {
+        let widest = rows
+            .iter()
+            .map(|r| (c.value)(r, m).width() as u16)
+            .max()
+            .unwrap_or(0)
+            .max(c.title.len() as u16)
+            .min(c.max);
+        if used + 1 + widest > inner {
             break;
         }
+        used += 1 + widest;
+        shown_cols.push((c, widest));
     }
-    // Whatever is left goes to the name.
-    let name_w = name_w.max(inner.saturating_sub(used - name_w.min(inner)));
+    // Whatever is left goes to the name, up to its longest.
+    let name_w = (name_min + inner.saturating_sub(used))
+        .min(longest.max(name_min))
+        .max(4);
     let mut widths = vec![Constraint::Length(name_w)];
-    widths.extend(shown_cols.iter().map(|c| Constraint::Length(c.width)));
+    widths.extend(shown_cols.iter().map(|(_, w)| Constraint::Length(*w)));
     let header = Row::new(
         std::iter::once("NAME")
-            .chain(shown_cols.iter().map(|c| c.title))
+            .chain(shown_cols.iter().map(|(c, _)| c.title))
             .map(Cell::from),
     )
     .style(theme.title);
@@ -111,9 +121,9 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 "Completed" => theme.dim,
                 _ => theme.bad,
             };
-            let mut cells = vec![Cell::from(fit(&r.name, name_w as usize))];
-            for c in &shown_cols {
-                let v = fit(&(c.value)(r, m), c.width as usize);
+            let mut cells = vec![Cell::from(fit_middle(&r.name, name_w as usize))];
+            for (c, w) in &shown_cols {
+                let v = fit(&(c.value)(r, m), *w as usize);
                 cells.push(if c.title == "STATUS" {
                     Cell::from(Line::styled(v, status_style))
                 } else {
@@ -129,13 +139,16 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         })
         .collect();
     let title = format!(" Pods ({}) ", rows.len());
-    let mut table = Table::new(body, widths)
+    let block = panel(title, focused(m, Panel::Pods), theme);
+    if rows.is_empty() {
+        let text =
+            Paragraph::new(Line::styled("no pods in the namespace yet", theme.dim)).block(block);
+        frame.render_widget(text, area);
+        return;
+    }
+    let table = Table::new(body, widths)
         .header(header)
         .column_spacing(1)
-        .block(panel(title, focused(m, Panel::Pods), theme));
-    if rows.is_empty() {
-        table =
-            table.footer(Row::new([Cell::from("no pods in the namespace yet")]).style(theme.dim));
-    }
+        .block(block);
     frame.render_widget(table, area);
 }

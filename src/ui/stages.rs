@@ -66,10 +66,7 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     lines.push(Line::styled("target", theme.title));
     if t.embedded {
         lines.push(Line::styled(fit("SIMULATED cluster", inner_w), theme.warn));
-        lines.push(Line::styled(
-            fit("(stops when you quit)", inner_w),
-            theme.dim,
-        ));
+        lines.push(Line::styled(fit("stops on quit", inner_w), theme.dim));
     } else {
         lines.push(Line::styled(fit(&t.context, inner_w), theme.warn));
         lines.push(Line::styled(fit(&t.server, inner_w), theme.dim));

@@ -25,6 +25,33 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` cut in the middle to `width` cells — for names whose end tells them apart
+/// (`emqx-deployment-667799fbf6-fkqfj` → `emqx-deploy…6-fkqfj`).
+pub fn fit_middle(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width < 5 {
+        return fit(text, width);
+    }
+    let tail_w = (width - 1) / 2;
+    let head_w = width - 1 - tail_w;
+    let head = fit(text, head_w + 1);
+    let head = head.trim_end_matches('…');
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > tail_w {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    let tail: String = tail.into_iter().rev().collect();
+    format!("{head}…{tail}")
+}
+
 /// `text` padded with spaces (or cut with an ellipsis) to exactly `width` cells.
 pub fn pad(text: &str, width: usize) -> String {
     let cut = fit(text, width);
@@ -67,6 +94,14 @@ mod tests {
         let cut = fit("配置 RBAC，让自动发现生效", 9);
         assert!(cut.width() <= 9, "{cut}");
         assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn names_cut_in_the_middle_keep_their_distinguishing_end() {
+        let cut = fit_middle("emqx-deployment-667799fbf6-fkqfj", 20);
+        assert_eq!(cut.width(), 20);
+        assert!(cut.ends_with("-fkqfj"), "{cut}");
+        assert!(cut.starts_with("emqx-"), "{cut}");
     }
 
     #[test]
