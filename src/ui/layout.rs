@@ -122,7 +122,7 @@ impl Layout {
     }
 
     fn centre(&mut self, area: Rect, m: &Model) {
-        let checks_h = (checklist_lines(m) + 2).clamp(4, area.height * 2 / 5);
+        let checks_h = (checklist_lines(m, area.width) + 2).clamp(4, area.height / 2);
         let r = rows(
             area,
             &[
@@ -142,7 +142,7 @@ impl Layout {
         let area = r[1];
         match m.tab {
             Tab::Lesson => {
-                let checks_h = (checklist_lines(m) + 2).clamp(3, area.height / 2);
+                let checks_h = (checklist_lines(m, area.width) + 2).clamp(3, area.height / 2);
                 let s = rows(area, &[Constraint::Min(3), Constraint::Length(checks_h)]);
                 self.lesson = s[0];
                 self.checks = s[1];
@@ -210,11 +210,34 @@ impl Layout {
     }
 }
 
-/// Lines the checklist wants: checks, try-its, observations, the failure.
-pub fn checklist_lines(m: &Model) -> u16 {
+/// Lines the checklist wants at `width` cells: checks with what they observed,
+/// try-its, observations and the failure, each wrapped.
+pub fn checklist_lines(m: &Model, width: u16) -> u16 {
+    use unicode_width::UnicodeWidthStr;
+    let inner = usize::from(width.saturating_sub(2)).max(10);
+    let wrapped = |text_width: usize| text_width.div_ceil(inner).max(1);
     let s = &m.stages[m.selected];
-    let failure = u16::from(s.failure.is_some()) * 2;
-    (s.checks.len() + s.tries.len() + s.observations.len()) as u16 + failure
+    let stage = &m.track().stages[m.selected];
+    let mut n = 0;
+    for c in &s.checks {
+        let extra = match &c.state {
+            crate::app::model::CheckState::Passed { observed, .. } => observed.width() + 12,
+            crate::app::model::CheckState::Failed { observed } => observed.width() + 18,
+            _ => 8,
+        };
+        n += wrapped(c.text.width() + 2 + extra);
+    }
+    for t in &stage.try_it {
+        n += wrapped(t.title.get(m.lang).width() + 12);
+    }
+    for (_, text) in &s.observations {
+        n += wrapped(text.width() + 4);
+    }
+    if s.failure.is_some() {
+        let why = s.diagnoses.last().map_or(60, |d| d.explanation.width() + 30);
+        n += wrapped(why);
+    }
+    n as u16
 }
 
 /// Lines the membership view wants: one per cluster and one per node.
