@@ -379,3 +379,13 @@ fn a_stage_that_passes_shows_its_elapsed_checks_and_observations() {
     // O3 is the try-it's: not true until the pod has been deleted.
     assert!(!s.observations.iter().any(|(id, _)| id == "O3"));
 }
+
+#[test]
+fn the_readme_lists_every_key_of_the_table() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for b in kubetour::ui::keys::bindings(kubetour::ui::keys::Scope::Main) {
+        let row = format!("| `{}` | {} |", b.label, b.help);
+        assert!(readme.contains(&row), "README lacks the row {row}");
+    }
+}

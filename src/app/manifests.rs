@@ -136,7 +136,18 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(added, vec!["replicas: 3"], "{:#?}", scale.diff);
+        // kubetour's own stage label changes with every stage; the lesson is the count.
+        assert_eq!(
+            added,
+            vec!["kubetour.io/stage: scale", "replicas: 3"],
+            "{:#?}",
+            scale.diff
+        );
+        assert!(
+            scale
+                .diff
+                .contains(&DiffLine::Removed("  replicas: 1".into()))
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::text::{clock, spinner};
+use super::text::{clock, fit_spans, spinner};
 use super::theme::Theme;
 use super::{panel, shown};
 use crate::app::model::{CheckState, Model, TryState};
@@ -25,29 +25,34 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let s = &m.stages[m.selected];
     let stage = &m.track().stages[m.selected];
     let mut lines: Vec<Line> = Vec::new();
+    let width = area.width.saturating_sub(2) as usize;
     for row in &s.checks {
-        lines.push(match &row.state {
-            CheckState::Queued => Line::from(vec![
-                Span::styled("· ", theme.dim),
-                Span::styled(row.text.clone(), theme.dim),
-            ]),
-            CheckState::Waiting { since: t } => Line::from(vec![
-                Span::styled(format!("{} ", spinner(m.frame)), theme.busy),
-                Span::styled(row.text.clone(), theme.text),
-                Span::styled(format!("  {}", since(m, *t)), theme.busy),
-            ]),
-            CheckState::Passed { observed, elapsed } => Line::from(vec![
-                Span::styled("✓ ", theme.ok),
-                Span::styled(row.text.clone(), theme.text),
-                Span::styled(format!(" — {observed}"), theme.dim),
-                Span::styled(format!(" [{:.1}s]", elapsed.as_secs_f64()), theme.dim),
-            ]),
-            CheckState::Failed { observed } => Line::from(vec![
-                Span::styled("✗ ", theme.bad),
-                Span::styled(row.text.clone(), theme.bad),
-                Span::styled(format!(" — last observed: {observed}"), theme.text),
-            ]),
-        });
+        // One line per check, cut with an ellipsis: the checklist must stay a list.
+        let pieces = match &row.state {
+            CheckState::Queued => {
+                vec![("· ".to_string(), theme.dim), (row.text.clone(), theme.dim)]
+            }
+            CheckState::Waiting { since: t } => vec![
+                (format!("{} ", spinner(m.frame)), theme.busy),
+                (format!("{}  ", since(m, *t)), theme.busy),
+                (row.text.clone(), theme.text),
+            ],
+            CheckState::Passed { observed, elapsed } => vec![
+                ("✓ ".to_string(), theme.ok),
+                (row.text.clone(), theme.text),
+                (format!(" [{:.1}s]", elapsed.as_secs_f64()), theme.dim),
+                (format!(" — {observed}"), theme.dim),
+            ],
+            CheckState::Failed { observed } => {
+                lines.push(Line::from(vec![
+                    Span::styled("✗ ", theme.bad),
+                    Span::styled(row.text.clone(), theme.bad),
+                    Span::styled(format!(" — last observed: {observed}"), theme.text),
+                ]));
+                continue;
+            }
+        };
+        lines.push(fit_spans(pieces, width));
     }
     if let Some(failure) = &s.failure {
         let hint = s.diagnoses.last();

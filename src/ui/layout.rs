@@ -176,9 +176,16 @@ impl Layout {
             r.width > 0 && x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height
         };
         if inside(self.tabs) {
-            let at =
-                (x - self.tabs.x) as usize / (self.tabs.width as usize / Tab::ALL.len()).max(1);
-            return Tab::ALL.get(at).copied().map(Hit::Tab);
+            // The strip writes " 1 Lesson ", " 2 Live ", " 3 Log " from its left edge.
+            let mut left = self.tabs.x;
+            for tab in Tab::ALL {
+                let w = crate::ui::stages::tab_label(tab).chars().count() as u16;
+                if x < left + w {
+                    return Some(Hit::Tab(tab));
+                }
+                left += w;
+            }
+            return None;
         }
         if inside(self.stages) {
             // One line per stage inside the border.
@@ -220,12 +227,13 @@ pub fn checklist_lines(m: &Model, width: u16) -> u16 {
     let stage = &m.track().stages[m.selected];
     let mut n = 0;
     for c in &s.checks {
-        let extra = match &c.state {
-            crate::app::model::CheckState::Passed { observed, .. } => observed.width() + 12,
-            crate::app::model::CheckState::Failed { observed } => observed.width() + 18,
-            _ => 8,
+        // Only a failed check wraps; the others are cut to one line.
+        n += match &c.state {
+            crate::app::model::CheckState::Failed { observed } => {
+                wrapped(c.text.width() + observed.width() + 20)
+            }
+            _ => 1,
         };
-        n += wrapped(c.text.width() + 2 + extra);
     }
     for t in &stage.try_it {
         n += wrapped(t.title.get(m.lang).width() + 12);
@@ -234,7 +242,10 @@ pub fn checklist_lines(m: &Model, width: u16) -> u16 {
         n += wrapped(text.width() + 4);
     }
     if s.failure.is_some() {
-        let why = s.diagnoses.last().map_or(60, |d| d.explanation.width() + 30);
+        let why = s
+            .diagnoses
+            .last()
+            .map_or(60, |d| d.explanation.width() + 30);
         n += wrapped(why);
     }
     n as u16

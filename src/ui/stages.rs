@@ -92,24 +92,28 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// A tab's label in the strip (the mouse finds tabs by these widths).
+pub fn tab_label(tab: Tab) -> &'static str {
+    match tab {
+        Tab::Lesson => " 1 Lesson ",
+        Tab::Live => " 2 Live ",
+        Tab::Log => " 3 Log ",
+    }
+}
+
 /// Small screens: the tabs and the stage in focus, on one line.
 pub fn strip(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if area.height == 0 {
         return;
     }
     let mut spans = Vec::new();
-    for (n, tab) in Tab::ALL.iter().enumerate() {
-        let name = match tab {
-            Tab::Lesson => "Lesson",
-            Tab::Live => "Live",
-            Tab::Log => "Log",
-        };
-        let style = if *tab == m.tab {
+    for tab in Tab::ALL {
+        let style = if tab == m.tab {
             theme.selected
         } else {
             theme.dim
         };
-        spans.push(Span::styled(format!(" {} {name} ", n + 1), style));
+        spans.push(Span::styled(tab_label(tab), style));
     }
     let i = m.selected;
     let (mark, style) = mark(m.stages[i].state, m.frame, theme);

@@ -59,6 +59,24 @@ pub fn pad(text: &str, width: usize) -> String {
     format!("{cut}{}", " ".repeat(width.saturating_sub(w)))
 }
 
+/// Styled pieces cut to `width` cells as one line, the last visible piece ending in `…`.
+pub fn fit_spans(
+    pieces: Vec<(String, ratatui::style::Style)>,
+    width: usize,
+) -> ratatui::text::Line<'static> {
+    let mut left = width;
+    let mut spans = Vec::new();
+    for (text, style) in pieces {
+        if left == 0 {
+            break;
+        }
+        let cut = fit(&text, left);
+        left -= cut.width();
+        spans.push(ratatui::text::Span::styled(cut, style));
+    }
+    ratatui::text::Line::from(spans)
+}
+
 /// A spinner frame.
 pub fn spinner(frame: u64) -> &'static str {
     const FRAMES: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
