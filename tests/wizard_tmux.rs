@@ -30,8 +30,9 @@ fn walk(s: &Session, from: usize) {
             s.wait_for(&format!("Stage {i} · {id}"), 20);
         }
         s.keys(&["Enter"]);
+        // Passed, and the engine done with it (the busy line gone).
         s.wait_until(240, &format!("stage {id} passes"), |screen| {
-            screen.contains(&format!("Stage {i} · {id} — passed"))
+            screen.contains(&format!("Stage {i} · {id} — passed")) && !screen.contains("c cancels")
         });
     }
 }
@@ -83,11 +84,12 @@ fn at_120x40_a_learner_walks_every_stage_uses_kubectl_beside_it_and_quits_cleanl
     );
 
     walk(&s, 0);
-    // The try-it of a later stage, after the walk: rewind-free, so run the persistence one.
+    // A try-it: delete a StatefulSet pod; it comes back under its name, with its claim.
     s.keys(&["t"]);
-    s.wait_until(240, "the persistence try-it", |screen| {
-        screen.contains("O18 ") || screen.contains("✗ Delete")
+    let after = s.wait_until(240, "the persistence try-it", |screen| {
+        screen.contains("try-it held:") || screen.contains("try-it of stage `persistence` failed")
     });
+    assert!(after.contains("try-it held:"), "{after}");
 
     // A second terminal: kubectl against the wizard's own cluster. Rewind to the
     // Deployment stage, delete its pod by hand, and watch the wizard show the replacement.

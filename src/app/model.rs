@@ -333,6 +333,32 @@ impl Model {
             })
     }
 
+    /// How long until an age on screen (a pod's, an event's) reads differently, so an
+    /// idle wizard wakes only when its screen would change: every second while some age
+    /// is under ten minutes (kubectl writes `3m12s`), every minute after that.
+    pub fn ages_change_in(&self) -> Option<Duration> {
+        let created = self
+            .view
+            .pods
+            .iter()
+            .filter_map(|p| p.metadata.creation_timestamp.as_ref().map(|t| t.0));
+        let events = self.view.events.iter().filter_map(|e| {
+            e.last_timestamp
+                .as_ref()
+                .map(|t| t.0)
+                .or(e.event_time.as_ref().map(|t| t.0))
+        });
+        let youngest = created
+            .chain(events)
+            .map(|t| self.now.duration_since(t).as_secs())
+            .min()?;
+        Some(if youngest < 600 {
+            Duration::from_secs(1)
+        } else {
+            Duration::from_secs(60)
+        })
+    }
+
     /// Pod names in the order the pods panel lists them.
     pub fn pod_names(&self) -> Vec<String> {
         self.view

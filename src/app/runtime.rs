@@ -208,6 +208,7 @@ where
             }
             dirty = false;
         }
+        let ages = model.ages_change_in();
         let first = tokio::select! {
             event = input.next(), if input_open => match event {
                 Some(Ok(e)) => from_terminal(e),
@@ -221,6 +222,10 @@ where
             msg = msgs.recv() => msg,
             name = signals.next() => name.map(Msg::Signal),
             _ = tick.tick(), if model.animating() => Some(Msg::Tick(jiff::Timestamp::now())),
+            // Idle, but an age on screen is about to read differently.
+            _ = tokio::time::sleep(ages.unwrap_or(Duration::MAX)), if ages.is_some() && !model.animating() => {
+                Some(Msg::Clock(jiff::Timestamp::now()))
+            }
         };
         let mut batch: Vec<Msg> = first.into_iter().collect();
         // Drain what is already queued, so a burst (a resize storm, a relist) draws once.

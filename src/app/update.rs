@@ -343,6 +343,9 @@ fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
             out.extend(super::autopilot::after_stage(m, *i));
         }
         (Order::TryIt { stage, which }, Outcome::Done) => {
+            if let Some(TryState::Held(observed)) = m.stages[*stage].tries.get(*which) {
+                m.notice = Some(format!("try-it held: {observed}"));
+            }
             out.extend(super::autopilot::after_try_it(m, *stage, *which));
         }
         (Order::RewindTo(i), Outcome::Done) => {
