@@ -20,9 +20,19 @@
 //!   with the simulator's EMQX model, so a formatting mistake cannot hide in both.
 //! - [`engine`](kubetour::engine): runs stages — preflight, steps, apply, checks waited
 //!   for from watches, EMQX probes, diagnosis against the track's hints, try-its, rewind,
-//!   teardown — and reports everything as events.
+//!   teardown — and reports everything as events; as a task it takes orders one at a
+//!   time (the wizard), and `run` is the same orders in sequence (headless).
 //! - [`headless`](kubetour::headless): `run`, `status`, `teardown`: engine events as
 //!   plain lines or JSON, the target chosen from the flags.
+//! - [`app`](kubetour::app): the wizard (`kubetour`, `kubetour tour`), Elm-style: one
+//!   `Model`, `Msg`s in (keys, mouse, engine events, watched changes, EMQX answers, log
+//!   lines, signals), `update` without I/O returning `Command`s, and the runtime — the
+//!   only part with I/O — that owns the terminal (restored on quit, panic and signal),
+//!   the engine task (`engine::task`) and the log follower, and draws only after a change.
+//! - [`ui`](kubetour::ui): `draw(&Model)`, one file per panel (stages, lesson, manifest
+//!   and diff, checks, pods, objects, EMQX membership, events, log, footer, overlays);
+//!   `layout` (also the mouse's hit map), `theme` (dark, light, NO_COLOR), and `keys`,
+//!   the one key table behind dispatch, the footer and the help.
 //!
 //! The simulated cluster:
 //! - [`sim`](kubetour::sim): a Kubernetes API server on 127.0.0.1 (HTTPS, bearer tokens,
