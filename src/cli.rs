@@ -71,15 +71,8 @@ pub struct RunArgs {
     /// Stop after this stage (default: run every stage).
     #[arg(long)]
     pub through: Option<String>,
-    /// EMQX profile: 5 (default) or 4.
-    #[arg(long)]
-    pub emqx: Option<String>,
-    /// Target namespace (default from the track: emqx).
-    #[arg(long, short = 'n')]
-    pub namespace: Option<String>,
-    /// Use this image instead of the profile's.
-    #[arg(long)]
-    pub image: Option<String>,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
     #[command(flatten)]
     pub target: TargetArgs,
     /// One JSON event per line instead of text.
@@ -93,10 +86,9 @@ pub struct RunArgs {
     pub lang: String,
 }
 
-#[derive(Debug, Args)]
-pub struct TourArgs {
-    #[command(flatten)]
-    pub track: TrackArgs,
+/// Which EMQX, where, from which image: what the track is rendered with.
+#[derive(Debug, Args, Clone)]
+pub struct ProfileArgs {
     /// EMQX profile: 5 (default) or 4.
     #[arg(long)]
     pub emqx: Option<String>,
@@ -106,6 +98,14 @@ pub struct TourArgs {
     /// Use this image instead of the profile's.
     #[arg(long)]
     pub image: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TourArgs {
+    #[command(flatten)]
+    pub track: TrackArgs,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
     #[command(flatten)]
     pub target: TargetArgs,
     /// Language of narration: en or zh (switch any time with `l`).

@@ -102,6 +102,8 @@ async fn the_wizard_walks_the_whole_track_rewinds_to_rbac_and_tears_down() {
         stable_kubeconfig: opened.embedded_kubeconfig().map(|p| p.to_path_buf()),
         trace_file: None,
         production_words: vec!["prod".into()],
+        yes: false,
+        allow_production: false,
     };
     let Wizard {
         mut model,

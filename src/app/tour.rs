@@ -34,6 +34,10 @@ pub struct Options {
     pub stable_kubeconfig: Option<PathBuf>,
     pub trace_file: Option<PathBuf>,
     pub production_words: Vec<String>,
+    /// `--yes` (and `--allow-production` for a production-looking context): writes to a
+    /// cluster kubetour did not start need no on-screen yes.
+    pub yes: bool,
+    pub allow_production: bool,
 }
 
 /// A wizard ready to run: its model, its services, and the messages for the loop.
@@ -115,6 +119,16 @@ impl Wizard {
         model.theme = options.theme;
         model.no_color = options.no_color;
         model.autopilot = options.autopilot;
+        let words: Vec<&str> = options
+            .production_words
+            .iter()
+            .map(String::as_str)
+            .collect();
+        model.write_confirmed = options.yes
+            && connection
+                .target
+                .check(true, options.allow_production, &words)
+                .is_ok();
         let services = Services::new(task, connection.client.clone(), track.namespace.clone(), tx);
         Wizard {
             model,
@@ -177,9 +191,9 @@ pub fn run(args: &TourArgs) -> anyhow::Result<ExitCode> {
     let theme = ThemeName::parse(&args.theme).map_err(anyhow::Error::msg)?;
     let track = headless::load(
         &args.track,
-        args.emqx.as_deref(),
-        args.namespace.as_deref(),
-        args.image.as_deref(),
+        args.profile.emqx.as_deref(),
+        args.profile.namespace.as_deref(),
+        args.profile.image.as_deref(),
     )?;
     let state = state_dir();
     let trace_file = state.as_deref().and_then(trace_to_file);
@@ -204,6 +218,8 @@ pub fn run(args: &TourArgs) -> anyhow::Result<ExitCode> {
             stable_kubeconfig: stable.clone(),
             trace_file,
             production_words: args.target.production_words.clone(),
+            yes: args.target.yes,
+            allow_production: args.target.allow_production,
         };
         let mut wizard = Wizard::start(&opened, track, &options);
         let (mut terminal, guard) = super::terminal::enter()?;

@@ -218,22 +218,7 @@ impl Engine {
                 changed: a.changed,
             });
         }
-        if let Err(failed) = self
-            .wait_checks(&stage.id, &stage.checks, &stage.hints)
-            .await
-        {
-            self.emit(EngineEvent::CheckFailed {
-                stage: stage.id.clone(),
-                check: failed.check.clone(),
-                observed: failed.observed.clone(),
-                diagnoses: failed.diagnoses,
-            });
-            return Err(RunError::Check {
-                stage: stage.id.clone(),
-                check: failed.check,
-                observed: failed.observed,
-            });
-        }
+        self.stage_checks(stage).await?;
         // Observations a try-it proves are told when that try-it has run, not before.
         let after_try_it: Vec<_> = stage
             .try_it
@@ -261,6 +246,28 @@ impl Engine {
             elapsed: started.elapsed(),
         });
         Ok(())
+    }
+
+    /// Waits for the stage's checks; a failed one is reported (with its diagnoses) and
+    /// ends the stage.
+    pub(crate) async fn stage_checks(&mut self, stage: &Stage) -> Result<(), RunError> {
+        let Err(failed) = self
+            .wait_checks(&stage.id, &stage.checks, &stage.hints)
+            .await
+        else {
+            return Ok(());
+        };
+        self.emit(EngineEvent::CheckFailed {
+            stage: stage.id.clone(),
+            check: failed.check.clone(),
+            observed: failed.observed.clone(),
+            diagnoses: failed.diagnoses,
+        });
+        Err(RunError::Check {
+            stage: stage.id.clone(),
+            check: failed.check,
+            observed: failed.observed,
+        })
     }
 
     /// Applies a stage's manifests (dry run of all first, so all or nothing) and lets

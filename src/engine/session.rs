@@ -74,22 +74,7 @@ impl Engine {
         });
         self.rewind(index).await?;
         let started = tokio::time::Instant::now();
-        if let Err(failed) = self
-            .wait_checks(&stage.id, &stage.checks, &stage.hints)
-            .await
-        {
-            self.emit(EngineEvent::CheckFailed {
-                stage: stage.id.clone(),
-                check: failed.check.clone(),
-                observed: failed.observed.clone(),
-                diagnoses: failed.diagnoses,
-            });
-            return Err(RunError::Check {
-                stage: stage.id.clone(),
-                check: failed.check,
-                observed: failed.observed,
-            });
-        }
+        self.stage_checks(&stage).await?;
         self.entered = Some(index);
         self.emit(EngineEvent::StageDone {
             id: stage.id.clone(),

@@ -88,9 +88,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let lang = track::commands::parse_lang(&args.lang)?;
     let track = load(
         &args.track,
-        args.emqx.as_deref(),
-        args.namespace.as_deref(),
-        args.image.as_deref(),
+        args.profile.emqx.as_deref(),
+        args.profile.namespace.as_deref(),
+        args.profile.image.as_deref(),
     )?;
     if let Some(id) = &args.through
         && track.stage(id).is_none()
