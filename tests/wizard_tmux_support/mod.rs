@@ -23,6 +23,15 @@ fn tmux(socket: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The binary under test: `KUBETOUR_BIN` when set (CI points it at the release build,
+/// what a person runs), else the one cargo built for this test run.
+fn binary() -> String {
+    std::env::var("KUBETOUR_BIN")
+        .ok()
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_kubetour").to_string())
+}
+
 impl Session {
     /// Starts `kubetour <args>` at `w`×`h`. When it exits, the pane records the exit
     /// code and the terminal's settings (stty), then waits to be looked at.
@@ -33,7 +42,7 @@ impl Session {
         let script = format!(
             "KUBETOUR_STATE_DIR='{state}' '{bin}' {args}; echo \"EXITED $?\"; stty -a > '{out}'; sleep 600",
             state = state.path().display(),
-            bin = env!("CARGO_BIN_EXE_kubetour"),
+            bin = binary(),
             args = args.join(" "),
             out = out.display(),
         );
