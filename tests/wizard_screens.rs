@@ -338,11 +338,16 @@ fn at_80x24_the_panels_become_tabs() {
     let lesson = screen(&m, 80, 24);
     assert!(lesson.contains("1 Lesson"), "{lesson}");
     feed(&mut m, [key('v')]);
+    let yaml = screen(&m, 80, 24);
+    assert!(yaml.contains("Manifest"), "{yaml}");
+    feed(&mut m, [key('v')]);
     let live = screen(&m, 80, 24);
     assert!(live.contains("3 separate one-node clusters"), "{live}");
     feed(&mut m, [key('v')]);
     let log = screen(&m, 80, 24);
+    assert!(lesson.contains("export KUBECONFIG="), "{lesson}");
     assert_snapshot!("small_80x24_lesson", lesson);
+    assert_snapshot!("small_80x24_yaml", yaml);
     assert_snapshot!("small_80x24_live", live);
     assert_snapshot!("small_80x24_log", log);
 }

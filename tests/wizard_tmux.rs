@@ -160,6 +160,8 @@ fn at_80x24_the_whole_track_runs_in_tabs() {
     s.wait_for("1 Lesson", 60);
     walk(&s, 0);
     s.keys(&["v"]);
+    s.wait_for("Manifest ·", 20);
+    s.keys(&["v"]);
     s.wait_for("1 cluster of 3 running nodes", 60);
     s.keys(&["v"]);
     s.wait_for("Log ·", 20);

@@ -170,12 +170,13 @@ pub struct Autopilot {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Lesson,
+    Manifest,
     Live,
     Log,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Lesson, Tab::Live, Tab::Log];
+    pub const ALL: [Tab; 4] = [Tab::Lesson, Tab::Manifest, Tab::Live, Tab::Log];
 }
 
 /// Where the wizard is in its life.

@@ -78,12 +78,6 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         }
         lines.push(Line::from(spans));
     }
-    for (id, text) in &s.observations {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{id} "), theme.accent),
-            Span::styled(text.clone(), theme.text),
-        ]));
-    }
     for (t, state) in stage.try_it.iter().zip(&s.tries) {
         let title = t.title.get(m.lang).to_string();
         lines.push(match state {
@@ -108,6 +102,12 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 Span::styled(format!(" — {observed}"), theme.bad),
             ]),
         });
+    }
+    for (id, text) in &s.observations {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{id} "), theme.accent),
+            Span::styled(text.clone(), theme.text),
+        ]));
     }
     let title = if zh {
         " 检查与观察 "

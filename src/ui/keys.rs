@@ -153,7 +153,7 @@ pub const KEYS: &[Binding] = &[
         label: "v",
         action: Action::NextTab,
         short: "view",
-        help: "small screens: show the next tab (lesson, live, log)",
+        help: "small screens: show the next tab (lesson, YAML, live, log)",
         scope: Scope::Main,
         footer: false,
     },

@@ -2,7 +2,7 @@
 //! used by `draw` to place panels and by `update` to know what a click hit.
 //!
 //! Wide screens (≥ 100×30) show everything side by side; smaller ones show one tab at a
-//! time (lesson, live, log) under a one-line stage strip.
+//! time (lesson, manifest, live, log) under a one-line stage strip.
 
 use ratatui::layout::{Constraint, Direction, Layout as Split, Rect};
 
@@ -59,7 +59,8 @@ impl Layout {
     pub fn new((w, h): (u16, u16), m: &Model) -> Layout {
         let screen = Rect::new(0, 0, w, h);
         let wide = w >= WIDE.0 && h >= WIDE.1;
-        let header_h = if wide { 2 } else { 1 };
+        // Two header lines everywhere: the second is the `export KUBECONFIG=` line.
+        let header_h = 2;
         let outer = rows(
             screen,
             &[
@@ -122,7 +123,10 @@ impl Layout {
     }
 
     fn centre(&mut self, area: Rect, m: &Model) {
-        let checks_h = (checklist_lines(m, area.width) + 2).clamp(4, area.height / 2);
+        // The checklist is what a waiting learner watches: it takes the room it needs,
+        // leaving the lesson and the manifest at least six lines each.
+        let most = area.height.saturating_sub(12).max(4);
+        let checks_h = (checklist_lines(m, area.width) + 2).clamp(4, most);
         let r = rows(
             area,
             &[
@@ -142,14 +146,16 @@ impl Layout {
         let area = r[1];
         match m.tab {
             Tab::Lesson => {
-                let checks_h = (checklist_lines(m, area.width) + 2).clamp(3, area.height / 2);
+                let most = area.height.saturating_sub(6).max(3);
+                let checks_h = (checklist_lines(m, area.width) + 2).clamp(3, most);
                 let s = rows(area, &[Constraint::Min(3), Constraint::Length(checks_h)]);
                 self.lesson = s[0];
                 self.checks = s[1];
             }
+            Tab::Manifest => self.manifest = area,
             Tab::Live => {
                 let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, area.height / 2);
-                let emqx_h = (emqx_lines(m) + 2).clamp(3, area.height / 3);
+                let emqx_h = (emqx_lines(m) + 2).clamp(3, area.height / 2);
                 let s = rows(
                     area,
                     &[
@@ -251,8 +257,15 @@ pub fn checklist_lines(m: &Model, width: u16) -> u16 {
     n as u16
 }
 
-/// Lines the membership view wants: one per cluster and one per node.
+/// Lines the membership view wants: a line per cluster and per node, and the stopped
+/// section.
 pub fn emqx_lines(m: &Model) -> u16 {
-    let nodes = m.emqx.len() as u16;
-    nodes + 2
+    let ms = crate::ui::membership::membership(m);
+    let nodes: usize = ms.clusters.iter().map(|c| c.len() + 1).sum();
+    let stopped = if ms.stopped.is_empty() {
+        0
+    } else {
+        ms.stopped.len() + 1
+    };
+    (nodes + stopped).max(1) as u16
 }

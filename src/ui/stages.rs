@@ -96,8 +96,9 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
 pub fn tab_label(tab: Tab) -> &'static str {
     match tab {
         Tab::Lesson => " 1 Lesson ",
-        Tab::Live => " 2 Live ",
-        Tab::Log => " 3 Log ",
+        Tab::Manifest => " 2 YAML ",
+        Tab::Live => " 3 Live ",
+        Tab::Log => " 4 Log ",
     }
 }
 
