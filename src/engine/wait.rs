@@ -168,12 +168,76 @@ impl Engine {
         let pods: Vec<String> = pod_target(condition)
             .map(|t| {
                 target_pods(&self.view, &t)
-                    .iter()
+                    .into_iter()
+                    .filter(|p| is_current(&self.view, p))
                     .filter_map(|p| p.metadata.name.clone())
                     .collect()
             })
             .unwrap_or_default();
         diagnose(hints, &self.view, &self.evidence, &pods, self.lang)
+    }
+}
+
+/// Whether a pod is of its controller's current revision and not on its way out. A pod
+/// that a rollout is replacing still carries the previous stage's log (the 403 before
+/// `rbac`); explaining the wait with it would blame the stage that just fixed it.
+fn is_current(
+    view: &crate::cluster::watch::ClusterView,
+    pod: &k8s_openapi::api::core::v1::Pod,
+) -> bool {
+    use kube::ResourceExt;
+    if pod.metadata.deletion_timestamp.is_some() {
+        return false;
+    }
+    let Some(owner) = pod
+        .owner_references()
+        .iter()
+        .find(|o| o.controller == Some(true))
+    else {
+        return true;
+    };
+    match owner.kind.as_str() {
+        "ReplicaSet" => {
+            let revision = |rs: &k8s_openapi::api::apps::v1::ReplicaSet| {
+                rs.annotations()
+                    .get("deployment.kubernetes.io/revision")
+                    .and_then(|r| r.parse::<u64>().ok())
+            };
+            let Some(mine) = view.replica_sets.get(&owner.name) else {
+                return true;
+            };
+            let Some(deployment) = mine
+                .owner_references()
+                .iter()
+                .find(|o| o.controller == Some(true))
+            else {
+                return true;
+            };
+            let newest = view
+                .replica_sets
+                .iter()
+                .filter(|rs| {
+                    rs.owner_references()
+                        .iter()
+                        .any(|o| o.uid == deployment.uid)
+                })
+                .filter_map(revision)
+                .max();
+            newest.is_none_or(|n| revision(mine).is_none_or(|r| r >= n))
+        }
+        "StatefulSet" => {
+            let update = view
+                .stateful_sets
+                .get(&owner.name)
+                .and_then(|s| s.status.as_ref())
+                .and_then(|s| s.update_revision.clone());
+            let mine = pod.labels().get("controller-revision-hash").cloned();
+            match (update, mine) {
+                (Some(u), Some(m)) => u == m,
+                _ => true,
+            }
+        }
+        _ => true,
     }
 }
 
