@@ -69,6 +69,17 @@ impl Driver {
         }
     }
 
+    /// `n` to focus stage `i`, ⏎ to apply it, and its pass.
+    async fn apply_next(&mut self, i: usize) -> Observed {
+        self.char('n');
+        self.until(10, &format!("stage {i} in focus"), |o| {
+            o.model.selected == i
+        })
+        .await;
+        self.press(KeyCode::Enter);
+        self.stage_passes(i).await
+    }
+
     async fn stage_passes(&mut self, i: usize) -> Observed {
         self.until(240, &format!("stage {i} passes"), |o| {
             o.model.stages[i].state == StageState::Passed && o.model.busy.is_none()
@@ -150,13 +161,7 @@ async fn the_wizard_walks_the_whole_track_rewinds_to_rbac_and_tears_down() {
         o.screen
     );
     for i in 1..=9 {
-        d.char('n');
-        d.until(10, &format!("stage {i} in focus"), |o| {
-            o.model.selected == i
-        })
-        .await;
-        d.press(KeyCode::Enter);
-        let o = d.stage_passes(i).await;
+        let o = d.apply_next(i).await;
         let id = &o.model.track().stages[i].id.clone();
         assert!(
             o.screen.contains(&format!("Stage {i} · {id} — passed")),
@@ -236,13 +241,7 @@ async fn the_wizard_walks_the_whole_track_rewinds_to_rbac_and_tears_down() {
 
     // And forward again.
     for i in 7..=9 {
-        d.char('n');
-        d.until(10, &format!("stage {i} in focus again"), |o| {
-            o.model.selected == i
-        })
-        .await;
-        d.press(KeyCode::Enter);
-        d.stage_passes(i).await;
+        d.apply_next(i).await;
     }
 
     // Teardown: the first yes deletes our objects, the second the claims too.

@@ -9,22 +9,19 @@ use std::time::{Duration, Instant};
 
 use wizard_tmux_support::Session;
 
-const STAGES: [&str; 10] = [
-    "preflight",
-    "pod",
-    "deployment",
-    "service",
-    "scale",
-    "autocluster",
-    "rbac",
-    "configmap",
-    "statefulset",
-    "persistence",
-];
+/// The shipped track's stage ids, in order.
+fn stages() -> Vec<String> {
+    kubetour::track::load_named("emqx", &Default::default())
+        .expect("the shipped track loads")
+        .stage_ids()
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
 
 /// Applies every stage in order with ⏎ and `n`, waiting for each to pass.
 fn walk(s: &Session, from: usize) {
-    for (i, id) in STAGES.iter().enumerate().skip(from) {
+    for (i, id) in stages().iter().enumerate().skip(from) {
         if i > from {
             s.keys(&["n"]);
             s.wait_for(&format!("Stage {i} · {id}"), 20);

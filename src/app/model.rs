@@ -71,7 +71,6 @@ pub struct StageProgress {
     pub diagnoses: Vec<Diagnosis>,
     /// Why it failed, in words.
     pub failure: Option<String>,
-    pub elapsed: Option<Duration>,
 }
 
 /// The manifest view: the whole YAML, or what the stage changes.
@@ -227,8 +226,6 @@ pub struct Model {
     /// Pods changed since the last probe began.
     pub pods_changed: bool,
     pub findings: Vec<Finding>,
-    /// The engine's own doings (steps, applies, deletions), newest last.
-    pub activity: VecDeque<String>,
     pub pod_cursor: Option<String>,
     pub log: LogTail,
     pub autopilot: Autopilot,
@@ -243,9 +240,6 @@ pub struct Model {
     pub no_color: bool,
     pub life: Life,
 }
-
-/// How many activity lines are kept.
-pub const ACTIVITY_KEEP: usize = 200;
 
 impl Model {
     pub fn new(setup: Setup, lang: Lang, now: Timestamp) -> Model {
@@ -267,7 +261,6 @@ impl Model {
                 observations: Vec::new(),
                 diagnoses: Vec::new(),
                 failure: None,
-                elapsed: None,
             })
             .collect();
         Model {
@@ -290,7 +283,6 @@ impl Model {
             probing: false,
             pods_changed: false,
             findings: Vec::new(),
-            activity: VecDeque::new(),
             pod_cursor: None,
             log: LogTail::default(),
             autopilot: Autopilot::default(),
@@ -343,12 +335,11 @@ impl Model {
             .pods
             .iter()
             .filter_map(|p| p.metadata.creation_timestamp.as_ref().map(|t| t.0));
-        let events = self.view.events.iter().filter_map(|e| {
-            e.last_timestamp
-                .as_ref()
-                .map(|t| t.0)
-                .or(e.event_time.as_ref().map(|t| t.0))
-        });
+        let events = self
+            .view
+            .events
+            .iter()
+            .filter_map(crate::cluster::objects::event_time);
         let youngest = created
             .chain(events)
             .map(|t| self.now.duration_since(t).as_secs())

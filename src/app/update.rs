@@ -6,8 +6,7 @@ use kube::runtime::watcher::Event;
 use super::command::Command;
 use super::input;
 use super::model::{
-    ACTIVITY_KEEP, Busy, CheckRow, CheckState, LOG_KEEP, Life, Model, StageProgress, StageState,
-    TryState,
+    Busy, CheckRow, CheckState, LOG_KEEP, Life, Model, StageProgress, StageState, TryState,
 };
 use super::msg::Msg;
 use crate::cluster::watch::Change;
@@ -165,24 +164,10 @@ fn reset_stage(m: &mut Model, i: usize) {
         observations: Vec::new(),
         diagnoses: Vec::new(),
         failure: None,
-        elapsed: None,
     };
 }
 
-fn activity(m: &mut Model, line: String) {
-    m.activity.push_back(line);
-    while m.activity.len() > ACTIVITY_KEEP {
-        m.activity.pop_front();
-    }
-}
-
 fn engine_event(m: &mut Model, event: EngineEvent) {
-    if let Some(line) = crate::headless::printer::plain(&event) {
-        let line = line.trim().to_string();
-        if !line.is_empty() && !matches!(event, EngineEvent::Preflight { .. }) {
-            activity(m, line);
-        }
-    }
     match event {
         EngineEvent::Preflight { findings } => m.findings = findings,
         EngineEvent::StageStarted { index, .. } => {
@@ -284,11 +269,9 @@ fn engine_event(m: &mut Model, event: EngineEvent) {
                 }
             }
         }
-        EngineEvent::StageDone { id, elapsed } => {
+        EngineEvent::StageDone { id, .. } => {
             if let Some(i) = m.stage_index(&id) {
-                let s = &mut m.stages[i];
-                s.state = StageState::Passed;
-                s.elapsed = Some(elapsed);
+                m.stages[i].state = StageState::Passed;
                 m.applied = Some(i);
             }
         }

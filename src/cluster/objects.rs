@@ -11,6 +11,28 @@ use super::watch::ClusterView;
 
 const ROOT_CA: &str = "kube-root-ca.crt";
 
+/// The object an event is about, as kubectl writes it: `pod/emqx-0`.
+pub fn involved(e: &k8s_openapi::api::core::v1::Event) -> String {
+    format!(
+        "{}/{}",
+        e.involved_object
+            .kind
+            .clone()
+            .unwrap_or_default()
+            .to_lowercase(),
+        e.involved_object.name.clone().unwrap_or_default()
+    )
+}
+
+/// When an event last happened: `lastTimestamp`, else `eventTime` (events.k8s.io
+/// writers set only that one).
+pub fn event_time(e: &k8s_openapi::api::core::v1::Event) -> Option<jiff::Timestamp> {
+    e.last_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .or(e.event_time.as_ref().map(|t| t.0))
+}
+
 #[derive(Debug, Serialize)]
 pub struct ObjectLine {
     pub kind: String,

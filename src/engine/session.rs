@@ -6,7 +6,7 @@
 use futures::StreamExt;
 
 use super::events::EngineEvent;
-use super::probe::{self, Wants};
+use super::probe::Wants;
 use super::{Engine, RunError, RunOptions};
 
 impl Engine {
@@ -101,20 +101,14 @@ impl Engine {
             .filter(|p| runs_emqx(p))
             .cloned()
             .collect();
-        let refs: Vec<_> = pods.iter().collect();
-        probe::probe_pods(
-            &self.client,
-            &self.namespace,
-            &self.track.profile,
-            &refs,
+        self.ask_pods(
+            &pods,
             Wants {
                 ctl: true,
                 logs: false,
             },
-            &mut self.evidence,
         )
         .await;
-        self.share_evidence();
     }
 
     /// Waits for the next watched change and folds it in (with everything queued behind

@@ -146,11 +146,19 @@ impl Engine {
             .await;
             self.evidence.http_status.insert(service.clone(), result);
         }
-        let target = pod_target(condition);
-        let pods: Vec<_> = match &target {
+        let pods: Vec<_> = match &pod_target(condition) {
             Some(t) => target_pods(&self.view, t).into_iter().cloned().collect(),
             None => Vec::new(),
         };
+        self.ask_pods(&pods, wants).await;
+    }
+
+    /// Asks these pods what `wants` says, and shares the answers.
+    pub(super) async fn ask_pods(
+        &mut self,
+        pods: &[k8s_openapi::api::core::v1::Pod],
+        wants: Wants,
+    ) {
         let refs: Vec<_> = pods.iter().collect();
         probe::probe_pods(
             &self.client,

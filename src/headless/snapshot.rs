@@ -13,7 +13,7 @@ use kube::runtime::watcher::Event;
 use kube::{Client, ResourceExt};
 use serde::Serialize;
 
-use crate::cluster::objects::{ObjectLine, objects};
+use crate::cluster::objects::{ObjectLine, involved, objects};
 use crate::cluster::pod_row::PodRow;
 use crate::cluster::watch::{Change, ClusterView};
 use crate::engine::diagnose::diagnose;
@@ -144,15 +144,7 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
         .rev()
         .take(10)
         .map(|e| WarningLine {
-            object: format!(
-                "{}/{}",
-                e.involved_object
-                    .kind
-                    .clone()
-                    .unwrap_or_default()
-                    .to_lowercase(),
-                e.involved_object.name.clone().unwrap_or_default()
-            ),
+            object: involved(e),
             reason: e.reason.clone().unwrap_or_default(),
             message: e.message.clone().unwrap_or_default(),
         })

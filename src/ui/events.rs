@@ -11,6 +11,7 @@ use super::text::fit;
 use super::theme::Theme;
 use super::{panel, shown};
 use crate::app::model::Model;
+use crate::cluster::objects::{event_time, involved};
 use crate::cluster::pod_row::short_age;
 
 pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
@@ -41,33 +42,15 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         pinned.push(Line::from(spans));
     }
     let mut events: Vec<_> = m.view.events.iter().collect();
-    events.sort_by_key(|e| {
-        e.last_timestamp
-            .as_ref()
-            .map(|t| t.0)
-            .or(e.event_time.as_ref().map(|t| t.0))
-            .or(e.metadata.creation_timestamp.as_ref().map(|t| t.0))
-    });
+    events.sort_by_key(|e| event_time(e).or(e.metadata.creation_timestamp.as_ref().map(|t| t.0)));
     let rows: Vec<Line> = events
         .iter()
         .map(|e| {
-            let when = e
-                .last_timestamp
-                .as_ref()
-                .map(|t| t.0)
-                .or(e.event_time.as_ref().map(|t| t.0))
+            let when = event_time(e)
                 .map(|t| short_age(m.now.duration_since(t).as_secs()))
                 .unwrap_or_default();
             let warning = e.type_.as_deref() == Some("Warning");
-            let object = format!(
-                "{}/{}",
-                e.involved_object
-                    .kind
-                    .clone()
-                    .unwrap_or_default()
-                    .to_lowercase(),
-                e.involved_object.name.clone().unwrap_or_default()
-            );
+            let object = involved(e);
             let text = format!(
                 "{when:>4} {} {object}: {}",
                 e.reason.clone().unwrap_or_default(),

@@ -34,10 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         theme.title,
     ));
     for c in &stage.commands {
-        lines.push(Line::from(vec![
-            Span::styled("$ ", theme.dim),
-            Span::styled(c.clone(), theme.accent),
-        ]));
+        lines.push(command(c, theme));
     }
     if !stage.try_it.is_empty() {
         lines.push(Line::raw(""));
@@ -53,10 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 ),
                 Span::styled(t.title.get(m.lang).to_string(), theme.text),
             ]));
-            lines.push(Line::from(vec![
-                Span::styled("$ ", theme.dim),
-                Span::styled(t.command.clone(), theme.accent),
-            ]));
+            lines.push(command(&t.command, theme));
         }
     }
     if i == 0 && !m.findings.is_empty() {
@@ -100,4 +94,12 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             .scroll((m.lesson_scroll, 0)),
         area,
     );
+}
+
+/// A command the learner would type, after a dim prompt.
+fn command<'a>(text: &str, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled("$ ", theme.dim),
+        Span::styled(text.to_string(), theme.accent),
+    ])
 }

@@ -52,13 +52,6 @@ pub fn fit_middle(text: &str, width: usize) -> String {
     format!("{head}…{tail}")
 }
 
-/// `text` padded with spaces (or cut with an ellipsis) to exactly `width` cells.
-pub fn pad(text: &str, width: usize) -> String {
-    let cut = fit(text, width);
-    let w = cut.width();
-    format!("{cut}{}", " ".repeat(width.saturating_sub(w)))
-}
-
 /// Styled pieces cut to `width` cells as one line, the last visible piece ending in `…`.
 pub fn fit_spans(
     pieces: Vec<(String, ratatui::style::Style)>,
@@ -120,12 +113,6 @@ mod tests {
         assert_eq!(cut.width(), 20);
         assert!(cut.ends_with("-fkqfj"), "{cut}");
         assert!(cut.starts_with("emqx-"), "{cut}");
-    }
-
-    #[test]
-    fn padding_makes_columns_line_up() {
-        assert_eq!(pad("ab", 4), "ab  ");
-        assert_eq!(pad("abcdef", 4), "abc…");
     }
 
     #[test]
