@@ -22,13 +22,13 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let height = area.height.saturating_sub(2) as usize;
     let mut pinned: Vec<Line> = Vec::new();
     if let Some(d) = m.pinned_diagnosis() {
+        // One row for the line itself, from the part that matters: its own timestamp
+        // would push `Discovery error: {403` past the edge. Which pod said it ends the
+        // explanation, which wraps.
         pinned.push(Line::from(vec![
             Span::styled("! ", theme.bad),
             Span::styled(
-                fit(
-                    &format!("{}: {}", d.source, d.line),
-                    width.saturating_sub(2),
-                ),
+                fit(strip_timestamp(&d.line), width.saturating_sub(2)),
                 theme.bad,
             ),
         ]));
@@ -39,6 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 theme.accent,
             ));
         }
+        spans.push(Span::styled(format!(" (in {})", d.source), theme.dim));
         pinned.push(Line::from(spans));
     }
     let mut events: Vec<_> = m.view.events.iter().collect();
@@ -62,8 +63,12 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             )
         })
         .collect();
-    // The pinned diagnosis wraps; assume two lines per entry when budgeting.
-    let room = height.saturating_sub(pinned.len() * 2);
+    // The pinned diagnosis wraps: budget the rows it takes at this width.
+    let pinned_rows: usize = pinned
+        .iter()
+        .map(|l| l.width().div_ceil(width.max(1)).max(1))
+        .sum();
+    let room = height.saturating_sub(pinned_rows);
     let skip = rows.len().saturating_sub(room);
     let mut lines = pinned;
     lines.extend(rows.into_iter().skip(skip));
@@ -77,4 +82,31 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             .wrap(Wrap { trim: true }),
         area,
     );
+}
+
+/// A log line without its leading RFC 3339 timestamp (`2026-12-04T22:43:57.3+00:00 `).
+fn strip_timestamp(line: &str) -> &str {
+    match line.split_once(' ') {
+        Some((first, rest)) if first.len() >= 20 && first.as_bytes().get(10) == Some(&b'T') => rest,
+        _ => line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_timestamp;
+
+    #[test]
+    fn a_log_line_loses_its_timestamp_and_keeps_the_rest() {
+        assert_eq!(
+            strip_timestamp(
+                "2026-12-04T22:43:57.300000+00:00 [error] Ekka(AutoCluster): Discovery error: {403"
+            ),
+            "[error] Ekka(AutoCluster): Discovery error: {403"
+        );
+        assert_eq!(
+            strip_timestamp("EMQX 5.8.9 is running now!"),
+            "EMQX 5.8.9 is running now!"
+        );
+    }
 }
