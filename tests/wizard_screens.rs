@@ -10,7 +10,7 @@ use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use kubetour::app::Msg;
 use kubetour::app::model::{CheckState, StageState, TryState};
-use kubetour::engine::events::EngineEvent;
+use kubetour::engine::events::{EngineEvent, Sighting};
 use kubetour::engine::task::Order;
 use serde_json::json;
 use wizard_common::*;
@@ -204,6 +204,8 @@ fn o11_a_killed_pod_is_replaced_and_the_lost_node_is_listed_stopped() {
                 id: "O11".into(),
                 text: "A killed pod's replacement joins; the lost node is listed as stopped."
                     .into(),
+                sighting: Sighting::Seen,
+                evidence: format!("{} was replaced by {}", DEPLOY_PODS[0].0, fresh.0),
             }),
             ended(Order::TryIt { stage: 6, which: 0 }),
         ],
@@ -376,9 +378,9 @@ fn a_stage_that_passes_shows_its_elapsed_checks_and_observations() {
     let s = &m.stages[1];
     assert_eq!(s.state, StageState::Passed);
     assert!(s.checks.iter().all(|c| matches!(c.state, CheckState::Passed { elapsed, .. } if elapsed >= Duration::from_millis(1500))));
-    assert!(s.observations.iter().any(|(id, _)| id == "O1"));
+    assert!(s.observations.iter().any(|o| o.id == "O1"));
     // O3 is the try-it's: not true until the pod has been deleted.
-    assert!(!s.observations.iter().any(|(id, _)| id == "O3"));
+    assert!(!s.observations.iter().any(|o| o.id == "O3"));
 }
 
 #[test]

@@ -51,6 +51,7 @@ impl Engine {
                     break;
                 }
                 for d in self.diagnoses(hints, &check.condition) {
+                    self.record.diagnosed(&d);
                     if reported.insert((d.source.clone(), d.explanation.clone())) {
                         self.emit(EngineEvent::Diagnosed {
                             stage: stage.to_string(),
@@ -125,6 +126,7 @@ impl Engine {
         if let Some(taps) = &mut self.taps {
             (taps.change)(&change);
         }
+        self.record.fold(&change);
         self.view.apply(change);
     }
 
@@ -257,6 +259,7 @@ fn pod_target(condition: &Condition) -> Option<PodTarget> {
         | Condition::EmqxCluster { pods, .. }
         | Condition::EmqxIslands { pods, .. }
         | Condition::EmqxStopped { pods, .. }
+        | Condition::EmqxNodeNames { pods, .. }
         | Condition::LogLine { pods, .. } => Some(pods.clone()),
         Condition::DeploymentComplete { .. }
         | Condition::StatefulSetReady { .. }
@@ -277,6 +280,7 @@ fn wants(condition: &Condition, has_hints: bool) -> Wants {
             | Condition::EmqxCluster { .. }
             | Condition::EmqxIslands { .. }
             | Condition::EmqxStopped { .. }
+            | Condition::EmqxNodeNames { .. }
     );
     let logs = matches!(condition, Condition::LogLine { .. })
         || (has_hints && pod_target(condition).is_some());

@@ -244,8 +244,8 @@ pub fn checklist_lines(m: &Model, width: u16) -> u16 {
     for t in &stage.try_it {
         n += wrapped(t.title.get(m.lang).width() + 12);
     }
-    for (_, text) in &s.observations {
-        n += wrapped(text.width() + 4);
+    for o in &s.observations {
+        n += wrapped(o.text.width() + 8) + usize::from(!o.evidence.is_empty());
     }
     if s.failure.is_some() {
         let why = s
