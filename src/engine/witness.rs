@@ -312,3 +312,7 @@ fn list(names: &[String]) -> String {
         names.join(", ")
     }
 }
+
+#[cfg(test)]
+#[path = "witness_tests.rs"]
+mod tests;
