@@ -6,7 +6,8 @@
 //! - `events`: what the engine reports (conditions and actions print themselves: track::describe).
 //! - `evidence`, `probe`: what EMQX itself says (exec, logs, HTTP through the proxy).
 //! - `checks`: the stage conditions as pure predicates; `wait`: the watch-driven loop.
-//! - `diagnose`: log lines and events matched against the track's hints.
+//! - `diagnose`: log lines and events matched against the track's hints; `discovery_gap`:
+//!   islands that no hint explains, because discovery was never turned on (P6).
 //! - `steps`: deletions before a stage; `tryit`: the try-it actions and their outcomes.
 //! - `record`: what the watches delivered over time; `witness`: the facts only that
 //!   history tells (start order, claims kept); `observe`: each observation told as seen
@@ -16,6 +17,7 @@
 //!   as a tokio task taking orders over a channel, cancellable mid-wait.
 pub mod checks;
 pub mod diagnose;
+mod discovery_gap;
 pub mod events;
 pub mod evidence;
 mod observe;

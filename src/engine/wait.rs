@@ -184,7 +184,19 @@ impl Engine {
                     .collect()
             })
             .unwrap_or_default();
-        diagnose(hints, &self.view, &self.evidence, &pods, self.lang)
+        let found = diagnose(hints, &self.view, &self.evidence, &pods, self.lang);
+        if !found.is_empty() || !matches!(condition, Condition::EmqxCluster { .. }) {
+            return found;
+        }
+        // Islands no hint explains: were the discovery settings there at all? (P6)
+        let current: Vec<&k8s_openapi::api::core::v1::Pod> = pods
+            .iter()
+            .filter_map(|name| self.view.pods.get(name))
+            .collect();
+        let major = crate::emqx::discovery_keys::major_of(&self.track.profile.version);
+        super::discovery_gap::diagnose(&self.view, &self.evidence, &current, major, self.lang)
+            .into_iter()
+            .collect()
     }
 }
 
