@@ -59,12 +59,19 @@ async fn p06_a_configmap_without_the_discovery_strategy_is_named_when_the_nodes_
         .find(|d| d.line.contains("EMQX_CLUSTER__DISCOVERY_STRATEGY"))
         .unwrap_or_else(|| panic!("no diagnosis names the missing strategy: {diagnoses:#?}"));
     assert!(
-        d.line
-            .contains("set in neither ConfigMap emqx-config nor the env of Deployment emqx-deployment"),
+        d.line.contains(
+            "set in neither ConfigMap emqx-config nor the env of Deployment emqx-deployment"
+        ),
         "{d:#?}"
     );
     // The k8s settings that are there are not reported missing.
-    assert!(!d.line.contains("EMQX_CLUSTER__K8S__SERVICE_NAME"), "{d:#?}");
-    assert!(d.explanation.contains("discovery is not turned on"), "{d:#?}");
+    assert!(
+        !d.line.contains("EMQX_CLUSTER__K8S__SERVICE_NAME"),
+        "{d:#?}"
+    );
+    assert!(
+        d.explanation.contains("discovery is not turned on"),
+        "{d:#?}"
+    );
     assert!(d.explanation.contains("rollout restart"), "{d:#?}");
 }

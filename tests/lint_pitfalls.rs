@@ -7,7 +7,9 @@ use kubetour::track::lint::{Finding, lint_path};
 use kubetour::track::{Lang, RenderOptions, load};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint/pitfalls").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/lint/pitfalls")
+        .join(name)
 }
 
 fn findings(name: &str) -> Vec<Finding> {
@@ -25,8 +27,15 @@ fn p01_generator_is_flagged_in_a_shell_script_at_the_line_the_command_starts() {
     let found = findings("setup.sh");
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
-    assert_eq!((f.rule, f.pitfall, f.line), ("kubectl-generator", Some("P1"), 4));
-    assert!(f.message.contains("--image=emqx/emqx:4.4.19 --generator=run-pod/v1"), "{f}");
+    assert_eq!(
+        (f.rule, f.pitfall, f.line),
+        ("kubectl-generator", Some("P1"), 4)
+    );
+    assert!(
+        f.message
+            .contains("--image=emqx/emqx:4.4.19 --generator=run-pod/v1"),
+        "{f}"
+    );
     assert!(f.fix.contains("kubectl run NAME --image=IMAGE"), "{f}");
 }
 
@@ -53,11 +62,15 @@ fn p06_k8s_discovery_settings_without_the_strategy_are_flagged_where_they_are() 
     let f = &found[0];
     assert_eq!((f.pitfall, f.line), (Some("P6"), 19));
     assert!(
-        f.message
-            .contains("but not EMQX_CLUSTER__DISCOVERY_STRATEGY: the pods run, and never form a cluster"),
+        f.message.contains(
+            "but not EMQX_CLUSTER__DISCOVERY_STRATEGY: the pods run, and never form a cluster"
+        ),
         "{f}"
     );
-    assert!(f.fix.contains("the env of Deployment emqx-deployment"), "{f}");
+    assert!(
+        f.fix.contains("the env of Deployment emqx-deployment"),
+        "{f}"
+    );
 }
 
 #[test]
@@ -65,7 +78,11 @@ fn p10_the_dashboard_exposed_by_port_number_with_the_default_login_is_flagged() 
     let found = findings("dashboard-by-port-number.yaml");
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].pitfall, Some("P10"));
-    assert!(found[0].message.contains("default admin/public"), "{}", found[0]);
+    assert!(
+        found[0].message.contains("default admin/public"),
+        "{}",
+        found[0]
+    );
 }
 
 #[test]

@@ -54,14 +54,15 @@ impl Engine {
                 .iter()
                 .map(|w| self.witness(w, teardown))
                 .collect();
-            if let When::TriedIt { observed, .. } = &when {
-                verdicts.insert(
-                    0,
-                    Verdict {
-                        met: true,
-                        observed: observed.to_string(),
-                    },
-                );
+            // The try-it's own result is printed with the try-it: as evidence it is only
+            // repeated when nothing else saw the lesson.
+            if let When::TriedIt { observed, .. } = &when
+                && verdicts.is_empty()
+            {
+                verdicts.push(Verdict {
+                    met: true,
+                    observed: observed.to_string(),
+                });
             }
             let seen = verdicts.iter().all(|v| v.met);
             if !seen && matches!(when, When::Failed) {

@@ -7,12 +7,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::text::{clock, fit_spans, spinner};
+use super::text::{clock, fit, fit_spans, spinner};
 use super::theme::Theme;
 use super::{panel, shown};
 use crate::app::model::{CheckState, Model, ObservationRow, TryState};
 use crate::engine::events::Sighting;
 use crate::track::Lang;
+use unicode_width::UnicodeWidthStr;
 
 fn since(m: &Model, t: jiff::Timestamp) -> String {
     clock(m.now.duration_since(t).as_secs().max(0) as u64)
@@ -123,10 +124,13 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     frame.render_widget(paragraph.scroll((overflow, 0)), area);
 }
 
+/// The most lines an observation's evidence takes in the panel (`kubetour run` prints it
+/// whole): enough for uids and volume names, not so many that one long list pushes the
+/// other lessons out of sight.
+pub const EVIDENCE_LINES: usize = 3;
+
 /// An observation as it was told: a seen lesson with what showed it, a lesson not seen
-/// with what was seen instead, or a conditional one ("had it gone wrong"). The lesson
-/// wraps; the evidence under it is one line cut to the panel (`kubetour run` prints it
-/// whole), so a long list of uids cannot push the other lessons out of sight.
+/// with what was seen instead, or a conditional one ("had it gone wrong").
 fn observation_lines(
     o: &ObservationRow,
     zh: bool,
@@ -147,14 +151,11 @@ fn observation_lines(
         Span::styled(o.text.clone(), theme.text),
     ])];
     if !o.evidence.is_empty() {
-        lines.push(fit_spans(
-            vec![
-                ("    ".to_string(), theme.dim),
-                (label.to_string(), mark_style),
-                (o.evidence.clone(), theme.dim),
-            ],
-            width,
-        ));
+        let room = (width * EVIDENCE_LINES).saturating_sub(label.width() + 1);
+        lines.push(Line::from(vec![
+            Span::styled(label, mark_style),
+            Span::styled(fit(&o.evidence, room), theme.dim),
+        ]));
     }
     lines
 }

@@ -245,7 +245,10 @@ pub fn checklist_lines(m: &Model, width: u16) -> u16 {
         n += wrapped(t.title.get(m.lang).width() + 12);
     }
     for o in &s.observations {
-        n += wrapped(o.text.width() + 8) + usize::from(!o.evidence.is_empty());
+        n += wrapped(o.text.width() + 8);
+        if !o.evidence.is_empty() {
+            n += wrapped(o.evidence.width() + 20).min(super::checks::EVIDENCE_LINES);
+        }
     }
     if s.failure.is_some() {
         let why = s
