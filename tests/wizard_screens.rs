@@ -392,3 +392,28 @@ fn the_readme_lists_every_key_of_the_table() {
         assert!(readme.contains(&row), "README lacks the row {row}");
     }
 }
+
+#[test]
+fn the_pods_panel_keeps_the_selected_pod_in_sight_among_a_hundred() {
+    let mut m = model();
+    feed(
+        &mut m,
+        (0..100).map(|i| {
+            pod_added(pod(
+                &format!("load-{i:03}"),
+                json!({"app": "load"}),
+                Some("10.244.0.9"),
+                "Running",
+                60,
+            ))
+        }),
+    );
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("Pods (100, 1–"), "{s}");
+    assert!(s.contains("load-000") && !s.contains("load-090"), "{s}");
+    m.pod_cursor = Some("load-090".into());
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("load-090"), "the selected pod is on screen: {s}");
+    assert!(!s.contains("load-080"), "the rows above scrolled away: {s}");
+    assert!(s.contains("–91) "), "the title says which rows show: {s}");
+}

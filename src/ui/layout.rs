@@ -205,7 +205,9 @@ impl Layout {
         if inside(self.pods) {
             // Border, then the header row.
             let row = y.checked_sub(self.pods.y + 2).map(usize::from);
-            return match row.and_then(|r| m.pod_names().get(r).cloned()) {
+            let first =
+                super::pods::first_shown(m, usize::from(self.pods.height.saturating_sub(3)));
+            return match row.and_then(|r| m.pod_names().get(first + r).cloned()) {
                 Some(name) => Some(Hit::Pod(name)),
                 None => Some(Hit::Panel(Panel::Pods)),
             };
