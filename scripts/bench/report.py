@@ -24,6 +24,8 @@ def ratio(value, base):
 
 
 def fmt_api(rates):
+    if rates is None:
+        return "not measured (no /metrics)"
     if not rates:
         return "0"
     return ", ".join(f"{verb} {n:.0f}" for verb, n in sorted(rates.items()))

@@ -8,11 +8,11 @@ import subprocess
 PEERS = ("kdash", "kubetui")
 
 
-def install_peers(cache):
-    """`cargo install --locked` of each peer into `cache` (skipped when already there).
-    Returns {name: path to the binary}."""
+def install_peers(cache, wanted=PEERS):
+    """`cargo install --locked` of each wanted peer into `cache` (skipped when already
+    there). Returns {name: path to the binary}."""
     found = {}
-    for peer in PEERS:
+    for peer in wanted:
         binary = os.path.join(cache, "bin", peer)
         if not os.path.exists(binary):
             print(f"installing {peer} from crates.io into {cache} (once)...", flush=True)
