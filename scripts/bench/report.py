@@ -1,7 +1,6 @@
 """BENCHMARKS.md from one run's measurements: every figure, and each as a ratio against
 kubetour measured in the same run (absolute figures move with the machine; ratios less)."""
 
-import statistics
 
 TOOLS = ("kubetour", "kdash", "kubetui")
 
@@ -47,7 +46,10 @@ def render(facts, runs, starts, embedded, track, render_out):
       "shows the pod (then no longer shows it). The pane's output is streamed "
       "(`tmux pipe-pane`) into a terminal emulator (pyte) and the condition is judged "
       f"after every chunk read, so the time is the read's, not a poll's. {facts['changes']} "
-      "creations and as many deletions per tool and size.")
+      "creations and as many deletions per tool at 3 and 1,000 pods, a quarter as many at "
+      "10 and 100. Each change waits a random time, up to the tool's own refresh period "
+      "(kdash 5 s, kubetui 1 s, kubetour 0.2 s), so it lands anywhere in a polling "
+      "tool's cycle.")
     w(f"- **Idle CPU**: user+system ticks of the tool's process over {facts['idle']} s with "
       "nothing changing, after a 10 s warm-up, as a share of one core.")
     w("- **Memory**: VmRSS (current) and VmHWM (peak) after the freshness run.")

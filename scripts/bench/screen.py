@@ -102,11 +102,13 @@ class Pane:
 
 
 def pod_table(lines):
-    """The text of the pod list: the rows under the first header line that names NAME
-    and STATUS, within that header's box, down to the box's bottom edge."""
+    """The text of the pod list: the rows under the first header line that names NAME,
+    READY and STATUS (a namespace list has no READY), within that header's box, down to
+    the box's bottom edge."""
     for i, line in enumerate(lines):
         m = re.search(r"\bname\b", line, re.IGNORECASE)
-        if not m or not re.search(r"\bstatus\b", line, re.IGNORECASE):
+        if not m or not all(re.search(rf"\b{w}\b", line, re.IGNORECASE)
+                            for w in ("ready", "status")):
             continue
         left = max((line.rfind(c, 0, m.start()) for c in BOX_LEFT), default=-1)
         right_candidates = [line.find(c, m.end()) for c in BOX_LEFT]

@@ -7,6 +7,11 @@ import subprocess
 
 PEERS = ("kdash", "kubetui")
 
+# How often each tool refreshes on its own, in seconds: kdash polls every 5 s (250 ms
+# tick), kubetui re-lists each panel every second; kubetour is driven by watches (the
+# figure only spreads its changes out). Changes are made at a random point of this cycle.
+REFRESH = {"kubetour": 0.2, "kdash": 5.0, "kubetui": 1.0}
+
 
 def install_peers(cache, wanted=PEERS):
     """`cargo install --locked` of each wanted peer into `cache` (skipped when already
