@@ -9,6 +9,11 @@ use kube::{Client, Config};
 
 use super::guard::Target;
 
+/// `kubetour/<version>`, as every request of ours names itself.
+pub fn user_agent() -> http::HeaderValue {
+    http::HeaderValue::from_static(concat!("kubetour/", env!("CARGO_PKG_VERSION")))
+}
+
 /// A client plus the facts the write guard and the preflight show.
 #[derive(Clone)]
 pub struct Connection {
@@ -64,9 +69,14 @@ pub async fn connect(
         cluster: None,
         user: None,
     };
-    let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+    let mut config = Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
         .with_context(|| format!("loading context `{context_name}` from the kubeconfig"))?;
+    // Cluster admins attribute traffic by User-Agent (audit logs, API priority and
+    // fairness); without one our requests are anonymous there.
+    config
+        .headers
+        .push((http::header::USER_AGENT, user_agent()));
     let server = config.cluster_url.to_string();
     let client =
         Client::try_from(config).with_context(|| format!("creating a client for {server}"))?;
