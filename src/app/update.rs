@@ -227,6 +227,17 @@ fn engine_event(m: &mut Model, event: EngineEvent) {
                 }
             }
         }
+        EngineEvent::StageNotVerified { stage, check, why } => {
+            let Some(i) = m.stage_index(&stage) else {
+                return;
+            };
+            let s = &mut m.stages[i];
+            if let Some(row) = s.checks.iter_mut().find(|r| r.text == check) {
+                row.state = CheckState::NotVerified { why: why.clone() };
+            }
+            s.state = StageState::NotVerified;
+            s.failure = Some(format!("applied, not verified — {why}"));
+        }
         EngineEvent::Observation { stage, id, text } => {
             if let Some(i) = m.stage_index(&stage) {
                 let obs = &mut m.stages[i].observations;
