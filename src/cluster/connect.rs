@@ -77,6 +77,12 @@ pub async fn connect(
     config
         .headers
         .push((http::header::USER_AGENT, user_agent()));
+    // kube's built-in retry repeats every 429/503/504 up to 15 times (minutes, following
+    // Retry-After): EMQX's own 503 from `/status` through a proxy ("not started yet",
+    // Retry-After 15) and the proxy's "error trying to reach service" would be hidden
+    // behind it. Idempotent calls are retried by `retry::transient` instead, which
+    // reports what it met; watches back off in the watcher.
+    config.default_retry = false;
     let server = config.cluster_url.to_string();
     let client =
         Client::try_from(config).with_context(|| format!("creating a client for {server}"))?;

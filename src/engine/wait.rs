@@ -67,8 +67,9 @@ impl Engine {
                         });
                     }
                 }
-                let unverified = self.unverifiable(&check.condition);
-                if unverified.is_some() || Instant::now() >= deadline {
+                let at_deadline = Instant::now() >= deadline;
+                let unverified = self.unverifiable(&check.condition, at_deadline);
+                if unverified.is_some() || at_deadline {
                     return Err(Failed {
                         check: check.condition.to_string(),
                         observed: unverified.clone().unwrap_or(verdict.observed),
@@ -130,7 +131,9 @@ impl Engine {
     /// Why a condition cannot be verified on this cluster, when it cannot: exec is
     /// refused for the whole cluster and the second source cannot answer either (for
     /// membership there is none; for "started", EMQX's /status through the pod proxy).
-    fn unverifiable(&self, condition: &Condition) -> Option<String> {
+    /// At the deadline, a "started" that the second source never answered is not
+    /// verified either (rather than failed: nobody could look).
+    fn unverifiable(&self, condition: &Condition, at_deadline: bool) -> Option<String> {
         let refused = self.evidence.exec_refused.as_ref()?;
         let pods = pod_target(condition)
             .map(|t| target_pods(&self.view, &t))
@@ -149,9 +152,18 @@ impl Engine {
                         .err()
                 })
                 .or_else(|| Some(refused.to_string())),
-            Condition::EmqxStarted { .. } => pods
-                .iter()
-                .find_map(|p| self.evidence.pods.get(&p.name_any())?.http_refused.clone()),
+            Condition::EmqxStarted { .. } => {
+                let answers = |p: &&k8s_openapi::api::core::v1::Pod| {
+                    self.evidence.pods.get(&p.name_any()).cloned()
+                };
+                pods.iter()
+                    .filter_map(answers)
+                    .find_map(|a| a.http_refused)
+                    .or_else(|| {
+                        at_deadline
+                            .then(|| pods.iter().filter_map(answers).find_map(|a| a.node?.err()))?
+                    })
+            }
             _ => None,
         }
     }

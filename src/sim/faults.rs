@@ -35,6 +35,9 @@ pub struct FaultPlan {
     pub watch_lifetime: Option<Duration>,
     /// Every exec request is refused this way.
     pub exec: Option<ExecFault>,
+    /// The API server's proxy to pods (`…/pods/<name>:<port>/proxy/…`) cannot reach
+    /// them: 503 "error trying to reach service", as when the pod network is down.
+    pub pod_proxy_unreachable: bool,
 }
 
 /// How a real cluster refuses to run a command in a pod.
@@ -105,6 +108,14 @@ impl FaultCount {
     }
 }
 
+fn is_pod_proxy(path: &str) -> bool {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    matches!(
+        segs.as_slice(),
+        ["api", "v1", "namespaces", _, "pods", _, "proxy", ..]
+    )
+}
+
 /// `(namespace, pod)` of an exec path.
 fn exec_target(path: &str) -> Option<(&str, &str)> {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -142,6 +153,14 @@ async fn inject(
         count.0.injected.fetch_add(1, Ordering::SeqCst);
         let (ns, pod) = (ns.to_string(), pod.to_string());
         return refuse_exec(fault, req, &ns, &pod).await;
+    }
+    if plan.pod_proxy_unreachable && is_pod_proxy(req.uri().path()) {
+        count.0.injected.fetch_add(1, Ordering::SeqCst);
+        return status(
+            503,
+            "ServiceUnavailable",
+            "error trying to reach service: dial tcp 10.244.0.5:18083: connect: no route to host",
+        );
     }
     if is_watch(&req) {
         let response = next.run(req).await;
