@@ -1,5 +1,5 @@
 //! Exec refused as a real cluster refuses it: the kubelet unreachable (the Status on
-//! the exec stream's channel 3), or RBAC without `create pods/exec` (403). The person is
+//! the exec stream's channel 3), or RBAC without `pods/exec` (403). The person is
 //! told the real cause, EMQX's /status through the pod proxy answers for "started"
 //! when it can, and a stage nothing can verify ends as "applied, not verified" — never
 //! as passed.
@@ -167,7 +167,7 @@ async fn rbac_that_forbids_exec_leaves_membership_not_verified_and_names_the_403
     for words in [
         "applied, not verified",
         "RBAC forbids it",
-        "cannot create resource \"pods/exec\"",
+        "cannot get resource \"pods/exec\"",
         "does not pass credentials on",
     ] {
         assert!(message.contains(words), "`{words}` missing from: {message}");

@@ -223,7 +223,10 @@ impl Engine {
                 }
             }
         }
+        // Exec over WebSocket (what kube-rs and kubectl 1.30+ use) is a GET: a 1.32 API
+        // server authorizes it as `get pods/exec`; SPDY and newer servers ask `create`.
         needs.push((String::new(), "pods/exec".into(), "create"));
+        needs.push((String::new(), "pods/exec".into(), "get"));
         needs.push((String::new(), "pods/log".into(), "get"));
         needs.push((String::new(), "services/proxy".into(), "get"));
         let mut denied = Vec::new();
@@ -249,11 +252,12 @@ impl Engine {
         }
         // Without exec the stages still apply; only the checks that ask EMQX itself
         // cannot be verified, so a refused exec is a warning that names them.
-        let exec_denied = denied.iter().any(|d| d == "create pods/exec");
-        denied.retain(|d| d != "create pods/exec");
+        let is_exec = |d: &String| d.ends_with(" pods/exec");
+        let exec_denied: Vec<String> = denied.iter().filter(|d| is_exec(d)).cloned().collect();
+        denied.retain(|d| !is_exec(d));
         let mut out = Vec::new();
-        if exec_denied {
-            out.push(self.exec_denied_finding());
+        if !exec_denied.is_empty() {
+            out.push(self.exec_denied_finding(&exec_denied));
         }
         if let Some(e) = unknown {
             out.push(finding(
@@ -269,7 +273,7 @@ impl Engine {
                 "permissions",
                 format!(
                     "may do all {} operations the track needs in {}",
-                    needs.len() - usize::from(exec_denied),
+                    needs.len() - exec_denied.len(),
                     self.namespace
                 ),
             )
@@ -288,8 +292,8 @@ impl Engine {
         out
     }
 
-    /// `create pods/exec` is not allowed: which checks cannot be verified, by stage.
-    fn exec_denied_finding(&self) -> Finding {
+    /// Exec into pods is not allowed: which checks cannot be verified, by stage.
+    fn exec_denied_finding(&self, denied: &[String]) -> Finding {
         let unverifiable: Vec<String> = self
             .track
             .stages
@@ -302,10 +306,11 @@ impl Engine {
             Severity::Warning,
             EXEC_SUBJECT,
             format!(
-                "not allowed (create pods/exec in {}): kubetour cannot ask EMQX itself, so \
+                "not allowed ({} in {}): kubetour cannot ask EMQX itself, so \
                  these checks cannot be verified here and their stages will end as applied, \
                  not verified: {}. Whether EMQX started is asked through the pod proxy \
-                 instead. Ask a cluster admin for create pods/exec to verify them.",
+                 instead. Ask a cluster admin for get and create on pods/exec to verify them.",
+                denied.join(", "),
                 self.namespace,
                 if unverifiable.is_empty() {
                     "none in this track".to_string()

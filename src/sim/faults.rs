@@ -47,7 +47,8 @@ pub enum ExecFault {
     /// (the API server translates the stream itself), then channel 3 carries an
     /// InternalError Status naming the failed dial to port 10250.
     KubeletUnreachable,
-    /// RBAC without `create pods/exec`: 403 Forbidden before any upgrade.
+    /// RBAC without `pods/exec`: 403 Forbidden before any upgrade (worded for exec over
+    /// WebSocket, which a 1.32 API server authorizes as `get pods/exec`).
     Forbidden,
 }
 
@@ -242,7 +243,7 @@ async fn refuse_exec(fault: ExecFault, req: Request, ns: &str, pod: &str) -> Res
             403,
             "Forbidden",
             &format!(
-                "pods \"{pod}\" is forbidden: User \"learner\" cannot create resource \
+                "pods \"{pod}\" is forbidden: User \"learner\" cannot get resource \
                  \"pods/exec\" in API group \"\" in the namespace \"{ns}\""
             ),
         ),
