@@ -141,10 +141,17 @@ pub fn evaluate(
                 })
                 .map(|p| p.metadata.name.as_deref().unwrap_or_default())
                 .collect();
+            // A log that could not be read says why (the probe keeps it in place of the log).
+            let unread = pods
+                .iter()
+                .filter_map(|p| evidence.pods.get(&p.name_any())?.log.as_deref())
+                .find(|l| l.starts_with("(could not read the log"))
+                .map(|l| format!("; {}", l.trim_matches(['(', ')'])))
+                .unwrap_or_default();
             Verdict::new(
                 !pods.is_empty() && with_line.len() == pods.len(),
                 format!(
-                    "/{}/ in {} of {} pod logs",
+                    "/{}/ in {} of {} pod logs{unread}",
                     pattern.0.as_str(),
                     with_line.len(),
                     pods.len()
