@@ -58,6 +58,12 @@ impl ExecOutput {
                 let code = if s.reason == "Forbidden" { 403 } else { 500 };
                 Some(refusal::from_status(code, &s.reason, &s.message))
             }
+            // A stream that closed with nothing on it, not even a final Status: the
+            // connection broke, the command's answer is not an empty line.
+            None if self.stdout.is_empty() && self.stderr.is_empty() => Some(Refusal {
+                trouble: Trouble::Other,
+                message: "the exec stream closed without output or a final status".into(),
+            }),
             _ => None,
         }
     }
@@ -214,6 +220,13 @@ mod tests {
             "{}",
             r.message
         );
+    }
+
+    #[test]
+    fn a_stream_that_closed_empty_without_a_status_is_not_an_empty_answer() {
+        let r = output(None, None, "").refusal().expect("a refusal");
+        assert_eq!(r.trouble, Trouble::Other);
+        assert!(r.message.contains("without output"), "{}", r.message);
     }
 
     #[test]

@@ -181,11 +181,9 @@ async fn pod_http_status(
     match tokio::time::timeout(Duration::from_secs(10), call).await {
         Err(_) => Err("no answer in 10 s".to_string()),
         Ok(Ok(body)) => Ok(body),
-        Ok(Err(kube::Error::Api(s)))
-            if s.code == 503 && !s.message.contains("error trying to reach service") =>
-        {
-            Ok(s.message.clone())
-        }
+        // EMQX's own 503 ("not started yet") is an answer; the API server's refusals
+        // (RBAC on pods/proxy, a pod it cannot reach) are Status objects.
+        Ok(Err(kube::Error::Api(s))) if s.reason == NOT_A_STATUS => Ok(s.message.clone()),
         Ok(Err(e)) => Err(explain(&e)),
     }
 }
@@ -198,6 +196,10 @@ fn stderr_note(stderr: &str) -> String {
         format!(" (stderr: {s})")
     }
 }
+
+/// The reason kube gives an error answer whose body is not a Kubernetes Status (the
+/// proxied server's own body).
+const NOT_A_STATUS: &str = "Failed to parse error data";
 
 /// `GET /status` on EMQX through the API server's proxy to a Service port.
 pub async fn http_status(
@@ -212,6 +214,11 @@ pub async fn http_status(
         .map_err(|e| e.to_string())?;
     match client.request_text(request).await {
         Ok(body) => Ok((200, body)),
+        // EMQX's own non-2xx answer (503 "is starting", with Retry-After) reaches us as
+        // an error whose message is the raw body: it is an answer, not a failure to ask.
+        Err(kube::Error::Api(status)) if status.reason == NOT_A_STATUS => {
+            Ok((status.code, status.message.clone()))
+        }
         Err(kube::Error::Api(status)) => Err(format!(
             "{} {}: {}",
             status.code, status.reason, status.message
