@@ -215,6 +215,10 @@ pub struct SimServeArgs {
     /// Start without a default StorageClass, to show claims staying Pending.
     #[arg(long)]
     pub no_default_storage_class: bool,
+    /// Answer every request this much later (2s, 250ms): a slow API server, to see that
+    /// a client does not wait for it.
+    #[arg(long, value_parser = crate::sim::latency::parse)]
+    pub latency: Option<std::time::Duration>,
 }
 
 /// `--speed`: a finite factor above zero (1 = real time).

@@ -9,6 +9,8 @@ pub mod cluster;
 pub mod embedded;
 pub mod emqx;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod headless;
 pub mod sim;
 pub mod track;

@@ -268,3 +268,54 @@ fn a_delete_step_may_wait_or_not_and_a_bad_duration_is_named() {
         "{msg}"
     );
 }
+
+/// A stage file whose observation O4 has these extra lines (under `- id: O4`).
+fn with_observation(lines: &str) -> String {
+    format!(
+        "{HEADER}observations:\n  - id: O4\n    text: {{en: Seen, zh: 看见}}\n{lines}---\n{DEPLOYMENT}"
+    )
+}
+
+#[test]
+fn an_observation_that_nothing_sees_is_refused_with_where_to_say_how() {
+    let (msg, file, _d) = load_err(&with_observation(""));
+    assert!(
+        msg.starts_with(&format!("{}:5: stage `deployment`", file.display())),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("observation O4 says nothing about how it is seen"),
+        "{msg}"
+    );
+    assert!(msg.contains("`seen_by`"), "{msg}");
+    one_paragraph(&msg);
+}
+
+#[test]
+fn a_witness_with_a_timeout_is_refused_because_nothing_waits_for_it() {
+    let (msg, _file, _d) = load_err(&with_observation(
+        "    seen_by:\n      - deployment_complete: {name: emqx-deployment, timeout: 1m}\n",
+    ));
+    assert!(msg.contains("takes no timeout"), "{msg}");
+    one_paragraph(&msg);
+}
+
+#[test]
+fn a_watch_history_witness_under_checks_is_refused_with_where_it_belongs() {
+    let stage = format!(
+        "{HEADER}checks:\n  - ordered_start: {{statefulset: emqx-statefulset}}\n---\n{DEPLOYMENT}"
+    );
+    let (msg, _file, _d) = load_err(&stage);
+    assert!(msg.contains("cannot be waited for"), "{msg}");
+    assert!(msg.contains("seen_by"), "{msg}");
+    one_paragraph(&msg);
+}
+
+#[test]
+fn an_observation_with_its_witnesses_loads() {
+    let (dir, _) = track_with(&with_observation(
+        "    seen_by:\n      - deployment_complete: {name: emqx-deployment}\n",
+    ));
+    let track = load(dir.path(), &RenderOptions::default()).unwrap();
+    assert_eq!(track.stages[0].observations[0].seen_by.len(), 1);
+}

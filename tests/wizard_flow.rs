@@ -11,6 +11,7 @@ use kubetour::app::model::{Life, StageState, TryState};
 use kubetour::app::runtime::{self, Observed};
 use kubetour::app::tour::{Options, Wizard};
 use kubetour::cli::TargetArgs;
+use kubetour::engine::events::Sighting;
 use kubetour::track::{Lang, RenderOptions, load_named};
 use kubetour::ui::theme::ThemeName;
 use ratatui::Terminal;
@@ -200,7 +201,7 @@ async fn the_wizard_walks_the_whole_track_rewinds_to_rbac_and_tears_down() {
                     o.model.stages[6]
                         .observations
                         .iter()
-                        .any(|(id, _)| id == "O11"),
+                        .any(|o| o.id == "O11" && o.sighting == Sighting::Seen),
                     "{:?}",
                     o.model.stages[6].observations
                 );

@@ -10,7 +10,7 @@ use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use kubetour::app::Msg;
 use kubetour::app::model::{CheckState, StageState, TryState};
-use kubetour::engine::events::EngineEvent;
+use kubetour::engine::events::{EngineEvent, Sighting};
 use kubetour::engine::task::Order;
 use serde_json::json;
 use wizard_common::*;
@@ -204,6 +204,8 @@ fn o11_a_killed_pod_is_replaced_and_the_lost_node_is_listed_stopped() {
                 id: "O11".into(),
                 text: "A killed pod's replacement joins; the lost node is listed as stopped."
                     .into(),
+                sighting: Sighting::Seen,
+                evidence: format!("{} was replaced by {}", DEPLOY_PODS[0].0, fresh.0),
             }),
             ended(Order::TryIt { stage: 6, which: 0 }),
         ],
@@ -376,9 +378,9 @@ fn a_stage_that_passes_shows_its_elapsed_checks_and_observations() {
     let s = &m.stages[1];
     assert_eq!(s.state, StageState::Passed);
     assert!(s.checks.iter().all(|c| matches!(c.state, CheckState::Passed { elapsed, .. } if elapsed >= Duration::from_millis(1500))));
-    assert!(s.observations.iter().any(|(id, _)| id == "O1"));
+    assert!(s.observations.iter().any(|o| o.id == "O1"));
     // O3 is the try-it's: not true until the pod has been deleted.
-    assert!(!s.observations.iter().any(|(id, _)| id == "O3"));
+    assert!(!s.observations.iter().any(|o| o.id == "O3"));
 }
 
 #[test]
@@ -389,4 +391,29 @@ fn the_readme_lists_every_key_of_the_table() {
         let row = format!("| `{}` | {} |", b.label, b.help);
         assert!(readme.contains(&row), "README lacks the row {row}");
     }
+}
+
+#[test]
+fn the_pods_panel_keeps_the_selected_pod_in_sight_among_a_hundred() {
+    let mut m = model();
+    feed(
+        &mut m,
+        (0..100).map(|i| {
+            pod_added(pod(
+                &format!("load-{i:03}"),
+                json!({"app": "load"}),
+                Some("10.244.0.9"),
+                "Running",
+                60,
+            ))
+        }),
+    );
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("Pods (100, 1–"), "{s}");
+    assert!(s.contains("load-000") && !s.contains("load-090"), "{s}");
+    m.pod_cursor = Some("load-090".into());
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("load-090"), "the selected pod is on screen: {s}");
+    assert!(!s.contains("load-080"), "the rows above scrolled away: {s}");
+    assert!(s.contains("–91) "), "the title says which rows show: {s}");
 }

@@ -11,7 +11,7 @@ use super::manifests::StageManifests;
 use crate::cluster::guard::Target;
 use crate::cluster::watch::ClusterView;
 use crate::emqx::cluster_status::ClusterStatus;
-use crate::engine::events::{Diagnosis, Finding};
+use crate::engine::events::{Diagnosis, Finding, Sighting};
 use crate::engine::task::Order;
 use crate::track::{Lang, Track};
 use crate::ui::theme::ThemeName;
@@ -66,14 +66,24 @@ pub enum TryState {
     Broke(String),
 }
 
+/// One observation as the engine told it: the lesson, whether it was seen, and what the
+/// witnesses saw (times, uids, volumes) or saw instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservationRow {
+    pub id: String,
+    pub text: String,
+    pub sighting: Sighting,
+    pub evidence: String,
+}
+
 /// What the wizard knows of one stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageProgress {
     pub state: StageState,
     pub checks: Vec<CheckRow>,
     pub tries: Vec<TryState>,
-    /// (O-number, text), in the order they became true.
-    pub observations: Vec<(String, String)>,
+    /// The observations told, in the order they were told.
+    pub observations: Vec<ObservationRow>,
     pub diagnoses: Vec<Diagnosis>,
     /// Why it failed, in words.
     pub failure: Option<String>,

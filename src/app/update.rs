@@ -6,7 +6,8 @@ use kube::runtime::watcher::Event;
 use super::command::Command;
 use super::input;
 use super::model::{
-    Busy, CheckRow, CheckState, LOG_KEEP, Life, Model, StageProgress, StageState, TryState,
+    Busy, CheckRow, CheckState, LOG_KEEP, Life, Model, ObservationRow, StageProgress, StageState,
+    TryState,
 };
 use super::msg::Msg;
 use crate::cluster::watch::Change;
@@ -238,11 +239,25 @@ fn engine_event(m: &mut Model, event: EngineEvent) {
             s.state = StageState::NotVerified;
             s.failure = Some(format!("applied, not verified — {why}"));
         }
-        EngineEvent::Observation { stage, id, text } => {
+        EngineEvent::Observation {
+            stage,
+            id,
+            text,
+            sighting,
+            evidence,
+        } => {
             if let Some(i) = m.stage_index(&stage) {
+                let row = ObservationRow {
+                    id,
+                    text,
+                    sighting,
+                    evidence,
+                };
+                // Told again (a second try-it, a re-apply): the latest telling stands.
                 let obs = &mut m.stages[i].observations;
-                if !obs.iter().any(|(o, _)| *o == id) {
-                    obs.push((id, text));
+                match obs.iter_mut().find(|o| o.id == row.id) {
+                    Some(old) => *old = row,
+                    None => obs.push(row),
                 }
             }
         }

@@ -33,6 +33,31 @@ pub enum Change {
     Trouble(String),
 }
 
+impl Change {
+    /// How many kinds the view follows (the variants other than `Trouble`).
+    pub const KINDS: u32 = 12;
+
+    /// For the end of a (re)list, the kind's position among the followed kinds.
+    fn init_done_kind(&self) -> Option<u8> {
+        let kind = match self {
+            Change::Pod(Event::InitDone) => 0,
+            Change::Deployment(Event::InitDone) => 1,
+            Change::ReplicaSet(Event::InitDone) => 2,
+            Change::StatefulSet(Event::InitDone) => 3,
+            Change::Service(Event::InitDone) => 4,
+            Change::Endpoints(Event::InitDone) => 5,
+            Change::Claim(Event::InitDone) => 6,
+            Change::ConfigMap(Event::InitDone) => 7,
+            Change::ServiceAccount(Event::InitDone) => 8,
+            Change::Role(Event::InitDone) => 9,
+            Change::RoleBinding(Event::InitDone) => 10,
+            Change::Event(Event::InitDone) => 11,
+            _ => return None,
+        };
+        Some(kind)
+    }
+}
+
 /// Watches every followed kind in `namespace`, merged into one stream.
 pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, Change> {
     fn one<K>(
@@ -154,11 +179,22 @@ pub struct ClusterView {
     pub events: Cache<K8sEvent>,
     /// The last watch error, until the next successful event.
     pub trouble: Option<String>,
+    /// One bit per followed kind whose first list has completed.
+    listed: u16,
 }
 
 impl ClusterView {
+    /// Whether every followed kind has been listed once: from then on, an object that
+    /// appears was created while we watched (its creation is seen, not found).
+    pub fn has_listed_every_kind(&self) -> bool {
+        self.listed.count_ones() == Change::KINDS
+    }
+
     /// Folds one change in; returns whether anything visible changed.
     pub fn apply(&mut self, change: Change) -> bool {
+        if let Some(kind) = change.init_done_kind() {
+            self.listed |= 1 << kind;
+        }
         let changed = match change {
             Change::Pod(e) => self.pods.apply(e),
             Change::Deployment(e) => self.deployments.apply(e),

@@ -8,6 +8,8 @@
 //! - `cluster_status`: `emqx ctl cluster status` (4.x and 5.x, plain and `--json`).
 //! - `node_status`: `emqx ctl status` and the HTTP `/status` body.
 //! - `membership`: the clusters and islands that the nodes' answers describe.
+//! - `discovery_keys`: the settings that turn on k8s discovery, per version (P6).
 pub mod cluster_status;
+pub mod discovery_keys;
 pub mod membership;
 pub mod node_status;

@@ -68,6 +68,7 @@ pub fn evaluate(
             None => Verdict::new(false, "not asked yet"),
         },
         Condition::EmqxStarted { pods } => emqx_started(view, evidence, pods),
+        Condition::EmqxNodeNames { pods, pattern } => node_names(view, evidence, pods, pattern),
         Condition::EmqxCluster { pods, running } => {
             let names = names(&target_pods(view, pods));
             let m = evidence.membership(names.iter().map(String::as_str));
@@ -314,6 +315,37 @@ fn service_endpoints(view: &ClusterView, name: &str, count: u32) -> Verdict {
             addresses.join(", ")
         ),
     )
+}
+
+/// Each pod's own node name, as its `status` gave it, against the pattern (O15: the
+/// names are the headless Service's DNS names).
+fn node_names(
+    view: &ClusterView,
+    evidence: &Evidence,
+    target: &PodTarget,
+    pattern: &crate::track::Regex,
+) -> Verdict {
+    let pods = names(&target_pods(view, target));
+    let nodes: Vec<Option<&str>> = pods
+        .iter()
+        .map(|p| {
+            let status = evidence.pods.get(p)?.node.as_ref()?.as_ref().ok()?;
+            Some(status.node.as_str())
+        })
+        .collect();
+    let met = !pods.is_empty()
+        && nodes
+            .iter()
+            .all(|n| n.is_some_and(|n| pattern.0.is_match(n)));
+    let said: Vec<String> = pods
+        .iter()
+        .zip(&nodes)
+        .map(|(p, n)| match n {
+            Some(n) => format!("{p}: {n}"),
+            None => format!("{p}: no answer to `status` yet"),
+        })
+        .collect();
+    Verdict::new(met, said.join(", "))
 }
 
 fn emqx_started(view: &ClusterView, evidence: &Evidence, target: &PodTarget) -> Verdict {

@@ -34,6 +34,18 @@ pub struct Diagnosis {
     pub fixed_by: Option<String>,
 }
 
+/// Whether kubetour saw what an observation says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sighting {
+    /// Every witness held: the evidence is what they saw.
+    Seen,
+    /// A witness did not hold: told as a lesson, not as what happened.
+    NotSeen,
+    /// What goes wrong did not go wrong here; the lesson is told as a conditional.
+    Conditional,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EngineEvent {
@@ -77,10 +89,16 @@ pub enum EngineEvent {
         /// What refused, and what was tried instead.
         why: String,
     },
+    /// One of the stage's lessons, told as what it was: seen (with the evidence), not
+    /// seen (with what was seen instead), or conditional (a lesson about what goes
+    /// wrong, told as "had there been…" because here it did not go wrong).
     Observation {
         stage: String,
         id: String,
         text: String,
+        sighting: Sighting,
+        /// What the witnesses saw: times, uids, volume names; or what they saw instead.
+        evidence: String,
     },
     Diagnosed {
         stage: String,

@@ -6,23 +6,31 @@
 //! - `events`: what the engine reports (conditions and actions print themselves: track::describe).
 //! - `evidence`, `probe`: what EMQX itself says (exec, logs, HTTP through the proxy).
 //! - `checks`: the stage conditions as pure predicates; `wait`: the watch-driven loop.
-//! - `diagnose`: log lines and events matched against the track's hints.
+//! - `diagnose`: log lines and events matched against the track's hints; `discovery_gap`:
+//!   islands that no hint explains, because discovery was never turned on (P6).
 //! - `steps`: deletions before a stage; `tryit`: the try-it actions and their outcomes.
+//! - `record`: what the watches delivered over time; `witness`: the facts only that
+//!   history tells (start order, claims kept); `observe`: each observation told as seen
+//!   only when its witnesses saw it.
 //! - `preflight`: findings before anything is written; `teardown`: removing our objects.
 //! - `session`: the engine driven one order at a time (the wizard); `task`: that engine
 //!   as a tokio task taking orders over a channel, cancellable mid-wait.
 pub mod checks;
 pub mod diagnose;
+mod discovery_gap;
 pub mod events;
 pub mod evidence;
+mod observe;
 pub mod preflight;
 pub mod probe;
+pub mod record;
 pub mod session;
 pub mod steps;
 pub mod task;
 pub mod teardown;
 pub mod tryit;
 pub mod wait;
+pub mod witness;
 
 use futures::StreamExt;
 use std::time::Duration;
@@ -82,6 +90,8 @@ pub struct Engine {
     preflight_ran: bool,
     /// The stage whose manifests were applied last (its `on_leave` runs before the next).
     entered: Option<usize>,
+    /// What the watches delivered over time, for the observations only history tells.
+    record: record::Record,
 }
 
 /// Why a run stopped short.
@@ -122,6 +132,7 @@ impl Engine {
             taps: None,
             preflight_ran: false,
             entered: None,
+            record: record::Record::default(),
         }
     }
 
@@ -210,6 +221,7 @@ impl Engine {
             id: stage.id.clone(),
             title: stage.title.get(self.lang).to_string(),
         });
+        self.record.begin_stage();
         self.run_steps(&stage.id, &stage.before, &stage.manifests)
             .await?;
         let applied = self.apply_stage(stage).await?;
@@ -221,24 +233,11 @@ impl Engine {
                 changed: a.changed,
             });
         }
-        self.stage_checks(stage).await?;
-        // Observations a try-it proves are told when that try-it has run, not before.
-        let after_try_it: Vec<_> = stage
-            .try_it
-            .iter()
-            .flat_map(|t| t.observations.iter().copied())
-            .collect();
-        for o in stage
-            .observations
-            .iter()
-            .filter(|o| !after_try_it.contains(&o.id))
-        {
-            self.emit(EngineEvent::Observation {
-                stage: stage.id.clone(),
-                id: o.id.to_string(),
-                text: o.text.get(self.lang).trim().to_string(),
-            });
+        if let Err(e) = self.stage_checks(stage).await {
+            self.tell(stage, observe::When::Failed);
+            return Err(e);
         }
+        self.tell(stage, observe::When::Passed);
         if options.try_it {
             for which in 0..stage.try_it.len() {
                 self.try_it(stage.index, which).await?;
@@ -294,6 +293,7 @@ impl Engine {
             self.ensure_namespace().await?;
             self.namespace_ready = true;
         }
+        self.listed().await;
         let manifests: Vec<ApplyManifest> = stage
             .manifests
             .iter()
@@ -320,6 +320,20 @@ impl Engine {
             })?;
         self.catch_up(&applied).await;
         Ok(applied)
+    }
+
+    /// Lets every watch finish its first list before the first write. The watches start
+    /// when first polled; without this, the first stage's pod would be found by the list
+    /// already running, and how it got there (Pending, ContainerCreating: O1) not seen.
+    /// Bounded like `catch_up`: a watch that cannot list must not hang the stage.
+    async fn listed(&mut self) {
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        while !self.view.has_listed_every_kind() {
+            match tokio::time::timeout_at(deadline, self.changes.next()).await {
+                Ok(Some(change)) => self.absorb(change),
+                _ => break,
+            }
+        }
     }
 
     /// Lets the watches catch up with our own writes, so checks never judge a view

@@ -46,18 +46,14 @@ impl Engine {
                 which + 1
             )));
         };
-        self.run_try_it(&stage.id, &t).await?;
-        for o in stage
-            .observations
-            .iter()
-            .filter(|o| t.observations.contains(&o.id))
-        {
-            self.emit(EngineEvent::Observation {
-                stage: stage.id.clone(),
-                id: o.id.to_string(),
-                text: o.text.get(self.lang).trim().to_string(),
-            });
-        }
+        let observed = self.run_try_it(&stage.id, &t).await?;
+        self.tell(
+            &stage,
+            super::observe::When::TriedIt {
+                try_it: &t,
+                observed: &observed,
+            },
+        );
         Ok(())
     }
 

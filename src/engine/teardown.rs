@@ -9,6 +9,7 @@ use kube::ResourceExt;
 use kube::api::{DeleteParams, DynamicObject, ListParams};
 
 use super::events::EngineEvent;
+use super::witness::ClaimsAtTeardown;
 use super::{Engine, RunError};
 use crate::cluster::errors::explain;
 use crate::cluster::retry;
@@ -44,6 +45,10 @@ impl Engine {
         others.sort();
         others.reverse();
         let mut deleted = Vec::new();
+        let mut at_teardown = ClaimsAtTeardown {
+            asked_to_delete: delete_claims,
+            ..Default::default()
+        };
         for o in &others {
             self.delete_one(o).await?;
             deleted.push((o.kind.clone(), o.name.clone()));
@@ -62,6 +67,7 @@ impl Engine {
                 for c in &claims {
                     self.delete_one(c).await?;
                     deleted.push((c.kind.clone(), c.name.clone()));
+                    at_teardown.deleted.push(c.name.clone());
                 }
             } else {
                 self.emit(EngineEvent::StepDone {
@@ -72,7 +78,12 @@ impl Engine {
                         names.join(", ")
                     ),
                 });
+                at_teardown.kept = names.iter().map(|n| n.to_string()).collect();
             }
+        }
+        // A whole teardown (not a rewind) is when the lesson about the claims (O20) is seen.
+        if keep_through.is_none() {
+            self.tell_teardown(&at_teardown);
         }
         Ok(deleted)
     }

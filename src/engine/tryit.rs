@@ -54,7 +54,11 @@ const STAYS_GONE: Duration = Duration::from_secs(5);
 const COMES_BACK: Duration = Duration::from_secs(180);
 
 impl Engine {
-    pub(super) async fn run_try_it(&mut self, stage: &str, t: &TryIt) -> Result<(), RunError> {
+    /// Runs the try-it and returns what it saw.
+    pub(super) async fn run_try_it(&mut self, stage: &str, t: &TryIt) -> Result<String, RunError> {
+        // What the pods mount now, so that afterwards a re-created pod can be shown to
+        // mount the same claims (O18).
+        self.record.before_try_it(&self.view);
         let outcome = match &t.action {
             TryAction::DeletePod { pod, expect } => {
                 let Some(victim) = target_pods(&self.view, pod).first().map(|p| (*p).clone())
@@ -101,9 +105,9 @@ impl Engine {
             stage: stage.to_string(),
             title: t.title.get(self.lang).to_string(),
             ok: true,
-            observed,
+            observed: observed.clone(),
         });
-        Ok(())
+        Ok(observed)
     }
 
     fn try_failed(&mut self, stage: &str, t: &TryIt, observed: String) -> RunError {

@@ -60,6 +60,7 @@ impl Engine {
                     break;
                 }
                 for d in self.diagnoses(hints, &check.condition) {
+                    self.record.diagnosed(&d);
                     if reported.insert((d.source.clone(), d.explanation.clone())) {
                         self.emit(EngineEvent::Diagnosed {
                             stage: stage.to_string(),
@@ -237,6 +238,7 @@ impl Engine {
         if let Some(taps) = &mut self.taps {
             (taps.change)(&change);
         }
+        self.record.fold(&change);
         self.view.apply(change);
     }
 
@@ -294,7 +296,19 @@ impl Engine {
                     .collect()
             })
             .unwrap_or_default();
-        diagnose(hints, &self.view, &self.evidence, &pods, self.lang)
+        let found = diagnose(hints, &self.view, &self.evidence, &pods, self.lang);
+        if !found.is_empty() || !matches!(condition, Condition::EmqxCluster { .. }) {
+            return found;
+        }
+        // Islands no hint explains: were the discovery settings there at all? (P6)
+        let current: Vec<&k8s_openapi::api::core::v1::Pod> = pods
+            .iter()
+            .filter_map(|name| self.view.pods.get(name))
+            .collect();
+        let major = crate::emqx::discovery_keys::major_of(&self.track.profile.version);
+        super::discovery_gap::diagnose(&self.view, &self.evidence, &current, major, self.lang)
+            .into_iter()
+            .collect()
     }
 }
 
@@ -369,6 +383,7 @@ fn pod_target(condition: &Condition) -> Option<PodTarget> {
         | Condition::EmqxCluster { pods, .. }
         | Condition::EmqxIslands { pods, .. }
         | Condition::EmqxStopped { pods, .. }
+        | Condition::EmqxNodeNames { pods, .. }
         | Condition::LogLine { pods, .. } => Some(pods.clone()),
         Condition::DeploymentComplete { .. }
         | Condition::StatefulSetReady { .. }
@@ -389,6 +404,7 @@ fn wants(condition: &Condition, has_hints: bool) -> Wants {
             | Condition::EmqxCluster { .. }
             | Condition::EmqxIslands { .. }
             | Condition::EmqxStopped { .. }
+            | Condition::EmqxNodeNames { .. }
     );
     let logs = matches!(condition, Condition::LogLine { .. })
         || (has_hints && pod_target(condition).is_some());

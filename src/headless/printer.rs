@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use crate::cluster::guard::Target;
-use crate::engine::events::{EngineEvent, Severity};
+use crate::engine::events::{EngineEvent, Severity, Sighting};
 use crate::track::{Lang, Track};
 
 /// Output style of the headless commands.
@@ -71,15 +71,37 @@ pub fn plain(event: &EngineEvent) -> Option<String> {
             ..
         } => {
             let mut out = format!("  ✗ {check} — last observed: {observed}");
+            // Three claims failing for one reason are one reason.
+            let mut told: Vec<&str> = Vec::new();
             for d in diagnoses {
-                out.push_str(&format!("\n    why: {}", d.explanation));
+                if !told.contains(&d.explanation.as_str()) {
+                    told.push(&d.explanation);
+                    out.push_str(&format!("\n    why: {}", d.explanation));
+                }
             }
             out
         }
         EngineEvent::StageNotVerified {
             stage, check, why, ..
         } => format!("  ? {check} — not verified: {why}\n  stage `{stage}`: applied, not verified"),
-        EngineEvent::Observation { id, text, .. } => format!("  ({id}) {text}"),
+        EngineEvent::Observation {
+            id,
+            text,
+            sighting,
+            evidence,
+            ..
+        } => {
+            let (tag, label) = match sighting {
+                Sighting::Seen => (String::new(), "seen"),
+                Sighting::NotSeen => (", not seen".to_string(), "instead"),
+                Sighting::Conditional => (", had it gone wrong".to_string(), "here"),
+            };
+            if evidence.is_empty() {
+                format!("  ({id}{tag}) {text}")
+            } else {
+                format!("  ({id}{tag}) {text}\n      {label}: {evidence}")
+            }
+        }
         EngineEvent::Diagnosed { diagnosis, .. } => {
             let mut out = format!(
                 "  ! {}: {}\n    {}",

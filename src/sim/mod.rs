@@ -8,7 +8,8 @@
 //! - `clock`: timestamps that follow tokio's (possibly paused) clock; the speed factor.
 //! - `store`: objects, resourceVersions, history for watches (etcd + generic registry).
 //! - `serve`: `kubetour sim serve`.
-//! - `faults`: 500s, 429s and dropped watches on demand, for resilience tests.
+//! - `faults`: 500s, 429s and dropped watches on demand, for resilience tests; `latency`:
+//!   a slow API server on demand (`sim serve --latency`).
 //! - `rbac`: the RBAC authorizer, default policy, forbidden messages, service-account tokens.
 //! - `cluster`: `Sim` (store + API router + controllers); `api`: the HTTP side.
 //! - `emqx`: the pure model of an emqx/emqx container (settings, node names, discovery,
@@ -24,6 +25,7 @@ pub mod config;
 pub mod controllers;
 pub mod emqx;
 pub mod faults;
+pub mod latency;
 pub mod rbac;
 pub mod resources;
 pub mod serve;

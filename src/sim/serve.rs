@@ -30,7 +30,13 @@ async fn serve(args: &SimServeArgs) -> anyhow::Result<()> {
         ..SimConfig::default()
     };
     let sim = Sim::start(config);
-    let served = sim.serve_tls(args.listen)?;
+    let served = match args.latency {
+        Some(delay) => crate::sim::api::tls::serve(
+            crate::sim::latency::layer(sim.router(), delay),
+            args.listen,
+        )?,
+        None => sim.serve_tls(args.listen)?,
+    };
     let path = args
         .kubeconfig
         .clone()

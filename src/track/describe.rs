@@ -44,6 +44,9 @@ impl std::fmt::Display for Condition {
             Condition::EmqxStopped { pods, at_least } => {
                 write!(f, "at least {at_least} stopped node(s) listed: {pods}")
             }
+            Condition::EmqxNodeNames { pods, pattern } => {
+                write!(f, "EMQX node names match /{}/: {pods}", pattern.0.as_str())
+            }
             Condition::LogLine { pods, pattern } => {
                 write!(f, "log line /{}/ in {pods}", pattern.0.as_str())
             }

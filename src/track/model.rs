@@ -244,6 +244,8 @@ pub enum Condition {
     /// Some matching pod lists at least `at_least` stopped nodes in `cluster status`
     /// (a rollout before the try-it may have left more).
     EmqxStopped { pods: PodTarget, at_least: u32 },
+    /// Every matching pod's EMQX node name (as `<ctl> status` gives it) matches `pattern`.
+    EmqxNodeNames { pods: PodTarget, pattern: Regex },
     /// A line matching `pattern` appears in the log of every matching pod.
     LogLine { pods: PodTarget, pattern: Regex },
     /// Preflight: no pod outside kubetour's care matches the selector in the namespace.
@@ -338,10 +340,48 @@ impl std::fmt::Display for ObservationId {
     }
 }
 
+/// What a learner should now see, and how kubetour sees it too: an observation is told
+/// as seen only when its witnesses hold (or, told after a try-it, when that try-it held).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
     pub id: ObservationId,
     pub text: Text,
+    /// All must hold for the observation to be told as seen. Empty only for observations
+    /// a try-it proves (the try-it's own expectation is then the witness).
+    pub seen_by: Vec<Witness>,
+    /// The lesson as a conditional ("had there been no StorageClass…"), told instead when
+    /// the witnesses did not hold: a lesson about what goes wrong is usually not seen.
+    pub otherwise: Option<Text>,
+}
+
+/// Something that sees an observation: a check's condition, judged once when the
+/// observation is told, or a fact only the watch history can tell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Witness {
+    Now(Condition),
+    Watched(Watched),
+}
+
+/// Facts judged from what the watches delivered over time, not from one snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Watched {
+    /// Each pod of the StatefulSet was created only after the previous ordinal was Ready.
+    OrderedStart { statefulset: String },
+    /// The StatefulSet's pods were all created before any of them was Ready.
+    ParallelStart { statefulset: String },
+    /// Each matching pod went through these statuses (as `kubectl get pods` shows them)
+    /// in this order.
+    WentThrough {
+        pods: PodTarget,
+        statuses: Vec<String>,
+    },
+    /// The matching pods were re-created during the try-it and mount the same claims
+    /// (same uid, same volume) as before it.
+    SameClaims { pods: PodTarget },
+    /// A claim stayed Pending and an event explained why (a hint matched it).
+    ClaimsPendingExplained { claims: ClaimSet },
+    /// Teardown kept the claims unless told to delete them, and said which.
+    TeardownKeepsClaims,
 }
 
 impl Track {

@@ -195,6 +195,15 @@ pub enum RawCheck {
         #[serde(default)]
         timeout: Option<String>,
     },
+    EmqxNodeNames {
+        #[serde(default)]
+        pod: Option<String>,
+        #[serde(default)]
+        selector: Option<String>,
+        pattern: String,
+        #[serde(default)]
+        timeout: Option<String>,
+    },
     LogLine {
         #[serde(default)]
         pod: Option<String>,
@@ -209,6 +218,35 @@ pub enum RawCheck {
     },
     DefaultStorageClass {},
     MayCreateKinds {},
+    // Witnesses from the watch history: only under an observation's `seen_by`.
+    OrderedStart {
+        statefulset: String,
+    },
+    ParallelStart {
+        statefulset: String,
+    },
+    WentThrough {
+        #[serde(default)]
+        pod: Option<String>,
+        #[serde(default)]
+        selector: Option<String>,
+        statuses: Vec<String>,
+    },
+    SameClaims {
+        #[serde(default)]
+        pod: Option<String>,
+        #[serde(default)]
+        selector: Option<String>,
+    },
+    ClaimsPendingExplained {
+        #[serde(default)]
+        names: Option<Vec<String>>,
+        #[serde(default)]
+        selector: Option<String>,
+        #[serde(default)]
+        count: Option<u32>,
+    },
+    TeardownKeepsClaims {},
 }
 
 #[derive(Debug, Deserialize)]
@@ -274,4 +312,58 @@ pub enum RawHintSource {
 pub struct RawObservation {
     pub id: String,
     pub text: RawText,
+    #[serde(default)]
+    pub seen_by: Vec<RawCheck>,
+    #[serde(default)]
+    pub otherwise: Option<RawText>,
+}
+
+impl RawCheck {
+    /// The name the stage file writes, for error messages.
+    pub fn name(&self) -> &'static str {
+        use RawCheck as R;
+        match self {
+            R::PodsReady { .. } => "pods_ready",
+            R::DeploymentComplete { .. } => "deployment_complete",
+            R::StatefulsetReady { .. } => "statefulset_ready",
+            R::PvcsBound { .. } => "pvcs_bound",
+            R::ServiceEndpoints { .. } => "service_endpoints",
+            R::EmqxHttpStatus { .. } => "emqx_http_status",
+            R::EmqxStarted { .. } => "emqx_started",
+            R::EmqxCluster { .. } => "emqx_cluster",
+            R::EmqxIslands { .. } => "emqx_islands",
+            R::EmqxStopped { .. } => "emqx_stopped",
+            R::EmqxNodeNames { .. } => "emqx_node_names",
+            R::LogLine { .. } => "log_line",
+            R::NoForeignPods { .. } => "no_foreign_pods",
+            R::DefaultStorageClass {} => "default_storage_class",
+            R::MayCreateKinds {} => "may_create_kinds",
+            R::OrderedStart { .. } => "ordered_start",
+            R::ParallelStart { .. } => "parallel_start",
+            R::WentThrough { .. } => "went_through",
+            R::SameClaims { .. } => "same_claims",
+            R::ClaimsPendingExplained { .. } => "claims_pending_explained",
+            R::TeardownKeepsClaims {} => "teardown_keeps_claims",
+        }
+    }
+
+    /// The timeout written for a condition that can be waited for.
+    pub fn timeout(&self) -> Option<&str> {
+        use RawCheck as R;
+        match self {
+            R::PodsReady { timeout, .. }
+            | R::DeploymentComplete { timeout, .. }
+            | R::StatefulsetReady { timeout, .. }
+            | R::PvcsBound { timeout, .. }
+            | R::ServiceEndpoints { timeout, .. }
+            | R::EmqxHttpStatus { timeout, .. }
+            | R::EmqxStarted { timeout, .. }
+            | R::EmqxCluster { timeout, .. }
+            | R::EmqxIslands { timeout, .. }
+            | R::EmqxStopped { timeout, .. }
+            | R::EmqxNodeNames { timeout, .. }
+            | R::LogLine { timeout, .. } => timeout.as_deref(),
+            _ => None,
+        }
+    }
 }

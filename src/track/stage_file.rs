@@ -124,7 +124,10 @@ impl StageLoader<'_> {
             on_leave: all(&raw.on_leave, |s| hcx.step(s))?,
             try_it: all(&raw.try_it, |t| hcx.try_it(t))?,
             hints: all(&raw.hints, |h| hcx.hint(h))?,
-            observations: all(&raw.observations, |o| hcx.observation(o))?,
+            observations: all(&raw.observations, |o| {
+                let proved = raw.try_it.iter().any(|t| t.observations.contains(&o.id));
+                hcx.observation(o, proved)
+            })?,
         })
     }
 }

@@ -7,11 +7,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::text::{clock, fit_spans, spinner};
+use super::text::{clock, fit, fit_spans, spinner};
 use super::theme::Theme;
 use super::{panel, shown};
-use crate::app::model::{CheckState, Model, TryState};
+use crate::app::model::{CheckState, Model, ObservationRow, TryState};
+use crate::engine::events::Sighting;
 use crate::track::Lang;
+use unicode_width::UnicodeWidthStr;
 
 fn since(m: &Model, t: jiff::Timestamp) -> String {
     clock(m.now.duration_since(t).as_secs().max(0) as u64)
@@ -118,21 +120,57 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             ]),
         });
     }
-    for (id, text) in &s.observations {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{id} "), theme.accent),
-            Span::styled(text.clone(), theme.text),
-        ]));
+    for o in &s.observations {
+        lines.extend(observation_lines(o, zh, theme, width));
     }
     let title = if zh {
         " 检查与观察 "
     } else {
         " Checks & observations "
     };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(panel(title, false, theme))
-            .wrap(Wrap { trim: true }),
-        area,
-    );
+    // When the list is longer than the panel, the newest lines (the try-its' results and
+    // what was observed) stay in sight: the checks above them have already passed.
+    let paragraph = Paragraph::new(lines)
+        .block(panel(title, false, theme))
+        .wrap(Wrap { trim: true });
+    let wanted = paragraph.line_count(area.width.saturating_sub(2));
+    let overflow =
+        u16::try_from(wanted.saturating_sub(usize::from(area.height))).unwrap_or(u16::MAX);
+    frame.render_widget(paragraph.scroll((overflow, 0)), area);
+}
+
+/// The most lines an observation's evidence takes in the panel (`kubetour run` prints it
+/// whole): enough for uids and volume names, not so many that one long list pushes the
+/// other lessons out of sight.
+pub const EVIDENCE_LINES: usize = 3;
+
+/// An observation as it was told: a seen lesson with what showed it, a lesson not seen
+/// with what was seen instead, or a conditional one ("had it gone wrong").
+fn observation_lines(
+    o: &ObservationRow,
+    zh: bool,
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let (mark, mark_style, label) = match (o.sighting, zh) {
+        (Sighting::Seen, false) => ("✓", theme.ok, "seen: "),
+        (Sighting::Seen, true) => ("✓", theme.ok, "所见："),
+        (Sighting::NotSeen, false) => ("?", theme.warn, "not seen; instead: "),
+        (Sighting::NotSeen, true) => ("?", theme.warn, "未见；实际："),
+        (Sighting::Conditional, false) => ("if", theme.dim, "here: "),
+        (Sighting::Conditional, true) => ("若", theme.dim, "此处："),
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{} ", o.id), theme.accent),
+        Span::styled(format!("{mark} "), mark_style),
+        Span::styled(o.text.clone(), theme.text),
+    ])];
+    if !o.evidence.is_empty() {
+        let room = (width * EVIDENCE_LINES).saturating_sub(label.width() + 1);
+        lines.push(Line::from(vec![
+            Span::styled(label, mark_style),
+            Span::styled(fit(&o.evidence, room), theme.dim),
+        ]));
+    }
+    lines
 }

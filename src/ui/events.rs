@@ -44,6 +44,8 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     }
     let mut events: Vec<_> = m.view.events.iter().collect();
     events.sort_by_key(|e| event_time(e).or(e.metadata.creation_timestamp.as_ref().map(|t| t.0)));
+    // Only the newest that can show are formatted (a busy namespace has thousands).
+    let events = &events[events.len().saturating_sub(height)..];
     let rows: Vec<Line> = events
         .iter()
         .map(|e| {

@@ -205,7 +205,9 @@ impl Layout {
         if inside(self.pods) {
             // Border, then the header row.
             let row = y.checked_sub(self.pods.y + 2).map(usize::from);
-            return match row.and_then(|r| m.pod_names().get(r).cloned()) {
+            let first =
+                super::pods::first_shown(m, usize::from(self.pods.height.saturating_sub(3)));
+            return match row.and_then(|r| m.pod_names().get(first + r).cloned()) {
                 Some(name) => Some(Hit::Pod(name)),
                 None => Some(Hit::Panel(Panel::Pods)),
             };
@@ -245,8 +247,11 @@ pub fn checklist_lines(m: &Model, width: u16) -> u16 {
     for t in &stage.try_it {
         n += wrapped(t.title.get(m.lang).width() + 12);
     }
-    for (_, text) in &s.observations {
-        n += wrapped(text.width() + 4);
+    for o in &s.observations {
+        n += wrapped(o.text.width() + 8);
+        if !o.evidence.is_empty() {
+            n += wrapped(o.evidence.width() + 20).min(super::checks::EVIDENCE_LINES);
+        }
     }
     if s.failure.is_some() {
         let why = s

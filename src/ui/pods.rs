@@ -64,6 +64,23 @@ const COLUMNS: &[Column] = &[
     },
 ];
 
+/// The first pod shown when `fits` rows fit: the top of the list, or further down so the
+/// selected pod stays in sight. Drawing and mouse hits both count rows from here.
+pub fn first_shown(m: &Model, fits: usize) -> usize {
+    let Some(cursor) = m.pod_cursor.as_deref() else {
+        return 0;
+    };
+    match m
+        .view
+        .pods
+        .iter()
+        .position(|p| p.metadata.name.as_deref() == Some(cursor))
+    {
+        Some(i) if fits > 0 && i >= fits => i + 1 - fits,
+        _ => 0,
+    }
+}
+
 /// The name column's smallest width; the rest is added as columns fit.
 const NAME_MIN: u16 = 16;
 
@@ -72,10 +89,17 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         return;
     }
     let inner = area.width.saturating_sub(2);
+    // Only the rows that fit are made (and sized): with a thousand pods, converting every
+    // one each frame would cost more than drawing the screen.
+    let fits = usize::from(area.height.saturating_sub(3));
+    let first = first_shown(m, fits);
+    let total = m.view.pods.len();
     let rows: Vec<PodRow> = m
         .view
         .pods
         .iter()
+        .skip(first)
+        .take(fits)
         .map(|p| PodRow::from_pod_at(p, m.now))
         .collect();
     let longest = rows
@@ -138,7 +162,11 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             }
         })
         .collect();
-    let title = format!(" Pods ({}) ", rows.len());
+    let title = if first > 0 || total > rows.len() {
+        format!(" Pods ({total}, {}–{}) ", first + 1, first + rows.len())
+    } else {
+        format!(" Pods ({total}) ")
+    };
     let block = panel(title, focused(m, Panel::Pods), theme);
     if rows.is_empty() {
         let text =

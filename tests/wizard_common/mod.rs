@@ -14,9 +14,9 @@ use kubetour::app::{Msg, update};
 use kubetour::cluster::guard::Target;
 use kubetour::cluster::watch::Change;
 use kubetour::emqx::cluster_status::ClusterStatus;
-use kubetour::engine::events::{Diagnosis, EngineEvent};
+use kubetour::engine::events::{Diagnosis, EngineEvent, Sighting};
 use kubetour::engine::task::{Order, Outcome, Report};
-use kubetour::track::{Lang, RenderOptions, load_named};
+use kubetour::track::{Lang, RenderOptions, Watched, Witness, load_named};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
@@ -169,10 +169,28 @@ pub fn stage_passes(m: &Model, index: usize) -> Vec<Msg> {
         if stage.try_it.iter().any(|t| t.observations.contains(&o.id)) {
             continue;
         }
+        // As the engine tells them: teardown's lesson at teardown, a lesson about what
+        // goes wrong as a conditional (nothing went wrong here), the rest as seen.
+        if o.seen_by
+            .iter()
+            .any(|w| matches!(w, Witness::Watched(Watched::TeardownKeepsClaims)))
+        {
+            continue;
+        }
+        let (text, sighting, evidence) = match &o.otherwise {
+            Some(otherwise) => (
+                otherwise,
+                Sighting::Conditional,
+                "every claim was bound before anything had to explain a wait",
+            ),
+            None => (&o.text, Sighting::Seen, "as wanted"),
+        };
         out.push(engine(EngineEvent::Observation {
             stage: stage.id.clone(),
             id: o.id.to_string(),
-            text: o.text.en.trim().to_string(),
+            text: text.en.trim().to_string(),
+            sighting,
+            evidence: evidence.to_string(),
         }));
     }
     out.push(engine(EngineEvent::StageDone {

@@ -3,6 +3,7 @@
 //! the ConfigMaps they take with `envFrom`).
 
 use super::input::{LintSet, Obj};
+use crate::emqx::discovery_keys::strategy_key;
 use crate::track::node::Node;
 
 /// One EMQX_* setting and the object it is written in.
@@ -62,14 +63,6 @@ impl<'a> EmqxContainer<'a> {
                 .unwrap_or(1),
             _ => 1,
         }
-    }
-}
-
-/// The discovery strategy setting's name for an EMQX major version.
-pub fn strategy_key(major: Option<u32>) -> &'static str {
-    match major {
-        Some(4) => "EMQX_CLUSTER__DISCOVERY",
-        _ => "EMQX_CLUSTER__DISCOVERY_STRATEGY",
     }
 }
 

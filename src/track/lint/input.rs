@@ -67,12 +67,19 @@ impl LintSet {
     }
 }
 
-/// Reads plain manifest files into one set. Documents without a `kind` (such as a
-/// stage file's header) are skipped.
+/// Reads plain manifest files, shell scripts and Markdown pages into one set. Documents
+/// without a `kind` (such as a stage file's header) are skipped.
 pub fn lint_set_from_files(files: &[PathBuf]) -> Result<LintSet, TrackError> {
     let mut set = LintSet::default();
     for file in files {
-        set.objects.extend(read_file(file)?);
+        if super::snippets::is_snippet_file(file) {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| TrackError::in_file(file, format!("cannot read the file: {e}")))?;
+            set.commands
+                .extend(super::snippets::commands_in(file, &text));
+        } else {
+            set.objects.extend(read_file(file)?);
+        }
     }
     Ok(set)
 }

@@ -12,6 +12,7 @@ mod input;
 mod rules_api;
 mod rules_settings;
 mod rules_topology;
+mod snippets;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -125,14 +126,18 @@ pub fn lint_path(path: &Path) -> Result<Vec<Finding>, TrackError> {
             .map_err(|e| TrackError::in_file(path, format!("cannot list the directory: {e}")))?
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .filter(|p| {
+                p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+                    || snippets::is_snippet_file(p)
+            })
             .collect();
         files.sort();
         if files.is_empty() {
-            return Err(
-                TrackError::in_file(path, "no track.yaml and no *.yaml files here")
-                    .fix("Point lint at a track directory or at manifest files"),
-            );
+            return Err(TrackError::in_file(
+                path,
+                "no track.yaml and no *.yaml, *.sh or *.md files here",
+            )
+            .fix("Point lint at a track directory, manifest files or shell scripts"));
         }
         return Ok(lint_set(&lint_set_from_files(&files)?));
     }

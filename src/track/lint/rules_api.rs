@@ -207,9 +207,11 @@ pub const DASHBOARD_EXPOSED: Rule = Rule {
 };
 
 fn dashboard_exposed(set: &LintSet) -> Vec<Finding> {
-    let password_set = emqx_containers(set)
-        .iter()
-        .any(|c| c.get("EMQX_DASHBOARD__DEFAULT_PASSWORD").is_some());
+    // EMQX 5 names the setting DEFAULT_PASSWORD; 4.x, DEFAULT_USER__PASSWORD.
+    let password_set = emqx_containers(set).iter().any(|c| {
+        c.get("EMQX_DASHBOARD__DEFAULT_PASSWORD").is_some()
+            || c.get("EMQX_DASHBOARD__DEFAULT_USER__PASSWORD").is_some()
+    });
     if password_set {
         return Vec::new();
     }
@@ -230,12 +232,15 @@ fn dashboard_exposed(set: &LintSet) -> Vec<Finding> {
             .unwrap_or_default();
         let dashboard = ports.iter().any(|p| {
             p.get("port").and_then(Node::as_i64) == Some(18083)
-                || p.get("targetPort").and_then(Node::scalar_text).as_deref() == Some("dashboard")
+                || matches!(
+                    p.get("targetPort").and_then(Node::scalar_text).as_deref(),
+                    Some("dashboard" | "18083")
+                )
         });
         if dashboard {
             out.push(Finding::at(&DASHBOARD_EXPOSED, svc, svc.line_of(kind),
                 format!("Service {} exposes the EMQX dashboard outside the cluster ({kind}) while its login is still the default admin/public", svc.name),
-                "Set EMQX_DASHBOARD__DEFAULT_PASSWORD (from a Secret) before exposing it, or keep the Service ClusterIP and use `kubectl port-forward`"));
+                "Set EMQX_DASHBOARD__DEFAULT_PASSWORD (EMQX 4.x: EMQX_DASHBOARD__DEFAULT_USER__PASSWORD) from a Secret before exposing it, or keep the Service ClusterIP and use `kubectl port-forward`"));
         }
     }
     out

@@ -1,8 +1,9 @@
 //! Rules about how EMQX pods, their settings and their Services fit together.
 
-use super::emqx::{EmqxContainer, emqx_containers, strategy_key};
+use super::emqx::{EmqxContainer, emqx_containers};
 use super::input::{LintSet, Obj};
 use super::{Finding, Rule};
+use crate::emqx::discovery_keys::{self, strategy_key};
 use crate::track::node::Node;
 
 pub const CONFIGMAP_DISCOVERY_KEYS: Rule = Rule {
@@ -16,41 +17,64 @@ pub const CONFIGMAP_DISCOVERY_KEYS: Rule = Rule {
 fn configmap_discovery_keys(set: &LintSet) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in emqx_containers(set) {
-        let Some(cm) = c.configmaps.first().copied() else {
-            continue;
+        // Where the settings live: the ConfigMap the pods take, or else the workload's
+        // own env when it already carries k8s discovery settings (clustering was meant,
+        // the strategy that turns it on was left out). A workload with no discovery
+        // settings at all is a single node on purpose (the early stages).
+        let k8s_settings = c
+            .settings
+            .iter()
+            .find(|s| s.name.starts_with("EMQX_CLUSTER__K8S__"));
+        let workload = format!("{} {}", c.workload.kind, c.workload.name);
+        let (holder, holder_line, holder_name, says) = match (
+            c.configmaps.first().copied(),
+            k8s_settings,
+        ) {
+            (Some(cm), _) => (
+                cm,
+                cm.line_of_key("data"),
+                format!("ConfigMap {}", cm.name),
+                format!(
+                    "ConfigMap {} feeds the EMQX pods of {workload}, but neither it nor their env sets",
+                    cm.name
+                ),
+            ),
+            (None, Some(s)) if c.strategy().is_none() => (
+                s.obj,
+                s.line(),
+                format!("the env of {workload}"),
+                format!(
+                    "{workload} sets k8s discovery in its env ({}), but not",
+                    s.name
+                ),
+            ),
+            (None, _) => continue,
         };
         let strategy = strategy_key(c.major());
-        let mut missing: Vec<&str> = Vec::new();
-        match c.strategy() {
-            None => missing.push(strategy),
-            Some("k8s") => {
-                missing.extend(
-                    [
-                        "EMQX_CLUSTER__K8S__SERVICE_NAME",
-                        "EMQX_CLUSTER__K8S__NAMESPACE",
-                    ]
-                    .into_iter()
-                    .filter(|k| c.get(k).is_none()),
-                );
-                if c.major() == Some(4) {
-                    missing.extend(
-                        [
-                            "EMQX_CLUSTER__K8S__APISERVER",
-                            "EMQX_CLUSTER__K8S__APP_NAME",
-                        ]
-                        .into_iter()
-                        .filter(|k| c.get(k).is_none()),
-                    );
-                }
+        // The strategy under either version's name (the other name is another rule's).
+        let missing = discovery_keys::missing(c.major(), |k| {
+            if k == strategy {
+                c.strategy()
+            } else {
+                c.get(k).map(|s| s.value.as_deref().unwrap_or(""))
             }
-            Some(_) => continue,
-        }
+        });
         if missing.is_empty() {
             continue;
         }
-        out.push(Finding::at(&CONFIGMAP_DISCOVERY_KEYS, cm, cm.line_of_key("data"),
-            format!("ConfigMap {} feeds the EMQX pods of {} {} but neither it nor their env sets {}: the pods run, and never form a cluster", cm.name, c.workload.kind, c.workload.name, missing.join(", ")),
-            format!("Add {} to the ConfigMap (see EMQX.md's appendix for a complete set)", missing.join(", "))));
+        out.push(Finding::at(
+            &CONFIGMAP_DISCOVERY_KEYS,
+            holder,
+            holder_line,
+            format!(
+                "{says} {}: the pods run, and never form a cluster",
+                missing.join(", ")
+            ),
+            format!(
+                "Add {} to {holder_name} (see EMQX.md's appendix for a complete set)",
+                missing.join(", ")
+            ),
+        ));
     }
     out
 }

@@ -1,0 +1,242 @@
+"""kubetour against kdash and kubetui, on one simulated cluster, by one method.
+
+Rerun (from the repository root):  scripts/bench/run.sh [--sizes 3,1000] [--changes 200]
+It builds nothing but the peers (once, cached in .bench/peers); build kubetour first with
+`cargo build --release`. Writes BENCHMARKS.md. See BENCHMARKS.md for what each figure is.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import cluster  # noqa: E402
+import proc  # noqa: E402
+import report  # noqa: E402
+import screen  # noqa: E402
+import tools  # noqa: E402
+
+WIDTH, HEIGHT = 200, 60
+
+
+def percentile(values, p):
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def settle(pane, seconds):
+    time.sleep(seconds)
+
+
+def api_rate(before, after, minutes):
+    """Requests per minute by verb, from two /metrics snapshots (None without them)."""
+    if before is None or after is None:
+        return None
+    rate = {}
+    for key, value in after.items():
+        delta = value - before.get(key, 0)
+        if delta > 0:
+            verb = key[0] if not key[2] else f"{key[0]} {key[2]}"
+            rate[verb] = rate.get(verb, 0) + delta / minutes
+    return rate
+
+
+def measure_tool(name, argv, env, sim, workdir, changes, idle_seconds, warmup):
+    pane = screen.Pane(f"bench-{name}", argv, env, WIDTH, HEIGHT, workdir)
+    result = {"tool": name}
+    try:
+        started = pane.start()
+        first = pane.until(lambda lines: sum(len(l.strip()) for l in lines) > 40, 60)
+        result["first_frame_s"] = None if first is None else first - started
+        if pane.until(lambda lines: bool(screen.pod_table(lines)), 60) is None:
+            result["error"] = "no pod table on screen:\n" + pane.text()
+            return result
+        pid = pane.pid()
+        settle(pane, warmup)
+        # Idle: nothing changes in the cluster for `idle_seconds`.
+        m0 = sim.api.metrics()
+        c0 = proc.cpu_seconds(pid)
+        time.sleep(idle_seconds)
+        c1 = proc.cpu_seconds(pid)
+        m1 = sim.api.metrics()
+        result["idle_cpu_pct"] = 100 * (c1 - c0) / idle_seconds
+        result["api_per_min"] = api_rate(m0, m1, idle_seconds / 60)
+        # Freshness: a pod created, then deleted; each until the pod list shows it.
+        created, deleted, missed = [], [], 0
+        for i in range(changes):
+            pod = f"a-{i:04d}"
+            t0 = sim.api.create_pod(pod)
+            t1 = pane.until(screen.shows_pod(pod), 30)
+            t2 = sim.api.delete_pod(pod)
+            t3 = pane.until(screen.hides_pod(pod), 30)
+            if t1 is None or t3 is None:
+                missed += 1
+            if t1 is not None:
+                created.append(t1 - t0)
+            if t3 is not None:
+                deleted.append(t3 - t2)
+        result["created_s"] = created
+        result["deleted_s"] = deleted
+        result["missed"] = missed
+        result["rss_mb"], result["peak_rss_mb"] = proc.memory_mb(pid)
+    finally:
+        pane.close()
+    return result
+
+
+def start_times(binary, peer_bins, workdir, latency, repeats=5):
+    """Time to the first frame with the API server answering `latency` late."""
+    sim = cluster.Sim(binary, workdir, latency=latency)
+    out = {}
+    try:
+        sim.api.ensure_namespace()
+        for name, (argv, env) in tools.commands(binary, peer_bins, sim.kubeconfig,
+                                                workdir, cluster.NAMESPACE).items():
+            times = []
+            for _ in range(repeats):
+                pane = screen.Pane(f"start-{name}", argv, env, WIDTH, HEIGHT, workdir)
+                try:
+                    started = pane.start()
+                    first = pane.until(lambda lines: sum(len(l.strip()) for l in lines) > 40,
+                                       30)
+                    times.append(None if first is None else first - started)
+                finally:
+                    pane.close()
+            out[name] = times
+    finally:
+        sim.stop()
+    return out
+
+
+def embedded_wizard(binary, workdir, idle_seconds):
+    """The wizard as users run it: its own simulated cluster, autopilot through the track,
+    then idle."""
+    state = os.path.join(workdir, "embedded-state")
+    os.makedirs(state, exist_ok=True)
+    pane = screen.Pane("bench-embedded", [binary, "--autopilot", "--speed", "20"],
+                       {"KUBETOUR_STATE_DIR": state, "TERM": "xterm-256color"},
+                       WIDTH, HEIGHT, workdir)
+    try:
+        pane.start()
+        done = pane.until(lambda lines: any("every stage passed" in l for l in lines), 600)
+        if done is None:
+            return {"error": "autopilot did not finish:\n" + pane.text()}
+        pid = pane.pid()
+        time.sleep(10)
+        c0 = proc.cpu_seconds(pid)
+        time.sleep(idle_seconds)
+        c1 = proc.cpu_seconds(pid)
+        rss, peak = proc.memory_mb(pid)
+        return {"idle_cpu_pct": 100 * (c1 - c0) / idle_seconds, "rss_mb": rss,
+                "peak_rss_mb": peak}
+    finally:
+        pane.close()
+
+
+def whole_track(binary, profile):
+    out = subprocess.run(["/usr/bin/time", "-f", "%e %M", binary, "run", "--speed", "50",
+                          "--emqx", profile], capture_output=True, text=True)
+    wall, kb = out.stderr.strip().splitlines()[-1].split()
+    return {"ok": out.returncode == 0, "wall_s": float(wall), "peak_rss_mb": int(kb) / 1024}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--kubetour", default="target/release/kubetour")
+    ap.add_argument("--peers", default=".bench/peers")
+    ap.add_argument("--sizes", default="3,10,100,1000")
+    ap.add_argument("--changes", type=int, default=200)
+    ap.add_argument("--idle", type=int, default=60)
+    ap.add_argument("--warmup", type=int, default=10)
+    ap.add_argument("--tools", default="kubetour,kdash,kubetui")
+    ap.add_argument("--out", default="BENCHMARKS.md")
+    ap.add_argument("--skip", default="",
+                    help="parts to leave out (a smoke run): start,embedded,track,render")
+    args = ap.parse_args()
+
+    binary = os.path.abspath(args.kubetour)
+    if not os.path.exists(binary):
+        sys.exit(f"{binary} does not exist: run `cargo build --release` first")
+    wanted = args.tools.split(",")
+    peer_bins = tools.install_peers(os.path.abspath(args.peers),
+                                    [t for t in wanted if t in tools.PEERS])
+    skip = set(filter(None, args.skip.split(",")))
+    workdir = tempfile.mkdtemp(prefix="kubetour-bench-")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    began = datetime.datetime.now(datetime.timezone.utc)
+    runs = {}
+    for size in sizes:
+        sim = cluster.Sim(binary, workdir)
+        try:
+            sim.api.ensure_namespace()
+            sim.api.scale_load(size)
+            sim.api.wait_running("app=load", size)
+            cmds = tools.commands(binary, peer_bins, sim.kubeconfig, workdir,
+                                  cluster.NAMESPACE)
+            # The cluster's own traffic with no tool watching, for comparison.
+            m0 = sim.api.metrics()
+            time.sleep(20)
+            baseline = api_rate(m0, sim.api.metrics(), 20 / 60)
+            runs[size] = {"baseline_api_per_min": baseline, "tools": {}}
+            for name in wanted:
+                if name not in cmds:
+                    continue
+                print(f"[{size} pods] {name}...", flush=True)
+                argv, env = cmds[name]
+                runs[size]["tools"][name] = measure_tool(name, argv, env, sim, workdir,
+                                                         args.changes, args.idle, args.warmup)
+        finally:
+            sim.stop()
+    starts, embedded, track, render = {}, {"error": "skipped"}, {}, ""
+    if "start" not in skip:
+        print("start times with 2 s API latency...", flush=True)
+        starts = start_times(binary, peer_bins, workdir, "2s")
+    if "embedded" not in skip:
+        print("the wizard on its embedded cluster...", flush=True)
+        embedded = embedded_wizard(binary, workdir, args.idle)
+    if "track" not in skip:
+        print("the whole track, headless...", flush=True)
+        track = {p: whole_track(binary, p) for p in ("5", "4")}
+    if "render" not in skip:
+        render = subprocess.run(
+            [os.path.join(os.path.dirname(binary), "examples", "render_bench")],
+            capture_output=True, text=True).stdout.strip()
+    facts = {
+        "date": began.strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "versions": {"kubetour": tools.version(binary),
+                     **{k: tools.version(v) for k, v in peer_bins.items()}},
+        "command": " ".join(["scripts/bench/run.sh"] + sys.argv[1:]),
+        "changes": args.changes, "idle": args.idle,
+    }
+    with open(args.out, "w") as f:
+        f.write(report.render(facts, runs, starts, embedded, track, render))
+    print(f"wrote {args.out}")
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+if __name__ == "__main__":
+    main()
