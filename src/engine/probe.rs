@@ -159,7 +159,10 @@ async fn second_source(
                 "{refused}; EMQX's /status through the API server's pod proxy failed too: {e}"
             );
             answers.node = Some(Err(why.clone()));
-            answers.http_refused = Some(why);
+            // Nothing listening on the pod's port yet is what a booting EMQX looks like:
+            // ask again. Anything else (RBAC on pods/proxy, no route to the pod) will not
+            // mend by waiting.
+            answers.http_refused = (!e.contains("connection refused")).then_some(why);
         }
     }
 }
