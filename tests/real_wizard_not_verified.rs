@@ -46,7 +46,7 @@ fn a_stage_applied_but_not_verified_is_marked_so_and_names_the_cause() {
         s.checks
     );
     m.selected = 1;
-    let screen = screen(&m, 160, 48);
+    let screen = screen(&m, 160, 60);
     assert!(screen.contains("? 1 pod"), "{screen}");
     assert!(screen.contains("? EMQX started"), "{screen}");
     assert!(screen.contains("not verified"), "{screen}");

@@ -237,7 +237,10 @@ fn engine_event(m: &mut Model, event: EngineEvent) {
                 row.state = CheckState::NotVerified { why: why.clone() };
             }
             s.state = StageState::NotVerified;
-            s.failure = Some(format!("applied, not verified — {why}"));
+            // The row says why; this line says what it means for the stage.
+            s.failure = Some(format!(
+                "applied, not verified: nothing on this cluster could check `{check}`"
+            ));
         }
         EngineEvent::Observation {
             stage,
