@@ -6,20 +6,10 @@
 
 mod exec_common;
 
-use std::time::Duration;
-
-use exec_common::{engine, faulty_cluster, pod_stage_with_checks, shipped_stage, track_of};
+use exec_common::{faulty_cluster, pod_stage_with_checks, run_pod_stage, shipped_stage};
+use kubetour::engine::RunError;
 use kubetour::engine::events::EngineEvent;
-use kubetour::engine::{RunError, RunOptions};
 use kubetour::sim::faults::{ExecFault, FaultPlan};
-use kubetour::track::Lang;
-
-fn options() -> RunOptions {
-    RunOptions {
-        try_it: false,
-        lang: Lang::En,
-    }
-}
 
 fn stages_done(events: &[EngineEvent]) -> Vec<String> {
     events
@@ -49,15 +39,7 @@ async fn an_unreachable_kubelet_is_named_and_the_pod_stage_is_applied_not_verifi
         ..FaultPlan::default()
     })
     .await;
-    let track = track_of(
-        f.dir.path(),
-        &[("01-pod.yaml", shipped_stage("01-pod.yaml"))],
-    );
-    let (mut engine, events) = engine(&f.conn, track, 50.0);
-    let result = tokio::time::timeout(Duration::from_secs(120), engine.run(None, &options()))
-        .await
-        .expect("the run must not hang");
-    let events = events.lock().unwrap().clone();
+    let (result, events) = run_pod_stage(&f, shipped_stage("01-pod.yaml")).await;
     let err = result.expect_err("an unverifiable stage does not pass");
     assert!(
         matches!(&err, RunError::NotVerified { stage, .. } if stage == "pod"),
@@ -116,15 +98,7 @@ async fn with_exec_refused_emqx_started_is_asked_through_the_pod_proxy_instead()
         ..FaultPlan::default()
     })
     .await;
-    let track = track_of(
-        f.dir.path(),
-        &[("01-pod.yaml", shipped_stage("01-pod.yaml"))],
-    );
-    let (mut engine, events) = engine(&f.conn, track, 50.0);
-    let result = tokio::time::timeout(Duration::from_secs(120), engine.run(None, &options()))
-        .await
-        .expect("the run must not hang");
-    let events = events.lock().unwrap().clone();
+    let (result, events) = run_pod_stage(&f, shipped_stage("01-pod.yaml")).await;
     assert!(result.is_ok(), "{result:?}\n{events:#?}");
     let started = events.iter().find_map(|e| match e {
         EngineEvent::CheckPassed {
@@ -156,12 +130,7 @@ async fn rbac_that_forbids_exec_leaves_membership_not_verified_and_names_the_403
         "  - pods_ready: {pod: emqx, count: 1, timeout: 5m}\n  \
          - emqx_cluster: {pod: emqx, running: 1, timeout: 1m}",
     );
-    let track = track_of(f.dir.path(), &[("01-pod.yaml", stage)]);
-    let (mut engine, events) = engine(&f.conn, track, 50.0);
-    let result = tokio::time::timeout(Duration::from_secs(120), engine.run(None, &options()))
-        .await
-        .expect("the run must not hang");
-    let events = events.lock().unwrap().clone();
+    let (result, events) = run_pod_stage(&f, stage).await;
     let message = result.expect_err("not verified is not passed").to_string();
     eprintln!("what the person reads: {message}");
     for words in [

@@ -5,18 +5,15 @@
 
 mod exec_common;
 
-use std::time::Duration;
-
-use exec_common::{engine, pod_stage_with_checks, track_of};
+use exec_common::{engine, pod_stage_with_checks, run_all, track_of};
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use kube::api::{Api, PostParams};
 use kubetour::cluster::connect;
+use kubetour::engine::RunError;
 use kubetour::engine::events::{EngineEvent, Severity};
 use kubetour::engine::preflight::EXEC_SUBJECT;
-use kubetour::engine::{RunError, RunOptions};
 use kubetour::sim::cluster::{Sim, SimConfig};
-use kubetour::track::Lang;
 use serde_json::{Value, json};
 
 async fn create<K>(api: Api<K>, object: Value)
@@ -103,14 +100,7 @@ async fn rbac_without_pods_exec_is_told_in_preflight_and_the_stage_is_not_verifi
     );
     let track = track_of(dir.path(), &[("01-pod.yaml", stage)]);
     let (mut engine, events) = engine(&conn, track, 50.0);
-    let options = RunOptions {
-        try_it: false,
-        lang: Lang::En,
-    };
-    let result = tokio::time::timeout(Duration::from_secs(120), engine.run(None, &options))
-        .await
-        .expect("the run must not hang");
-    let events = events.lock().unwrap().clone();
+    let (result, events) = run_all(&mut engine, &events).await;
     let findings = events
         .iter()
         .find_map(|e| match e {

@@ -95,3 +95,33 @@ pub fn engine(conn: &Connection, track: Track, scale: f64) -> (Engine, Events) {
     .with_time_scale(scale);
     (engine, events)
 }
+
+/// Runs every stage of the engine's track (no try-its); a hang is a failure. Returns the
+/// result and the events it emitted.
+pub async fn run_all(
+    engine: &mut Engine,
+    events: &Events,
+) -> (Result<(), kubetour::engine::RunError>, Vec<EngineEvent>) {
+    let options = kubetour::engine::RunOptions {
+        try_it: false,
+        lang: Lang::En,
+    };
+    let result = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        engine.run(None, &options),
+    )
+    .await
+    .expect("the run must not hang");
+    let events = events.lock().unwrap().clone();
+    (result, events)
+}
+
+/// The shipped `pod` stage alone, run on `f` at speed 50.
+pub async fn run_pod_stage(
+    f: &Faulty,
+    stage_text: String,
+) -> (Result<(), kubetour::engine::RunError>, Vec<EngineEvent>) {
+    let track = track_of(f.dir.path(), &[("01-pod.yaml", stage_text)]);
+    let (mut engine, events) = engine(&f.conn, track, 50.0);
+    run_all(&mut engine, &events).await
+}
