@@ -66,7 +66,14 @@ pub fn from_status(code: u16, reason: &str, message: &str) -> Refusal {
     } else {
         from_text(message)
     };
-    let message = if reason.is_empty() || message.contains(reason) {
+    // "InternalError: Internal error occurred: …" and "Forbidden: … is forbidden" say
+    // it twice; the reason is added only when the message does not already say it.
+    let squeezed: String = message
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let message = if reason.is_empty() || squeezed.contains(&reason.to_ascii_lowercase()) {
         message.to_string()
     } else {
         format!("{reason}: {message}")
@@ -126,6 +133,11 @@ mod tests {
         assert_eq!(r.trouble, Trouble::KubeletUnreachable);
         assert!(r.trouble.is_cluster_wide());
         assert!(r.message.contains("connection refused"), "{}", r.message);
+        assert!(
+            r.message.starts_with("Internal error occurred"),
+            "{}",
+            r.message
+        );
     }
 
     #[test]
