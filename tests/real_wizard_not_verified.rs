@@ -5,6 +5,7 @@ mod wizard_common;
 
 use kubetour::app::model::{CheckState, StageState};
 use kubetour::engine::events::EngineEvent;
+use kubetour::engine::task::{Order, Outcome, Report};
 use wizard_common::*;
 
 const WHY: &str = "could not run `emqx ctl status` in pod emqx: the API server could not \
@@ -34,6 +35,11 @@ fn a_stage_applied_but_not_verified_is_marked_so_and_names_the_cause() {
                 stage: stage.id.clone(),
                 check: started.clone(),
                 why: WHY.into(),
+            }),
+            // The engine task then ends the order with the run's error.
+            kubetour::app::Msg::Order(Report::Ended {
+                order: Order::Enter(1),
+                outcome: Outcome::Failed(format!("stage `pod`: applied, not verified — {WHY}")),
             }),
         ],
     );

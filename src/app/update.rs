@@ -393,6 +393,8 @@ fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
                             *t = TryState::Broke(why.clone());
                         }
                     }
+                    // Applied, not verified is its own end, not a failure.
+                    _ if s.state == StageState::NotVerified => {}
                     _ => {
                         s.state = StageState::Failed;
                         if s.failure.is_none() {
@@ -402,7 +404,13 @@ fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
                 }
             }
             m.autopilot.on = false;
-            m.notice = Some(format!("{} failed: {why}", describe_order(m, &order)));
+            let not_verified = super::model::order_stage(&order)
+                .is_some_and(|i| m.stages[i].state == StageState::NotVerified);
+            m.notice = Some(if not_verified {
+                why.clone()
+            } else {
+                format!("{} failed: {why}", describe_order(m, &order))
+            });
         }
         (_, Outcome::Cancelled) => {
             if let Some(i) = super::model::order_stage(&order) {
