@@ -107,6 +107,7 @@ async fn a_run_survives_500s_429s_and_dropped_watches() {
         every_nth_500: Some(7),
         every_nth_429: Some(11),
         watch_lifetime: Some(Duration::from_millis(700)),
+        ..FaultPlan::default()
     })
     .await;
     let (result, events) = run(&f).await;

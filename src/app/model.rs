@@ -24,6 +24,8 @@ pub enum StageState {
     Waiting,
     Passed,
     Failed,
+    /// Applied, but a check could not be verified on this cluster (exec refused).
+    NotVerified,
     Skipped,
 }
 
@@ -42,6 +44,10 @@ pub enum CheckState {
     },
     Failed {
         observed: String,
+    },
+    /// Nothing on this cluster could verify it: why.
+    NotVerified {
+        why: String,
     },
 }
 

@@ -228,6 +228,20 @@ fn engine_event(m: &mut Model, event: EngineEvent) {
                 }
             }
         }
+        EngineEvent::StageNotVerified { stage, check, why } => {
+            let Some(i) = m.stage_index(&stage) else {
+                return;
+            };
+            let s = &mut m.stages[i];
+            if let Some(row) = s.checks.iter_mut().find(|r| r.text == check) {
+                row.state = CheckState::NotVerified { why: why.clone() };
+            }
+            s.state = StageState::NotVerified;
+            // The row says why; this line says what it means for the stage.
+            s.failure = Some(format!(
+                "applied, not verified: nothing on this cluster could check `{check}`"
+            ));
+        }
         EngineEvent::Observation {
             stage,
             id,
@@ -379,6 +393,8 @@ fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
                             *t = TryState::Broke(why.clone());
                         }
                     }
+                    // Applied, not verified is its own end, not a failure.
+                    _ if s.state == StageState::NotVerified => {}
                     _ => {
                         s.state = StageState::Failed;
                         if s.failure.is_none() {
@@ -388,7 +404,13 @@ fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
                 }
             }
             m.autopilot.on = false;
-            m.notice = Some(format!("{} failed: {why}", describe_order(m, &order)));
+            let not_verified = super::model::order_stage(&order)
+                .is_some_and(|i| m.stages[i].state == StageState::NotVerified);
+            m.notice = Some(if not_verified {
+                why.clone()
+            } else {
+                format!("{} failed: {why}", describe_order(m, &order))
+            });
         }
         (_, Outcome::Cancelled) => {
             if let Some(i) = super::model::order_stage(&order) {

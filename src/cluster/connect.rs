@@ -9,6 +9,11 @@ use kube::{Client, Config};
 
 use super::guard::Target;
 
+/// `kubetour/<version>`, as every request of ours names itself.
+pub fn user_agent() -> http::HeaderValue {
+    http::HeaderValue::from_static(concat!("kubetour/", env!("CARGO_PKG_VERSION")))
+}
+
 /// A client plus the facts the write guard and the preflight show.
 #[derive(Clone)]
 pub struct Connection {
@@ -64,9 +69,20 @@ pub async fn connect(
         cluster: None,
         user: None,
     };
-    let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+    let mut config = Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
         .with_context(|| format!("loading context `{context_name}` from the kubeconfig"))?;
+    // Cluster admins attribute traffic by User-Agent (audit logs, API priority and
+    // fairness); without one our requests are anonymous there.
+    config
+        .headers
+        .push((http::header::USER_AGENT, user_agent()));
+    // kube's built-in retry repeats every 429/503/504 up to 15 times (minutes, following
+    // Retry-After): EMQX's own 503 from `/status` through a proxy ("not started yet",
+    // Retry-After 15) and the proxy's "error trying to reach service" would be hidden
+    // behind it. Idempotent calls are retried by `retry::transient` instead, which
+    // reports what it met; watches back off in the watcher.
+    config.default_retry = false;
     let server = config.cluster_url.to_string();
     let client =
         Client::try_from(config).with_context(|| format!("creating a client for {server}"))?;

@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 use kube::api::{Api, LogParams};
 
-use super::errors::explain;
+use super::refusal;
 
 /// How many lines of history a follow starts with.
 pub const TAIL: i64 = 100;
@@ -26,7 +26,14 @@ pub async fn follow(
     };
     let reader = match api.log_stream(pod, &params).await {
         Ok(r) => r,
-        Err(e) => return format!("log unavailable: {}", explain(&e)),
+        // Which part refused (RBAC on pods/log, the kubelet, a container not running),
+        // then the server's own words.
+        Err(e) => {
+            return format!(
+                "could not read the log of pod {pod}: {}",
+                refusal::from_kube(&e)
+            );
+        }
     };
     let mut stream = reader.lines().ready_chunks(64);
     while let Some(batch) = stream.next().await {

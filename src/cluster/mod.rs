@@ -9,6 +9,7 @@
 //! - `errors`: kube errors in words (code, reason, message).
 //! - `logs`: following a pod's log as lines.
 //! - `exec`: run a command in a pod (how EMQX membership is read).
+//! - `refusal`: why an exec or a log read did not get through (RBAC, kubelet, container).
 //! - `retry`: trying idempotent calls again after 429s, 5xx and dropped connections.
 //! - `objects`: the namespace's objects as one line each (status and the wizard).
 //! - `pod_row`: a pod as kubectl shows it (READY, STATUS, RESTARTS, AGE), time injected.
@@ -21,5 +22,6 @@ pub mod guard;
 pub mod logs;
 pub mod objects;
 pub mod pod_row;
+pub mod refusal;
 pub mod retry;
 pub mod watch;

@@ -84,9 +84,10 @@ pub fn evaluate(
             Verdict::new(
                 met,
                 format!(
-                    "{}{members} ({answered}/{} pods answered)",
+                    "{}{members} ({answered}/{} pods answered){}",
                     m.summary(),
-                    names.len()
+                    names.len(),
+                    unanswered(evidence, &names)
                 ),
             )
         }
@@ -99,7 +100,12 @@ pub fn evaluate(
                 && m.islands() == *count as usize;
             Verdict::new(
                 met,
-                format!("{} ({answered}/{} pods answered)", m.summary(), names.len()),
+                format!(
+                    "{} ({answered}/{} pods answered){}",
+                    m.summary(),
+                    names.len(),
+                    unanswered(evidence, &names)
+                ),
             )
         }
         Condition::EmqxStopped { pods, at_least } => {
@@ -114,7 +120,13 @@ pub fn evaluate(
                     n >= *at_least as usize,
                     format!("{n} stopped node(s) listed"),
                 ),
-                None => Verdict::new(false, "no pod answered `cluster status` yet"),
+                None => Verdict::new(
+                    false,
+                    format!(
+                        "no pod answered `cluster status` yet{}",
+                        unanswered(evidence, &names)
+                    ),
+                ),
             }
         }
         Condition::LogLine { pods, pattern } => {
@@ -130,10 +142,17 @@ pub fn evaluate(
                 })
                 .map(|p| p.metadata.name.as_deref().unwrap_or_default())
                 .collect();
+            // A log that could not be read says why (the probe keeps it in place of the log).
+            let unread = pods
+                .iter()
+                .filter_map(|p| evidence.pods.get(&p.name_any())?.log.as_deref())
+                .find(|l| l.starts_with("(could not read the log"))
+                .map(|l| format!("; {}", l.trim_matches(['(', ')'])))
+                .unwrap_or_default();
             Verdict::new(
                 !pods.is_empty() && with_line.len() == pods.len(),
                 format!(
-                    "/{}/ in {} of {} pod logs",
+                    "/{}/ in {} of {} pod logs{unread}",
                     pattern.0.as_str(),
                     with_line.len(),
                     pods.len()
@@ -161,6 +180,18 @@ fn answered(evidence: &Evidence, names: &[String]) -> usize {
                 .is_some_and(Result::is_ok)
         })
         .count()
+}
+
+/// Why pods did not answer `cluster status` (the first such pod): "; emqx-0: could
+/// not run `emqx ctl cluster status` …", or nothing when all answered or none was asked.
+fn unanswered(evidence: &Evidence, names: &[String]) -> String {
+    names
+        .iter()
+        .find_map(|n| {
+            let e = evidence.pods.get(n)?.cluster.as_ref()?.as_ref().err()?;
+            Some(format!("; {n}: {e}"))
+        })
+        .unwrap_or_default()
 }
 
 fn one_line(text: &str) -> String {

@@ -80,6 +80,15 @@ pub enum EngineEvent {
         observed: String,
         diagnoses: Vec<Diagnosis>,
     },
+    /// A check nothing could verify on this cluster (exec refused for the whole
+    /// cluster, and no second source answers): the stage is applied, not verified.
+    /// Neither passed nor failed; the run stops there.
+    StageNotVerified {
+        stage: String,
+        check: String,
+        /// What refused, and what was tried instead.
+        why: String,
+    },
     /// One of the stage's lessons, told as what it was: seen (with the evidence), not
     /// seen (with what was seen instead), or conditional (a lesson about what goes
     /// wrong, told as "had there been…" because here it did not go wrong).
@@ -112,6 +121,9 @@ pub enum EngineEvent {
     },
     Finished {
         ok: bool,
+        /// True when the run stopped at a stage that was applied but could not be
+        /// verified (see StageNotVerified): not ok, and not a failure of the lesson.
+        not_verified: bool,
         /// "stage `rbac`, check `1 EMQX cluster of 3 running nodes`" when not ok.
         failure: Option<String>,
     },

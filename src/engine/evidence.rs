@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::cluster::refusal::Refusal;
 use crate::emqx::cluster_status::ClusterStatus;
 use crate::emqx::membership::{Membership, NodeView};
 use crate::emqx::node_status::NodeStatus;
@@ -15,6 +16,28 @@ pub struct PodEvidence {
     pub cluster: Option<Result<ClusterStatus, String>>,
     /// The last lines of the pod's log.
     pub log: Option<String>,
+    /// Why EMQX's HTTP `/status` through the API server's pod proxy (the second source
+    /// when exec is refused) did not reach this pod either.
+    pub http_refused: Option<String>,
+}
+
+/// Exec refused for a reason that holds for the whole cluster (RBAC, the kubelet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecRefused {
+    pub pod: String,
+    /// The command as a person would type it: `emqx ctl status`.
+    pub command: String,
+    pub refusal: Refusal,
+}
+
+impl std::fmt::Display for ExecRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "could not run `{}` in pod {}: {}",
+            self.command, self.pod, self.refusal
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -23,6 +46,11 @@ pub struct Evidence {
     pub pods: BTreeMap<String, PodEvidence>,
     /// `GET /status` through each Service's proxy, by Service name: (HTTP code, body).
     pub http_status: BTreeMap<String, Result<(u16, String), String>>,
+    /// Set when exec was refused for the whole cluster: probes then ask EMQX's HTTP API
+    /// through the pod proxy instead, and checks it cannot answer end as not verified.
+    pub exec_refused: Option<ExecRefused>,
+    /// Whether the person has been told that exec is refused (they are told once).
+    pub exec_refusal_told: bool,
 }
 
 impl Evidence {

@@ -107,6 +107,8 @@ pub enum RunError {
     },
     #[error("preflight: {0}")]
     Preflight(String),
+    #[error("stage `{stage}`: applied, not verified — {why}")]
+    NotVerified { stage: String, why: String },
 }
 
 impl Engine {
@@ -198,6 +200,7 @@ impl Engine {
         let failure = result.as_ref().err().map(ToString::to_string);
         self.emit(EngineEvent::Finished {
             ok: result.is_ok(),
+            not_verified: matches!(result, Err(RunError::NotVerified { .. })),
             failure,
         });
         result
@@ -256,6 +259,17 @@ impl Engine {
         else {
             return Ok(());
         };
+        if let Some(why) = failed.unverified {
+            self.emit(EngineEvent::StageNotVerified {
+                stage: stage.id.clone(),
+                check: failed.check,
+                why: why.clone(),
+            });
+            return Err(RunError::NotVerified {
+                stage: stage.id.clone(),
+                why,
+            });
+        }
         self.emit(EngineEvent::CheckFailed {
             stage: stage.id.clone(),
             check: failed.check.clone(),

@@ -15,6 +15,20 @@ use crate::cluster::{facts, retry};
 use crate::track::Condition;
 use crate::track::manifest::MANAGED_BY;
 
+/// The subject of the finding about exec into pods.
+pub const EXEC_SUBJECT: &str = "exec into pods";
+
+/// Conditions answered by running EMQX's ctl in a pod.
+fn needs_exec(condition: &Condition) -> bool {
+    matches!(
+        condition,
+        Condition::EmqxStarted { .. }
+            | Condition::EmqxCluster { .. }
+            | Condition::EmqxIslands { .. }
+            | Condition::EmqxStopped { .. }
+    )
+}
+
 fn finding(severity: Severity, subject: &str, advice: impl Into<String>) -> Finding {
     Finding {
         severity,
@@ -209,7 +223,10 @@ impl Engine {
                 }
             }
         }
+        // Exec over WebSocket (what kube-rs and kubectl 1.30+ use) is a GET: a 1.32 API
+        // server authorizes it as `get pods/exec`; SPDY and newer servers ask `create`.
         needs.push((String::new(), "pods/exec".into(), "create"));
+        needs.push((String::new(), "pods/exec".into(), "get"));
         needs.push((String::new(), "pods/log".into(), "get"));
         needs.push((String::new(), "services/proxy".into(), "get"));
         let mut denied = Vec::new();
@@ -233,25 +250,35 @@ impl Engine {
                 Err(e) => unknown = Some(explain(&e)),
             }
         }
+        // Without exec the stages still apply; only the checks that ask EMQX itself
+        // cannot be verified, so a refused exec is a warning that names them.
+        let is_exec = |d: &String| d.ends_with(" pods/exec");
+        let exec_denied: Vec<String> = denied.iter().filter(|d| is_exec(d)).cloned().collect();
+        denied.retain(|d| !is_exec(d));
+        let mut out = Vec::new();
+        if !exec_denied.is_empty() {
+            out.push(self.exec_denied_finding(&exec_denied));
+        }
         if let Some(e) = unknown {
-            return vec![finding(
+            out.push(finding(
                 Severity::Warning,
                 "permissions",
                 format!("cannot ask the API server: {e}"),
-            )];
+            ));
+            return out;
         }
-        if denied.is_empty() {
-            vec![finding(
+        out.push(if denied.is_empty() {
+            finding(
                 Severity::Ok,
                 "permissions",
                 format!(
                     "may do all {} operations the track needs in {}",
-                    needs.len(),
+                    needs.len() - exec_denied.len(),
                     self.namespace
                 ),
-            )]
+            )
         } else {
-            vec![finding(
+            finding(
                 Severity::Blocking,
                 "permissions",
                 format!(
@@ -260,8 +287,38 @@ impl Engine {
                     self.namespace,
                     denied.join(", ")
                 ),
-            )]
-        }
+            )
+        });
+        out
+    }
+
+    /// Exec into pods is not allowed: which checks cannot be verified, by stage.
+    fn exec_denied_finding(&self, denied: &[String]) -> Finding {
+        let unverifiable: Vec<String> = self
+            .track
+            .stages
+            .iter()
+            .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
+            .filter(|(_, c)| needs_exec(&c.condition))
+            .map(|(s, c)| format!("`{}`: {}", s.id, c.condition))
+            .collect();
+        finding(
+            Severity::Warning,
+            EXEC_SUBJECT,
+            format!(
+                "not allowed ({} in {}): kubetour cannot ask EMQX itself, so \
+                 these checks cannot be verified here and their stages will end as applied, \
+                 not verified: {}. Whether EMQX started is asked through the pod proxy \
+                 instead. Ask a cluster admin for get and create on pods/exec to verify them.",
+                denied.join(", "),
+                self.namespace,
+                if unverifiable.is_empty() {
+                    "none in this track".to_string()
+                } else {
+                    unverifiable.join("; ")
+                }
+            ),
+        )
     }
 
     /// Creates the namespace, labelled as ours, when it is missing.

@@ -5,24 +5,29 @@
 use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
+use kube::ResourceExt;
 use tokio::time::Instant;
 
 use super::Engine;
 use super::checks::{Verdict, evaluate, target_pods};
 use super::diagnose::diagnose;
 use super::events::{Diagnosis, EngineEvent, Severity};
-use super::probe::{self, Wants};
+use super::probe::{self, Schedule, Wants};
 use crate::track::{Check, Condition, Hint, PodTarget};
 
-/// How often EMQX is asked while a check that depends on it is pending.
+/// How long to wait before looking again when the watches have ended.
 pub const PROBE_EVERY: Duration = Duration::from_millis(1000);
 
-/// A check that did not pass in time.
+/// A check that did not pass in time, or that nothing could verify.
 #[derive(Debug, Clone)]
 pub struct Failed {
     pub check: String,
     pub observed: String,
     pub diagnoses: Vec<Diagnosis>,
+    /// Set when the check could not be verified at all (exec refused for the whole
+    /// cluster and no second source answers): why. The stage is then "applied, not
+    /// verified", never passed and not failed either.
+    pub unverified: Option<String>,
 }
 
 impl Engine {
@@ -39,6 +44,10 @@ impl Engine {
             let active = Instant::now();
             let deadline = active + self.limit(check.timeout);
             let mut next_probe = Instant::now();
+            let mut last_probe: Option<Instant> = None;
+            let mut schedule = Schedule::new(self.time_scale);
+            // Each check asks exec once more: a refusal may have been mended meanwhile.
+            self.evidence.exec_refused = None;
             loop {
                 let verdict = self.verdict(&check.condition);
                 if verdict.met {
@@ -59,31 +68,134 @@ impl Engine {
                         });
                     }
                 }
-                if Instant::now() >= deadline {
+                let at_deadline = Instant::now() >= deadline;
+                let unverified = self.unverifiable(&check.condition, at_deadline);
+                if unverified.is_some() || at_deadline {
                     return Err(Failed {
                         check: check.condition.to_string(),
-                        observed: verdict.observed,
+                        observed: unverified.clone().unwrap_or(verdict.observed),
                         diagnoses: self.diagnoses(hints, &check.condition),
+                        unverified,
                     });
                 }
                 let wants = wants(&check.condition, !hints.is_empty());
                 let probing = wants.ctl || wants.logs || needs_http(&check.condition);
                 tokio::select! {
                     change = self.changes.next() => match change {
-                        Some(change) => { self.absorb(change); }
+                        Some(change) => {
+                            let before = self.target_versions(&check.condition);
+                            self.absorb(change);
+                            if self.target_versions(&check.condition) != before {
+                                // Ask soon after a change, but never twice within the
+                                // shortest gap.
+                                schedule.reset();
+                                let soonest = last_probe
+                                    .map_or(Instant::now(), |at| at + schedule.least_gap());
+                                next_probe = next_probe.min(soonest.max(Instant::now()));
+                            }
+                        }
                         // The merged watch never ends while the client lives; if it does,
                         // fall back to waiting out the probe interval.
                         None => tokio::time::sleep(PROBE_EVERY).await,
                     },
                     _ = tokio::time::sleep_until(next_probe), if probing => {
                         self.probe(&check.condition, wants).await;
-                        next_probe = Instant::now() + PROBE_EVERY;
+                        self.tell_exec_refused(stage);
+                        last_probe = Some(Instant::now());
+                        next_probe = Instant::now() + schedule.pause();
                     }
                     _ = tokio::time::sleep_until(deadline) => {}
                 }
             }
         }
         Ok(())
+    }
+
+    /// The target pods of a condition with their resourceVersions: when this changes,
+    /// the pods changed and EMQX is asked again soon.
+    fn target_versions(&self, condition: &Condition) -> Vec<(String, String)> {
+        pod_target(condition)
+            .map(|t| {
+                target_pods(&self.view, &t)
+                    .into_iter()
+                    .map(|p| {
+                        (
+                            p.metadata.name.clone().unwrap_or_default(),
+                            p.metadata.resource_version.clone().unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Why a condition cannot be verified on this cluster, when it cannot: exec is
+    /// refused for the whole cluster and the second source cannot answer either (for
+    /// membership there is none; for "started", EMQX's /status through the pod proxy).
+    /// At the deadline, a "started" that the second source never answered is not
+    /// verified either (rather than failed: nobody could look).
+    fn unverifiable(&self, condition: &Condition, at_deadline: bool) -> Option<String> {
+        let refused = self.evidence.exec_refused.as_ref()?;
+        let pods = pod_target(condition)
+            .map(|t| target_pods(&self.view, &t))
+            .unwrap_or_default();
+        match condition {
+            Condition::EmqxCluster { .. }
+            | Condition::EmqxIslands { .. }
+            | Condition::EmqxStopped { .. } => pods
+                .iter()
+                .find_map(|p| {
+                    self.evidence
+                        .pods
+                        .get(&p.name_any())?
+                        .cluster
+                        .clone()?
+                        .err()
+                })
+                .or_else(|| Some(refused.to_string())),
+            Condition::EmqxStarted { .. } => {
+                let answers = |p: &&k8s_openapi::api::core::v1::Pod| {
+                    self.evidence.pods.get(&p.name_any()).cloned()
+                };
+                pods.iter()
+                    .filter_map(answers)
+                    .find_map(|a| a.http_refused)
+                    .or_else(|| {
+                        at_deadline
+                            .then(|| pods.iter().filter_map(answers).find_map(|a| a.node?.err()))?
+                    })
+            }
+            _ => None,
+        }
+    }
+
+    /// Says once, at the first probe refused for a cluster-wide reason, what cannot be
+    /// verified and what is asked instead.
+    fn tell_exec_refused(&mut self, stage: &str) {
+        let Some(refused) = self.evidence.exec_refused.as_ref() else {
+            return;
+        };
+        if self.evidence.exec_refusal_told {
+            return;
+        }
+        let diagnosis = Diagnosis {
+            source: refused.pod.clone(),
+            line: refused.to_string(),
+            explanation: format!(
+                "kubetour cannot run commands in pods on this cluster ({}), so checks that \
+                 ask EMQX itself cannot be verified by exec: whether EMQX started is asked \
+                 through the API server's pod proxy instead (EMQX's /status); which nodes \
+                 form a cluster cannot be asked that way, and those stages end as applied, \
+                 not verified.",
+                refused.refusal.trouble.describe()
+            ),
+            fixed_by: None,
+        };
+        self.evidence.exec_refusal_told = true;
+        self.emit(EngineEvent::Diagnosed {
+            stage: stage.to_string(),
+            diagnosis,
+        });
     }
 
     pub(super) fn verdict(&self, condition: &Condition) -> Verdict {

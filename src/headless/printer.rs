@@ -81,6 +81,9 @@ pub fn plain(event: &EngineEvent) -> Option<String> {
             }
             out
         }
+        EngineEvent::StageNotVerified {
+            stage, check, why, ..
+        } => format!("  ? {check} — not verified: {why}\n  stage `{stage}`: applied, not verified"),
         EngineEvent::Observation {
             id,
             text,
@@ -122,8 +125,13 @@ pub fn plain(event: &EngineEvent) -> Option<String> {
             format!("  stage `{id}` done in {:.1}s", elapsed.as_secs_f64())
         }
         EngineEvent::Deleted { kind, name } => format!("  deleted {kind}/{name}"),
-        EngineEvent::Finished { ok, failure } => match (ok, failure) {
+        EngineEvent::Finished {
+            ok,
+            not_verified,
+            failure,
+        } => match (ok, failure) {
             (true, _) => "\nall checks passed".to_string(),
+            (false, Some(f)) if *not_verified => format!("\nNOT VERIFIED: {f}"),
             (false, Some(f)) => format!("\nFAILED: {f}"),
             (false, None) => "\nFAILED".to_string(),
         },

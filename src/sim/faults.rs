@@ -1,10 +1,19 @@
 //! Trouble on demand: a layer in front of the simulated API server that answers some
-//! requests with 500 or 429 and cuts watch streams short, so tests can show that a
-//! client copes with a cluster having a bad day. Deterministic (every Nth request), so a
-//! failing test fails the same way twice. Off unless a test puts it in front.
+//! requests with 500 or 429, cuts watch streams short, or refuses exec as a real cluster
+//! without a reachable kubelet (or with RBAC that forbids `pods/exec`) does, so tests
+//! can show that a client copes with a cluster having a bad day. Deterministic (every
+//! Nth request), so a failing test fails the same way twice. Off unless a test puts it
+//! in front.
+//!
+//! The layer also counts what passes through it, by path and by User-Agent: the
+//! server-side view tests use to show how often a client asks (exec requests while a
+//! check waits) and how it names itself. (A `/metrics` endpoint with
+//! `apiserver_request_total` would be the real server's way; this count works without
+//! it, with or without faults.)
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
@@ -24,21 +33,96 @@ pub struct FaultPlan {
     pub every_nth_429: Option<u64>,
     /// Watch streams break off (without a clean end) after this long.
     pub watch_lifetime: Option<Duration>,
+    /// Every exec request is refused this way.
+    pub exec: Option<ExecFault>,
+    /// The API server's proxy to pods (`…/pods/<name>:<port>/proxy/…`) cannot reach
+    /// them: 503 "error trying to reach service", as when the pod network is down.
+    pub pod_proxy_unreachable: bool,
+}
+
+/// How a real cluster refuses to run a command in a pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecFault {
+    /// kube-apiserver 1.32 whose kubelet is unreachable: the WebSocket upgrade succeeds
+    /// (the API server translates the stream itself), then channel 3 carries an
+    /// InternalError Status naming the failed dial to port 10250.
+    KubeletUnreachable,
+    /// RBAC without `pods/exec`: 403 Forbidden before any upgrade (worded for exec over
+    /// WebSocket, which a 1.32 API server authorizes as `get pods/exec`).
+    Forbidden,
 }
 
 #[derive(Debug, Default)]
 struct Counters {
     requests: AtomicU64,
     injected: AtomicU64,
+    /// Requests by path (query left out), watches included.
+    by_path: Mutex<BTreeMap<String, u64>>,
+    /// Requests by User-Agent ("" for none).
+    by_agent: Mutex<BTreeMap<String, u64>>,
 }
 
-/// How many faults a layer has injected so far (for tests to show they happened).
+/// How many faults a layer has injected so far, and what it has seen (for tests).
 #[derive(Debug, Clone, Default)]
 pub struct FaultCount(Arc<Counters>);
 
 impl FaultCount {
     pub fn injected(&self) -> u64 {
         self.0.injected.load(Ordering::SeqCst)
+    }
+
+    /// How many requests had a path that `which` accepts.
+    pub fn requests_to(&self, which: impl Fn(&str) -> bool) -> u64 {
+        self.0
+            .by_path
+            .lock()
+            .map(|m| m.iter().filter(|(p, _)| which(p)).map(|(_, n)| n).sum())
+            .unwrap_or(0)
+    }
+
+    /// How many exec requests (`…/pods/<name>/exec`) came through.
+    pub fn exec_requests(&self) -> u64 {
+        self.requests_to(|p| exec_target(p).is_some())
+    }
+
+    /// Requests by the User-Agent they carried ("" when none).
+    pub fn user_agents(&self) -> BTreeMap<String, u64> {
+        self.0
+            .by_agent
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
+    }
+
+    fn record(&self, req: &Request) {
+        let agent = req
+            .headers()
+            .get(http::header::USER_AGENT)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        if let Ok(mut m) = self.0.by_path.lock() {
+            *m.entry(req.uri().path().to_string()).or_default() += 1;
+        }
+        if let Ok(mut m) = self.0.by_agent.lock() {
+            *m.entry(agent).or_default() += 1;
+        }
+    }
+}
+
+fn is_pod_proxy(path: &str) -> bool {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    matches!(
+        segs.as_slice(),
+        ["api", "v1", "namespaces", _, "pods", _, "proxy", ..]
+    )
+}
+
+/// `(namespace, pod)` of an exec path.
+fn exec_target(path: &str) -> Option<(&str, &str)> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segs.as_slice() {
+        ["api", "v1", "namespaces", ns, "pods", pod, "exec"] => Some((ns, pod)),
+        _ => None,
     }
 }
 
@@ -63,6 +147,22 @@ async fn inject(
     req: Request,
     next: Next,
 ) -> Response {
+    count.record(&req);
+    if let Some(fault) = plan.exec
+        && let Some((ns, pod)) = exec_target(req.uri().path())
+    {
+        count.0.injected.fetch_add(1, Ordering::SeqCst);
+        let (ns, pod) = (ns.to_string(), pod.to_string());
+        return refuse_exec(fault, req, &ns, &pod).await;
+    }
+    if plan.pod_proxy_unreachable && is_pod_proxy(req.uri().path()) {
+        count.0.injected.fetch_add(1, Ordering::SeqCst);
+        return status(
+            503,
+            "ServiceUnavailable",
+            "error trying to reach service: dial tcp 10.244.0.5:18083: connect: no route to host",
+        );
+    }
     if is_watch(&req) {
         let response = next.run(req).await;
         return match plan.watch_lifetime {
@@ -132,4 +232,56 @@ fn cut_short(response: Response, lifetime: Duration, count: &FaultCount) -> Resp
             ))
         }));
     Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// Refuses an exec request the way a real cluster does (see [`ExecFault`]).
+async fn refuse_exec(fault: ExecFault, req: Request, ns: &str, pod: &str) -> Response {
+    use axum::extract::FromRequestParts;
+    use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade, close_code};
+    match fault {
+        ExecFault::Forbidden => status(
+            403,
+            "Forbidden",
+            &format!(
+                "pods \"{pod}\" is forbidden: User \"learner\" cannot get resource \
+                 \"pods/exec\" in API group \"\" in the namespace \"{ns}\""
+            ),
+        ),
+        ExecFault::KubeletUnreachable => {
+            let query = req.uri().query().unwrap_or("").to_string();
+            let (mut parts, _body) = req.into_parts();
+            let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+                Ok(u) => u,
+                Err(e) => return e.into_response(),
+            };
+            let dial = format!(
+                "error sending request: Post \"https://127.0.0.1:10250/exec/{ns}/{pod}/emqx?{query}\": \
+                 dial tcp 127.0.0.1:10250: connect: connection refused"
+            );
+            let body = serde_json::json!({
+                "metadata": {}, "status": "Failure",
+                "message": format!("Internal error occurred: {dial}"),
+                "reason": "InternalError",
+                "details": {"causes": [{"message": dial}]},
+                "code": 500
+            });
+            upgrade
+                .protocols(["v5.channel.k8s.io", "v4.channel.k8s.io"])
+                .on_upgrade(move |mut socket| async move {
+                    let mut frame = vec![3u8];
+                    frame.extend_from_slice(body.to_string().as_bytes());
+                    let _ = socket.send(Message::Binary(frame.into())).await;
+                    let close = CloseFrame {
+                        code: close_code::NORMAL,
+                        reason: "".into(),
+                    };
+                    let _ = socket.send(Message::Close(Some(close))).await;
+                    while let Some(Ok(msg)) = socket.recv().await {
+                        if matches!(msg, Message::Close(_)) {
+                            break;
+                        }
+                    }
+                })
+        }
+    }
 }

@@ -53,6 +53,21 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 ]));
                 continue;
             }
+            CheckState::NotVerified { why } => {
+                lines.push(Line::from(vec![
+                    Span::styled("? ", theme.warn),
+                    Span::styled(row.text.clone(), theme.warn),
+                    Span::styled(
+                        if zh {
+                            format!(" — 无法验证：{why}")
+                        } else {
+                            format!(" — not verified: {why}")
+                        },
+                        theme.text,
+                    ),
+                ]));
+                continue;
+            }
         };
         lines.push(fit_spans(pieces, width));
     }

@@ -237,7 +237,8 @@ pub fn checklist_lines(m: &Model, width: u16) -> u16 {
     for c in &s.checks {
         // Only a failed check wraps; the others are cut to one line.
         n += match &c.state {
-            crate::app::model::CheckState::Failed { observed } => {
+            crate::app::model::CheckState::Failed { observed }
+            | crate::app::model::CheckState::NotVerified { why: observed } => {
                 wrapped(c.text.width() + observed.width() + 20)
             }
             _ => 1,

@@ -18,6 +18,8 @@ pub fn mark(state: StageState, frame: u64, theme: &Theme) -> (String, ratatui::s
         StageState::Applying | StageState::Waiting => (spinner(frame).into(), theme.busy),
         StageState::Passed => ("✓".into(), theme.ok),
         StageState::Failed => ("✗".into(), theme.bad),
+        // Applied, but nothing on this cluster could say whether it worked.
+        StageState::NotVerified => ("?".into(), theme.warn),
         StageState::Skipped => ("»".into(), theme.dim),
     }
 }
@@ -29,6 +31,7 @@ pub fn state_word(state: StageState) -> &'static str {
         StageState::Waiting => "waiting",
         StageState::Passed => "passed",
         StageState::Failed => "failed",
+        StageState::NotVerified => "applied, not verified",
         StageState::Skipped => "skipped",
     }
 }
