@@ -156,7 +156,15 @@ impl Store {
         state.rv += 1;
         let rv = state.rv;
         let meta = metadata_mut(&mut object);
-        meta.insert("uid".into(), Value::String(new_uid()));
+        // The API layer drops client-sent uids; one set there was assigned by the
+        // registry itself (a Job's generated selector names it).
+        let has_uid = meta
+            .get("uid")
+            .and_then(Value::as_str)
+            .is_some_and(|u| !u.is_empty());
+        if !has_uid {
+            meta.insert("uid".into(), Value::String(new_uid()));
+        }
         meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
         meta.insert(
             "creationTimestamp".into(),
@@ -395,7 +403,7 @@ fn has_generation(res: Res) -> bool {
     match res {
         // As a 1.32/1.33 server: Pods (generation is alpha in 1.33), Namespaces and
         // claims carry none.
-        Res::Deployment | Res::ReplicaSet | Res::StatefulSet => true,
+        Res::Deployment | Res::ReplicaSet | Res::StatefulSet | Res::Job | Res::CronJob => true,
         Res::Pod
         | Res::Namespace
         | Res::PersistentVolumeClaim
@@ -412,7 +420,9 @@ fn has_generation(res: Res) -> bool {
         | Res::RoleBinding
         | Res::ClusterRole
         | Res::ClusterRoleBinding
-        | Res::StorageClass => false,
+        | Res::StorageClass
+        | Res::Lease
+        | Res::APIService => false,
     }
 }
 

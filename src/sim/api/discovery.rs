@@ -132,6 +132,8 @@ pub(super) const VERBS: &[&str] = &[
 pub(super) fn categories(res: Res) -> &'static [&'static str] {
     match res {
         Res::Pod | Res::Service | Res::Deployment | Res::ReplicaSet | Res::StatefulSet => &["all"],
+        Res::Job | Res::CronJob => &["all"],
+        Res::APIService => &["api-extensions"],
         Res::Namespace
         | Res::Node
         | Res::Endpoints
@@ -146,7 +148,8 @@ pub(super) fn categories(res: Res) -> &'static [&'static str] {
         | Res::RoleBinding
         | Res::ClusterRole
         | Res::ClusterRoleBinding
-        | Res::StorageClass => &[],
+        | Res::StorageClass
+        | Res::Lease => &[],
     }
 }
 
@@ -163,7 +166,19 @@ pub(super) fn subresources(
     let status = ("status", "", "", STATUS);
     let scale = ("scale", "Scale", "autoscaling", STATUS);
     match res {
-        Res::Pod => vec![status, ("binding", "Binding", "", &["create"])],
+        Res::Pod => vec![
+            status,
+            ("binding", "Binding", "", &["create"]),
+            ("ephemeralcontainers", "", "", STATUS),
+            ("eviction", "Eviction", "policy", &["create"]),
+        ],
+        Res::ServiceAccount => vec![(
+            "token",
+            "TokenRequest",
+            "authentication.k8s.io",
+            &["create"],
+        )],
+        Res::Job | Res::CronJob | Res::APIService => vec![status],
         Res::Deployment | Res::ReplicaSet | Res::StatefulSet => vec![scale, status],
         Res::Namespace
         | Res::Node
@@ -175,14 +190,14 @@ pub(super) fn subresources(
         Res::Endpoints
         | Res::ConfigMap
         | Res::Secret
-        | Res::ServiceAccount
         | Res::Event
         | Res::ControllerRevision
         | Res::Role
         | Res::RoleBinding
         | Res::ClusterRole
         | Res::ClusterRoleBinding
-        | Res::StorageClass => vec![],
+        | Res::StorageClass
+        | Res::Lease => vec![],
     }
 }
 
