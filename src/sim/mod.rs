@@ -24,6 +24,8 @@ pub mod config;
 pub mod controllers;
 pub mod emqx;
 pub mod faults;
+pub mod key_order;
+mod key_order_schema;
 pub mod rbac;
 pub mod resources;
 pub mod serve;

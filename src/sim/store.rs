@@ -173,6 +173,7 @@ impl Store {
         if has_generation(res) {
             meta.insert("generation".into(), Value::from(1));
         }
+        in_server_order(res, &mut object);
         state.objects.insert(key, object.clone());
         self.record(&mut state, EventType::Added, res, namespace, object.clone());
         Ok(object)
@@ -232,6 +233,7 @@ impl Store {
         state.rv += 1;
         let rv = state.rv;
         metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv.to_string()));
+        in_server_order(res, &mut object);
         state.objects.insert(key, object.clone());
         self.record(
             &mut state,
@@ -396,6 +398,17 @@ pub fn metadata_mut(object: &mut Value) -> &mut Map<String, Value> {
         *meta = Value::Object(Map::new());
     }
     meta.as_object_mut().unwrap_or_else(|| unreachable!())
+}
+
+/// Type meta filled from the kind, and every key where the real server writes it
+/// (`key_order`), so reads, lists and watch events all carry the real order.
+fn in_server_order(res: Res, object: &mut Value) {
+    let info = res.info();
+    if let Some(map) = object.as_object_mut() {
+        map.insert("kind".into(), Value::String(info.kind.to_string()));
+        map.insert("apiVersion".into(), Value::String(info.api_version()));
+    }
+    super::key_order::canonical(info.kind, object);
 }
 
 /// Kinds whose metadata.generation tracks spec changes.

@@ -8,13 +8,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::read::object_response;
 use super::{Managed, Scope, commit};
 use crate::sim::api::ApiState;
 use crate::sim::api::patch::{self, APPLY, JSON_PATCH, MERGE, STRATEGIC};
 use crate::sim::api::request::Req;
 use crate::sim::api::router::Obj;
 use crate::sim::api::status::{ApiError, ApiResult};
-use super::read::object_response;
 use crate::sim::store::metadata_mut;
 
 pub fn patch(state: &Arc<ApiState>, r: &Req, obj: &Obj, scope: Scope) -> ApiResult<Response> {

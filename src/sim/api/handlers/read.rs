@@ -35,6 +35,8 @@ pub fn object_response(
     mut object: Value,
 ) -> Response {
     ensure_type_meta(&mut object, info);
+    // Stored objects are in order already; a dry run's never reached the store.
+    crate::sim::key_order::canonical(info.kind, &mut object);
     if r.wants_table() {
         let rv = object
             .pointer("/metadata/resourceVersion")
@@ -58,7 +60,11 @@ pub fn object_response(
 
 /// Objects of a collection matching the request's selectors, with the snapshot's rv.
 pub fn select(state: &ApiState, r: &Req, coll: &Coll) -> ApiResult<(Vec<Value>, u64)> {
-    let selectors = Selectors::for_kind(coll.info.res, r.param("labelSelector"), r.param("fieldSelector"))?;
+    let selectors = Selectors::for_kind(
+        coll.info.res,
+        r.param("labelSelector"),
+        r.param("fieldSelector"),
+    )?;
     let (items, rv) = state.store.list(coll.info.res, coll.ns.as_deref());
     let items = items
         .into_iter()
@@ -117,6 +123,13 @@ pub fn list(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response> 
             "items": items,
         });
         return Ok(json_response(StatusCode::OK, &body));
+    }
+    // The real server writes list items without kind and apiVersion (the list has them).
+    for item in &mut items {
+        if let Some(map) = item.as_object_mut() {
+            map.shift_remove("kind");
+            map.shift_remove("apiVersion");
+        }
     }
     let body = json!({
         "kind": format!("{}List", coll.info.kind),

@@ -6,12 +6,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::read::object_response;
 use super::{Managed, check_kind, commit};
 use crate::sim::api::ApiState;
 use crate::sim::api::meta::generate_name;
 use crate::sim::api::request::Req;
 use crate::sim::api::router::{Coll, Obj};
-use super::read::object_response;
 use crate::sim::api::status::{ApiError, ApiResult};
 use crate::sim::api::strict;
 use crate::sim::store::metadata_mut;
