@@ -58,6 +58,16 @@ pub fn groups() -> Vec<&'static str> {
     out
 }
 
+/// Every group served at v1, "" for the core group (one APIService each).
+pub fn served_groups() -> Vec<&'static str> {
+    let mut out = vec![""];
+    out.extend(groups());
+    out.push(super::slices::GROUP);
+    out.push(super::handlers::reviews::GROUP);
+    out.push(super::events_v1::GROUP);
+    out
+}
+
 /// Whether a group/version exists at all (else paths under it are a plain 404).
 pub fn serves(group: &str, version: &str) -> bool {
     ALL.iter().any(|i| i.group == group && i.version == version)
@@ -89,6 +99,7 @@ pub fn api_groups(_r: &Req) -> Response {
     let mut groups: Vec<Value> = groups().into_iter().map(group_json).collect();
     groups.push(group_json(super::slices::GROUP));
     groups.push(group_json(super::handlers::reviews::GROUP));
+    groups.push(group_json(super::events_v1::GROUP));
     json_response(
         StatusCode::OK,
         &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}),
@@ -117,7 +128,7 @@ pub fn group_version(group: &str, version: &str) -> ApiResult<Response> {
     Ok(resource_list(group, version))
 }
 
-pub(super) const VERBS: &[&str] = &[
+pub const VERBS: &[&str] = &[
     "create",
     "delete",
     "deletecollection",

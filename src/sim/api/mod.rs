@@ -23,6 +23,7 @@ pub mod authz;
 pub mod batch;
 pub mod defaults;
 pub mod discovery;
+pub mod events_v1;
 pub mod field_labels;
 pub mod fields;
 pub mod handlers;

@@ -17,7 +17,7 @@ use super::authz::Attributes;
 use super::handlers::{delete, exec, logs, patch, proxy, read, reviews, subresource, watch, write};
 use super::request::Req;
 use super::status::{ApiError, ApiResult};
-use super::{aggregated, auth, discovery, openapi, slices};
+use super::{aggregated, auth, discovery, events_v1, openapi, slices};
 use crate::sim::resources::{Res, ResInfo};
 
 /// Largest request body accepted (the real server's limit is 3 MiB for most writes).
@@ -127,6 +127,9 @@ fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
         ["apis", slices::GROUP] => Ok(discovery::group_response(slices::GROUP)),
         ["apis", slices::GROUP, "v1"] => Ok(slices::resource_list()),
         ["apis", slices::GROUP, "v1", rest @ ..] => slices::route(state, r, rest),
+        ["apis", events_v1::GROUP] => Ok(discovery::group_response(events_v1::GROUP)),
+        ["apis", events_v1::GROUP, "v1"] => Ok(events_v1::resource_list()),
+        ["apis", events_v1::GROUP, "v1", rest @ ..] => events_v1::route(state, r, rest),
         ["apis", group] => discovery::group(group),
         ["apis", group, version] => discovery::group_version(group, version),
         ["api", "v1", rest @ ..] => resource(state, r, "", "v1", rest),
