@@ -297,7 +297,7 @@ pub fn pod_spec(spec: &mut Value, template: bool) {
     let Some(s) = spec.as_object_mut() else {
         return;
     };
-    for list in ["containers", "initContainers"] {
+    for list in ["containers", "initContainers", "ephemeralContainers"] {
         if let Some(cs) = s.get_mut(list).and_then(Value::as_array_mut) {
             for c in cs.iter_mut().filter_map(Value::as_object_mut) {
                 container(c);

@@ -14,7 +14,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::ApiState;
 use super::authz::Attributes;
-use super::handlers::{delete, exec, logs, patch, proxy, read, reviews, subresource, watch, write};
+use super::handlers::{
+    delete, ephemeral, eviction, exec, logs, patch, proxy, read, reviews, subresource, token, watch,
+    write,
+};
 use super::request::Req;
 use super::status::{ApiError, ApiResult};
 use super::{aggregated, auth, discovery, events_v1, openapi, slices};
@@ -286,6 +289,15 @@ fn object(state: &Arc<ApiState>, r: &Req, obj: &Obj, sub: Option<&str>) -> ApiRe
         }
         Some("binding") if obj.info.res == Res::Pod && r.method == Method::POST => {
             return subresource::binding(state, r, &obj.ns, Some(&obj.name));
+        }
+        Some("eviction") if obj.info.res == Res::Pod && r.method == Method::POST => {
+            return eviction::evict(state, r, obj);
+        }
+        Some("ephemeralcontainers") if obj.info.res == Res::Pod => {
+            return ephemeral::handle(state, r, obj);
+        }
+        Some("token") if obj.info.res == Res::ServiceAccount && r.method == Method::POST => {
+            return token::create(state, r, obj);
         }
         Some(_) => return Err(ApiError::no_such_path()),
     };

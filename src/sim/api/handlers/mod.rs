@@ -4,6 +4,8 @@
 
 pub mod admission;
 pub mod delete;
+pub mod ephemeral;
+pub mod eviction;
 pub mod exec;
 pub mod logs;
 pub mod patch;
@@ -11,6 +13,7 @@ pub mod proxy;
 pub mod read;
 pub mod reviews;
 pub mod subresource;
+pub mod token;
 pub mod watch;
 pub mod write;
 
