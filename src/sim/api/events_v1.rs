@@ -59,7 +59,11 @@ pub fn present(core: &Value) -> Value {
         core.get("eventTime").cloned().unwrap_or(Value::Null),
     );
     put(&mut out, "series", core.get("series"));
-    put_nonempty(&mut out, "reportingController", core.get("reportingComponent"));
+    put_nonempty(
+        &mut out,
+        "reportingController",
+        core.get("reportingComponent"),
+    );
     put_nonempty(&mut out, "reportingInstance", core.get("reportingInstance"));
     put_nonempty(&mut out, "action", core.get("action"));
     put_nonempty(&mut out, "reason", core.get("reason"));
@@ -94,16 +98,32 @@ pub fn to_core(event: &Value) -> Value {
     put(&mut out, "reason", event.get("reason"));
     put(&mut out, "message", event.get("note"));
     put(&mut out, "source", event.get("deprecatedSource"));
-    put(&mut out, "firstTimestamp", event.get("deprecatedFirstTimestamp"));
-    put(&mut out, "lastTimestamp", event.get("deprecatedLastTimestamp"));
+    put(
+        &mut out,
+        "firstTimestamp",
+        event.get("deprecatedFirstTimestamp"),
+    );
+    put(
+        &mut out,
+        "lastTimestamp",
+        event.get("deprecatedLastTimestamp"),
+    );
     put(&mut out, "count", event.get("deprecatedCount"));
     put(&mut out, "type", event.get("type"));
     put(&mut out, "eventTime", event.get("eventTime"));
     put(&mut out, "series", event.get("series"));
     put(&mut out, "action", event.get("action"));
     put(&mut out, "related", event.get("related"));
-    put(&mut out, "reportingComponent", event.get("reportingController"));
-    put(&mut out, "reportingInstance", event.get("reportingInstance"));
+    put(
+        &mut out,
+        "reportingComponent",
+        event.get("reportingController"),
+    );
+    put(
+        &mut out,
+        "reportingInstance",
+        event.get("reportingInstance"),
+    );
     Value::Object(out)
 }
 
@@ -190,7 +210,10 @@ pub fn route(state: &Arc<ApiState>, r: &Req, rest: &[&str]) -> ApiResult<Respons
                 .collect();
             let metadata = json!({"resourceVersion": rv.to_string()});
             if r.wants_table() {
-                return Ok(json_response(StatusCode::OK, &table(&events, now, true, metadata)));
+                return Ok(json_response(
+                    StatusCode::OK,
+                    &table(&events, now, true, metadata),
+                ));
             }
             // List items carry no type meta, as the real server writes them.
             for e in &mut events {
@@ -213,7 +236,12 @@ pub fn route(state: &Arc<ApiState>, r: &Req, rest: &[&str]) -> ApiResult<Respons
                 .map(|m| m.entry("metadata").or_insert_with(|| json!({})));
             if let Some(Value::Object(meta)) = meta {
                 meta.insert("namespace".into(), json!(ns));
-                for server_owned in ["uid", "resourceVersion", "creationTimestamp", "managedFields"] {
+                for server_owned in [
+                    "uid",
+                    "resourceVersion",
+                    "creationTimestamp",
+                    "managedFields",
+                ] {
                     meta.remove(server_owned);
                 }
                 if !meta.contains_key("name")

@@ -116,9 +116,20 @@ impl Reconciler for JobController {
         if counts.failed > backoff_limit {
             let why = "Job has reached the specified backoff limit";
             for pod in &counts.active {
-                delete_object(store, Res::Pod, ns, names::name(pod), Propagation::Background);
+                delete_object(
+                    store,
+                    Res::Pod,
+                    ns,
+                    names::name(pod),
+                    Propagation::Background,
+                );
             }
-            new_conditions.push(condition("FailureTarget", "BackoffLimitExceeded", why, &now));
+            new_conditions.push(condition(
+                "FailureTarget",
+                "BackoffLimitExceeded",
+                why,
+                &now,
+            ));
             new_conditions.push(condition("Failed", "BackoffLimitExceeded", why, &now));
             self.recorder.record(
                 &job,
@@ -127,10 +138,18 @@ impl Reconciler for JobController {
             );
         } else if done {
             let why = "Reached expected number of succeeded pods";
-            new_conditions.push(condition("SuccessCriteriaMet", "CompletionsReached", why, &now));
+            new_conditions.push(condition(
+                "SuccessCriteriaMet",
+                "CompletionsReached",
+                why,
+                &now,
+            ));
             new_conditions.push(condition("Complete", "CompletionsReached", why, &now));
-            self.recorder
-                .record(&job, &reporter(), Event::normal("Completed", "Job completed"));
+            self.recorder.record(
+                &job,
+                &reporter(),
+                Event::normal("Completed", "Job completed"),
+            );
         } else if !suspended {
             let remaining = match completions {
                 Some(c) => (c - counts.succeeded).max(0),
@@ -198,20 +217,28 @@ fn write_status(store: &Store, job: &Value, counts: &Counts, conditions: Vec<Val
         if !status.is_object() {
             *status = json!({});
         }
-        if status.get("startTime").is_none() && !j["spec"]["suspend"].as_bool().unwrap_or(false)
-        {
+        if status.get("startTime").is_none() && !j["spec"]["suspend"].as_bool().unwrap_or(false) {
             j["status"]["startTime"] = json!(now);
         }
         let status = &mut j["status"];
         // active, succeeded and failed are omitted at zero; ready and terminating not.
         for (field, n) in [
-            ("active", if completing { 0 } else { counts.active.len() as i64 }),
+            (
+                "active",
+                if completing {
+                    0
+                } else {
+                    counts.active.len() as i64
+                },
+            ),
             ("succeeded", counts.succeeded),
             ("failed", counts.failed),
         ] {
             match n {
                 0 => status.as_object_mut().map(|m| m.remove(field)),
-                n => status.as_object_mut().map(|m| m.insert(field.into(), json!(n))),
+                n => status
+                    .as_object_mut()
+                    .map(|m| m.insert(field.into(), json!(n))),
             };
         }
         status["ready"] = json!(if completing { 0 } else { counts.ready });

@@ -26,9 +26,17 @@ impl Tokens {
     }
 
     /// Accepts `token` as `namespace/name` until `expires` (a TokenRequest's token).
-    pub fn register_until(&self, token: &str, namespace: &str, name: &str, expires: jiff::Timestamp) {
-        self.lock()
-            .insert(token.to_string(), UserInfo::service_account(namespace, name));
+    pub fn register_until(
+        &self,
+        token: &str,
+        namespace: &str,
+        name: &str,
+        expires: jiff::Timestamp,
+    ) {
+        self.lock().insert(
+            token.to_string(),
+            UserInfo::service_account(namespace, name),
+        );
         self.expiry
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -48,12 +48,20 @@ fn check(current: &Value, wanted: &[Value]) -> Vec<Cause> {
         match wanted.iter().find(|w| name_of(w) == name_of(old)) {
             None => causes.push(Cause::forbidden(
                 "spec.ephemeralContainers",
-                &format!("existing ephemeral containers \"{}\" may not be removed", name_of(old)),
+                &format!(
+                    "existing ephemeral containers \"{}\" may not be removed",
+                    name_of(old)
+                ),
             )),
-            Some(w) if w.get("image") != old.get("image") || w.get("command") != old.get("command") => {
+            Some(w)
+                if w.get("image") != old.get("image") || w.get("command") != old.get("command") =>
+            {
                 causes.push(Cause::forbidden(
                     "spec.ephemeralContainers",
-                    &format!("existing ephemeral containers \"{}\" may not be changed", name_of(old)),
+                    &format!(
+                        "existing ephemeral containers \"{}\" may not be changed",
+                        name_of(old)
+                    ),
                 ));
             }
             Some(_) => {}
@@ -78,7 +86,10 @@ fn check(current: &Value, wanted: &[Value]) -> Vec<Cause> {
         } else {
             seen.push(name.to_string());
         }
-        if c.get("image").and_then(Value::as_str).is_none_or(str::is_empty) {
+        if c.get("image")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
             causes.push(Cause::required(format!("{at}.image"), ""));
         }
         for field in ["ports", "livenessProbe", "readinessProbe", "startupProbe"] {

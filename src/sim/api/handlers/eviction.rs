@@ -43,10 +43,14 @@ fn options(r: &Req, body: &Value) -> DeleteOptions {
 /// POST pods/NAME/eviction.
 pub fn evict(state: &Arc<ApiState>, r: &Req, obj: &Obj) -> ApiResult<Response> {
     let body = r.json_body()?;
-    let kind_ok = body.get("kind").and_then(Value::as_str) == Some("Eviction");
+    // Type meta may be left out (kube-rs does): the endpoint says what it is.
+    let kind_ok = matches!(
+        body.get("kind").and_then(Value::as_str),
+        None | Some("Eviction")
+    );
     let version_ok = matches!(
         body.get("apiVersion").and_then(Value::as_str),
-        Some("policy/v1" | "policy/v1beta1")
+        None | Some("policy/v1" | "policy/v1beta1")
     );
     if !kind_ok || !version_ok {
         return Err(ApiError::bad_request(
