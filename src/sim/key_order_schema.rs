@@ -144,4 +144,13 @@ TokenRequest: kind apiVersion metadata:ObjectMeta spec:TokenRequestSpec status
 TokenRequestSpec: audiences expirationSeconds boundObjectRef
 Eviction: kind apiVersion metadata:ObjectMeta deleteOptions
 PartialObjectMetadata: kind apiVersion metadata:ObjectMeta
+
+APIResourceList: kind apiVersion groupVersion resources[APIResource]
+APIResource: name singularName namespaced group version kind verbs shortNames categories storageVersionHash
+APIGroupDiscoveryList: kind apiVersion metadata:ListMeta items[APIGroupDiscovery]
+APIGroupDiscovery: metadata:ObjectMeta versions[APIVersionDiscovery]
+APIVersionDiscovery: version resources[APIResourceDiscovery] freshness
+APIResourceDiscovery: resource responseKind:GroupVersionKind scope singularResource verbs shortNames categories subresources[APISubresourceDiscovery]
+APISubresourceDiscovery: subresource responseKind:GroupVersionKind acceptedTypes verbs
+GroupVersionKind: group version kind
 "#;

@@ -263,13 +263,12 @@ pub fn resource_list(group: &str, version: &str) -> Response {
     } else {
         format!("{group}/{version}")
     };
-    json_response(
-        StatusCode::OK,
-        &json!({
-            "kind": "APIResourceList",
-            "apiVersion": "v1",
-            "groupVersion": group_version,
-            "resources": resources,
-        }),
-    )
+    let mut body = json!({
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": group_version,
+        "resources": resources,
+    });
+    crate::sim::key_order::canonical("APIResourceList", &mut body);
+    json_response(StatusCode::OK, &body)
 }
