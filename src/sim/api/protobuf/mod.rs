@@ -10,6 +10,7 @@
 
 mod core;
 mod schema;
+mod tokens;
 mod wire;
 mod workloads;
 
