@@ -28,10 +28,19 @@ fn job_spec_defaults(spec: &mut Map<String, Value>) {
     }
 }
 
-/// Defaults of a Job, and on its first write the selector the real server generates
-/// from the Job's uid (which it assigns here, before the store keeps it).
+/// Scheme defaults of a Job (SetDefaults_Job and the pod template's).
 pub fn job_defaults(object: &mut Value) {
     workload_template(object);
+    if let Some(spec) = object.get_mut("spec").and_then(Value::as_object_mut) {
+        job_spec_defaults(spec);
+    }
+}
+
+/// What the Job strategy adds on create, after the field manager has recorded what the
+/// client sent (so none of it is in managedFields): the selector generated from the
+/// Job's uid (assigned here, before the store keeps it), the four labels on the pod
+/// template, and those labels on a Job that has none.
+pub fn prepare_create(object: &mut Value) {
     let manual = object
         .pointer("/spec/manualSelector")
         .and_then(Value::as_bool)
@@ -39,10 +48,7 @@ pub fn job_defaults(object: &mut Value) {
     if !manual && object.pointer("/spec/selector").is_none() {
         generate_selector(object);
     }
-    if let Some(spec) = object.get_mut("spec").and_then(Value::as_object_mut) {
-        job_spec_defaults(spec);
-    }
-    // A Job without labels takes its template's (SetDefaults_Job).
+    // A Job without labels takes its template's.
     let template_labels = object.pointer("/spec/template/metadata/labels").cloned();
     let meta = metadata_mut(object);
     let unlabelled = meta
@@ -178,6 +184,7 @@ mod tests {
             }}}
         });
         job_defaults(&mut job);
+        prepare_create(&mut job);
         let uid = job["metadata"]["uid"].as_str().unwrap().to_string();
         assert_eq!(job["spec"]["selector"]["matchLabels"][CONTROLLER_UID], uid);
         assert_eq!(

@@ -115,6 +115,9 @@ pub fn commit(
         let now = state.store.clock().now_rfc3339();
         meta::record_update(&mut new, old, info, manager, scope.subresource(), &now);
     }
+    if old.is_none() && res == crate::sim::resources::Res::Job {
+        super::batch::prepare_create(&mut new);
+    }
     if r.dry_run() {
         if old.is_none() {
             // What the registry would fill, without keeping anything.
