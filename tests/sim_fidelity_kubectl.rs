@@ -177,3 +177,28 @@ fn describe_node_shows_the_lease_and_get_lists_apiservices_and_events() {
     let events = c.ok(&["get", "events.v1.events.k8s.io", "-A"]);
     assert!(events.lines().count() > 1, "{events}");
 }
+
+#[test]
+fn create_job_and_cronjob_from_the_command_line_are_stored() {
+    let c = Cluster::start(&[]);
+    let out = c.ok(&["create", "job", "once", "--image=busybox:1.36", "--", "echo", "hi"]);
+    assert!(out.contains("job.batch/once created"), "{out}");
+    let command = c.ok(&[
+        "get",
+        "job",
+        "once",
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].command}/{.spec.template.spec.restartPolicy}",
+    ]);
+    assert_eq!(command, r#"["echo","hi"]/Never"#);
+    let out = c.ok(&[
+        "create",
+        "cronjob",
+        "nightly",
+        "--image=busybox:1.36",
+        "--schedule=0 3 * * *",
+    ]);
+    assert!(out.contains("cronjob.batch/nightly created"), "{out}");
+    let list = c.ok(&["get", "cronjobs"]);
+    assert!(list.contains("0 3 * * *"), "{list}");
+}

@@ -164,6 +164,8 @@ pub fn message_for(kind: &str) -> Option<&'static Msg> {
         "RoleBinding" | "ClusterRoleBinding" => &workloads::ROLE_BINDING,
         "SelfSubjectAccessReview" => &workloads::SELF_SUBJECT_ACCESS_REVIEW,
         "TokenRequest" => &super::tokens::TOKEN_REQUEST,
+        "Job" => &super::batch::JOB,
+        "CronJob" => &super::batch::CRON_JOB,
         _ => return None,
     })
 }
