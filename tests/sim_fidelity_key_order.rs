@@ -268,6 +268,8 @@ fn the_order_table_reproduces_every_captured_real_answer() {
         ("71-get-deployment-during-foreground-deletion", "Deployment"),
         ("88-list-events-core-v1", "Event"),
         ("89-list-events-events-k8s-io-v1", "EventV1"),
+        ("31-list-endpointslices-service", "EndpointSlice"),
+        ("38-list-endpointslices-headless", "EndpointSlice"),
     ] {
         let text = std::fs::read_to_string(format!("{FIXTURES}/{name}.json")).unwrap();
         let real: Value = serde_json::from_str(&text).unwrap();

@@ -181,7 +181,15 @@ fn describe_node_shows_the_lease_and_get_lists_apiservices_and_events() {
 #[test]
 fn create_job_and_cronjob_from_the_command_line_are_stored() {
     let c = Cluster::start(&[]);
-    let out = c.ok(&["create", "job", "once", "--image=busybox:1.36", "--", "echo", "hi"]);
+    let out = c.ok(&[
+        "create",
+        "job",
+        "once",
+        "--image=busybox:1.36",
+        "--",
+        "echo",
+        "hi",
+    ]);
     assert!(out.contains("job.batch/once created"), "{out}");
     let command = c.ok(&[
         "get",

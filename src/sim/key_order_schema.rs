@@ -85,6 +85,10 @@ Endpoints: kind apiVersion metadata:ObjectMeta subsets[EndpointSubset]
 EndpointSubset: addresses[EndpointAddress] notReadyAddresses[EndpointAddress] ports[EndpointPort]
 EndpointAddress: ip hostname nodeName targetRef:ObjectReference
 EndpointPort: name port protocol appProtocol
+EndpointSlice: kind apiVersion metadata:ObjectMeta addressType endpoints[SliceEndpoint] ports[SlicePort]
+SliceEndpoint: addresses conditions:EndpointConditions hostname targetRef:ObjectReference deprecatedTopology{} nodeName zone hints
+EndpointConditions: ready serving terminating
+SlicePort: name protocol port appProtocol
 
 ConfigMap: kind apiVersion metadata:ObjectMeta immutable data{} binaryData{}
 Secret: kind apiVersion metadata:ObjectMeta immutable data{} stringData{} type
