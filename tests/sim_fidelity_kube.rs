@@ -524,3 +524,57 @@ fn events_k8s_io_converts_core_events_as_the_real_server_does() {
         );
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn put_post_and_apply_answer_partial_object_metadata_when_asked() {
+    let sim = sim();
+    let metadata_only = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+    let cm = |v: &str| {
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "pom", "namespace": "default"}, "data": {"k": v}})
+        .to_string()
+        .into_bytes()
+    };
+    let send = |method: &str, path: &str, content_type: &str, body: Vec<u8>| {
+        http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("Content-Type", content_type)
+            .header("Accept", metadata_only)
+            .body(body)
+            .unwrap()
+    };
+    let client = sim.client();
+    for req in [
+        send(
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            "application/json",
+            cm("1"),
+        ),
+        send(
+            "PUT",
+            "/api/v1/namespaces/default/configmaps/pom",
+            "application/json",
+            cm("2"),
+        ),
+        send(
+            "PATCH",
+            "/api/v1/namespaces/default/configmaps/pom?fieldManager=tester&force=true",
+            "application/apply-patch+yaml",
+            cm("3"),
+        ),
+    ] {
+        let what = format!("{} {}", req.method(), req.uri());
+        let text = client.request_text(req).await.unwrap();
+        let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(answer["kind"], "PartialObjectMetadata", "{what}: {text}");
+        assert!(answer.get("data").is_none(), "{what}: {text}");
+        assert_eq!(answer["metadata"]["name"], "pom", "{what}");
+    }
+    let stored = Api::<ConfigMap>::namespaced(sim.client(), "default")
+        .get("pom")
+        .await
+        .unwrap();
+    assert_eq!(stored.data.unwrap()["k"], "3");
+}
