@@ -3,13 +3,14 @@
 //! real, from real-apiserver/). Values unique to a cluster (uids, resourceVersions,
 //! times, allocated IPs) are replaced in place, so only content and order are compared.
 
+#[path = "support/replay.rs"]
+mod replay;
+
 use axum::body::Body;
 use axum::http::{Request, header};
-use kubetour::sim::cluster::{Sim, SimConfig};
+use replay::{fixture, replay, send, sim_with_ref_namespace};
 use serde_json::{Value, json};
 use tower::ServiceExt;
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real");
 
 /// Replaces what differs between two clusters, keeping every key where it is.
 fn blank_volatile(v: &mut Value) {
@@ -41,69 +42,6 @@ fn blank_volatile(v: &mut Value) {
 fn bytes_of(mut v: Value) -> String {
     blank_volatile(&mut v);
     serde_json::to_string_pretty(&v).unwrap()
-}
-
-async fn send(sim: &Sim, method: &str, path: &str, accept: &str, body: String) -> Value {
-    let req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(
-            header::AUTHORIZATION,
-            format!("Bearer {}", sim.admin_token()),
-        )
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, accept)
-        .header(header::USER_AGENT, "curl/7.88.1")
-        .body(Body::from(body))
-        .unwrap();
-    let resp = sim.router().oneshot(req).await.unwrap();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
-/// Replays a captured request; returns (ours, the real answer).
-async fn replay(sim: &Sim, name: &str) -> (Value, Value) {
-    let request = std::fs::read_to_string(format!("{FIXTURES}/{name}.request")).unwrap();
-    let (head, body) = request.split_once("\n\n").unwrap();
-    let mut lines = head.lines();
-    let (method, path) = lines.next().unwrap().split_once(' ').unwrap();
-    let content_type = lines.next().unwrap();
-    let req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(
-            header::AUTHORIZATION,
-            format!("Bearer {}", sim.admin_token()),
-        )
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::USER_AGENT, "curl/7.88.1")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let resp = sim.router().oneshot(req).await.unwrap();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    let ours: Value = serde_json::from_slice(&bytes).unwrap();
-    let real: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}/{name}.json")).unwrap())
-            .unwrap();
-    (ours, real)
-}
-
-async fn sim_with_ref_namespace() -> Sim {
-    let sim = Sim::start(SimConfig::default());
-    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ref"}});
-    send(
-        &sim,
-        "POST",
-        "/api/v1/namespaces",
-        "application/json",
-        ns.to_string(),
-    )
-    .await;
-    sim
 }
 
 #[tokio::test(start_paused = true)]
@@ -156,6 +94,7 @@ async fn gets_lists_and_watch_events_lead_with_kind_then_api_version() {
         "GET",
         "/api/v1/namespaces/ref/configmaps/emqx-config",
         "application/json",
+        "application/json",
         String::new(),
     )
     .await;
@@ -171,6 +110,7 @@ async fn gets_lists_and_watch_events_lead_with_kind_then_api_version() {
         &sim,
         "GET",
         "/api/v1/namespaces/ref/configmaps",
+        "application/json",
         "application/json",
         String::new(),
     )
@@ -203,6 +143,7 @@ async fn gets_lists_and_watch_events_lead_with_kind_then_api_version() {
             &sim,
             "GET",
             "/api/v1/namespaces/ref/pods",
+            "application/json",
             "application/json",
             String::new(),
         )
@@ -271,8 +212,7 @@ fn the_order_table_reproduces_every_captured_real_answer() {
         ("31-list-endpointslices-service", "EndpointSlice"),
         ("38-list-endpointslices-headless", "EndpointSlice"),
     ] {
-        let text = std::fs::read_to_string(format!("{FIXTURES}/{name}.json")).unwrap();
-        let real: Value = serde_json::from_str(&text).unwrap();
+        let real = fixture(name);
         let mut ours = reversed(&real);
         if ours.get("items").is_some() {
             // A list: kind, apiVersion, metadata, items; each item of the listed type.
@@ -314,15 +254,13 @@ async fn tables_and_watch_events_are_written_in_the_real_servers_key_order() {
         &sim,
         "GET",
         "/api/v1/namespaces/ref/configmaps",
+        "application/json",
         "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
         String::new(),
     )
     .await;
     // As real-apiserver/41.
-    let real: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{FIXTURES}/41-list-pods-table.json")).unwrap(),
-    )
-    .unwrap();
+    let real = fixture("41-list-pods-table");
     assert_eq!(keys(&table), keys(&real));
     let first_column = |t: &Value| keys(&t["columnDefinitions"][0]);
     assert_eq!(first_column(&table), first_column(&real));

@@ -16,11 +16,10 @@ use serde_json::{Value, json};
 use super::events::{Event, Recorder, Reporter};
 use super::gc::{Propagation, delete_object};
 use super::names;
-use super::podspec::{invalid_pod, pod_from_template};
 use super::queue::Reconciler;
-use super::replicaset::owned_pods;
+use super::replicaset::{create_pod_from_template, owned_pods};
 use crate::sim::resources::Res;
-use crate::sim::store::{Store, StoreError, WatchEvent};
+use crate::sim::store::{Store, WatchEvent};
 
 type Key = (String, String);
 
@@ -158,51 +157,18 @@ impl Reconciler for JobController {
             };
             let want = parallelism.min(remaining) as usize;
             for _ in counts.active.len()..want {
-                self.create_pod(store, &job);
+                create_pod_from_template(
+                    store,
+                    &self.recorder,
+                    &reporter(),
+                    &job,
+                    "batch/v1",
+                    "Job",
+                );
             }
         }
         write_status(store, &job, &counts, new_conditions, &now);
         None
-    }
-}
-
-impl JobController {
-    fn create_pod(&self, store: &Store, job: &Value) {
-        let prefix = format!("{}-", names::name(job));
-        for _ in 0..8 {
-            let name = format!("{prefix}{}", names::random_suffix(5));
-            let pod = pod_from_template(
-                &job["spec"]["template"],
-                names::namespace(job),
-                &name,
-                &prefix,
-                names::controller_ref(job, "batch/v1", "Job"),
-                &[],
-            );
-            let refused = invalid_pod(&pod).or_else(|| {
-                crate::sim::workloads::accounts::missing_service_account(store, &pod, &prefix)
-            });
-            if let Some(invalid) = refused {
-                self.recorder.record(
-                    job,
-                    &reporter(),
-                    Event::warning("FailedCreate", format!("Error creating: {invalid}")),
-                );
-                return;
-            }
-            match store.create(Res::Pod, pod) {
-                Ok(_) => {
-                    self.recorder.record(
-                        job,
-                        &reporter(),
-                        Event::normal("SuccessfulCreate", format!("Created pod: {name}")),
-                    );
-                    return;
-                }
-                Err(StoreError::AlreadyExists { .. }) => continue,
-                Err(_) => return,
-            }
-        }
     }
 }
 

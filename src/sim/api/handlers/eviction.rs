@@ -15,31 +15,6 @@ use crate::sim::api::request::Req;
 use crate::sim::api::router::Obj;
 use crate::sim::api::status::{ApiError, ApiResult, json_response};
 
-/// DeleteOptions as carried inside an Eviction.
-fn options(r: &Req, body: &Value) -> DeleteOptions {
-    let opts = body.get("deleteOptions").unwrap_or(&Value::Null);
-    DeleteOptions {
-        dry_run: r.dry_run()
-            || opts
-                .get("dryRun")
-                .and_then(Value::as_array)
-                .is_some_and(|d| d.iter().any(|v| v == "All")),
-        grace: opts.get("gracePeriodSeconds").and_then(Value::as_i64),
-        propagation: opts
-            .get("propagationPolicy")
-            .and_then(Value::as_str)
-            .map(String::from),
-        uid: opts
-            .pointer("/preconditions/uid")
-            .and_then(Value::as_str)
-            .map(String::from),
-        resource_version: opts
-            .pointer("/preconditions/resourceVersion")
-            .and_then(Value::as_str)
-            .map(String::from),
-    }
-}
-
 /// POST pods/NAME/eviction.
 pub fn evict(state: &Arc<ApiState>, r: &Req, obj: &Obj) -> ApiResult<Response> {
     let body = r.json_body()?;
@@ -63,7 +38,7 @@ pub fn evict(state: &Arc<ApiState>, r: &Req, obj: &Obj) -> ApiResult<Response> {
             "name in URL does not match name in Eviction object",
         ));
     }
-    let opts = options(r, &body);
+    let opts = DeleteOptions::from_body(r, body.get("deleteOptions").unwrap_or(&Value::Null));
     delete_one(state, obj.info, &obj.ns, &obj.name, &opts, opts.dry_run)?;
     Ok(json_response(
         StatusCode::CREATED,
