@@ -157,7 +157,7 @@ pub(super) fn pod_spec(spec: Option<&Value>, at: &str, template: bool, causes: &
     }
 }
 
-fn container(c: &Value, at: &str, seen: &mut Vec<String>, causes: &mut Vec<Cause>) {
+pub(super) fn container(c: &Value, at: &str, seen: &mut Vec<String>, causes: &mut Vec<Cause>) {
     let name = c.get("name").and_then(Value::as_str).unwrap_or("");
     if name.is_empty() {
         causes.push(Cause::required(format!("{at}.name"), ""));

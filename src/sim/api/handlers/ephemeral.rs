@@ -17,6 +17,7 @@ use crate::sim::api::patch::{self, APPLY};
 use crate::sim::api::request::Req;
 use crate::sim::api::router::Obj;
 use crate::sim::api::status::{ApiError, ApiResult, Cause};
+use crate::sim::api::validate::container;
 use crate::sim::resources::Res;
 
 pub fn handle(state: &Arc<ApiState>, r: &Req, obj: &Obj) -> ApiResult<Response> {
@@ -74,24 +75,8 @@ fn check(current: &Value, wanted: &[Value]) -> Vec<Cause> {
         .collect();
     for (i, c) in wanted.iter().enumerate() {
         let at = format!("spec.ephemeralContainers[{i}]");
-        let name = name_of(c);
-        if name.is_empty() {
-            causes.push(Cause::required(format!("{at}.name"), ""));
-        } else if seen.iter().any(|s| s == name) {
-            causes.push(Cause {
-                reason: "FieldValueDuplicate",
-                message: format!("Duplicate value: \"{name}\""),
-                field: format!("{at}.name"),
-            });
-        } else {
-            seen.push(name.to_string());
-        }
-        if c.get("image")
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty)
-        {
-            causes.push(Cause::required(format!("{at}.image"), ""));
-        }
+        // Named and imaged like any container, unique among all of the pod's.
+        container(c, &at, &mut seen, &mut causes);
         for field in ["ports", "livenessProbe", "readinessProbe", "startupProbe"] {
             if c.get(field).is_some() {
                 causes.push(Cause::forbidden(
