@@ -109,7 +109,7 @@ fn order_child(child: Child, value: &mut Value) {
             }
         }
         Child::Map => sort_keys(value),
-        Child::FieldSet => crate::sim::api::fields::sort_as_smd(value),
+        Child::FieldSet => crate::sim::api::fields_order::sort_as_smd(value),
         Child::MapOf(ty) => {
             sort_keys(value);
             for item in value.as_object_mut().into_iter().flat_map(Map::values_mut) {

@@ -26,6 +26,7 @@ pub mod discovery;
 pub mod events_v1;
 pub mod field_labels;
 pub mod fields;
+pub mod fields_order;
 pub mod handlers;
 pub mod inprocess;
 pub mod kubeconfig;
