@@ -7,6 +7,8 @@
 //! - `resources`: the served kinds (one enum) and their discovery facts.
 //! - `clock`: timestamps that follow tokio's (possibly paused) clock; the speed factor.
 //! - `store`: objects, resourceVersions, history for watches (etcd + generic registry).
+//! - `key_order` (+ `key_order_schema`): every object in the real server's key order
+//!   (kind, apiVersion, metadata, then Go struct order), applied by the store.
 //! - `serve`: `kubetour sim serve`.
 //! - `faults`: 500s, 429s and dropped watches on demand, for resilience tests.
 //! - `rbac`: the RBAC authorizer, default policy, forbidden messages, service-account tokens.

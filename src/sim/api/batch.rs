@@ -149,9 +149,24 @@ fn job_spec(spec: Option<&Value>, at: &str, causes: &mut Vec<Cause>) {
     }
 }
 
-/// Field errors of a Job.
-pub fn validate_job(object: &Value, causes: &mut Vec<Cause>) {
+/// Field errors of a Job (`old`: the stored Job, on updates). A Job's selector and pod
+/// template are immutable (ValidateJobUpdate), and so is completionMode.
+pub fn validate_job(object: &Value, old: Option<&Value>, causes: &mut Vec<Cause>) {
     job_spec(object.get("spec"), "spec", causes);
+    let Some(old) = old else {
+        return;
+    };
+    for field in ["selector", "template", "completionMode"] {
+        let pointer = format!("/spec/{field}");
+        let now = object.pointer(&pointer);
+        if now != old.pointer(&pointer) {
+            causes.push(Cause::invalid(
+                format!("spec.{field}"),
+                now.unwrap_or(&Value::Null),
+                "field is immutable",
+            ));
+        }
+    }
 }
 
 /// Field errors of a CronJob.
@@ -195,7 +210,12 @@ mod tests {
         assert_eq!(job["spec"]["backoffLimit"], 6);
         assert_eq!(job["metadata"]["labels"][JOB_NAME], "pi");
         let mut causes = Vec::new();
-        validate_job(&job, &mut causes);
+        validate_job(&job, None, &mut causes);
         assert!(causes.is_empty(), "{causes:?}");
+        let mut changed = job.clone();
+        changed["spec"]["template"]["spec"]["containers"][0]["image"] = json!("busybox:1.37");
+        validate_job(&changed, Some(&job), &mut causes);
+        assert_eq!(causes.len(), 1, "{causes:?}");
+        assert_eq!(causes[0].field, "spec.template");
     }
 }

@@ -118,7 +118,7 @@ pub fn validate(res: Res, object: &Value, old: Option<&Value>) -> Vec<Cause> {
         | Res::StorageClass
         | Res::Lease
         | Res::APIService => {}
-        Res::Job => super::batch::validate_job(object, &mut causes),
+        Res::Job => super::batch::validate_job(object, old, &mut causes),
         Res::CronJob => super::batch::validate_cronjob(object, &mut causes),
     }
     causes
