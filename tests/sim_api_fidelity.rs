@@ -8,7 +8,8 @@ use kubetour::sim::cluster::{Sim, SimConfig};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real");
+#[path = "support/replay.rs"]
+mod replay;
 
 /// Drops what differs between any two clusters.
 fn comparable(mut v: Value) -> Value {
@@ -37,30 +38,7 @@ fn comparable(mut v: Value) -> Value {
 }
 
 async fn replay(sim: &Sim, name: &str) -> (Value, Value) {
-    let request = std::fs::read_to_string(format!("{FIXTURES}/{name}.request")).unwrap();
-    let (head, body) = request.split_once("\n\n").unwrap();
-    let mut lines = head.lines();
-    let (method, path) = lines.next().unwrap().split_once(' ').unwrap();
-    let content_type = lines.next().unwrap();
-    let req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(
-            header::AUTHORIZATION,
-            format!("Bearer {}", sim.admin_token()),
-        )
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::USER_AGENT, "curl/7.88.1")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let resp = sim.router().oneshot(req).await.unwrap();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    let ours: Value = serde_json::from_slice(&bytes).unwrap();
-    let real: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}/{name}.json")).unwrap())
-            .unwrap();
+    let (ours, real) = replay::replay(sim, name).await;
     (comparable(ours), comparable(real))
 }
 

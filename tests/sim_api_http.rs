@@ -122,7 +122,7 @@ async fn discovery_reports_a_1_33_server_and_the_served_kinds() {
             .iter()
             .any(|g| g["name"] == "rbac.authorization.k8s.io")
     );
-    let missing = get(&sim, "/apis/batch/v1/jobs").await;
+    let missing = get(&sim, "/apis/example.com/v1/widgets").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(
         missing.json()["message"],

@@ -82,6 +82,7 @@ impl Sim {
         });
         let state = Arc::new(state);
         super::rbac::bootstrap::seed(&store);
+        super::controllers::apiservices::seed(&store, &api::discovery::served_groups());
         state.world.attach_api(&state);
         let tasks = spawn_controllers(store.clone(), &config, &state, extensions.runtimes);
         Sim {

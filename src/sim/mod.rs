@@ -7,6 +7,8 @@
 //! - `resources`: the served kinds (one enum) and their discovery facts.
 //! - `clock`: timestamps that follow tokio's (possibly paused) clock; the speed factor.
 //! - `store`: objects, resourceVersions, history for watches (etcd + generic registry).
+//! - `key_order` (+ `key_order_schema`): every object in the real server's key order
+//!   (kind, apiVersion, metadata, then Go struct order), applied by the store.
 //! - `serve`: `kubetour sim serve`.
 //! - `faults`: 500s, 429s and dropped watches on demand, for resilience tests; `latency`:
 //!   a slow API server on demand (`sim serve --latency`).
@@ -25,6 +27,8 @@ pub mod config;
 pub mod controllers;
 pub mod emqx;
 pub mod faults;
+pub mod key_order;
+mod key_order_schema;
 pub mod latency;
 pub mod rbac;
 pub mod resources;

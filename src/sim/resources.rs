@@ -25,6 +25,10 @@ pub enum Res {
     ClusterRole,
     ClusterRoleBinding,
     StorageClass,
+    Job,
+    CronJob,
+    Lease,
+    APIService,
 }
 
 /// What discovery and the router need to know about a resource.
@@ -258,6 +262,37 @@ pub const ALL: &[ResInfo] = &[
         "storageclass",
         false,
         &["sc"],
+    ),
+    info(
+        Res::CronJob,
+        "batch",
+        "v1",
+        "CronJob",
+        "cronjobs",
+        "cronjob",
+        true,
+        &["cj"],
+    ),
+    info(Res::Job, "batch", "v1", "Job", "jobs", "job", true, &[]),
+    info(
+        Res::Lease,
+        "coordination.k8s.io",
+        "v1",
+        "Lease",
+        "leases",
+        "lease",
+        true,
+        &[],
+    ),
+    info(
+        Res::APIService,
+        "apiregistration.k8s.io",
+        "v1",
+        "APIService",
+        "apiservices",
+        "apiservice",
+        false,
+        &[],
     ),
 ];
 

@@ -156,7 +156,15 @@ impl Store {
         state.rv += 1;
         let rv = state.rv;
         let meta = metadata_mut(&mut object);
-        meta.insert("uid".into(), Value::String(new_uid()));
+        // The API layer drops client-sent uids; one set there was assigned by the
+        // registry itself (a Job's generated selector names it).
+        let has_uid = meta
+            .get("uid")
+            .and_then(Value::as_str)
+            .is_some_and(|u| !u.is_empty());
+        if !has_uid {
+            meta.insert("uid".into(), Value::String(new_uid()));
+        }
         meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
         meta.insert(
             "creationTimestamp".into(),
@@ -165,6 +173,7 @@ impl Store {
         if has_generation(res) {
             meta.insert("generation".into(), Value::from(1));
         }
+        in_server_order(res, &mut object);
         state.objects.insert(key, object.clone());
         self.record(&mut state, EventType::Added, res, namespace, object.clone());
         Ok(object)
@@ -224,6 +233,7 @@ impl Store {
         state.rv += 1;
         let rv = state.rv;
         metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv.to_string()));
+        in_server_order(res, &mut object);
         state.objects.insert(key, object.clone());
         self.record(
             &mut state,
@@ -390,12 +400,23 @@ pub fn metadata_mut(object: &mut Value) -> &mut Map<String, Value> {
     meta.as_object_mut().unwrap_or_else(|| unreachable!())
 }
 
+/// Type meta filled from the kind, and every key where the real server writes it
+/// (`key_order`), so reads, lists and watch events all carry the real order.
+fn in_server_order(res: Res, object: &mut Value) {
+    let info = res.info();
+    if let Some(map) = object.as_object_mut() {
+        map.insert("kind".into(), Value::String(info.kind.to_string()));
+        map.insert("apiVersion".into(), Value::String(info.api_version()));
+    }
+    super::key_order::canonical(info.kind, object);
+}
+
 /// Kinds whose metadata.generation tracks spec changes.
 fn has_generation(res: Res) -> bool {
     match res {
         // As a 1.32/1.33 server: Pods (generation is alpha in 1.33), Namespaces and
         // claims carry none.
-        Res::Deployment | Res::ReplicaSet | Res::StatefulSet => true,
+        Res::Deployment | Res::ReplicaSet | Res::StatefulSet | Res::Job | Res::CronJob => true,
         Res::Pod
         | Res::Namespace
         | Res::PersistentVolumeClaim
@@ -412,7 +433,9 @@ fn has_generation(res: Res) -> bool {
         | Res::RoleBinding
         | Res::ClusterRole
         | Res::ClusterRoleBinding
-        | Res::StorageClass => false,
+        | Res::StorageClass
+        | Res::Lease
+        | Res::APIService => false,
     }
 }
 

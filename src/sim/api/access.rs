@@ -107,6 +107,9 @@ pub struct ServiceAccountTokens {
 impl TokenReview for ServiceAccountTokens {
     fn authenticate(&self, token: &str) -> Option<User> {
         let user = self.world.tokens.resolve(token)?;
+        if self.world.tokens.expired(token, self.store.clock().now()) {
+            return None;
+        }
         let (ns, name) = user.as_service_account()?;
         self.store.get(Res::ServiceAccount, ns, name)?;
         Some(User {

@@ -45,8 +45,11 @@ fn resource(info: &ResInfo) -> Value {
     let subs: Vec<Value> = subresources(info.res)
         .into_iter()
         .map(|(name, kind, group, verbs)| {
+            // A kind of the parent's own group version is named without them (Binding).
             let response = if kind.is_empty() {
                 kind_ref("", "", info.kind)
+            } else if group == info.group {
+                kind_ref("", "", kind)
             } else {
                 kind_ref(group, "v1", kind)
             };
@@ -79,12 +82,13 @@ fn group_item(group: &str) -> Value {
 }
 
 fn answer(items: Vec<Value>) -> Response {
-    let body = json!({
+    let mut body = json!({
         "kind": "APIGroupDiscoveryList",
         "apiVersion": "apidiscovery.k8s.io/v2",
         "metadata": {},
         "items": items,
     });
+    crate::sim::key_order::canonical("APIGroupDiscoveryList", &mut body);
     let mut resp = json_response(StatusCode::OK, &body);
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA));
@@ -103,5 +107,6 @@ pub fn named_groups() -> Response {
     let mut items: Vec<Value> = groups().into_iter().map(group_item).collect();
     items.push(super::slices::aggregated_item());
     items.push(super::handlers::reviews::aggregated_item());
+    items.push(super::events_v1::aggregated_item());
     answer(items)
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::sim::resources::Res;
 
 /// Sets `key` to `value` when absent (or null).
-fn or_insert(map: &mut Map<String, Value>, key: &str, value: Value) {
+pub(super) fn or_insert(map: &mut Map<String, Value>, key: &str, value: Value) {
     match map.get(key) {
         Some(v) if !v.is_null() => {}
         _ => {
@@ -82,7 +82,11 @@ pub fn apply(res: Res, object: &mut Value) {
         | Res::Role
         | Res::RoleBinding
         | Res::ClusterRole
-        | Res::ClusterRoleBinding => {}
+        | Res::ClusterRoleBinding
+        | Res::Lease
+        | Res::APIService => {}
+        Res::Job => super::batch::job_defaults(object),
+        Res::CronJob => super::batch::cronjob_defaults(object),
     }
 }
 
@@ -96,6 +100,7 @@ pub fn initial_status(res: Res, object: &Value) -> Option<Value> {
         Res::PersistentVolumeClaim => Some(json!({"phase": "Pending"})),
         Res::PersistentVolume => Some(json!({"phase": "Pending"})),
         Res::Namespace => Some(json!({"phase": "Active"})),
+        Res::Job | Res::CronJob | Res::APIService => Some(json!({})),
         Res::Node
         | Res::Endpoints
         | Res::ConfigMap
@@ -107,7 +112,8 @@ pub fn initial_status(res: Res, object: &Value) -> Option<Value> {
         | Res::RoleBinding
         | Res::ClusterRole
         | Res::ClusterRoleBinding
-        | Res::StorageClass => None,
+        | Res::StorageClass
+        | Res::Lease => None,
     }
 }
 
@@ -162,7 +168,7 @@ fn namespace(object: &mut Value) {
     }
 }
 
-fn workload_template(object: &mut Value) {
+pub(super) fn workload_template(object: &mut Value) {
     let Some(template) = object.pointer_mut("/spec/template") else {
         return;
     };
@@ -291,7 +297,7 @@ pub fn pod_spec(spec: &mut Value, template: bool) {
     let Some(s) = spec.as_object_mut() else {
         return;
     };
-    for list in ["containers", "initContainers"] {
+    for list in ["containers", "initContainers", "ephemeralContainers"] {
         if let Some(cs) = s.get_mut(list).and_then(Value::as_array_mut) {
             for c in cs.iter_mut().filter_map(Value::as_object_mut) {
                 container(c);

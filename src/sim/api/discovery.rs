@@ -58,6 +58,16 @@ pub fn groups() -> Vec<&'static str> {
     out
 }
 
+/// Every group served at v1, "" for the core group (one APIService each).
+pub fn served_groups() -> Vec<&'static str> {
+    let mut out = vec![""];
+    out.extend(groups());
+    out.push(super::slices::GROUP);
+    out.push(super::handlers::reviews::GROUP);
+    out.push(super::events_v1::GROUP);
+    out
+}
+
 /// Whether a group/version exists at all (else paths under it are a plain 404).
 pub fn serves(group: &str, version: &str) -> bool {
     ALL.iter().any(|i| i.group == group && i.version == version)
@@ -89,6 +99,7 @@ pub fn api_groups(_r: &Req) -> Response {
     let mut groups: Vec<Value> = groups().into_iter().map(group_json).collect();
     groups.push(group_json(super::slices::GROUP));
     groups.push(group_json(super::handlers::reviews::GROUP));
+    groups.push(group_json(super::events_v1::GROUP));
     json_response(
         StatusCode::OK,
         &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}),
@@ -117,7 +128,7 @@ pub fn group_version(group: &str, version: &str) -> ApiResult<Response> {
     Ok(resource_list(group, version))
 }
 
-pub(super) const VERBS: &[&str] = &[
+pub const VERBS: &[&str] = &[
     "create",
     "delete",
     "deletecollection",
@@ -132,6 +143,8 @@ pub(super) const VERBS: &[&str] = &[
 pub(super) fn categories(res: Res) -> &'static [&'static str] {
     match res {
         Res::Pod | Res::Service | Res::Deployment | Res::ReplicaSet | Res::StatefulSet => &["all"],
+        Res::Job | Res::CronJob => &["all"],
+        Res::APIService => &["api-extensions"],
         Res::Namespace
         | Res::Node
         | Res::Endpoints
@@ -146,7 +159,8 @@ pub(super) fn categories(res: Res) -> &'static [&'static str] {
         | Res::RoleBinding
         | Res::ClusterRole
         | Res::ClusterRoleBinding
-        | Res::StorageClass => &[],
+        | Res::StorageClass
+        | Res::Lease => &[],
     }
 }
 
@@ -163,7 +177,19 @@ pub(super) fn subresources(
     let status = ("status", "", "", STATUS);
     let scale = ("scale", "Scale", "autoscaling", STATUS);
     match res {
-        Res::Pod => vec![status, ("binding", "Binding", "", &["create"])],
+        Res::Pod => vec![
+            status,
+            ("binding", "Binding", "", &["create"]),
+            ("ephemeralcontainers", "", "", STATUS),
+            ("eviction", "Eviction", "policy", &["create"]),
+        ],
+        Res::ServiceAccount => vec![(
+            "token",
+            "TokenRequest",
+            "authentication.k8s.io",
+            &["create"],
+        )],
+        Res::Job | Res::CronJob | Res::APIService => vec![status],
         Res::Deployment | Res::ReplicaSet | Res::StatefulSet => vec![scale, status],
         Res::Namespace
         | Res::Node
@@ -175,14 +201,14 @@ pub(super) fn subresources(
         Res::Endpoints
         | Res::ConfigMap
         | Res::Secret
-        | Res::ServiceAccount
         | Res::Event
         | Res::ControllerRevision
         | Res::Role
         | Res::RoleBinding
         | Res::ClusterRole
         | Res::ClusterRoleBinding
-        | Res::StorageClass => vec![],
+        | Res::StorageClass
+        | Res::Lease => vec![],
     }
 }
 
@@ -237,13 +263,12 @@ pub fn resource_list(group: &str, version: &str) -> Response {
     } else {
         format!("{group}/{version}")
     };
-    json_response(
-        StatusCode::OK,
-        &json!({
-            "kind": "APIResourceList",
-            "apiVersion": "v1",
-            "groupVersion": group_version,
-            "resources": resources,
-        }),
-    )
+    let mut body = json!({
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": group_version,
+        "resources": resources,
+    });
+    crate::sim::key_order::canonical("APIResourceList", &mut body);
+    json_response(StatusCode::OK, &body)
 }

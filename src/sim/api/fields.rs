@@ -118,6 +118,10 @@ fn collect_fields(object: &Value, with_status: bool, maps: bool) -> FieldSet {
 }
 
 fn walk(field: &str, value: &Value, prefix: &mut Path, out: &mut FieldSet, maps: bool) {
+    // A zero timestamp (a template's `creationTimestamp: null`) is no field anyone set.
+    if field == "creationTimestamp" && value.is_null() {
+        return;
+    }
     prefix.push(format!("f:{field}"));
     match value {
         Value::Object(map) if !map.is_empty() && !atomic_map(field) => {
@@ -284,7 +288,9 @@ pub fn to_fields_v1(set: &FieldSet) -> Value {
             cur.insert(".".into(), json!({}));
         }
     }
-    Value::Object(root)
+    let mut out = Value::Object(root);
+    super::fields_order::sort_as_smd(&mut out);
+    out
 }
 
 /// `.spec.template.spec.containers[name="emqx"].image`, as conflict messages show a path.

@@ -11,9 +11,11 @@ use crate::sim::store::metadata_mut;
 /// Sets apiVersion and kind (stored objects always carry them).
 pub fn ensure_type_meta(object: &mut Value, info: &ResInfo) {
     if let Some(map) = object.as_object_mut() {
-        map.insert("apiVersion".into(), json!(info.api_version()));
         map.insert("kind".into(), json!(info.kind));
+        map.insert("apiVersion".into(), json!(info.api_version()));
     }
+    // Both first, as the real server writes them (a body may have had neither).
+    crate::sim::key_order::type_meta_first(object);
 }
 
 /// An object reduced to its metadata (PartialObjectMetadata).

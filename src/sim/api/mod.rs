@@ -12,17 +12,24 @@
 //! strategic, JSON patch, server-side apply), `strict` (fieldValidation). Answers:
 //! `status` (error Statuses), `table` (kubectl get), `discovery` + `aggregated` +
 //! `openapi` (what kubectl downloads first), `slices` (EndpointSlices derived from
-//! Endpoints). `kubeconfig` writes what clients need to reach a served sim. What runs in
+//! Endpoints), `events_v1` (events.k8s.io/v1, converted from core Events). Field
+//! selectors: `selector` with the per-kind labels of `field_labels`; managedFields:
+//! `fields` (+ `fields_order`); batch/v1 defaults and validation: `batch`. `kubeconfig` writes what clients need to reach a served sim. What runs in
 //! pods is reached through `handlers::{logs, exec, proxy}` (`sim::workloads`), and
-//! `handlers::reviews` answers (Self)SubjectAccessReviews.
+//! `handlers::reviews` answers (Self)SubjectAccessReviews; `handlers::{eviction, token,
+//! ephemeral}` serve pods/eviction, serviceaccounts/token, pods/ephemeralcontainers.
 
 pub mod access;
 pub mod aggregated;
 pub mod auth;
 pub mod authz;
+pub mod batch;
 pub mod defaults;
 pub mod discovery;
+pub mod events_v1;
+pub mod field_labels;
 pub mod fields;
+pub mod fields_order;
 pub mod handlers;
 pub mod inprocess;
 pub mod kubeconfig;

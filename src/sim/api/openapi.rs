@@ -127,6 +127,6 @@ mod tests {
                 assert!(params.iter().any(|p| p["name"] == "fieldValidation"));
             }
         }
-        assert!(build("apis/batch/v1").is_none());
+        assert!(build("apis/policy/v1").is_none());
     }
 }

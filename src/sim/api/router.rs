@@ -14,10 +14,13 @@ use axum::response::{IntoResponse, Response};
 
 use super::ApiState;
 use super::authz::Attributes;
-use super::handlers::{delete, exec, logs, patch, proxy, read, reviews, subresource, watch, write};
+use super::handlers::{
+    delete, ephemeral, eviction, exec, logs, patch, proxy, read, reviews, subresource, token,
+    watch, write,
+};
 use super::request::Req;
 use super::status::{ApiError, ApiResult};
-use super::{aggregated, auth, discovery, openapi, slices};
+use super::{aggregated, auth, discovery, events_v1, openapi, slices};
 use crate::sim::resources::{Res, ResInfo};
 
 /// Largest request body accepted (the real server's limit is 3 MiB for most writes).
@@ -127,6 +130,9 @@ fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
         ["apis", slices::GROUP] => Ok(discovery::group_response(slices::GROUP)),
         ["apis", slices::GROUP, "v1"] => Ok(slices::resource_list()),
         ["apis", slices::GROUP, "v1", rest @ ..] => slices::route(state, r, rest),
+        ["apis", events_v1::GROUP] => Ok(discovery::group_response(events_v1::GROUP)),
+        ["apis", events_v1::GROUP, "v1"] => Ok(events_v1::resource_list()),
+        ["apis", events_v1::GROUP, "v1", rest @ ..] => events_v1::route(state, r, rest),
         ["apis", group] => discovery::group(group),
         ["apis", group, version] => discovery::group_version(group, version),
         ["api", "v1", rest @ ..] => resource(state, r, "", "v1", rest),
@@ -283,6 +289,15 @@ fn object(state: &Arc<ApiState>, r: &Req, obj: &Obj, sub: Option<&str>) -> ApiRe
         }
         Some("binding") if obj.info.res == Res::Pod && r.method == Method::POST => {
             return subresource::binding(state, r, &obj.ns, Some(&obj.name));
+        }
+        Some("eviction") if obj.info.res == Res::Pod && r.method == Method::POST => {
+            return eviction::evict(state, r, obj);
+        }
+        Some("ephemeralcontainers") if obj.info.res == Res::Pod => {
+            return ephemeral::handle(state, r, obj);
+        }
+        Some("token") if obj.info.res == Res::ServiceAccount && r.method == Method::POST => {
+            return token::create(state, r, obj);
         }
         Some(_) => return Err(ApiError::no_such_path()),
     };

@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
+use super::field_labels;
 use super::status::{ApiError, ApiResult};
+use crate::sim::resources::Res;
 
 #[derive(Debug, Clone, PartialEq)]
 enum LabelReq {
@@ -163,9 +165,11 @@ impl LabelSelector {
     }
 }
 
-/// A field selector: equality tests on dotted paths (`spec.nodeName`).
+/// A field selector: equality tests on dotted paths (`spec.nodeName`). With a kind
+/// (`for_kind`), only that kind's field labels are accepted and values are read as the
+/// real server reads them (`field_labels`).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct FieldSelector(Vec<(String, bool, String)>);
+pub struct FieldSelector(Vec<(String, bool, String)>, Option<Res>);
 
 impl FieldSelector {
     pub fn parse(text: &str) -> ApiResult<FieldSelector> {
@@ -184,11 +188,24 @@ impl FieldSelector {
             };
             reqs.push((path.trim().to_string(), eq, value.trim().to_string()));
         }
-        Ok(FieldSelector(reqs))
+        Ok(FieldSelector(reqs, None))
+    }
+
+    /// Parses a selector for a kind: unsupported labels are the real 400.
+    pub fn for_kind(res: Res, text: &str) -> ApiResult<FieldSelector> {
+        let mut selector = FieldSelector::parse(text)?;
+        for (label, _, _) in &selector.0 {
+            field_labels::check(res, label)?;
+        }
+        selector.1 = Some(res);
+        Ok(selector)
     }
 
     pub fn matches(&self, object: &Value) -> bool {
         self.0.iter().all(|(path, eq, want)| {
+            if let Some(res) = self.1 {
+                return (field_labels::value(res, object, path) == *want) == *eq;
+            }
             let pointer = format!("/{}", path.replace('.', "/"));
             let got = match object.pointer(&pointer) {
                 Some(Value::String(s)) => s.clone(),
@@ -212,6 +229,14 @@ impl Selectors {
         Ok(Selectors {
             labels: LabelSelector::parse(label.unwrap_or(""))?,
             fields: FieldSelector::parse(field.unwrap_or(""))?,
+        })
+    }
+
+    /// Both selectors for a kind (field labels checked against the kind's).
+    pub fn for_kind(res: Res, label: Option<&str>, field: Option<&str>) -> ApiResult<Selectors> {
+        Ok(Selectors {
+            labels: LabelSelector::parse(label.unwrap_or(""))?,
+            fields: FieldSelector::for_kind(res, field.unwrap_or(""))?,
         })
     }
 

@@ -102,14 +102,16 @@ pub fn present(ep: &Value) -> Value {
     if let Some(a) = ep.pointer("/metadata/annotations") {
         metadata["annotations"] = a.clone();
     }
-    json!({
+    let mut slice = json!({
         "apiVersion": API_VERSION,
         "kind": KIND,
         "metadata": metadata,
         "addressType": "IPv4",
         "endpoints": endpoints,
         "ports": ports,
-    })
+    });
+    crate::sim::key_order::canonical(KIND, &mut slice);
+    slice
 }
 
 fn table(slices: &[Value], now: Timestamp, with_columns: bool, metadata: Value) -> Value {
@@ -215,7 +217,7 @@ pub fn route(state: &Arc<ApiState>, r: &Req, rest: &[&str]) -> ApiResult<Respons
     }
     let selectors = Selectors::from_query(r.param("labelSelector"), r.param("fieldSelector"))?;
     let (items, rv) = state.store.list(Res::Endpoints, ns);
-    let slices: Vec<Value> = items
+    let mut slices: Vec<Value> = items
         .iter()
         .map(present)
         .filter(|s| selectors.matches(s))
@@ -246,6 +248,13 @@ pub fn route(state: &Arc<ApiState>, r: &Req, rest: &[&str]) -> ApiResult<Respons
             StatusCode::OK,
             &table(&slices, now, true, metadata),
         ));
+    }
+    // List items carry no type meta, as the real server writes them (real 31, 38).
+    for s in &mut slices {
+        if let Some(map) = s.as_object_mut() {
+            map.shift_remove("kind");
+            map.shift_remove("apiVersion");
+        }
     }
     Ok(json_response(
         StatusCode::OK,

@@ -225,6 +225,8 @@ impl ApiError {
             status["details"] = d.clone();
         }
         status["code"] = json!(self.code);
+        // details: name, group, kind, causes, as the real server writes them.
+        crate::sim::key_order::canonical("Status", &mut status);
         status
     }
 

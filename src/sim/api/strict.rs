@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::status::{ApiError, ApiResult};
 use crate::sim::resources::{Res, ResInfo};
-use k8s_openapi::api::{apps, core, rbac, storage};
+use k8s_openapi::api::{apps, batch, coordination, core, rbac, storage};
 
 fn roundtrip<T: DeserializeOwned + Serialize>(body: &Value) -> Option<Value> {
     let typed: T = serde_json::from_value(body.clone()).ok()?;
@@ -40,6 +40,12 @@ fn through_schema(res: Res, body: &Value) -> Option<Value> {
         Res::ClusterRole => roundtrip::<rbac::v1::ClusterRole>(body),
         Res::ClusterRoleBinding => roundtrip::<rbac::v1::ClusterRoleBinding>(body),
         Res::StorageClass => roundtrip::<storage::v1::StorageClass>(body),
+        Res::Job => roundtrip::<batch::v1::Job>(body),
+        Res::CronJob => roundtrip::<batch::v1::CronJob>(body),
+        Res::Lease => roundtrip::<coordination::v1::Lease>(body),
+        Res::APIService => roundtrip::<
+            k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService,
+        >(body),
     }
 }
 

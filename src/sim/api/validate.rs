@@ -72,7 +72,12 @@ fn name_rule(res: Res) -> fn(&str) -> Option<String> {
         | Res::ReplicaSet
         | Res::StatefulSet
         | Res::ControllerRevision
-        | Res::StorageClass => subdomain_error,
+        | Res::StorageClass
+        | Res::Job
+        | Res::CronJob
+        | Res::Lease => subdomain_error,
+        // "v1.apps": a version, a dot, the group (an APIService's name rule).
+        Res::APIService => subdomain_error,
     }
 }
 
@@ -110,12 +115,16 @@ pub fn validate(res: Res, object: &Value, old: Option<&Value>) -> Vec<Cause> {
         | Res::RoleBinding
         | Res::ClusterRole
         | Res::ClusterRoleBinding
-        | Res::StorageClass => {}
+        | Res::StorageClass
+        | Res::Lease
+        | Res::APIService => {}
+        Res::Job => super::batch::validate_job(object, old, &mut causes),
+        Res::CronJob => super::batch::validate_cronjob(object, &mut causes),
     }
     causes
 }
 
-fn pod_spec(spec: Option<&Value>, at: &str, template: bool, causes: &mut Vec<Cause>) {
+pub(super) fn pod_spec(spec: Option<&Value>, at: &str, template: bool, causes: &mut Vec<Cause>) {
     let containers = spec
         .and_then(|s| s.get("containers"))
         .and_then(Value::as_array);
@@ -148,7 +157,7 @@ fn pod_spec(spec: Option<&Value>, at: &str, template: bool, causes: &mut Vec<Cau
     }
 }
 
-fn container(c: &Value, at: &str, seen: &mut Vec<String>, causes: &mut Vec<Cause>) {
+pub(super) fn container(c: &Value, at: &str, seen: &mut Vec<String>, causes: &mut Vec<Cause>) {
     let name = c.get("name").and_then(Value::as_str).unwrap_or("");
     if name.is_empty() {
         causes.push(Cause::required(format!("{at}.name"), ""));

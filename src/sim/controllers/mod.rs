@@ -12,11 +12,14 @@
 //! - `replicaset`, `deployment`, `statefulset`: workloads (`podspec` builds their pods).
 //! - `volumes`: claims, volumes, the local-path provisioner; `endpoints`: Endpoints.
 //! - `gc`: deletion propagation and finalizers; `events`: core/v1 Events.
+//! - `job`: batch/v1 Jobs; `lease`: node heartbeat Leases; `apiservices`: the
+//!   APIServices of the served groups.
 //!
 //! Who removes what: the API server (not here) removes objects without finalizers or
 //! grace; `gc` removes objects whose deletionTimestamp waits on nothing any more; the
 //! kubelet removes pods on a node once their containers stopped.
 
+pub mod apiservices;
 pub mod conditions;
 pub mod deployment;
 pub mod deployment_status;
@@ -24,7 +27,9 @@ pub mod endpoints;
 pub mod events;
 pub mod gc;
 pub mod imagepull;
+pub mod job;
 pub mod kubelet;
+pub mod lease;
 pub mod names;
 pub mod namespace;
 pub mod podrun;
@@ -72,6 +77,13 @@ pub fn spawn_with_runtimes(
     let runtimes = Arc::new(runtimes);
     vec![
         tokio::spawn(kubelet::post_node_status(store.clone())),
+        tokio::spawn(lease::heartbeat(store.clone())),
+        queue::spawn(
+            store.clone(),
+            job::JobController {
+                recorder: recorder.clone(),
+            },
+        ),
         queue::spawn(store.clone(), namespace::NamespaceController),
         queue::spawn(store.clone(), gc::GarbageCollector),
         queue::spawn(

@@ -360,6 +360,10 @@ impl PodModel {
             status["podIP"] = json!(ip);
             status["podIPs"] = json!([{"ip": ip}]);
         }
+        // Ephemeral containers (kubectl debug) are reported by their subresource.
+        if let Some(ephemeral) = current["status"].get("ephemeralContainerStatuses") {
+            status["ephemeralContainerStatuses"] = ephemeral.clone();
+        }
         status
     }
 }

@@ -96,40 +96,60 @@ impl Reconciler for ReplicaSetController {
 
 impl ReplicaSetController {
     fn create_pod(&self, store: &Store, rs: &Value) {
-        let prefix = format!("{}-", names::name(rs));
-        for _ in 0..8 {
-            let name = format!("{prefix}{}", names::random_suffix(5));
-            let pod = pod_from_template(
-                &rs["spec"]["template"],
-                names::namespace(rs),
-                &name,
-                &prefix,
-                names::controller_ref(rs, "apps/v1", "ReplicaSet"),
-                &[],
+        create_pod_from_template(
+            store,
+            &self.recorder,
+            &reporter(),
+            rs,
+            "apps/v1",
+            "ReplicaSet",
+        );
+    }
+}
+
+/// Creates one pod `<owner>-<5 random chars>` from `owner`'s `spec.template`, as the
+/// ReplicaSet and Job controllers do, recording SuccessfulCreate or FailedCreate.
+pub fn create_pod_from_template(
+    store: &Store,
+    recorder: &Recorder,
+    reporter: &Reporter,
+    owner: &Value,
+    api_version: &str,
+    kind: &str,
+) {
+    let prefix = format!("{}-", names::name(owner));
+    for _ in 0..8 {
+        let name = format!("{prefix}{}", names::random_suffix(5));
+        let pod = pod_from_template(
+            &owner["spec"]["template"],
+            names::namespace(owner),
+            &name,
+            &prefix,
+            names::controller_ref(owner, api_version, kind),
+            &[],
+        );
+        let refused = invalid_pod(&pod).or_else(|| {
+            crate::sim::workloads::accounts::missing_service_account(store, &pod, &prefix)
+        });
+        if let Some(invalid) = refused {
+            recorder.record(
+                owner,
+                reporter,
+                Event::warning("FailedCreate", format!("Error creating: {invalid}")),
             );
-            let refused = invalid_pod(&pod).or_else(|| {
-                crate::sim::workloads::accounts::missing_service_account(store, &pod, &prefix)
-            });
-            if let Some(invalid) = refused {
-                self.recorder.record(
-                    rs,
-                    &reporter(),
-                    Event::warning("FailedCreate", format!("Error creating: {invalid}")),
+            return;
+        }
+        match store.create(Res::Pod, pod) {
+            Ok(_) => {
+                recorder.record(
+                    owner,
+                    reporter,
+                    Event::normal("SuccessfulCreate", format!("Created pod: {name}")),
                 );
                 return;
             }
-            match store.create(Res::Pod, pod) {
-                Ok(_) => {
-                    self.recorder.record(
-                        rs,
-                        &reporter(),
-                        Event::normal("SuccessfulCreate", format!("Created pod: {name}")),
-                    );
-                    return;
-                }
-                Err(StoreError::AlreadyExists { .. }) => continue,
-                Err(_) => return,
-            }
+            Err(StoreError::AlreadyExists { .. }) => continue,
+            Err(_) => return,
         }
     }
 }

@@ -10,6 +10,8 @@ use super::attributes::UserInfo;
 #[derive(Debug, Default)]
 pub struct Tokens {
     by_token: Mutex<HashMap<String, UserInfo>>,
+    /// When tokens from TokenRequests (`kubectl create token`) stop being accepted.
+    expiry: Mutex<HashMap<String, jiff::Timestamp>>,
 }
 
 impl Tokens {
@@ -21,6 +23,33 @@ impl Tokens {
         self.lock()
             .insert(token.clone(), UserInfo::service_account(namespace, name));
         token
+    }
+
+    /// Accepts `token` as `namespace/name` until `expires` (a TokenRequest's token).
+    pub fn register_until(
+        &self,
+        token: &str,
+        namespace: &str,
+        name: &str,
+        expires: jiff::Timestamp,
+    ) {
+        self.lock().insert(
+            token.to_string(),
+            UserInfo::service_account(namespace, name),
+        );
+        self.expiry
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(token.to_string(), expires);
+    }
+
+    /// Whether a token has an expiry that has passed at `now`.
+    pub fn expired(&self, token: &str, now: jiff::Timestamp) -> bool {
+        self.expiry
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(token)
+            .is_some_and(|until| *until <= now)
     }
 
     /// Who a token belongs to.

@@ -37,6 +37,12 @@ impl DeleteOptions {
         } else {
             r.parse_json()?
         };
+        Ok(DeleteOptions::from_body(r, &body))
+    }
+
+    /// DeleteOptions given as `body` (a DELETE's body, an Eviction's deleteOptions), with
+    /// the query's parameters where the body has none.
+    pub fn from_body(r: &Req, body: &Value) -> DeleteOptions {
         let grace = body
             .get("gracePeriodSeconds")
             .and_then(Value::as_i64)
@@ -57,7 +63,7 @@ impl DeleteOptions {
             .get("dryRun")
             .and_then(Value::as_array)
             .is_some_and(|d| d.iter().any(|v| v == "All"));
-        Ok(DeleteOptions {
+        DeleteOptions {
             dry_run: r.dry_run() || body_dry_run,
             grace,
             propagation,
@@ -69,7 +75,7 @@ impl DeleteOptions {
                 .pointer("/preconditions/resourceVersion")
                 .and_then(Value::as_str)
                 .map(String::from),
-        })
+        }
     }
 }
 

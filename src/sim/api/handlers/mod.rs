@@ -4,6 +4,8 @@
 
 pub mod admission;
 pub mod delete;
+pub mod ephemeral;
+pub mod eviction;
 pub mod exec;
 pub mod logs;
 pub mod patch;
@@ -11,6 +13,7 @@ pub mod proxy;
 pub mod read;
 pub mod reviews;
 pub mod subresource;
+pub mod token;
 pub mod watch;
 pub mod write;
 
@@ -111,6 +114,9 @@ pub fn commit(
     if let Managed::Update(manager) = managed {
         let now = state.store.clock().now_rfc3339();
         meta::record_update(&mut new, old, info, manager, scope.subresource(), &now);
+    }
+    if old.is_none() && res == crate::sim::resources::Res::Job {
+        super::batch::prepare_create(&mut new);
     }
     if r.dry_run() {
         if old.is_none() {

@@ -8,12 +8,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::read::object_response;
 use super::{Managed, Scope, commit};
 use crate::sim::api::ApiState;
 use crate::sim::api::patch::{self, APPLY, JSON_PATCH, MERGE, STRATEGIC};
 use crate::sim::api::request::Req;
 use crate::sim::api::router::Obj;
-use crate::sim::api::status::{ApiError, ApiResult, json_response};
+use crate::sim::api::status::{ApiError, ApiResult};
 use crate::sim::store::metadata_mut;
 
 pub fn patch(state: &Arc<ApiState>, r: &Req, obj: &Obj, scope: Scope) -> ApiResult<Response> {
@@ -25,7 +26,7 @@ pub fn patch(state: &Arc<ApiState>, r: &Req, obj: &Obj, scope: Scope) -> ApiResu
             } else {
                 StatusCode::OK
             };
-            Ok(json_response(code, &stored))
+            Ok(object_response(state, r, obj.info, code, stored))
         }
         MERGE | STRATEGIC | JSON_PATCH => patch_object(state, r, obj, scope),
         other => Err(patch::unsupported_patch(other)),
@@ -77,7 +78,7 @@ fn patch_object(state: &Arc<ApiState>, r: &Req, obj: &Obj, scope: Scope) -> ApiR
             Managed::Update(&manager),
         ) {
             Err(e) if e.code == 409 && !pinned => last = Some(e),
-            other => return other.map(|v| json_response(StatusCode::OK, &v)),
+            other => return other.map(|v| object_response(state, r, info, StatusCode::OK, v)),
         }
     }
     Err(last.unwrap_or_else(|| ApiError::internal("patch did not settle")))

@@ -15,36 +15,56 @@ use crate::sim::api::router::{Coll, Obj};
 use crate::sim::api::selector::Selectors;
 use crate::sim::api::status::{ApiError, ApiResult, json_response};
 use crate::sim::api::table;
+use crate::sim::resources::ResInfo;
 
 pub fn get(state: &Arc<ApiState>, r: &Req, obj: &Obj) -> ApiResult<Response> {
-    let Some(mut object) = state.store.get(obj.info.res, &obj.ns, &obj.name) else {
+    let Some(object) = state.store.get(obj.info.res, &obj.ns, &obj.name) else {
         return Err(ApiError::not_found(obj.info, &obj.name));
     };
-    ensure_type_meta(&mut object, obj.info);
+    Ok(object_response(state, r, obj.info, StatusCode::OK, object))
+}
+
+/// One object in the form the request's Accept asks for (Table, PartialObjectMetadata
+/// or the object): the real server transforms the answer of every verb, so a PATCH with
+/// `as=PartialObjectMetadata` (kube-rs `patch_metadata`) gets metadata only, too.
+pub fn object_response(
+    state: &ApiState,
+    r: &Req,
+    info: &'static ResInfo,
+    code: StatusCode,
+    mut object: Value,
+) -> Response {
+    ensure_type_meta(&mut object, info);
+    // Stored objects are in order already; a dry run's never reached the store.
+    crate::sim::key_order::canonical(info.kind, &mut object);
     if r.wants_table() {
         let rv = object
             .pointer("/metadata/resourceVersion")
             .cloned()
             .unwrap_or(json!(""));
         let mut t = table::table(
-            obj.info,
+            info,
             std::slice::from_ref(&object),
             state.store.clock().now(),
             true,
             json!({"resourceVersion": rv}),
         );
         table::include_objects(&mut t, &[object], r.param("includeObject"));
-        return Ok(json_response(StatusCode::OK, &t));
+        return json_response(code, &t);
     }
     if r.wants_metadata() {
-        return Ok(json_response(StatusCode::OK, &partial(&object)));
+        return json_response(code, &partial(&object));
     }
-    Ok(json_response(StatusCode::OK, &object))
+    json_response(code, &object)
 }
 
 /// Objects of a collection matching the request's selectors, with the snapshot's rv.
 pub fn select(state: &ApiState, r: &Req, coll: &Coll) -> ApiResult<(Vec<Value>, u64)> {
-    let selectors = Selectors::from_query(r.param("labelSelector"), r.param("fieldSelector"))?;
+    let selectors = Selectors::for_kind(
+        coll.info.res,
+        r.param("labelSelector"),
+        r.param("fieldSelector"),
+    )?;
     let (items, rv) = state.store.list(coll.info.res, coll.ns.as_deref());
     let items = items
         .into_iter()
@@ -103,6 +123,13 @@ pub fn list(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response> 
             "items": items,
         });
         return Ok(json_response(StatusCode::OK, &body));
+    }
+    // The real server writes list items without kind and apiVersion (the list has them).
+    for item in &mut items {
+        if let Some(map) = item.as_object_mut() {
+            map.shift_remove("kind");
+            map.shift_remove("apiVersion");
+        }
     }
     let body = json!({
         "kind": format!("{}List", coll.info.kind),

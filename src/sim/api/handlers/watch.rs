@@ -77,7 +77,12 @@ pub fn watch_view(
     coll: &Coll,
     view: Option<View>,
 ) -> ApiResult<Response> {
-    let selectors = Selectors::from_query(r.param("labelSelector"), r.param("fieldSelector"))?;
+    let (labels, fields) = (r.param("labelSelector"), r.param("fieldSelector"));
+    // A view (EndpointSlices) is selected on what it presents, not on the stored kind.
+    let selectors = match view {
+        Some(_) => Selectors::from_query(labels, fields)?,
+        None => Selectors::for_kind(coll.info.res, labels, fields)?,
+    };
     let bookmarks = r.flag("allowWatchBookmarks");
     let timeout = r
         .param("timeoutSeconds")

@@ -6,12 +6,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::read::object_response;
 use super::{Managed, check_kind, commit};
 use crate::sim::api::ApiState;
 use crate::sim::api::meta::generate_name;
 use crate::sim::api::request::Req;
 use crate::sim::api::router::{Coll, Obj};
-use crate::sim::api::status::{ApiError, ApiResult, json_response};
+use crate::sim::api::status::{ApiError, ApiResult};
 use crate::sim::api::strict;
 use crate::sim::store::metadata_mut;
 
@@ -72,7 +73,7 @@ pub fn create(state: &Arc<ApiState>, r: &Req, coll: &Coll) -> ApiResult<Response
         Scope::Main,
         Managed::Update(&manager),
     )?;
-    Ok(json_response(StatusCode::CREATED, &stored))
+    Ok(object_response(state, r, info, StatusCode::CREATED, stored))
 }
 
 pub fn update(state: &Arc<ApiState>, r: &Req, obj: &Obj, scope: Scope) -> ApiResult<Response> {
@@ -94,7 +95,7 @@ pub fn update(state: &Arc<ApiState>, r: &Req, obj: &Obj, scope: Scope) -> ApiRes
         scope,
         Managed::Update(&manager),
     )?;
-    Ok(json_response(StatusCode::OK, &stored))
+    Ok(object_response(state, r, info, StatusCode::OK, stored))
 }
 
 /// A body written to an object's URL must name that object: its name and namespace,

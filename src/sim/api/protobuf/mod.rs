@@ -8,8 +8,10 @@
 //! non-pointer field even when empty, so zero values are dropped unless the field is a
 //! pointer in Go (`keep`), as JSON's omitempty would.
 
+mod batch;
 mod core;
 mod schema;
+mod tokens;
 mod wire;
 mod workloads;
 

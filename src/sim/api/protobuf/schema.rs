@@ -163,6 +163,9 @@ pub fn message_for(kind: &str) -> Option<&'static Msg> {
         "Role" | "ClusterRole" => &workloads::ROLE,
         "RoleBinding" | "ClusterRoleBinding" => &workloads::ROLE_BINDING,
         "SelfSubjectAccessReview" => &workloads::SELF_SUBJECT_ACCESS_REVIEW,
+        "TokenRequest" => &super::tokens::TOKEN_REQUEST,
+        "Job" => &super::batch::JOB,
+        "CronJob" => &super::batch::CRON_JOB,
         _ => return None,
     })
 }

@@ -127,5 +127,9 @@ pub fn columns(res: Res) -> Vec<Column> {
         Res::Role | Res::RoleBinding | Res::ClusterRole | Res::ClusterRoleBinding => {
             vec![col("Name", 0), col("Age", 0)]
         }
+        Res::Job => super::extra::job_columns(),
+        Res::CronJob => super::extra::cronjob_columns(),
+        Res::Lease => super::extra::lease_columns(),
+        Res::APIService => super::extra::apiservice_columns(),
     }
 }

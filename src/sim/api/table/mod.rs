@@ -3,6 +3,7 @@
 //! printers produce for each kind (compare real-apiserver/41..45-*.http).
 
 mod columns;
+mod extra;
 mod format;
 mod printers;
 

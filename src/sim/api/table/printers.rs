@@ -174,6 +174,10 @@ pub fn cells(res: Res, o: &Value, now: Timestamp) -> Vec<Value> {
         Res::Role | Res::RoleBinding | Res::ClusterRole | Res::ClusterRoleBinding => {
             vec![name, json!(created)]
         }
+        Res::Job => super::extra::job(o, now, name, created),
+        Res::CronJob => super::extra::cronjob(o, now, name, created),
+        Res::Lease => super::extra::lease(o, name, created),
+        Res::APIService => super::extra::apiservice(o, name, created),
     }
 }
 
