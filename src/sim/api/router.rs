@@ -14,7 +14,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::ApiState;
 use super::authz::Attributes;
-use super::handlers::{delete, exec, logs, patch, proxy, read, reviews, subresource, watch, write};
+use super::handlers::{
+    delete, exec, logs, patch, portforward, proxy, read, reviews, subresource, watch, write,
+};
 use super::request::Req;
 use super::status::{ApiError, ApiResult};
 use super::{aggregated, auth, discovery, openapi, slices};
@@ -58,6 +60,9 @@ async fn handle(State(state): State<Arc<ApiState>>, req: Request) -> Response {
     // Exec upgrades the connection: it needs the whole request, not just its body.
     if let Some((ns, name)) = exec::target(req.uri().path()) {
         return exec::handle(state, req, ns, name).await;
+    }
+    if let Some((ns, name)) = portforward::target(req.uri().path()) {
+        return portforward::handle(state, req, ns, name).await;
     }
     let (parts, body) = req.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY).await {

@@ -9,12 +9,16 @@
 //! - `env`: a container's effective environment and pod facts, as read at its start.
 //! - `runtime`: the `ContainerRuntime` for `emqx/emqx:*` images.
 //! - `driver`: one tokio task per running node (phases, discovery GETs with the token).
+//! - `ports`: what a pod's ports answer to a TCP client (port-forward): EMQX's HTTP
+//!   listeners (shared with the API server's proxy) and its MQTT listener (`mqtt`).
 //! - `accounts`: the ServiceAccount admission check for new pods.
 
 pub mod accounts;
 pub mod driver;
 pub mod env;
 pub mod logbook;
+pub mod mqtt;
+pub mod ports;
 pub mod runtime;
 pub mod world;
 

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use super::logbook::ContainerLog;
 use crate::sim::api::ApiState;
 use crate::sim::emqx::ctl::{self, CtlState, CtlView, ExecOutput};
-use crate::sim::emqx::http::{HttpAnswer, HttpRequest};
+use crate::sim::emqx::http::{HttpAnswer, HttpRequest, HttpState};
 use crate::sim::emqx::node::Node;
 use crate::sim::emqx::registry::Registry;
 use crate::sim::emqx::tokens::TokenStore;
@@ -196,6 +196,16 @@ impl World {
             let answer = node.http(port, req, registry, &mut run.logins, &[], now);
             Some((answer, Vec::new()))
         })
+    }
+
+    /// Whether the node in this container has its listeners up (EMQX starts its MQTT
+    /// and HTTP listeners together, once it has booted).
+    pub fn listening(&self, key: &CtrKey, uid: &str) -> bool {
+        self.with_node(key, uid, |run, _, _| {
+            let node = run.node.as_ref()?;
+            Some((node.http_state() != HttpState::Down, Vec::new()))
+        })
+        .unwrap_or(false)
     }
 
     /// Whether the container is an EMQX container this world knows (running or not).

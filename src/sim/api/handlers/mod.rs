@@ -7,6 +7,8 @@ pub mod delete;
 pub mod exec;
 pub mod logs;
 pub mod patch;
+pub mod portforward;
+pub mod portforward_spdy;
 pub mod proxy;
 pub mod read;
 pub mod reviews;
