@@ -27,5 +27,6 @@ pub mod faults;
 pub mod rbac;
 pub mod resources;
 pub mod serve;
+pub mod shell;
 pub mod store;
 pub mod workloads;
