@@ -11,6 +11,7 @@
 //! - `driver`: one tokio task per running node (phases, discovery GETs with the token).
 //! - `ports`: what a pod's ports answer to a TCP client (port-forward): EMQX's HTTP
 //!   listeners (shared with the API server's proxy) and its MQTT listener (`mqtt`).
+//! - `shells`: a container's shell (`sim::shell`) with its env, files and `emqx ctl`.
 //! - `accounts`: the ServiceAccount admission check for new pods.
 
 pub mod accounts;
@@ -20,6 +21,7 @@ pub mod logbook;
 pub mod mqtt;
 pub mod ports;
 pub mod runtime;
+pub mod shells;
 pub mod world;
 
 pub use world::World;

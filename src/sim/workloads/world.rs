@@ -49,6 +49,8 @@ pub struct World {
     pub tokens: Tokens,
     pub registry: Mutex<Registry>,
     pub containers: Mutex<HashMap<CtrKey, Container>>,
+    /// Each container's files as its shells left them, with the pod uid they belong to.
+    pub files: Mutex<HashMap<CtrKey, (String, crate::sim::shell::Fs)>>,
     api: OnceLock<Weak<ApiState>>,
     tasks: Mutex<Vec<AbortHandle>>,
     origin: (Timestamp, Instant),
@@ -66,6 +68,7 @@ impl World {
             tokens: Tokens::default(),
             registry: Mutex::new(Registry::new()),
             containers: Mutex::new(HashMap::new()),
+            files: Mutex::new(HashMap::new()),
             api: OnceLock::new(),
             tasks: Mutex::new(Vec::new()),
             origin,
@@ -111,11 +114,22 @@ impl World {
 
     /// Forgets the containers of pods that no longer exist.
     pub fn prune(&self) {
+        self.prune_files();
         let store = &self.store;
         lock(&self.containers).retain(|(ns, pod, _), c| {
             store
                 .get(crate::sim::resources::Res::Pod, ns, pod)
                 .is_some_and(|p| p["metadata"]["uid"].as_str() == Some(c.log.uid.as_str()))
+        });
+    }
+
+    /// Forgets the files of containers whose pod is gone.
+    fn prune_files(&self) {
+        let store = &self.store;
+        lock(&self.files).retain(|(ns, pod, _), (uid, _)| {
+            store
+                .get(crate::sim::resources::Res::Pod, ns, pod)
+                .is_some_and(|p| p["metadata"]["uid"].as_str() == Some(uid.as_str()))
         });
     }
 
@@ -195,6 +209,14 @@ impl World {
             let node = run.node.as_ref()?;
             let answer = node.http(port, req, registry, &mut run.logins, &[], now);
             Some((answer, Vec::new()))
+        })
+    }
+
+    /// The EMQX node name of the container's current (or stopped) run.
+    pub fn node_name(&self, key: &CtrKey, uid: &str) -> Option<String> {
+        self.with_node(key, uid, |run, _, _| {
+            let node = run.node.as_ref().or(run.stopped.as_ref())?;
+            Some((node.name().to_string(), Vec::new()))
         })
     }
 

@@ -5,6 +5,7 @@
 pub mod admission;
 pub mod delete;
 pub mod exec;
+pub mod exec_session;
 pub mod logs;
 pub mod patch;
 pub mod portforward;
