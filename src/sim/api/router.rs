@@ -129,6 +129,8 @@ fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
         ["api", "v1"] => Ok(discovery::resource_list("", "v1")),
         ["apis", reviews::GROUP] => Ok(discovery::group_response(reviews::GROUP)),
         ["apis", reviews::GROUP, "v1"] => Ok(reviews::resource_list()),
+        ["apis", reviews::AUTHN_GROUP] => Ok(discovery::group_response(reviews::AUTHN_GROUP)),
+        ["apis", reviews::AUTHN_GROUP, "v1"] => Ok(reviews::authn_resource_list()),
         ["apis", slices::GROUP] => Ok(discovery::group_response(slices::GROUP)),
         ["apis", slices::GROUP, "v1"] => Ok(slices::resource_list()),
         ["apis", slices::GROUP, "v1", rest @ ..] => slices::route(state, r, rest),

@@ -163,6 +163,8 @@ pub fn message_for(kind: &str) -> Option<&'static Msg> {
         "Role" | "ClusterRole" => &workloads::ROLE,
         "RoleBinding" | "ClusterRoleBinding" => &workloads::ROLE_BINDING,
         "SelfSubjectAccessReview" => &workloads::SELF_SUBJECT_ACCESS_REVIEW,
+        "SelfSubjectRulesReview" => &workloads::SELF_SUBJECT_RULES_REVIEW,
+        "SelfSubjectReview" => &workloads::SELF_SUBJECT_REVIEW,
         _ => return None,
     })
 }
