@@ -19,7 +19,7 @@ use super::handlers::{
 };
 use super::request::Req;
 use super::status::{ApiError, ApiResult};
-use super::{aggregated, auth, discovery, openapi, slices};
+use super::{aggregated, auth, discovery, metrics, openapi, slices};
 use crate::sim::resources::{Res, ResInfo};
 
 /// Largest request body accepted (the real server's limit is 3 MiB for most writes).
@@ -37,6 +37,11 @@ pub fn router_with(state: Arc<ApiState>, extra: Router<Arc<ApiState>>) -> Router
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,
+        ))
+        // Outermost: every request is counted, the refused ones too.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count,
         ))
         .with_state(state)
 }
@@ -120,6 +125,7 @@ fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
         [] => Ok(discovery::root_paths()),
         ["version"] => Ok(discovery::version()),
         ["healthz" | "livez" | "readyz"] => Ok("ok".into_response()),
+        ["metrics"] => Ok(metrics::endpoint(state, &r.method)),
         ["openapi", "v3"] => Ok(openapi::root()),
         ["openapi", "v3", rest @ ..] => openapi::document(&rest.join("/")),
         ["api"] if aggregated::wanted(r) => Ok(aggregated::core()),

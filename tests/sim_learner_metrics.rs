@@ -1,0 +1,109 @@
+//! `kubectl get --raw /metrics` against `kubetour sim serve`: Prometheus text with
+//! `apiserver_request_total` labelled as a real kube-apiserver labels it, counting
+//! every client's requests, and `apiserver_longrunning_requests` for open watches.
+
+#[path = "support/kubectl.rs"]
+mod support;
+
+use std::process::Stdio;
+
+use support::{Cluster, as_str};
+
+const POD: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: box, namespace: default}
+spec:
+  containers:
+  - {name: box, image: busybox:1.36, command: [sleep, "3600"]}
+"#;
+
+/// The value of the series whose line contains every one of `labels`.
+fn value(metrics: &str, name: &str, labels: &[&str]) -> Option<u64> {
+    metrics
+        .lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")))
+        .filter(|l| labels.iter().all(|want| l.contains(want)))
+        .map(|l| {
+            l.rsplit(' ')
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0)
+        })
+        .reduce(|a, b| a + b)
+}
+
+#[test]
+fn metrics_count_requests_with_the_real_servers_labels() {
+    let c = Cluster::start(&[]);
+    let file = c.write("pod.yaml", POD);
+    c.ok(&["apply", "-f", as_str(&file)]);
+    c.eventually(&["get", "pod", "box"], |o| o.contains("Running"));
+    let before = c.ok(&["get", "--raw", "/metrics"]);
+    assert!(
+        before.contains("# TYPE apiserver_request_total counter\n")
+            && before.contains("# TYPE apiserver_longrunning_requests gauge\n"),
+        "{before}"
+    );
+    let exec = [
+        "verb=\"CONNECT\"",
+        "resource=\"pods\"",
+        "subresource=\"exec\"",
+        "scope=\"resource\"",
+    ];
+    let execs_before = value(&before, "apiserver_request_total", &exec).unwrap_or(0);
+    c.ok(&["exec", "box", "--", "hostname"]);
+    c.ok(&["exec", "box", "--", "hostname"]);
+    c.ok(&["get", "pods"]);
+    let after = c.ok(&["get", "--raw", "/metrics"]);
+    assert_eq!(
+        value(&after, "apiserver_request_total", &exec),
+        Some(execs_before + 2),
+        "one CONNECT per exec:\n{after}"
+    );
+    let list = [
+        "code=\"200\"",
+        "component=\"apiserver\"",
+        "dry_run=\"\"",
+        "group=\"\"",
+        "resource=\"pods\"",
+        "scope=\"namespace\"",
+        "verb=\"LIST\"",
+        "version=\"v1\"",
+    ];
+    assert!(
+        value(&after, "apiserver_request_total", &list).is_some(),
+        "{after}"
+    );
+    let created = [
+        "code=\"201\"",
+        "verb=\"POST\"",
+        "scope=\"resource\"",
+        "resource=\"pods\"",
+    ];
+    assert_eq!(
+        value(&after, "apiserver_request_total", &created),
+        Some(1),
+        "{after}"
+    );
+}
+
+#[test]
+fn an_open_watch_is_a_longrunning_request_until_it_ends() {
+    let c = Cluster::start(&[]);
+    let watching = ["verb=\"WATCH\"", "resource=\"pods\"", "scope=\"namespace\""];
+    let mut watch = c
+        .kubectl()
+        .args(["get", "pods", "-w"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kubectl runs");
+    c.eventually(&["get", "--raw", "/metrics"], |m| {
+        value(m, "apiserver_longrunning_requests", &watching) == Some(1)
+    });
+    let _ = watch.kill();
+    let _ = watch.wait();
+    c.eventually(&["get", "--raw", "/metrics"], |m| {
+        value(m, "apiserver_longrunning_requests", &watching) == Some(0)
+    });
+}
