@@ -23,6 +23,29 @@ use std::time::Duration;
 
 pub use fs::Fs;
 
+/// Whether `name` is one of the shell's builtins (what a container's `command` may
+/// name for the shell to run it).
+pub fn is_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        "echo"
+            | "true"
+            | "false"
+            | ":"
+            | "pwd"
+            | "env"
+            | "printenv"
+            | "hostname"
+            | "cat"
+            | "ls"
+            | "cd"
+            | "export"
+            | "sleep"
+            | "exit"
+            | "tar"
+    )
+}
+
 /// What a program run by the host printed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Output {

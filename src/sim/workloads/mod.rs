@@ -11,10 +11,13 @@
 //! - `driver`: one tokio task per running node (phases, discovery GETs with the token).
 //! - `ports`: what a pod's ports answer to a TCP client (port-forward): EMQX's HTTP
 //!   listeners (shared with the API server's proxy) and its MQTT listener (`mqtt`).
+//! - `command`: the runtime for other images whose command the shell can run (busybox
+//!   `sh -c 'echo …'`): output in the log, exit code, then restartPolicy.
 //! - `shells`: a container's shell (`sim::shell`) with its env, files and `emqx ctl`.
 //! - `accounts`: the ServiceAccount admission check for new pods.
 
 pub mod accounts;
+pub mod command;
 pub mod driver;
 pub mod env;
 pub mod logbook;
