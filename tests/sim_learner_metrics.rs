@@ -107,3 +107,46 @@ fn an_open_watch_is_a_longrunning_request_until_it_ends() {
         value(m, "apiserver_longrunning_requests", &watching) == Some(0)
     });
 }
+
+/// The label names of a series line, in order.
+fn label_names(line: &str) -> Vec<String> {
+    let inside = line
+        .split_once('{')
+        .and_then(|(_, r)| r.split_once('}'))
+        .map(|(l, _)| l)
+        .unwrap_or("");
+    inside
+        .split(',')
+        .filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string()))
+        .collect()
+}
+
+#[test]
+fn help_type_and_label_names_are_the_real_servers() {
+    let c = Cluster::start(&[]);
+    let mut watch = c
+        .kubectl()
+        .args(["get", "pods", "-w"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kubectl runs");
+    let ours = c.eventually(&["get", "--raw", "/metrics"], |m| {
+        m.contains("apiserver_longrunning_requests{")
+    });
+    let _ = watch.kill();
+    let _ = watch.wait();
+    let real = include_str!("fixtures/real/metrics-apiserver-stable.txt");
+    for line in real.lines().filter(|l| l.starts_with('#')) {
+        assert!(ours.contains(&format!("{line}\n")), "missing {line:?} in:\n{ours}");
+    }
+    for name in ["apiserver_request_total", "apiserver_longrunning_requests"] {
+        let sample = real
+            .lines()
+            .find(|l| l.starts_with(&format!("{name}{{")))
+            .expect("a sample");
+        for line in ours.lines().filter(|l| l.starts_with(&format!("{name}{{"))) {
+            assert_eq!(label_names(line), label_names(sample), "{line}");
+        }
+    }
+}
