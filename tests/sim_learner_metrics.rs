@@ -138,7 +138,10 @@ fn help_type_and_label_names_are_the_real_servers() {
     let _ = watch.wait();
     let real = include_str!("fixtures/real/metrics-apiserver-stable.txt");
     for line in real.lines().filter(|l| l.starts_with('#')) {
-        assert!(ours.contains(&format!("{line}\n")), "missing {line:?} in:\n{ours}");
+        assert!(
+            ours.contains(&format!("{line}\n")),
+            "missing {line:?} in:\n{ours}"
+        );
     }
     for name in ["apiserver_request_total", "apiserver_longrunning_requests"] {
         let sample = real

@@ -12,7 +12,7 @@ use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use support::{Cluster, as_str};
+use support::Cluster;
 
 const EMQX: &str = r#"apiVersion: v1
 kind: Service
@@ -122,11 +122,7 @@ fn http_get(port: u16, path: &str) -> String {
 }
 
 fn running_emqx() -> Cluster {
-    let cluster = Cluster::start(&[]);
-    let file = cluster.write("emqx.yaml", EMQX);
-    cluster.ok(&["apply", "-f", as_str(&file)]);
-    cluster.eventually(&["get", "pod", "emqx-0"], |o| o.contains("1/1"));
-    cluster
+    Cluster::with_ready_pod(EMQX, "emqx-0")
 }
 
 #[test]

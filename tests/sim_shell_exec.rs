@@ -39,11 +39,7 @@ spec:
 "#;
 
 fn running() -> Cluster {
-    let cluster = Cluster::start(&[]);
-    let file = cluster.write("emqx.yaml", EMQX);
-    cluster.ok(&["apply", "-f", as_str(&file)]);
-    cluster.eventually(&["get", "pod", "emqx-0"], |o| o.contains("1/1"));
-    cluster
+    Cluster::with_ready_pod(EMQX, "emqx-0")
 }
 
 /// Waits until the terminal output so far contains `text`; returns all of it.

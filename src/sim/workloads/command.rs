@@ -13,9 +13,8 @@ use std::time::Duration;
 
 use jiff::SignedDuration;
 
-use super::logbook::ContainerLog;
 use super::shells;
-use super::world::{Container, CtrKey, World, lock};
+use super::world::{CtrKey, World, lock};
 use crate::sim::controllers::runtime::{ContainerInfo, ContainerRuntime, Fate};
 use crate::sim::resources::Res;
 use crate::sim::shell::{Step, is_builtin};
@@ -91,19 +90,7 @@ impl ContainerRuntime for CommandRuntime {
         let start = world.now();
         let run_number = {
             let mut containers = lock(&world.containers);
-            let entry = containers
-                .entry(key.clone())
-                .and_modify(|e| {
-                    if e.log.uid == uid {
-                        e.log.restart();
-                    } else {
-                        e.log = ContainerLog::new(&uid);
-                    }
-                })
-                .or_insert_with(|| Container {
-                    log: ContainerLog::new(&uid),
-                    run: None,
-                });
+            let entry = World::begin_run(&mut containers, &key, &uid);
             // What is printed before the first sleep is in the log at once.
             for (_, text) in lines.iter().filter(|(at, _)| at.is_zero()) {
                 entry.log.append(start, text);

@@ -149,6 +149,28 @@ impl World {
         c.log.end();
     }
 
+    /// A new run of a container starts: its log moves on (the current run becomes the
+    /// previous one, or a new pod incarnation starts afresh). Returns the entry.
+    pub fn begin_run<'a>(
+        containers: &'a mut HashMap<CtrKey, Container>,
+        key: &CtrKey,
+        uid: &str,
+    ) -> &'a mut Container {
+        containers
+            .entry(key.clone())
+            .and_modify(|e| {
+                if e.log.uid == uid {
+                    e.log.restart();
+                } else {
+                    e.log = ContainerLog::new(uid);
+                }
+            })
+            .or_insert_with(|| Container {
+                log: ContainerLog::new(uid),
+                run: None,
+            })
+    }
+
     /// Appends output of the current run of a container.
     pub fn log(&self, key: &CtrKey, text: &str) {
         let at = self.now();

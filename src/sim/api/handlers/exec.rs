@@ -27,9 +27,14 @@ const PROTOCOLS: [&str; 4] = [
 
 /// Whether a path is a pod's exec subresource: `(namespace, pod)`.
 pub fn target(path: &str) -> Option<(String, String)> {
+    pod_subresource(path, "exec")
+}
+
+/// `(namespace, pod)` when `path` is `/api/v1/namespaces/NS/pods/NAME/<sub>`.
+pub fn pod_subresource(path: &str, sub: &str) -> Option<(String, String)> {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segs.as_slice() {
-        ["api", "v1", "namespaces", ns, "pods", name, "exec"] => {
+        ["api", "v1", "namespaces", ns, "pods", name, s] if *s == sub => {
             Some((ns.to_string(), name.to_string()))
         }
         _ => None,

@@ -32,13 +32,7 @@ const CHUNK: usize = 32 * 1024;
 
 /// Whether a path is a pod's portforward subresource: `(namespace, pod)`.
 pub fn target(path: &str) -> Option<(String, String)> {
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    match segs.as_slice() {
-        ["api", "v1", "namespaces", ns, "pods", name, "portforward"] => {
-            Some((ns.to_string(), name.to_string()))
-        }
-        _ => None,
-    }
+    super::exec::pod_subresource(path, "portforward")
 }
 
 pub async fn handle(state: Arc<ApiState>, req: Request, ns: String, name: String) -> Response {

@@ -81,92 +81,82 @@ pub fn create(state: &Arc<ApiState>, r: &Req, user: &User, kind: Kind) -> ApiRes
     Ok(json_response(StatusCode::CREATED, &reviewed))
 }
 
-/// The discovery document of `authorization.k8s.io/v1` (as a real server lists it).
-pub fn resource_list() -> Response {
-    let resource = |name: &str, kind: &str, namespaced: bool| -> Value {
-        json!({
-            "name": format!("{name}s"),
-            "singularName": name,
-            "namespaced": namespaced,
-            "kind": kind,
-            "verbs": ["create"]
+/// The review kinds of each group: (singular name, kind, namespaced), as a real
+/// server lists them (08-apis-authorization-v1, 10-aggregated-discovery-apis).
+const AUTHZ_KINDS: [(&str, &str, bool); 4] = [
+    ("localsubjectaccessreview", "LocalSubjectAccessReview", true),
+    ("selfsubjectaccessreview", "SelfSubjectAccessReview", false),
+    ("selfsubjectrulesreview", "SelfSubjectRulesReview", false),
+    ("subjectaccessreview", "SubjectAccessReview", false),
+];
+const AUTHN_KINDS: [(&str, &str, bool); 2] = [
+    ("selfsubjectreview", "SelfSubjectReview", false),
+    ("tokenreview", "TokenReview", false),
+];
+
+/// A create-only group's APIResourceList.
+fn create_only_list(group: &str, kinds: &[(&str, &str, bool)]) -> Response {
+    let resources: Vec<Value> = kinds
+        .iter()
+        .map(|(name, kind, namespaced)| {
+            json!({
+                "name": format!("{name}s"),
+                "singularName": name,
+                "namespaced": namespaced,
+                "kind": kind,
+                "verbs": ["create"]
+            })
         })
-    };
+        .collect();
     json_response(
         StatusCode::OK,
         &json!({
             "kind": "APIResourceList",
             "apiVersion": "v1",
-            "groupVersion": GROUP_VERSION,
-            "resources": [
-                resource("localsubjectaccessreview", "LocalSubjectAccessReview", true),
-                resource("selfsubjectaccessreview", "SelfSubjectAccessReview", false),
-                resource("selfsubjectrulesreview", "SelfSubjectRulesReview", false),
-                resource("subjectaccessreview", "SubjectAccessReview", false),
-            ]
+            "groupVersion": format!("{group}/v1"),
+            "resources": resources
         }),
     )
 }
 
-/// The group in aggregated discovery (`/apis` with the apidiscovery Accept).
+/// A create-only group in aggregated discovery (`/apis` with the apidiscovery Accept).
+fn create_only_item(group: &str, kinds: &[(&str, &str, bool)]) -> Value {
+    let resources: Vec<Value> = kinds
+        .iter()
+        .map(|(name, kind, namespaced)| {
+            json!({
+                "resource": format!("{name}s"),
+                "responseKind": {"group": "", "version": "", "kind": kind},
+                "scope": if *namespaced { "Namespaced" } else { "Cluster" },
+                "singularResource": name,
+                "verbs": ["create"]
+            })
+        })
+        .collect();
+    json!({
+        "metadata": {"name": group, "creationTimestamp": null},
+        "versions": [{"version": "v1", "resources": resources, "freshness": "Current"}]
+    })
+}
+
+/// The discovery document of `authorization.k8s.io/v1`.
+pub fn resource_list() -> Response {
+    create_only_list(GROUP, &AUTHZ_KINDS)
+}
+
+/// `authorization.k8s.io` in aggregated discovery.
 pub fn aggregated_item() -> Value {
-    let resource =
-        |name: &str, kind: &str, scope: &str| -> Value { aggregated_resource(name, kind, scope) };
-    json!({
-        "metadata": {"name": GROUP, "creationTimestamp": null},
-        "versions": [{"version": "v1", "resources": [
-            resource("localsubjectaccessreview", "LocalSubjectAccessReview", "Namespaced"),
-            resource("selfsubjectaccessreview", "SelfSubjectAccessReview", "Cluster"),
-            resource("selfsubjectrulesreview", "SelfSubjectRulesReview", "Cluster"),
-            resource("subjectaccessreview", "SubjectAccessReview", "Cluster"),
-        ], "freshness": "Current"}]
-    })
-}
-
-fn aggregated_resource(name: &str, kind: &str, scope: &str) -> Value {
-    json!({
-        "resource": format!("{name}s"),
-        "responseKind": {"group": "", "version": "", "kind": kind},
-        "scope": scope,
-        "singularResource": name,
-        "verbs": ["create"]
-    })
-}
-
-/// `authentication.k8s.io` in aggregated discovery (as 10-aggregated-discovery-apis).
-pub fn authn_aggregated_item() -> Value {
-    json!({
-        "metadata": {"name": AUTHN_GROUP, "creationTimestamp": null},
-        "versions": [{"version": "v1", "resources": [
-            aggregated_resource("selfsubjectreview", "SelfSubjectReview", "Cluster"),
-            aggregated_resource("tokenreview", "TokenReview", "Cluster"),
-        ], "freshness": "Current"}]
-    })
+    create_only_item(GROUP, &AUTHZ_KINDS)
 }
 
 /// The discovery document of `authentication.k8s.io/v1`.
 pub fn authn_resource_list() -> Response {
-    let resource = |name: &str, kind: &str| -> Value {
-        json!({
-            "name": format!("{name}s"),
-            "singularName": name,
-            "namespaced": false,
-            "kind": kind,
-            "verbs": ["create"]
-        })
-    };
-    json_response(
-        StatusCode::OK,
-        &json!({
-            "kind": "APIResourceList",
-            "apiVersion": "v1",
-            "groupVersion": format!("{AUTHN_GROUP}/v1"),
-            "resources": [
-                resource("selfsubjectreview", "SelfSubjectReview"),
-                resource("tokenreview", "TokenReview"),
-            ]
-        }),
-    )
+    create_only_list(AUTHN_GROUP, &AUTHN_KINDS)
+}
+
+/// `authentication.k8s.io` in aggregated discovery.
+pub fn authn_aggregated_item() -> Value {
+    create_only_item(AUTHN_GROUP, &AUTHN_KINDS)
 }
 
 /// A SelfSubjectReview: who the request was authenticated as. A service account's
