@@ -16,6 +16,7 @@
 
 mod builtins;
 pub mod fs;
+mod lex;
 pub mod parse;
 mod run;
 

@@ -10,6 +10,7 @@ pub mod logs;
 pub mod patch;
 pub mod portforward;
 pub mod portforward_spdy;
+pub mod portforward_spdy_dict;
 pub mod proxy;
 pub mod read;
 pub mod reviews;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::sim::api::handlers::portforward_spdy_dict::DICTIONARY;
 use flate2::{Compress, Compression, FlushCompress};
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
