@@ -177,10 +177,32 @@ fn port_forward_to_a_port_nothing_listens_on_fails_as_on_a_real_node() {
     let _ = s.read_to_end(&mut buf);
     assert!(buf.is_empty(), "nothing comes back from a refused port");
     let line = fw.wait_for("an error occurred forwarding");
-    assert!(
-        line.contains("failed to connect to localhost:9999")
-            && line.contains("connect: connection refused"),
+    let real = include_str!("fixtures/real/kubectl-port-forward-refused.txt");
+    let real_line = real
+        .lines()
+        .find(|l| l.contains("an error occurred forwarding"))
+        .expect("the fixture has the error");
+    assert_eq!(
+        normalised(&kubelet_message(&line), 9999),
+        normalised(&kubelet_message(real_line), 18083),
         "{line}"
     );
     fw.wait_for("lost connection to pod");
+}
+
+/// The kubelet's message inside kubectl's error line (plain or klog structured form).
+fn kubelet_message(line: &str) -> String {
+    let from = line
+        .find("error forwarding port")
+        .expect("the kubelet's message");
+    line[from..].trim_end_matches('"').replace("\\\"", "\"")
+}
+
+/// Ids, namespace paths and the remote port replaced by placeholders.
+fn normalised(message: &str, port: u16) -> String {
+    let ids = regex::Regex::new(r"[0-9a-f]{64}").unwrap();
+    let netns = regex::Regex::new(r"cni-[0-9a-f-]{36}").unwrap();
+    let text = ids.replace_all(message, "SANDBOX");
+    let text = netns.replace_all(&text, "cni-NETNS");
+    text.replace(&port.to_string(), "PORT")
 }

@@ -253,7 +253,9 @@ impl Session {
 /// What containerd's port-forward says when nothing listens on the port.
 fn refused_message(pod: &Value, port: &str) -> String {
     let uid = pod["metadata"]["uid"].as_str().unwrap_or("");
-    let sandbox: String = uid.chars().filter(|c| *c != '-').collect();
+    // The pod sandbox's id: 64 hex digits, as containerd names sandboxes.
+    let hex: String = uid.chars().filter(|c| *c != '-').collect();
+    let sandbox = format!("{hex}{hex}");
     format!(
         "error forwarding port {port} to pod {sandbox}, uid : failed to execute portforward in network namespace \"/var/run/netns/cni-{uid}\": failed to connect to localhost:{port} inside namespace \"{sandbox}\", IPv4: dial tcp4 127.0.0.1:{port}: connect: connection refused IPv6 dial tcp6 [::1]:{port}: connect: connection refused "
     )
