@@ -17,6 +17,16 @@ spec:
   - {name: box, image: busybox:1.36, command: [sleep, "3600"]}
 "#;
 
+/// `kubectl get pods -w` running in the background (kill it to end the watch).
+fn watch_pods(c: &Cluster) -> std::process::Child {
+    c.kubectl()
+        .args(["get", "pods", "-w"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kubectl runs")
+}
+
 /// The value of the series whose line contains every one of `labels`.
 fn value(metrics: &str, name: &str, labels: &[&str]) -> Option<u64> {
     metrics
@@ -91,13 +101,7 @@ fn metrics_count_requests_with_the_real_servers_labels() {
 fn an_open_watch_is_a_longrunning_request_until_it_ends() {
     let c = Cluster::start(&[]);
     let watching = ["verb=\"WATCH\"", "resource=\"pods\"", "scope=\"namespace\""];
-    let mut watch = c
-        .kubectl()
-        .args(["get", "pods", "-w"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kubectl runs");
+    let mut watch = watch_pods(&c);
     c.eventually(&["get", "--raw", "/metrics"], |m| {
         value(m, "apiserver_longrunning_requests", &watching) == Some(1)
     });
@@ -124,13 +128,7 @@ fn label_names(line: &str) -> Vec<String> {
 #[test]
 fn help_type_and_label_names_are_the_real_servers() {
     let c = Cluster::start(&[]);
-    let mut watch = c
-        .kubectl()
-        .args(["get", "pods", "-w"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kubectl runs");
+    let mut watch = watch_pods(&c);
     let ours = c.eventually(&["get", "--raw", "/metrics"], |m| {
         m.contains("apiserver_longrunning_requests{")
     });
