@@ -97,6 +97,9 @@ fn exec_it_sh_opens_an_interactive_shell_that_runs_what_tutorials_type() {
     typed("cat /etc/resolv.conf", "options ndots:5\r\n");
     typed("ls /opt/emqx/data", "mnesia\r\n");
     typed("top", "sh: top: not found\r\n$ ");
+    // Ctrl-C ends a running sleep (an hour of simulated time) and its command line.
+    typed("sleep 3600; echo never", "sleep 3600; echo never\r\n");
+    typed("\u{3}", "never\r\n^C\r\n$ ");
     let all = typed("exit 7", "command terminated with exit code 7");
     assert!(all.contains("$ hostname -f\r\n"), "input is echoed: {all}");
     let status = child.wait().expect("kubectl ends");

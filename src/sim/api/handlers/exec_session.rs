@@ -6,8 +6,10 @@
 //! to its end (v5's close signal, channel 255) and handed over whole (`tar xmf -` for
 //! `kubectl cp`, `sh` reading a script); with a tty and a shell as the command, it is a
 //! terminal: input is echoed as a pty in cooked mode would, each line runs when Enter
-//! comes, Ctrl-C drops the line, Ctrl-D on an empty line or `exit` ends the session.
+//! comes, Ctrl-C drops the line (or interrupts a running `sleep`), Ctrl-D on an empty
+//! line or `exit` ends the session.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -57,6 +59,12 @@ struct Io {
     socket: WebSocket,
     state: Arc<ApiState>,
     tty: bool,
+    /// A terminal session: Ctrl-C interrupts a `sleep`, other keys wait their turn.
+    interactive: bool,
+    /// Messages that arrived while a command ran, in order.
+    typed_ahead: VecDeque<Vec<u8>>,
+    /// Ctrl-C came while a command ran: the rest of its output is dropped.
+    interrupted: bool,
 }
 
 impl Io {
@@ -78,15 +86,45 @@ impl Io {
                     self.send(channel, &b).await
                 }
                 Step::Sleep(d) => {
-                    tokio::time::sleep(self.state.store.clock().scaled(d)).await;
-                    true
+                    let wait = self.state.store.clock().scaled(d);
+                    if self.interactive {
+                        self.sleep_interruptibly(wait).await
+                    } else {
+                        tokio::time::sleep(wait).await;
+                        true
+                    }
                 }
             };
+            if self.interrupted {
+                return true;
+            }
             if !ok {
                 return false;
             }
         }
         true
+    }
+
+    /// Waits out a `sleep` while keeping the keyboard: Ctrl-C ends it (and the
+    /// command), anything else is kept for after. False when the client went away.
+    async fn sleep_interruptibly(&mut self, wait: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => return true,
+                msg = self.socket.recv() => match msg {
+                    Some(Ok(Message::Binary(b))) => {
+                        if b.first() == Some(&STDIN) && b[1..].contains(&0x03) {
+                            self.interrupted = true;
+                            return true;
+                        }
+                        self.typed_ahead.push_back(b.to_vec());
+                    }
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return false,
+                    Some(Ok(_)) => {}
+                },
+            }
+        }
     }
 
     /// The final Status, a normal close, then waits for the client's close.
@@ -124,12 +162,16 @@ pub async fn serve(
     req: ExecRequest,
 ) {
     let (mut shell, mut host) = shells::open(&state.world, &pod, &container);
+    let interactive = req.stdin && req.tty && is_shell(&req.argv, &shell);
     let mut io = Io {
         socket,
         state: state.clone(),
         tty: req.tty,
+        interactive,
+        typed_ahead: VecDeque::new(),
+        interrupted: false,
     };
-    let code = if req.stdin && req.tty && is_shell(&req.argv, &shell) {
+    let code = if interactive {
         terminal(&mut io, &mut shell, &mut host).await
     } else {
         let input = if req.stdin {
@@ -182,11 +224,14 @@ async fn terminal(io: &mut Io, shell: &mut Shell, host: &mut ImageHost) -> i32 {
     let mut line: Vec<u8> = Vec::new();
     let mut last = 0;
     let mut escape = 0u8;
-    while let Some(Ok(msg)) = io.socket.recv().await {
-        let bytes = match msg {
-            Message::Binary(b) => b,
-            Message::Close(_) => return last,
-            Message::Text(_) | Message::Ping(_) | Message::Pong(_) => continue,
+    loop {
+        let bytes = match io.typed_ahead.pop_front() {
+            Some(b) => b,
+            None => match io.socket.recv().await {
+                Some(Ok(Message::Binary(b))) => b.to_vec(),
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return last,
+                Some(Ok(_)) => continue,
+            },
         };
         match bytes.first() {
             Some(&STDIN) => {}
@@ -212,10 +257,21 @@ async fn terminal(io: &mut Io, shell: &mut Shell, host: &mut ImageHost) -> i32 {
                     }
                     let run = shell.run_script(&text, host);
                     last = run.code;
-                    if !io.play(run.steps).await || run.exited {
+                    if !io.play(run.steps).await {
                         return last;
                     }
-                    prompt(shell, host)
+                    if io.interrupted {
+                        // As sh does: the interrupted command's status is 130.
+                        io.interrupted = false;
+                        last = 130;
+                        let mut out = b"^C\r\n".to_vec();
+                        out.extend(prompt(shell, host));
+                        out
+                    } else if run.exited {
+                        return last;
+                    } else {
+                        prompt(shell, host)
+                    }
                 }
                 0x7f | 0x08 => {
                     if line.pop().is_some() {
@@ -247,5 +303,4 @@ async fn terminal(io: &mut Io, shell: &mut Shell, host: &mut ImageHost) -> i32 {
             }
         }
     }
-    last
 }
