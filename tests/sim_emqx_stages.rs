@@ -52,8 +52,8 @@ async fn o02_emqx_ctl_status_reports_the_node_started() {
         assert!(out.contains("is started"), "{profile}: {out}");
         let log = logs(&conn.client, NS, "emqx").await;
         assert!(log.contains("is running now!"), "{profile}: {log}");
-        let (_, err, code) = exec(&conn.client, NS, "emqx", &["ls", "/"]).await;
-        assert_eq!((err.as_str(), code), ("sh: ls: not found\n", 127));
+        let (_, err, code) = exec(&conn.client, NS, "emqx", &["curl", "localhost"]).await;
+        assert_eq!((err.as_str(), code), ("sh: curl: not found\n", 127));
     }
 }
 

@@ -145,6 +145,11 @@ fn spawn_controllers(
     let emqx = super::workloads::runtime::EmqxRuntime {
         world: state.world.clone(),
     };
-    let runtimes = runtimes.with("emqx/emqx", Arc::new(emqx));
+    let command = super::workloads::command::CommandRuntime {
+        world: state.world.clone(),
+    };
+    let runtimes = runtimes
+        .with("emqx/emqx", Arc::new(emqx))
+        .with_fallback(Arc::new(command));
     super::controllers::spawn_with_runtimes(store, config, runtimes)
 }

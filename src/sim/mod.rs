@@ -33,5 +33,6 @@ pub mod latency;
 pub mod rbac;
 pub mod resources;
 pub mod serve;
+pub mod shell;
 pub mod store;
 pub mod workloads;

@@ -50,6 +50,15 @@ impl Cluster {
         }
     }
 
+    /// A cluster with `manifest` applied and pod `pod` (namespace default) ready.
+    pub fn with_ready_pod(manifest: &str, pod: &str) -> Cluster {
+        let cluster = Cluster::start(&[]);
+        let file = cluster.write("manifest.yaml", manifest);
+        cluster.ok(&["apply", "-f", as_str(&file)]);
+        cluster.eventually(&["get", "pod", pod], |o| o.contains("1/1"));
+        cluster
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }

@@ -106,6 +106,7 @@ pub fn core() -> Response {
 pub fn named_groups() -> Response {
     let mut items: Vec<Value> = groups().into_iter().map(group_item).collect();
     items.push(super::slices::aggregated_item());
+    items.push(super::handlers::reviews::authn_aggregated_item());
     items.push(super::handlers::reviews::aggregated_item());
     items.push(super::events_v1::aggregated_item());
     answer(items)

@@ -98,6 +98,7 @@ fn group_json(group: &str) -> Value {
 pub fn api_groups(_r: &Req) -> Response {
     let mut groups: Vec<Value> = groups().into_iter().map(group_json).collect();
     groups.push(group_json(super::slices::GROUP));
+    groups.push(group_json(super::handlers::reviews::AUTHN_GROUP));
     groups.push(group_json(super::handlers::reviews::GROUP));
     groups.push(group_json(super::events_v1::GROUP));
     json_response(

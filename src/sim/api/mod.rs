@@ -34,6 +34,7 @@ pub mod handlers;
 pub mod inprocess;
 pub mod kubeconfig;
 pub mod meta;
+pub mod metrics;
 pub mod openapi;
 pub mod patch;
 pub mod protobuf;
@@ -66,6 +67,8 @@ pub struct ApiState {
     pub world: Arc<crate::sim::workloads::World>,
     /// Decides for users other than the admin (None: they may do nothing).
     pub authorizer: Option<Arc<dyn authz::Authorizer>>,
+    /// Request counters behind `/metrics`.
+    pub metrics: metrics::Metrics,
 }
 
 impl ApiState {
@@ -77,6 +80,7 @@ impl ApiState {
             auth: auth::Authenticator::generate(),
             world,
             authorizer: None,
+            metrics: metrics::Metrics::default(),
         }
     }
 

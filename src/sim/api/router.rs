@@ -15,12 +15,12 @@ use axum::response::{IntoResponse, Response};
 use super::ApiState;
 use super::authz::Attributes;
 use super::handlers::{
-    delete, ephemeral, eviction, exec, logs, patch, proxy, read, reviews, subresource, token,
-    watch, write,
+    delete, ephemeral, eviction, exec, logs, patch, portforward, proxy, read, reviews,
+    subresource, token, watch, write,
 };
 use super::request::Req;
 use super::status::{ApiError, ApiResult};
-use super::{aggregated, auth, discovery, events_v1, openapi, slices};
+use super::{aggregated, auth, discovery, events_v1, metrics, openapi, slices};
 use crate::sim::resources::{Res, ResInfo};
 
 /// Largest request body accepted (the real server's limit is 3 MiB for most writes).
@@ -38,6 +38,11 @@ pub fn router_with(state: Arc<ApiState>, extra: Router<Arc<ApiState>>) -> Router
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,
+        ))
+        // Outermost: every request is counted, the refused ones too.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count,
         ))
         .with_state(state)
 }
@@ -61,6 +66,9 @@ async fn handle(State(state): State<Arc<ApiState>>, req: Request) -> Response {
     // Exec upgrades the connection: it needs the whole request, not just its body.
     if let Some((ns, name)) = exec::target(req.uri().path()) {
         return exec::handle(state, req, ns, name).await;
+    }
+    if let Some((ns, name)) = portforward::target(req.uri().path()) {
+        return portforward::handle(state, req, ns, name).await;
     }
     let (parts, body) = req.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
@@ -118,6 +126,7 @@ fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
         [] => Ok(discovery::root_paths()),
         ["version"] => Ok(discovery::version()),
         ["healthz" | "livez" | "readyz"] => Ok("ok".into_response()),
+        ["metrics"] => Ok(metrics::endpoint(state, &r.method)),
         ["openapi", "v3"] => Ok(openapi::root()),
         ["openapi", "v3", rest @ ..] => openapi::document(&rest.join("/")),
         ["api"] if aggregated::wanted(r) => Ok(aggregated::core()),
@@ -127,6 +136,8 @@ fn dispatch(state: &Arc<ApiState>, r: &Req, path: &str) -> ApiResult<Response> {
         ["api", "v1"] => Ok(discovery::resource_list("", "v1")),
         ["apis", reviews::GROUP] => Ok(discovery::group_response(reviews::GROUP)),
         ["apis", reviews::GROUP, "v1"] => Ok(reviews::resource_list()),
+        ["apis", reviews::AUTHN_GROUP] => Ok(discovery::group_response(reviews::AUTHN_GROUP)),
+        ["apis", reviews::AUTHN_GROUP, "v1"] => Ok(reviews::authn_resource_list()),
         ["apis", slices::GROUP] => Ok(discovery::group_response(slices::GROUP)),
         ["apis", slices::GROUP, "v1"] => Ok(slices::resource_list()),
         ["apis", slices::GROUP, "v1", rest @ ..] => slices::route(state, r, rest),

@@ -211,6 +211,16 @@ impl Ctr {
         });
         if !self.container_id.is_empty() {
             s["containerID"] = json!(self.container_id);
+            // A terminated state names the container that ran (the current one; the
+            // previous run's id is not kept, so lastState keeps what it recorded).
+            // (`get_mut`, not indexing: `value["x"]` on a map inserts a null.)
+            if let Some(t) = s
+                .get_mut("state")
+                .and_then(|st| st.get_mut("terminated"))
+                .and_then(Value::as_object_mut)
+            {
+                t.insert("containerID".into(), json!(self.container_id));
+            }
             let digest: String = (0..8u8)
                 .map(|i| {
                     let seeded = format!("{i}{}", self.image);

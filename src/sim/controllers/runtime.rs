@@ -108,6 +108,12 @@ impl Default for Runtimes {
 }
 
 impl Runtimes {
+    /// The runtime for images no prefix claims (instead of running them forever).
+    pub fn with_fallback(mut self, runtime: Arc<dyn ContainerRuntime>) -> Self {
+        self.default = runtime;
+        self
+    }
+
     /// Adds a runtime for images starting with `prefix`; later additions win.
     pub fn with(mut self, prefix: &str, runtime: Arc<dyn ContainerRuntime>) -> Self {
         self.by_image.insert(0, (prefix.to_string(), runtime));

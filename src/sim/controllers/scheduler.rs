@@ -1,6 +1,10 @@
-//! The scheduler: binds each pod without a node to the node running the fewest pods,
-//! unless a claim it mounts is not Bound yet (then it stays Pending, Unschedulable,
-//! with the message and event the real default-scheduler writes).
+//! The scheduler: binds each pod without a node to a Ready node, unless a claim it
+//! mounts is not Bound yet (then it stays Pending, Unschedulable, with the message and
+//! event the real default-scheduler writes). Nodes are scored as the default profile's
+//! soft PodTopologySpread on `kubernetes.io/hostname` does for pods of one owner: the
+//! node with the fewest pods of the same controller wins, then the least loaded one —
+//! so a StatefulSet's three pods land on three nodes, as on kind or a real cluster.
+//! A pod still waiting for its volumes counts on the node picked for them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -101,7 +105,7 @@ impl Reconciler for Scheduler {
         }
         let node = match claims.pinned {
             Some(node) => node,
-            None => pick_node(store, &nodes)?,
+            None => pick_node(store, &nodes, &pod)?,
         };
         if claims.unbound > 0 {
             // Volumes are provisioned on the picked node first; their binding wakes us.
@@ -134,24 +138,58 @@ impl Reconciler for Scheduler {
     }
 }
 
-/// The Ready node with the fewest active pods; ties go to the first by name.
-fn pick_node(store: &Store, nodes: &[Value]) -> Option<String> {
-    let mut load: BTreeMap<String, usize> = nodes
+/// The controller (owner with `controller: true`) uid of a pod, if any.
+fn owner_uid(pod: &Value) -> Option<&str> {
+    names::owner_refs(pod)
+        .iter()
+        .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+        .and_then(|r| r.get("uid").and_then(Value::as_str))
+}
+
+/// The node a pod is on, or the one picked for its volumes while it waits for them.
+fn placed_on(store: &Store, pod: &Value) -> Option<String> {
+    if let Some(node) = names::str_at(pod, "/spec/nodeName").filter(|n| !n.is_empty()) {
+        return Some(node.to_string());
+    }
+    let ns = names::namespace(pod);
+    volumebinding::claim_names(pod).iter().find_map(|claim| {
+        let pvc = store.get(Res::PersistentVolumeClaim, ns, claim)?;
+        pvc.pointer("/metadata/annotations")
+            .and_then(|a| a.get(volumebinding::SELECTED_NODE))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    })
+}
+
+/// The Ready node with the fewest pods of the same owner, then the fewest active pods;
+/// ties go to the first by name.
+fn pick_node(store: &Store, nodes: &[Value], pod: &Value) -> Option<String> {
+    let mut score: BTreeMap<String, (usize, usize)> = nodes
         .iter()
         .filter(|n| names::condition_status(n, "Ready") == Some("True"))
         .filter(|n| n.pointer("/spec/unschedulable") != Some(&json!(true)))
-        .map(|n| (names::name(n).to_string(), 0))
+        .map(|n| (names::name(n).to_string(), (0, 0)))
         .collect();
-    for pod in store.list(Res::Pod, None).0 {
-        if let Some(node) = names::str_at(&pod, "/spec/nodeName")
-            && names::pod_is_active(&pod)
-            && let Some(count) = load.get_mut(node)
-        {
-            *count += 1;
+    let owner = owner_uid(pod);
+    let me = (names::namespace(pod), names::name(pod));
+    for other in store.list(Res::Pod, None).0 {
+        if !names::pod_is_active(&other) || (names::namespace(&other), names::name(&other)) == me {
+            continue;
+        }
+        let sibling = owner.is_some() && owner_uid(&other) == owner;
+        let Some(node) = placed_on(store, &other) else {
+            continue;
+        };
+        if let Some((same, load)) = score.get_mut(&node) {
+            *load += 1;
+            if sibling {
+                *same += 1;
+            }
         }
     }
-    load.into_iter()
-        .min_by_key(|(name, count)| (*count, name.clone()))
+    score
+        .into_iter()
+        .min_by_key(|(name, (same, load))| (*same, *load, name.clone()))
         .map(|(name, _)| name)
 }
 

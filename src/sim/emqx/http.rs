@@ -154,7 +154,9 @@ pub(crate) fn basic_credentials(authorization: Option<&str>) -> Option<(String, 
     Some((user.to_string(), pass.to_string()))
 }
 
-pub(crate) const DASHBOARD_PAGE: &str = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>EMQX Dashboard</title></head><body><div id=\"app\"></div></body></html>";
+/// The dashboard's page: a plain, clearly marked stand-in for the real web app (the
+/// HTTP API behind it answers; the page says so to whoever opens it in a browser).
+pub(crate) const DASHBOARD_PAGE: &str = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>EMQX Dashboard</title></head><body><div id=\"app\"><h1>EMQX Dashboard (simulated by kubetour)</h1><p>This simulated EMQX node has no dashboard web app. Its HTTP API answers: try <a href=\"/status\">/status</a>, <code>/api/v5/nodes</code> (5.x) or <code>/api/v4/nodes</code> on 8081 (4.x), with the dashboard user or an API key.</p></div></body></html>";
 
 #[cfg(test)]
 #[path = "http_tests.rs"]

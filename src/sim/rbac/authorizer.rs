@@ -96,7 +96,7 @@ fn binding_allows(
         })
 }
 
-fn subject_matches(subject: &Value, binding_namespace: &str, user: &UserInfo) -> bool {
+pub(super) fn subject_matches(subject: &Value, binding_namespace: &str, user: &UserInfo) -> bool {
     let kind = subject.get("kind").and_then(Value::as_str).unwrap_or("");
     let name = subject.get("name").and_then(Value::as_str).unwrap_or("");
     match kind {

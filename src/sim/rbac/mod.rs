@@ -10,12 +10,14 @@
 //! - `bootstrap`: the default ClusterRoles and bindings every cluster has.
 //! - `tokens`: service-account tokens and the identities they stand for.
 //! - `review`: (Self)SubjectAccessReviews, JSON and kubectl's protobuf.
+//! - `rules_review`: SelfSubjectRulesReview, the rules bound to a user in a namespace.
 pub mod attributes;
 pub mod authorizer;
 pub mod bootstrap;
 pub mod forbidden;
 pub mod review;
 pub mod rules;
+pub mod rules_review;
 pub mod tokens;
 
 pub use attributes::{Attributes, UserInfo};

@@ -39,6 +39,8 @@ pub struct ContainerLog {
     pub uid: String,
     pub current: RunLog,
     pub previous: Option<RunLog>,
+    /// Which run `current` is (0 for the first; +1 at each restart).
+    pub run: u32,
     /// Bumped whenever `current` changes; followers watch it.
     pub changed: watch::Sender<u64>,
 }
@@ -49,6 +51,7 @@ impl ContainerLog {
             uid: uid.to_string(),
             current: RunLog::default(),
             previous: None,
+            run: 0,
             changed: watch::channel(0).0,
         }
     }
@@ -58,6 +61,7 @@ impl ContainerLog {
         let mut old = std::mem::take(&mut self.current);
         old.ended = true;
         self.previous = Some(old);
+        self.run += 1;
         self.bump();
     }
 

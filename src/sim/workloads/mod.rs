@@ -9,13 +9,22 @@
 //! - `env`: a container's effective environment and pod facts, as read at its start.
 //! - `runtime`: the `ContainerRuntime` for `emqx/emqx:*` images.
 //! - `driver`: one tokio task per running node (phases, discovery GETs with the token).
+//! - `ports`: what a pod's ports answer to a TCP client (port-forward): EMQX's HTTP
+//!   listeners (shared with the API server's proxy) and its MQTT listener (`mqtt`).
+//! - `command`: the runtime for other images whose command the shell can run (busybox
+//!   `sh -c 'echo …'`): output in the log, exit code, then restartPolicy.
+//! - `shells`: a container's shell (`sim::shell`) with its env, files and `emqx ctl`.
 //! - `accounts`: the ServiceAccount admission check for new pods.
 
 pub mod accounts;
+pub mod command;
 pub mod driver;
 pub mod env;
 pub mod logbook;
+pub mod mqtt;
+pub mod ports;
 pub mod runtime;
+pub mod shells;
 pub mod world;
 
 pub use world::World;

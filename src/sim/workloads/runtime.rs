@@ -10,7 +10,6 @@ use serde_json::Value;
 
 use super::driver;
 use super::env::{effective_env, pod_facts};
-use super::logbook::ContainerLog;
 use super::world::{CtrKey, Run, World, lock};
 use crate::sim::controllers::runtime::{ContainerInfo, ContainerRuntime, Fate};
 use crate::sim::emqx::boot;
@@ -104,19 +103,7 @@ impl ContainerRuntime for EmqxRuntime {
         world.prune();
         let now = world.now();
         let mut containers = lock(&world.containers);
-        let entry = containers
-            .entry(key.clone())
-            .and_modify(|e| {
-                if e.log.uid == uid {
-                    e.log.restart();
-                } else {
-                    e.log = ContainerLog::new(&uid);
-                }
-            })
-            .or_insert_with(|| super::world::Container {
-                log: ContainerLog::new(&uid),
-                run: None,
-            });
+        let entry = World::begin_run(&mut containers, &key, &uid);
         let booted = match boot::boot(&version, &env, &facts) {
             Ok(b) => b,
             Err(failure) => {

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use super::logbook::ContainerLog;
 use crate::sim::api::ApiState;
 use crate::sim::emqx::ctl::{self, CtlState, CtlView, ExecOutput};
-use crate::sim::emqx::http::{HttpAnswer, HttpRequest};
+use crate::sim::emqx::http::{HttpAnswer, HttpRequest, HttpState};
 use crate::sim::emqx::node::Node;
 use crate::sim::emqx::registry::Registry;
 use crate::sim::emqx::tokens::TokenStore;
@@ -49,6 +49,8 @@ pub struct World {
     pub tokens: Tokens,
     pub registry: Mutex<Registry>,
     pub containers: Mutex<HashMap<CtrKey, Container>>,
+    /// Each container's files as its shells left them, with the pod uid they belong to.
+    pub files: Mutex<HashMap<CtrKey, (String, crate::sim::shell::Fs)>>,
     api: OnceLock<Weak<ApiState>>,
     tasks: Mutex<Vec<AbortHandle>>,
     origin: (Timestamp, Instant),
@@ -66,6 +68,7 @@ impl World {
             tokens: Tokens::default(),
             registry: Mutex::new(Registry::new()),
             containers: Mutex::new(HashMap::new()),
+            files: Mutex::new(HashMap::new()),
             api: OnceLock::new(),
             tasks: Mutex::new(Vec::new()),
             origin,
@@ -111,11 +114,22 @@ impl World {
 
     /// Forgets the containers of pods that no longer exist.
     pub fn prune(&self) {
+        self.prune_files();
         let store = &self.store;
         lock(&self.containers).retain(|(ns, pod, _), c| {
             store
                 .get(crate::sim::resources::Res::Pod, ns, pod)
                 .is_some_and(|p| p["metadata"]["uid"].as_str() == Some(c.log.uid.as_str()))
+        });
+    }
+
+    /// Forgets the files of containers whose pod is gone.
+    fn prune_files(&self) {
+        let store = &self.store;
+        lock(&self.files).retain(|(ns, pod, _), (uid, _)| {
+            store
+                .get(crate::sim::resources::Res::Pod, ns, pod)
+                .is_some_and(|p| p["metadata"]["uid"].as_str() == Some(uid.as_str()))
         });
     }
 
@@ -133,6 +147,28 @@ impl World {
             run.stopped = Some(node);
         }
         c.log.end();
+    }
+
+    /// A new run of a container starts: its log moves on (the current run becomes the
+    /// previous one, or a new pod incarnation starts afresh). Returns the entry.
+    pub fn begin_run<'a>(
+        containers: &'a mut HashMap<CtrKey, Container>,
+        key: &CtrKey,
+        uid: &str,
+    ) -> &'a mut Container {
+        containers
+            .entry(key.clone())
+            .and_modify(|e| {
+                if e.log.uid == uid {
+                    e.log.restart();
+                } else {
+                    e.log = ContainerLog::new(uid);
+                }
+            })
+            .or_insert_with(|| Container {
+                log: ContainerLog::new(uid),
+                run: None,
+            })
     }
 
     /// Appends output of the current run of a container.
@@ -196,6 +232,24 @@ impl World {
             let answer = node.http(port, req, registry, &mut run.logins, &[], now);
             Some((answer, Vec::new()))
         })
+    }
+
+    /// The EMQX node name of the container's current (or stopped) run.
+    pub fn node_name(&self, key: &CtrKey, uid: &str) -> Option<String> {
+        self.with_node(key, uid, |run, _, _| {
+            let node = run.node.as_ref().or(run.stopped.as_ref())?;
+            Some((node.name().to_string(), Vec::new()))
+        })
+    }
+
+    /// Whether the node in this container has its listeners up (EMQX starts its MQTT
+    /// and HTTP listeners together, once it has booted).
+    pub fn listening(&self, key: &CtrKey, uid: &str) -> bool {
+        self.with_node(key, uid, |run, _, _| {
+            let node = run.node.as_ref()?;
+            Some((node.http_state() != HttpState::Down, Vec::new()))
+        })
+        .unwrap_or(false)
     }
 
     /// Whether the container is an EMQX container this world knows (running or not).

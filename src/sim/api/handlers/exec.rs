@@ -1,21 +1,21 @@
 //! `…/pods/<name>/exec` over WebSocket with the channel protocols kubectl and kube-rs
 //! speak (`v5.channel.k8s.io`, `v4.channel.k8s.io`): each binary frame starts with its
-//! channel (1 stdout, 2 stderr, 3 the final Status). Commands in an `emqx/emqx`
-//! container go to the EMQX model; anything else answers as a minimal shell.
+//! channel (0 stdin, 1 stdout, 2 stderr, 3 the final Status, 4 resize). Commands run
+//! in the container's shell (`exec_session`): `emqx ctl` goes to the EMQX model.
 
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::extract::Request;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::WebSocketUpgrade;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::exec_session::{self, ExecRequest};
 use super::logs::{container_status, pick_container};
 use crate::sim::api::ApiState;
 use crate::sim::api::status::ApiError;
-use crate::sim::emqx::ctl::ExecOutput;
 use crate::sim::resources::Res;
 
 const PROTOCOLS: [&str; 4] = [
@@ -27,9 +27,14 @@ const PROTOCOLS: [&str; 4] = [
 
 /// Whether a path is a pod's exec subresource: `(namespace, pod)`.
 pub fn target(path: &str) -> Option<(String, String)> {
+    pod_subresource(path, "exec")
+}
+
+/// `(namespace, pod)` when `path` is `/api/v1/namespaces/NS/pods/NAME/<sub>`.
+pub fn pod_subresource(path: &str, sub: &str) -> Option<(String, String)> {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segs.as_slice() {
-        ["api", "v1", "namespaces", ns, "pods", name, "exec"] => {
+        ["api", "v1", "namespaces", ns, "pods", name, s] if *s == sub => {
             Some((ns.to_string(), name.to_string()))
         }
         _ => None,
@@ -92,15 +97,19 @@ pub async fn handle(state: Arc<ApiState>, req: Request, ns: String, name: String
             return ApiError::bad_request(format!("Upgrade request required: {e}")).into_response();
         }
     };
-    let uid = pod["metadata"]["uid"].as_str().unwrap_or("").to_string();
-    let key = (ns, name, container);
-    let output = state
-        .world
-        .exec(&key, &uid, &argv)
-        .unwrap_or_else(|| shell(&argv));
+    let flag = |name: &str| {
+        params(&query, name)
+            .first()
+            .is_some_and(|v| matches!(v.as_str(), "true" | "1"))
+    };
+    let request = ExecRequest {
+        argv,
+        stdin: flag("stdin"),
+        tty: flag("tty"),
+    };
     upgrade
         .protocols(PROTOCOLS)
-        .on_upgrade(move |socket| send(socket, output, argv))
+        .on_upgrade(move |socket| exec_session::serve(socket, state, pod, container, request))
 }
 
 /// What the real server answers for a container that is not running.
@@ -135,16 +144,6 @@ fn not_running(pod: &Value, container: &str) -> Option<Response> {
     )
 }
 
-/// A container without the EMQX model: a shell that knows no commands.
-fn shell(argv: &[String]) -> ExecOutput {
-    let first = argv.first().map(String::as_str).unwrap_or("");
-    ExecOutput {
-        stdout: String::new(),
-        stderr: format!("sh: {first}: not found\n"),
-        exit_code: 127,
-    }
-}
-
 /// The final Status on channel 3, as the kubelet's streaming server writes it.
 pub fn exit_status(argv: &[String], code: i32) -> Value {
     if code == 0 {
@@ -160,36 +159,6 @@ pub fn exit_status(argv: &[String], code: i32) -> Value {
         "reason": "NonZeroExitCode",
         "details": {"causes": [{"reason": "ExitCode", "message": code.to_string()}]}
     })
-}
-
-fn frame(channel: u8, data: &[u8]) -> Message {
-    let mut bytes = Vec::with_capacity(data.len() + 1);
-    bytes.push(channel);
-    bytes.extend_from_slice(data);
-    Message::Binary(bytes.into())
-}
-
-async fn send(mut socket: WebSocket, output: ExecOutput, argv: Vec<String>) {
-    if !output.stdout.is_empty() {
-        let _ = socket.send(frame(1, output.stdout.as_bytes())).await;
-    }
-    if !output.stderr.is_empty() {
-        let _ = socket.send(frame(2, output.stderr.as_bytes())).await;
-    }
-    let status = serde_json::to_vec(&exit_status(&argv, output.exit_code)).unwrap_or_default();
-    let _ = socket.send(frame(3, &status)).await;
-    // A normal closure (1000): kubectl's gorilla reader treats a bare close as an error.
-    let close = CloseFrame {
-        code: axum::extract::ws::close_code::NORMAL,
-        reason: "".into(),
-    };
-    let _ = socket.send(Message::Close(Some(close))).await;
-    // Drain until the client closes, so it reads everything before the TCP close.
-    while let Some(Ok(msg)) = socket.recv().await {
-        if matches!(msg, Message::Close(_)) {
-            break;
-        }
-    }
 }
 
 #[cfg(test)]

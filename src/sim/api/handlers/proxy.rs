@@ -14,6 +14,7 @@ use crate::sim::api::request::Req;
 use crate::sim::api::status::{ApiError, ApiResult};
 use crate::sim::emqx::http::{HttpAnswer, HttpRequest};
 use crate::sim::resources::Res;
+use crate::sim::workloads::ports::pod_http;
 use crate::sim::workloads::runtime::resolve_port;
 
 /// `[scheme:]name[:port]` of a proxy URL.
@@ -133,9 +134,6 @@ fn forward(
     path: &[&str],
     via_service: bool,
 ) -> ApiResult<Response> {
-    let ns = pod["metadata"]["namespace"].as_str().unwrap_or("");
-    let name = pod["metadata"]["name"].as_str().unwrap_or("");
-    let uid = pod["metadata"]["uid"].as_str().unwrap_or("");
     let ip = pod["status"]["podIP"].as_str().unwrap_or("");
     let path = format!("/{}", path.join("/"));
     let query: Vec<String> = r.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -148,15 +146,7 @@ fn forward(
         authorization: None,
         body: &r.body,
     };
-    let answer = pod["spec"]["containers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c["name"].as_str())
-        .find_map(|c| {
-            let key = (ns.to_string(), name.to_string(), c.to_string());
-            state.world.http(&key, uid, port, &req)
-        });
+    let answer = pod_http(&state.world, pod, port, &req);
     let refused = || {
         let what = if via_service { "service" } else { "pod" };
         unavailable(format!(

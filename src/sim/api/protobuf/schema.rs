@@ -166,6 +166,8 @@ pub fn message_for(kind: &str) -> Option<&'static Msg> {
         "TokenRequest" => &super::tokens::TOKEN_REQUEST,
         "Job" => &super::batch::JOB,
         "CronJob" => &super::batch::CRON_JOB,
+        "SelfSubjectRulesReview" => &workloads::SELF_SUBJECT_RULES_REVIEW,
+        "SelfSubjectReview" => &workloads::SELF_SUBJECT_REVIEW,
         _ => return None,
     })
 }

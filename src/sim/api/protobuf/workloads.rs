@@ -121,3 +121,18 @@ pub(super) static RESOURCE_ATTRIBUTES: Msg = Msg {
 pub(super) static NON_RESOURCE_ATTRIBUTES: Msg = Msg {
     fields: &[f(1, "path", Str), f(2, "verb", Str)],
 };
+
+// authorization/v1 SelfSubjectRulesReview and authentication/v1 SelfSubjectReview
+// (`auth can-i --list`, `auth whoami`): only the spec is read; status is the answer.
+pub(super) static SELF_SUBJECT_RULES_REVIEW: Msg = Msg {
+    fields: &[
+        f(1, "metadata", Ty::Msg(&OBJECT_META)),
+        f(2, "spec", Ty::Msg(&SSRR_SPEC)),
+    ],
+};
+pub(super) static SSRR_SPEC: Msg = Msg {
+    fields: &[f(1, "namespace", Str)],
+};
+pub(super) static SELF_SUBJECT_REVIEW: Msg = Msg {
+    fields: &[f(1, "metadata", Ty::Msg(&OBJECT_META))],
+};
