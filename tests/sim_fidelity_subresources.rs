@@ -30,7 +30,9 @@ where
     panic!("never happened: {what}");
 }
 
-fn job(name: &str, backoff_limit: i32) -> Job {
+/// A Job whose pod runs `script` in busybox's shell (the simulated kubelet runs it: its
+/// exit code decides the pod's phase, as a real kubelet's would).
+fn job(name: &str, backoff_limit: i32, script: &str) -> Job {
     serde_json::from_value(json!({
         "apiVersion": "batch/v1", "kind": "Job",
         "metadata": {"name": name, "namespace": "default"},
@@ -39,33 +41,25 @@ fn job(name: &str, backoff_limit: i32) -> Job {
             "template": {"spec": {
                 "restartPolicy": "Never",
                 "containers": [{"name": "pi", "image": "busybox:1.36",
-                    "command": ["sh", "-c", "echo done"]}]
+                    "command": ["sh", "-c", script]}]
             }}
         }
     }))
     .unwrap()
 }
 
-/// Waits for the Job's one pod to run, then finishes it as a kubelet reports it.
-async fn finish_job_pod(sim: &Sim, job: &str, phase: &str) -> String {
+/// The names of the Job's pods that ended in `phase`.
+async fn pods_in_phase(sim: &Sim, job: &str, phase: &str) -> Vec<String> {
     let pods: Api<Pod> = Api::namespaced(sim.client(), "default");
     let lp = ListParams::default().labels(&format!("batch.kubernetes.io/job-name={job}"));
-    let pod = eventually("the job's pod runs", || {
-        let (pods, lp) = (pods.clone(), lp.clone());
-        async move {
-            let list = pods.list(&lp).await.ok()?;
-            list.items
-                .into_iter()
-                .find(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
-        }
-    })
-    .await;
-    let name = pod.metadata.name.clone().unwrap();
-    let status = json!({"status": {"phase": phase}});
-    pods.patch_status(&name, &PatchParams::default(), &Patch::Merge(&status))
-        .await
-        .unwrap();
-    name
+    let Ok(list) = pods.list(&lp).await else {
+        return Vec::new();
+    };
+    list.items
+        .into_iter()
+        .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some(phase))
+        .filter_map(|p| p.metadata.name)
+        .collect()
 }
 
 #[tokio::test(start_paused = true)]
@@ -73,7 +67,7 @@ async fn a_job_runs_its_pod_and_completes_when_the_pod_succeeds() {
     let sim = sim();
     let jobs: Api<Job> = Api::namespaced(sim.client(), "default");
     let created = jobs
-        .create(&PostParams::default(), &job("pi", 6))
+        .create(&PostParams::default(), &job("pi", 6, "echo done"))
         .await
         .unwrap();
     let spec = created.spec.unwrap();
@@ -83,7 +77,7 @@ async fn a_job_runs_its_pod_and_completes_when_the_pod_succeeds() {
         spec.selector.unwrap().match_labels.unwrap()["batch.kubernetes.io/controller-uid"],
         uid
     );
-    finish_job_pod(&sim, "pi", "Succeeded").await;
+    // The pod's command exits 0 by itself.
     let done = eventually("the job completes", || {
         let jobs = jobs.clone();
         async move {
@@ -107,32 +101,24 @@ async fn a_job_runs_its_pod_and_completes_when_the_pod_succeeds() {
         .map(|c| c.type_)
         .collect();
     assert_eq!(types, ["SuccessCriteriaMet", "Complete"]);
+    assert_eq!(pods_in_phase(&sim, "pi", "Succeeded").await.len(), 1);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_job_fails_once_its_pods_failed_past_the_backoff_limit() {
     let sim = sim();
     let jobs: Api<Job> = Api::namespaced(sim.client(), "default");
-    jobs.create(&PostParams::default(), &job("flaky", 1))
-        .await
-        .unwrap();
-    let first = finish_job_pod(&sim, "flaky", "Failed").await;
-    // One failure is within the limit: the controller starts another pod.
-    let pods: Api<Pod> = Api::namespaced(sim.client(), "default");
-    eventually("a replacement pod", || {
-        let pods = pods.clone();
-        let first = first.clone();
-        async move {
-            let lp = ListParams::default().labels("batch.kubernetes.io/job-name=flaky");
-            let list = pods.list(&lp).await.ok()?;
-            list.items
-                .iter()
-                .any(|p| p.metadata.name.as_deref() != Some(first.as_str()))
-                .then_some(())
-        }
+    jobs.create(
+        &PostParams::default(),
+        &job("flaky", 1, "echo boom; exit 3"),
+    )
+    .await
+    .unwrap();
+    // One failure is within the limit: the controller starts another pod, which fails too.
+    eventually("two failed pods", || async {
+        (pods_in_phase(&sim, "flaky", "Failed").await.len() == 2).then_some(())
     })
     .await;
-    finish_job_pod(&sim, "flaky", "Failed").await;
     let failed = eventually("the job fails", || {
         let jobs = jobs.clone();
         async move {

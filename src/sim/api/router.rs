@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use super::ApiState;
 use super::authz::Attributes;
 use super::handlers::{
-    delete, ephemeral, eviction, exec, logs, patch, portforward, proxy, read, reviews,
-    subresource, token, watch, write,
+    delete, ephemeral, eviction, exec, logs, patch, portforward, proxy, read, reviews, subresource,
+    token, watch, write,
 };
 use super::request::Req;
 use super::status::{ApiError, ApiResult};

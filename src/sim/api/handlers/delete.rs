@@ -94,6 +94,29 @@ pub fn delete_one(
     opts: &DeleteOptions,
     dry_run: bool,
 ) -> ApiResult<(StatusCode, Value)> {
+    // A graceful deletion is a read-modify-write; when a controller (the kubelet writing
+    // the pod's status) wrote in between, the real registry reads again and retries
+    // (GuaranteedUpdate) rather than answering the client 409.
+    for _ in 0..RACE_RETRIES {
+        if let Some(done) = delete_attempt(state, info, ns, name, opts, dry_run)? {
+            return Ok(done);
+        }
+    }
+    Err(ApiError::stale(info, name))
+}
+
+/// How often a deletion that raced another writer is tried again.
+const RACE_RETRIES: usize = 8;
+
+/// One try; None when another write came between the read and ours.
+fn delete_attempt(
+    state: &ApiState,
+    info: &'static ResInfo,
+    ns: &str,
+    name: &str,
+    opts: &DeleteOptions,
+    dry_run: bool,
+) -> ApiResult<Option<(StatusCode, Value)>> {
     let store = &state.store;
     let Some(current) = store.get(info.res, ns, name) else {
         return Err(ApiError::not_found(info, name));
@@ -128,7 +151,7 @@ pub fn delete_one(
     let keep = namespace || !finalizers.is_empty() || grace > 0;
     if !keep {
         if dry_run {
-            return Ok((StatusCode::OK, deleted_body(info, &current)));
+            return Ok(Some((StatusCode::OK, deleted_body(info, &current))));
         }
         let mut gone = store
             .delete(info.res, ns, name)
@@ -140,7 +163,7 @@ pub fn delete_one(
                 .or_insert_with(|| json!(state.store.clock().now_rfc3339()));
             meta.insert("deletionGracePeriodSeconds".into(), json!(0));
         }
-        return Ok((StatusCode::OK, deleted_body(info, &gone)));
+        return Ok(Some((StatusCode::OK, deleted_body(info, &gone))));
     }
     let now = state.store.clock().now();
     let meta = metadata_mut(&mut next);
@@ -165,13 +188,13 @@ pub fn delete_one(
     }
     ensure_type_meta(&mut next, info);
     if dry_run || next == current {
-        return Ok((StatusCode::OK, next));
+        return Ok(Some((StatusCode::OK, next)));
     }
-    let stored = store.update(info.res, next).map_err(|e| match e {
-        StoreError::Conflict { .. } => ApiError::stale(info, name),
-        other => ApiError::from_store(info, other),
-    })?;
-    Ok((StatusCode::OK, stored))
+    match store.update(info.res, next) {
+        Ok(stored) => Ok(Some((StatusCode::OK, stored))),
+        Err(StoreError::Conflict { .. }) => Ok(None),
+        Err(other) => Err(ApiError::from_store(info, other)),
+    }
 }
 
 fn check_preconditions(
