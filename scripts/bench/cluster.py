@@ -156,19 +156,24 @@ class Api:
         if status not in (200, 201):
             raise RuntimeError(f"apply Deployment load: {status} {payload[:300]!r}")
 
-    def running_pods(self, selector):
-        pods = self.json("GET", f"/api/v1/namespaces/{NAMESPACE}/pods?labelSelector={selector}")
-        return sum(1 for p in pods["items"]
-                   if p.get("status", {}).get("phase") == "Running"
-                   and "deletionTimestamp" not in p["metadata"])
-
-    def wait_running(self, selector, count, limit=600):
+    def wait_settled(self, selector, count, limit=900):
+        """Waits until `count` pods exist and the number Running stops growing (the
+        simulated nodes hold 110 pods each, as a kubelet does by default, so 1,000 pods
+        on 3 nodes leave some Pending); returns how many run."""
         deadline = time.time() + limit
+        last, since = -1, time.time()
         while time.time() < deadline:
-            if self.running_pods(selector) == count:
-                return
-            time.sleep(0.5)
-        raise RuntimeError(f"{count} pods {selector} were not Running after {limit} s")
+            pods = self.json("GET", f"/api/v1/namespaces/{NAMESPACE}/pods?labelSelector={selector}")
+            running = sum(1 for p in pods["items"]
+                          if p.get("status", {}).get("phase") == "Running")
+            if running == count:
+                return running
+            if running != last:
+                last, since = running, time.time()
+            elif len(pods["items"]) == count and time.time() - since > 15:
+                return running
+            time.sleep(1)
+        raise RuntimeError(f"{count} pods {selector} did not settle in {limit} s")
 
     def metrics(self):
         """apiserver_request_total summed as {(verb, resource, subresource): count};

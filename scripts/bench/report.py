@@ -59,7 +59,7 @@ def render(facts, runs, starts, embedded, track, render_out):
     w("- **Start**: from letting the program run to its first frame (40 visible "
       "characters), with the simulator answering every request 2 s late (`--latency 2s`).\n")
     for size, run in runs.items():
-        w(f"## {size} pods in the namespace\n")
+        w(f"## {size} pods in the namespace ({run.get('running', size)} Running)\n")
         w("| tool | created → on screen p50 / p99 | deleted → gone p50 / p99 | missed | idle CPU | RSS / peak | API requests per minute at rest |")
         w("|---|---|---|---|---|---|---|")
         base = run["tools"].get("kubetour", {})

@@ -6,6 +6,7 @@ It builds nothing but the peers (once, cached in .bench/peers); build kubetour f
 """
 
 import argparse
+import json
 import datetime
 import os
 import platform
@@ -188,14 +189,14 @@ def main():
         try:
             sim.api.ensure_namespace()
             sim.api.scale_load(size)
-            sim.api.wait_running("app=load", size)
+            running = sim.api.wait_settled("app=load", size)
             cmds = tools.commands(binary, peer_bins, sim.kubeconfig, workdir,
                                   cluster.NAMESPACE)
             # The cluster's own traffic with no tool watching, for comparison.
             m0 = sim.api.metrics()
             time.sleep(20)
             baseline = api_rate(m0, sim.api.metrics(), 20 / 60)
-            runs[size] = {"baseline_api_per_min": baseline, "tools": {}}
+            runs[size] = {"baseline_api_per_min": baseline, "tools": {}, "running": running}
             for name in wanted:
                 if name not in cmds:
                     continue
@@ -204,6 +205,9 @@ def main():
                 runs[size]["tools"][name] = measure_tool(
                     name, argv, env, tools.REFRESH[name], sim, workdir,
                     changes_at(size, args.changes), args.idle, args.warmup)
+                # What is measured is kept as it comes: a later failure loses nothing.
+                with open(args.out + ".partial.json", "w") as f:
+                    json.dump(runs, f, indent=1, default=str)
         finally:
             sim.stop()
     starts, embedded, track, render = {}, {"error": "skipped"}, {}, ""
