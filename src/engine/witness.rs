@@ -87,12 +87,18 @@ fn start_order(view: &ClusterView, record: &Record, statefulset: &str, ordered: 
     }
     // A pod not (yet) seen Ready is no obstacle to judging the order: with Parallel
     // nothing waits for it, and with OrderedReady a later pod must not exist yet.
-    let origin = pods
+    // Every pod here has a creation (checked above); times count from the first.
+    let Some(origin) = pods
         .iter()
         .filter_map(|(_, h)| h.created)
         .map(|m| m.at)
         .min()
-        .expect("at least one pod, each with a creation");
+    else {
+        return verdict(
+            false,
+            format!("no pod of StatefulSet {statefulset} was seen created"),
+        );
+    };
     let at = |m: Option<Moment>| {
         m.map_or(0.0, |m| {
             m.at.saturating_duration_since(origin).as_secs_f64()
