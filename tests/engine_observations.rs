@@ -5,7 +5,7 @@
 
 mod engine_common;
 
-use engine_common::{Events, cluster, engine as new_engine, shipped_track};
+use engine_common::{Events, cluster, dump, engine as new_engine, shipped_track};
 use kubetour::engine::RunOptions;
 use kubetour::engine::events::{EngineEvent, Sighting};
 use kubetour::track::Lang;
@@ -33,16 +33,6 @@ fn told(events: &Events, id: &str) -> Vec<(Sighting, String)> {
             _ => None,
         })
         .collect()
-}
-
-fn dump(events: &Events) -> String {
-    let printed: Vec<String> = events
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(kubetour::headless::printer::plain)
-        .collect();
-    printed.join("\n")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,13 +3,13 @@
 //! with a clear message), never panic or hang.
 
 mod engine_common;
+mod exec_common;
 
 use engine_common::{engine as new_engine, load_track};
-use kubetour::cluster::connect;
+use exec_common::Faulty;
 use kubetour::engine::RunOptions;
 use kubetour::engine::events::EngineEvent;
-use kubetour::sim::cluster::{Sim, SimConfig};
-use kubetour::sim::faults::{self, FaultPlan};
+use kubetour::sim::faults::FaultPlan;
 use kubetour::track::Lang;
 use std::time::Duration;
 
@@ -48,39 +48,14 @@ spec:
     .unwrap();
 }
 
-/// The simulated cluster behind a fault plan, reached through a kubeconfig.
-struct Faulty {
-    conn: kubetour::cluster::connect::Connection,
-    injected: faults::FaultCount,
-    dir: tempfile::TempDir,
-    _served: kubetour::sim::cluster::Served,
-    _sim: Sim,
-}
-
+/// The faulty cluster (exec_common's), with the one-stage track written beside its
+/// kubeconfig.
 async fn faulty_cluster(plan: FaultPlan) -> Faulty {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sim = Sim::start(SimConfig {
-        speed: 50.0,
-        ..SimConfig::default()
-    });
-    let (router, injected) = faults::layer(sim.router(), plan);
-    let served = kubetour::sim::api::tls::serve(router, ([127, 0, 0, 1], 0).into()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(&kubeconfig, sim.kubeconfig(&served).unwrap()).unwrap();
-    let conn = connect::connect(Some(&kubeconfig), None, "emqx", true)
-        .await
-        .unwrap();
-    let track_dir = dir.path().join("track");
+    let f = exec_common::faulty_cluster(plan).await;
+    let track_dir = f.dir.path().join("track");
     std::fs::create_dir(&track_dir).unwrap();
     deployment_track(&track_dir);
-    Faulty {
-        conn,
-        injected,
-        dir,
-        _served: served,
-        _sim: sim,
-    }
+    f
 }
 
 /// Runs the one-stage track on the faulty cluster; a hang is a failure.
@@ -113,7 +88,7 @@ async fn a_run_survives_500s_429s_and_dropped_watches() {
     let (result, events) = run(&f).await;
     let events = events.lock().unwrap().clone();
     assert!(result.is_ok(), "run failed: {result:?}\n{events:#?}");
-    let injected = f.injected.injected();
+    let injected = f.count.injected();
     assert!(injected >= 3, "the plan injected only {injected} faults");
     assert!(
         events

@@ -4,7 +4,7 @@
 
 mod engine_common;
 
-use engine_common::{Events, cluster, engine as new_engine, shipped_track};
+use engine_common::{Events, cluster, dump, engine as new_engine, shipped_track};
 use kubetour::engine::RunOptions;
 use kubetour::engine::events::{EngineEvent, Sighting};
 use kubetour::track::Lang;
@@ -26,16 +26,6 @@ fn observation_ids(events: &Events) -> Vec<String> {
             _ => None,
         })
         .collect()
-}
-
-fn dump(events: &Events) -> String {
-    let printed: Vec<String> = events
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(kubetour::headless::printer::plain)
-        .collect();
-    printed.join("\n")
 }
 
 async fn whole_track_passes(profile: &str) {

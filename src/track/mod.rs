@@ -3,7 +3,8 @@
 //! - `raw`: the files as written (serde, unknown fields refused);
 //! - `model`: the typed track the engine consumes (`Track`, `Stage`, `Check`, ...);
 //! - `load` (track.yaml, profiles), `stage_file` (one stage file), `stage` (header
-//!   parts), `manifest` (one manifest document): raw -> model, with errors naming file
+//!   parts; `stage_observations`: observations and their witnesses), `manifest` (one
+//!   manifest document): raw -> model, with errors naming file
 //!   and line (`error`, `locate`);
 //! - `template`: `${var}` substitution on parsed YAML; `node`: an order-keeping value;
 //! - `schema`: manifest fields checked against the Kubernetes API types;
@@ -28,6 +29,7 @@ pub mod schema;
 pub mod shipped;
 pub mod stage;
 pub mod stage_file;
+mod stage_observations;
 pub mod state;
 pub mod template;
 

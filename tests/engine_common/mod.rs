@@ -40,6 +40,17 @@ pub fn load_track(dir: &Path, profile: &str) -> Track {
 
 pub type Events = Arc<Mutex<Vec<EngineEvent>>>;
 
+/// What the headless printer would have printed of the events, for failure messages.
+pub fn dump(events: &Events) -> String {
+    let printed: Vec<String> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(kubetour::headless::printer::plain)
+        .collect();
+    printed.join("\n")
+}
+
 pub fn engine(connection: &Connection, track: Track) -> (Engine, Events) {
     let events: Events = Arc::default();
     let sink_events = events.clone();
