@@ -9,7 +9,7 @@ use std::time::Duration;
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use kubetour::app::Msg;
-use kubetour::app::model::{CheckState, StageState, TryState};
+use kubetour::app::model::{CheckState, Model, StageState, TryState};
 use kubetour::engine::events::{EngineEvent, Sighting};
 use kubetour::engine::task::Order;
 use serde_json::json;
@@ -258,8 +258,8 @@ fn o17_the_statefulset_shows_one_bound_claim_per_pod() {
     assert_snapshot!("statefulset_with_claims", s);
 }
 
-#[test]
-fn a_failed_check_shows_what_was_observed_and_the_hint() {
+/// The wizard after stage `rbac` failed on its cluster check, with the 403 as the hint.
+fn failed_rbac() -> Model {
     let mut m = model();
     walk_to(&mut m, 5);
     feed(&mut m, [key('n'), code(KeyCode::Enter)]);
@@ -291,6 +291,31 @@ fn a_failed_check_shows_what_was_observed_and_the_hint() {
             }),
         ],
     );
+    m
+}
+
+#[test]
+fn a_failed_stage_keeps_its_failure_in_sight_however_much_was_observed() {
+    let mut m = failed_rbac();
+    feed(
+        &mut m,
+        (0..6).map(|i| {
+            engine(EngineEvent::Observation {
+                stage: "rbac".into(),
+                id: format!("O{}", 10 + i),
+                text: "A lesson long enough to wrap over two lines of the checklist panel at this width.".into(),
+                sighting: Sighting::Seen,
+                evidence: "evidence that also wraps: uids, volume names and times, as the engine tells them".into(),
+            })
+        }),
+    );
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("last observed: 3 separate"), "{s}");
+}
+
+#[test]
+fn a_failed_check_shows_what_was_observed_and_the_hint() {
+    let m = failed_rbac();
     assert_eq!(m.stages[6].state, StageState::Failed);
     let s = screen(&m, 120, 40);
     assert!(s.contains("last observed: 3 separate"), "{s}");

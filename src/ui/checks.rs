@@ -134,6 +134,13 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         .block(panel(title, false, theme))
         .wrap(Wrap { trim: true });
     let wanted = paragraph.line_count(area.width.saturating_sub(2));
+    // A failed stage keeps its top in sight instead: the failed check and why it failed
+    // come first, and they are what the learner must read.
+    let wanted = if s.failure.is_some() {
+        usize::from(area.height)
+    } else {
+        wanted
+    };
     let overflow =
         u16::try_from(wanted.saturating_sub(usize::from(area.height))).unwrap_or(u16::MAX);
     frame.render_widget(paragraph.scroll((overflow, 0)), area);
