@@ -219,6 +219,21 @@ pub struct SimServeArgs {
     /// a client does not wait for it.
     #[arg(long, value_parser = crate::sim::latency::parse)]
     pub latency: Option<std::time::Duration>,
+    /// How many worker nodes to simulate (each takes 110 pods, as a kubelet's default
+    /// `maxPods`): 10 nodes hold the 1,000 pods of the side-by-side benchmark.
+    #[arg(long, default_value_t = 3, value_parser = parse_nodes)]
+    pub nodes: usize,
+}
+
+/// `--nodes`: 1 to 250 (each node has its own /24 of pod addresses under 10.244.0.0/16).
+fn parse_nodes(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=250).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("{text} nodes: give 1 to 250")),
+        Err(_) => Err(format!(
+            "`{text}` is not a whole number of nodes: give 1 to 250"
+        )),
+    }
 }
 
 /// `--speed`: a finite factor above zero (1 = real time).

@@ -25,11 +25,12 @@ def free_port():
 class Sim:
     """`kubetour sim serve` in the background, on a fixed loopback port."""
 
-    def __init__(self, binary, workdir, speed=1.0, latency=None):
+    def __init__(self, binary, workdir, speed=1.0, latency=None, nodes=3):
         self.kubeconfig = os.path.join(workdir, "sim-kubeconfig")
         self.port = free_port()
         args = [binary, "sim", "serve", "--listen", f"127.0.0.1:{self.port}",
-                "--kubeconfig", self.kubeconfig, "--speed", str(speed)]
+                "--kubeconfig", self.kubeconfig, "--speed", str(speed),
+                "--nodes", str(nodes)]
         if latency is not None:
             args += ["--latency", latency]
         self.log = open(os.path.join(workdir, "sim.log"), "w")

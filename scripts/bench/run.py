@@ -185,7 +185,9 @@ def main():
     began = datetime.datetime.now(datetime.timezone.utc)
     runs = {}
     for size in sizes:
-        sim = cluster.Sim(binary, workdir)
+        # A node takes 110 pods (the kubelet's default maxPods): enough nodes that every
+        # pod of the size runs, plus the changes made on top.
+        sim = cluster.Sim(binary, workdir, nodes=max(3, size // 100 + 2))
         try:
             sim.api.ensure_namespace()
             sim.api.scale_load(size)

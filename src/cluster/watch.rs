@@ -77,7 +77,7 @@ pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, C
         watcher::watcher(api, watcher::Config::default())
             .default_backoff()
             .map(move |r| match r {
-                Ok(e) => wrap(e),
+                Ok(e) => wrap(e.modify(forget_bookkeeping)),
                 Err(e) => Change::Trouble(e.to_string()),
             })
             .boxed()
@@ -97,6 +97,17 @@ pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, C
         one(client, namespace, Change::Event),
     ])
     .boxed()
+}
+
+/// Drops what no panel or check reads but every object carries: `managedFields` (often
+/// the largest part of a pod) and kubectl's last-applied copy of the whole object. At
+/// 1,000 pods this is most of the wizard's memory.
+fn forget_bookkeeping<K: Resource>(object: &mut K) {
+    let meta = object.meta_mut();
+    meta.managed_fields = None;
+    if let Some(annotations) = meta.annotations.as_mut() {
+        annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+    }
 }
 
 /// The objects of one kind as the watch last described them, by name.
@@ -287,6 +298,26 @@ mod tests {
         assert!(view.has_seen("Pod", "a", "12"));
         assert!(!view.has_seen("Pod", "a", "13"));
         assert!(view.has_seen("Secret", "anything", "99"));
+    }
+
+    #[test]
+    fn objects_are_kept_without_managed_fields_or_the_last_applied_copy() {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
+        let mut p = pod("a");
+        p.metadata.managed_fields = Some(vec![ManagedFieldsEntry::default()]);
+        p.metadata.annotations = Some(BTreeMap::from([
+            (
+                "kubectl.kubernetes.io/last-applied-configuration".to_string(),
+                "{}".to_string(),
+            ),
+            ("keep".to_string(), "me".to_string()),
+        ]));
+        forget_bookkeeping(&mut p);
+        assert!(p.metadata.managed_fields.is_none());
+        assert_eq!(
+            p.metadata.annotations.unwrap().keys().collect::<Vec<_>>(),
+            vec!["keep"]
+        );
     }
 
     #[test]

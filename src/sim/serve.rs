@@ -27,7 +27,7 @@ async fn serve(args: &SimServeArgs) -> anyhow::Result<()> {
     let config = SimConfig {
         speed: args.speed,
         default_storage_class: !args.no_default_storage_class,
-        ..SimConfig::default()
+        node_count: args.nodes,
     };
     let sim = Sim::start(config);
     let served = match args.latency {
