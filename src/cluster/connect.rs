@@ -3,11 +3,19 @@
 
 use std::path::Path;
 
+use std::time::Duration;
+
 use anyhow::Context;
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::client::ClientBuilder;
+use kube::config::KubeConfigOptions;
 use kube::{Client, Config};
 
 use super::guard::Target;
+use super::kubeconfig;
+use super::reach::{NameTheRoute, Route};
+
+/// How long a TCP connection and TLS handshake with the API server may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `kubetour/<version>`, as every request of ours names itself.
 pub fn user_agent() -> http::HeaderValue {
@@ -21,7 +29,8 @@ pub struct Connection {
     pub target: Target,
 }
 
-/// Connects through a kubeconfig file (or, with `path` None, KUBECONFIG / ~/.kube/config),
+/// Connects through a kubeconfig file (KUBECONFIG reaches `path` through clap; with `path`
+/// None, ~/.kube/config),
 /// optionally choosing a context. `embedded` is true only when kubetour started the cluster
 /// itself and wrote this kubeconfig: the caller knows, the cluster is never asked.
 pub async fn connect(
@@ -30,48 +39,30 @@ pub async fn connect(
     namespace: &str,
     embedded: bool,
 ) -> anyhow::Result<Connection> {
-    let kubeconfig = match path {
-        Some(p) if !p.exists() => anyhow::bail!(
-            "the kubeconfig {} does not exist; name an existing file with --kubeconfig, or \
-             leave it (and KUBECONFIG) out to use kubetour's simulated cluster",
-            p.display()
-        ),
-        Some(p) => Kubeconfig::read_from(p)
-            .with_context(|| format!("reading kubeconfig {}", p.display()))?,
-        None => Kubeconfig::read().context(
-            "reading the kubeconfig from KUBECONFIG or ~/.kube/config (leave out \
-             --kubeconfig/--context to use kubetour's simulated cluster instead)",
+    let path = match path {
+        Some(p) => p.to_path_buf(),
+        None => kubeconfig::default_path().context(
+            "no kubeconfig: KUBECONFIG is not set and HOME is unknown; name one with \
+             --kubeconfig, or leave out --context to use kubetour's simulated cluster",
         )?,
     };
-    let context_name = context
-        .map(str::to_string)
-        .or_else(|| kubeconfig.current_context.clone())
-        .unwrap_or_default();
-    if let Some(wanted) = context
-        && !kubeconfig.contexts.iter().any(|c| c.name == wanted)
-    {
-        let known: Vec<&str> = kubeconfig
-            .contexts
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect();
-        anyhow::bail!(
-            "context `{wanted}` is not in the kubeconfig; it has: {}",
-            if known.is_empty() {
-                "no contexts".to_string()
-            } else {
-                known.join(", ")
-            }
-        );
-    }
+    let shown = path.display().to_string();
+    let kubeconfig = kubeconfig::read(&path)?;
+    let chosen = kubeconfig::choose(&kubeconfig, &shown, context)?;
+    let context_name = chosen.context.clone();
     let options = KubeConfigOptions {
-        context: context.map(str::to_string),
+        context: Some(context_name.clone()),
         cluster: None,
         user: None,
     };
     let mut config = Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
-        .with_context(|| format!("loading context `{context_name}` from the kubeconfig"))?;
+        .with_context(|| {
+            format!(
+                "loading context `{context_name}` (cluster `{}`) from the kubeconfig {shown}",
+                chosen.cluster
+            )
+        })?;
     // Cluster admins attribute traffic by User-Agent (audit logs, API priority and
     // fairness); without one our requests are anonymous there.
     config
@@ -83,9 +74,22 @@ pub async fn connect(
     // behind it. Idempotent calls are retried by `retry::transient` instead, which
     // reports what it met; watches back off in the watcher.
     config.default_retry = false;
+    // kube waits 30 s for a connection; the preflight tries a call more than once, and
+    // a learner staring at a silent terminal for minutes learns nothing. A reachable API
+    // server answers a TCP and TLS handshake well within this.
+    config.connect_timeout = Some(CONNECT_TIMEOUT);
     let server = config.cluster_url.to_string();
-    let client =
-        Client::try_from(config).with_context(|| format!("creating a client for {server}"))?;
+    let route = Route {
+        server: server.clone(),
+        context: context_name.clone(),
+        cluster: chosen.cluster.clone(),
+        user: chosen.user.clone(),
+        kubeconfig: shown.clone(),
+    };
+    let client = ClientBuilder::try_from(config)
+        .with_context(|| format!("creating a client for {server} (kubeconfig {shown})"))?
+        .with_layer(&NameTheRoute(route))
+        .build();
     Ok(Connection {
         client,
         target: Target {

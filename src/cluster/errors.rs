@@ -1,8 +1,17 @@
 //! kube errors in words a person can act on. kube's own Display for an API error ends in
-//! a Debug dump of the Status; people need the code, the reason and the message.
+//! a Debug dump of the Status; people need the code, the reason and the message. A
+//! request that did not get through carries its route (`reach::Unreached`), whose
+//! sentence names server, context and kubeconfig; other transport errors are told by
+//! their root cause rather than "ServiceError: client error (Connect)".
 
-/// "500 InternalError: Internal error occurred: ..." for API errors, else the error text.
+use super::reach;
+
+/// "500 InternalError: Internal error occurred: ..." for API errors; the sentence of an
+/// unreached server; else the error text down to its root cause.
 pub fn explain(e: &kube::Error) -> String {
+    if let Some(u) = reach::unreached(e) {
+        return u.to_string();
+    }
     match e {
         kube::Error::Api(s) => {
             let reason = if s.reason.is_empty() {
@@ -12,7 +21,23 @@ pub fn explain(e: &kube::Error) -> String {
             };
             format!("{} {reason}: {}", s.code, s.message)
         }
-        other => other.to_string(),
+        other => with_root(other),
+    }
+}
+
+/// The error's text, plus its deepest source when that says something the text does not
+/// (kube's "ServiceError: client error (Connect)" hides "connection refused" there).
+fn with_root(e: &(dyn std::error::Error + 'static)) -> String {
+    let text = e.to_string();
+    let mut root = e;
+    while let Some(next) = root.source() {
+        root = next;
+    }
+    let root_text = root.to_string();
+    if std::ptr::addr_eq(root, e) || text.contains(&root_text) {
+        text
+    } else {
+        format!("{text}: {root_text}")
     }
 }
 

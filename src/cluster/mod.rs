@@ -4,6 +4,8 @@
 //! - `connect`: a client from a kubeconfig (and context).
 //! - `facts`: read-only questions (version, nodes, storage classes, access reviews, logs).
 //! - `guard`: the confirmation a write to a non-embedded cluster needs.
+//! - `kubeconfig`: reading one and choosing its context, failures naming file and names.
+//! - `reach`: why a request did not get through (refused, DNS, timeout, CA, 401), named.
 //! - `apply`: the one write path (server-side apply, discovery, whole-stage dry run).
 //! - `watch`: one watcher per followed kind, merged; `Cache`/`ClusterView` fold the events.
 //! - `errors`: kube errors in words (code, reason, message).
@@ -19,9 +21,11 @@ pub mod errors;
 pub mod exec;
 pub mod facts;
 pub mod guard;
+pub mod kubeconfig;
 pub mod logs;
 pub mod objects;
 pub mod pod_row;
+pub mod reach;
 pub mod refusal;
 pub mod retry;
 pub mod watch;

@@ -13,6 +13,9 @@ const MAX_DELAY: Duration = Duration::from_secs(5);
 
 /// Whether an error is worth another try.
 pub fn is_transient(e: &kube::Error) -> bool {
+    if let Some(u) = super::reach::unreached(e) {
+        return u.is_transient();
+    }
     match e {
         kube::Error::Api(status) => matches!(status.code, 429 | 500 | 502 | 503 | 504),
         kube::Error::HyperError(_) | kube::Error::Service(_) => true,

@@ -66,14 +66,16 @@ impl Engine {
                 format!("Kubernetes {v}"),
             )),
             Err(e) => {
-                out.push(finding(
-                    Severity::Blocking,
-                    "API server",
-                    format!(
+                // An unreached server's sentence already names server, context and
+                // kubeconfig and says what to do; anything else gets the generic advice.
+                let advice = match crate::cluster::reach::unreached(&e) {
+                    Some(u) => u.to_string(),
+                    None => format!(
                         "cannot reach it: {}. Check the kubeconfig and that the cluster is up.",
                         explain(&e)
                     ),
-                ));
+                };
+                out.push(finding(Severity::Blocking, "API server", advice));
                 return out;
             }
         }

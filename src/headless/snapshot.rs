@@ -56,7 +56,7 @@ async fn list_into<K>(
     ns: &str,
     wrap: fn(Event<K>) -> Change,
     view: &mut ClusterView,
-) -> kube::Result<()>
+) -> anyhow::Result<()>
 where
     K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
         + Clone
@@ -64,7 +64,13 @@ where
         + serde::de::DeserializeOwned,
 {
     let api: Api<K> = Api::namespaced(client.clone(), ns);
-    for item in api.list(&ListParams::default()).await?.items {
+    // kube's own Display of a failed request is "ServiceError: client error (Connect)";
+    // `explain` says which server, context and kubeconfig, and why.
+    let list = api
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", crate::cluster::errors::explain(&e)))?;
+    for item in list.items {
         view.apply(wrap(Event::Apply(item)));
     }
     Ok(())
