@@ -57,7 +57,9 @@ pub struct TargetArgs {
     #[arg(long, value_delimiter = ',', default_value = "prod,production,live")]
     pub production_words: Vec<String>,
     /// Embedded cluster only: scale every simulated delay (50 = fifty times faster).
-    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    // allow_negative_numbers: `--speed -1` should reach parse_speed and be told why,
+    // not be taken for an unknown flag `-1`.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed, allow_negative_numbers = true)]
     pub speed: f64,
     /// Embedded cluster only: start without a default StorageClass.
     #[arg(long)]
@@ -210,7 +212,9 @@ pub struct SimServeArgs {
     #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
     /// Scale every simulated delay: 2 runs twice as fast, 50 fifty times.
-    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    // allow_negative_numbers: `--speed -1` should reach parse_speed and be told why,
+    // not be taken for an unknown flag `-1`.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed, allow_negative_numbers = true)]
     pub speed: f64,
     /// Start without a default StorageClass, to show claims staying Pending.
     #[arg(long)]
@@ -221,7 +225,7 @@ pub struct SimServeArgs {
     pub latency: Option<std::time::Duration>,
     /// How many worker nodes to simulate (each takes 110 pods, as a kubelet's default
     /// `maxPods`): 10 nodes hold the 1,000 pods of the side-by-side benchmark.
-    #[arg(long, default_value_t = 3, value_parser = parse_nodes)]
+    #[arg(long, default_value_t = 3, value_parser = parse_nodes, allow_negative_numbers = true)]
     pub nodes: usize,
 }
 

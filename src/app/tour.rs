@@ -154,7 +154,14 @@ pub fn state_dir() -> Option<PathBuf> {
 /// Copies the embedded cluster's kubeconfig to a path that stays the same run after
 /// run, so `export KUBECONFIG=...` in a second terminal keeps working.
 fn stable_kubeconfig(from: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| {
+        format!(
+            "cannot create kubetour's state directory {} (KUBETOUR_STATE_DIR, else \
+             $XDG_STATE_HOME/kubetour or ~/.local/state/kubetour); point KUBETOUR_STATE_DIR \
+             at a writable directory",
+            dir.display()
+        )
+    })?;
     let text = std::fs::read_to_string(from).with_context(|| {
         format!(
             "reading the embedded cluster's kubeconfig {}",

@@ -80,7 +80,7 @@ impl std::fmt::Display for Unreached {
             ),
             Cause::TimedOut => write!(
                 f,
-                "cannot reach the API server {} ({at}): no answer in time ({d}); check the \
+                "cannot reach the API server {} ({at}): the connection timed out; check the \
                  address, a firewall or VPN, and that the cluster is up",
                 r.server
             ),
@@ -130,11 +130,6 @@ pub fn classify(err: &(dyn StdError + 'static)) -> Option<(Cause, String)> {
             return Some(from_tls(tls));
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            // tokio-rustls hides the TLS error inside an io::Error, and io::Error's
-            // source() skips it: look inside.
-            if let Some(tls) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                return Some(from_tls(tls));
-            }
             let detail = plain(&io.to_string());
             let cause = match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => Some(Cause::Refused),
@@ -156,16 +151,27 @@ pub fn classify(err: &(dyn StdError + 'static)) -> Option<(Cause, String)> {
         if text.contains("(Connect)") && found.is_none() {
             found = Some((Cause::Other, plain(&root_text(e))));
         }
-        current = e.source();
+        current = next(e);
     }
     found
 }
 
+/// The next error down. io::Error's source() skips the error it wraps (tokio-rustls and
+/// hyper-timeout wrap theirs, sometimes twice), so an io::Error is opened instead.
+fn next<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a (dyn StdError + 'static)> {
+    match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        Some(inner) => Some(inner as &(dyn StdError + 'static)),
+        None => e.source(),
+    }
+}
+
 fn from_tls(e: &rustls::Error) -> (Cause, String) {
     let cause = match e {
-        rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => {
-            Cause::UnknownCa
-        }
+        // BadSignature: a CA of the same name signed it, not the one in the kubeconfig
+        // (two clusters set up alike, a CA regenerated).
+        rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
+        ) => Cause::UnknownCa,
         rustls::Error::InvalidCertificate(_) => Cause::Certificate,
         _ => Cause::Tls,
     };

@@ -66,10 +66,25 @@ pub(super) fn load_nested(
         .clone()
         .unwrap_or_else(|| raw.defaults.namespace.clone());
     if !is_dns_label(&namespace) {
-        return Err(
-            TrackError::plain(format!("`{namespace}` is not a valid namespace name"))
-                .fix("Use lowercase letters, digits and `-`, at most 63 characters, e.g. `emqx`"),
-        );
+        // Say where the name came from: the flag, or the track's defaults.
+        let from = if opts.namespace.is_some() {
+            "--namespace".to_string()
+        } else {
+            format!("the default namespace of {}", track_file.display())
+        };
+        return Err(TrackError::plain(format!(
+            "`{namespace}` ({from}) is not a valid namespace name"
+        ))
+        .fix("Use lowercase letters, digits and `-`, at most 63 characters, e.g. `emqx`"));
+    }
+    if let Some(image) = &opts.image
+        && (image.is_empty() || image.chars().any(|c| c.is_whitespace() || c.is_control()))
+    {
+        // Nothing checks the reference before a kubelet fails to pull it, minutes later.
+        return Err(TrackError::plain(format!(
+            "`{image}` (--image) is not an image reference: it is empty or holds spaces"
+        ))
+        .fix("Give one such as `emqx/emqx:5.8.9`, or leave out --image for the profile's"));
     }
     let profile = Profile {
         name: profile_name.clone(),

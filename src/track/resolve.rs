@@ -32,6 +32,17 @@ pub fn track_dir(name_or_path: &str) -> Result<PathBuf, TrackError> {
     if as_path.join(TRACK_FILE).is_file() {
         return Ok(as_path);
     }
+    // A directory named by path, without the file that makes it a track: say that,
+    // rather than "no track found" for a directory that plainly exists.
+    if name_or_path.contains(std::path::MAIN_SEPARATOR) && as_path.is_dir() {
+        return Err(TrackError::plain(format!(
+            "{name_or_path} is a directory but holds no {TRACK_FILE}, so it is not a track"
+        ))
+        .fix(format!(
+            "A track directory holds {TRACK_FILE} and one file per stage (see \
+             docs/track-format.md); the shipped ones are under stages/"
+        )));
+    }
     for root in roots_with_embedded() {
         let dir = root.join(name_or_path);
         if dir.join(TRACK_FILE).is_file() {
