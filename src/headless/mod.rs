@@ -92,14 +92,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         args.profile.namespace.as_deref(),
         args.profile.image.as_deref(),
     )?;
-    if let Some(id) = &args.through
-        && track.stage(id).is_none()
-    {
-        anyhow::bail!(
-            "unknown stage `{id}`; the stages of track `{}` are: {}",
-            track.name,
-            track.stage_ids().join(", ")
-        );
+    // The same words as `export --through`: one message for one mistake.
+    if let Some(id) = &args.through {
+        track::export::stage_index(&track, id)?;
     }
     let style = if args.json { Style::Json } else { Style::Plain };
     runtime()?.block_on(async {

@@ -190,7 +190,24 @@ fn raw_profiles(
         )
         .fix("Keep one of them")),
         Some(other) => {
-            let other_dir = sibling(dir, other);
+            // A track beside this one first; else a shipped one of that name, so a track
+            // written anywhere can borrow emqx's profiles.
+            let beside = sibling(dir, other);
+            let other_dir = if beside.join(TRACK_FILE).is_file() {
+                beside
+            } else {
+                super::resolve::track_dir(other).map_err(|_| {
+                    TrackError::in_file(
+                        file,
+                        format!(
+                            "`profiles_from: {other}` names no track: neither {} nor a \
+                             shipped track `{other}` exists",
+                            beside.join(TRACK_FILE).display()
+                        ),
+                    )
+                    .fix("Name a track directory beside this one, or a shipped track (emqx)")
+                })?
+            };
             let (other_raw, other_file) = read_track_file(&other_dir)?;
             if other_raw.profiles.is_empty() {
                 return Err(TrackError::in_file(
