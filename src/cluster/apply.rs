@@ -159,7 +159,9 @@ impl Applier {
         let found = retry::transient(|| discovery::pinned_kind(&self.client, &gvk))
             .await
             .map_err(|e| {
-                if retry::is_transient(&e) {
+                // Only an answer about the kind means the kind is unknown: a server that
+                // was not reached, or refused our credentials, said nothing about it.
+                if retry::is_transient(&e) || super::reach::unreached(&e).is_some() {
                     ApplyError::Transport {
                         origin: origin.to_string(),
                         phase: "discovery",

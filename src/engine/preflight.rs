@@ -190,6 +190,27 @@ impl Engine {
         out
     }
 
+    /// "stages/emqx/03-service.yaml:60, stage `service`, manifest 1 (Servic emqx-service)"
+    /// for the first manifest of this kind, or "preflight" for one no stage applies (Pod).
+    fn first_use(&self, api_version: &str, kind: &str) -> String {
+        self.track
+            .stages
+            .iter()
+            .flat_map(|s| s.manifests.iter().map(move |m| (s, m)))
+            .find(|(_, m)| m.api_version == api_version && m.kind == kind)
+            .map_or("preflight".to_string(), |(s, m)| {
+                format!(
+                    "{}:{}, stage `{}`, manifest {} ({} {})",
+                    m.source.file.display(),
+                    m.source.line,
+                    s.id,
+                    m.source.position,
+                    m.kind,
+                    m.name
+                )
+            })
+    }
+
     fn foreign_pod_selectors(&self) -> Vec<String> {
         let set: BTreeSet<String> = self
             .track
@@ -210,9 +231,12 @@ impl Engine {
         kinds.insert(("v1".into(), "Pod".into()));
         let mut needs: Vec<(String, String, &'static str)> = Vec::new();
         for (api_version, kind) in &kinds {
+            // A kind the cluster does not serve is a mistake in a stage file: name the
+            // first place that asks for it, so the message says where to fix it.
+            let origin = self.first_use(api_version, kind);
             match self
                 .applier
-                .resource_for(api_version, kind, "preflight")
+                .resource_for(api_version, kind, &origin)
                 .await
             {
                 Ok((r, _)) => {
