@@ -237,7 +237,10 @@ contexts:
     fn broken_yaml_and_a_wrong_shape_are_told_apart() {
         let p = Path::new("/k");
         let bad = parse_words(p, "a: [x\n", "error: line 1 column 4: oops\n --> <input>");
-        assert_eq!(bad, "the kubeconfig /k is not valid YAML: line 1 column 4: oops");
+        assert_eq!(
+            bad,
+            "the kubeconfig /k is not valid YAML: line 1 column 4: oops"
+        );
         let shape = parse_words(p, "clusters: 5\n", "error: line 1 column 11: wanted a list");
         assert!(shape.contains("is YAML but not a kubeconfig"), "{shape}");
     }

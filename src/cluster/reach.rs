@@ -159,7 +159,10 @@ pub fn classify(err: &(dyn StdError + 'static)) -> Option<(Cause, String)> {
 /// The next error down. io::Error's source() skips the error it wraps (tokio-rustls and
 /// hyper-timeout wrap theirs, sometimes twice), so an io::Error is opened instead.
 fn next<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a (dyn StdError + 'static)> {
-    match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+    match e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
         Some(inner) => Some(inner as &(dyn StdError + 'static)),
         None => e.source(),
     }
@@ -243,7 +246,8 @@ where
                     route,
                     cause: Cause::Unauthorized,
                     detail: "401 Unauthorized".into(),
-                }) as BoxError),
+                })
+                    as BoxError),
                 Ok(r) => Ok(r),
                 Err(e) => {
                     let e: BoxError = e.into();
@@ -313,7 +317,11 @@ mod tests {
             cause: Cause::Unauthorized,
             ..refused.clone()
         };
-        assert!(denied.to_string().contains("credentials of user `u` (context `c`"));
+        assert!(
+            denied
+                .to_string()
+                .contains("credentials of user `u` (context `c`")
+        );
         assert!(!denied.is_transient());
     }
 

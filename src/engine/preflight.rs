@@ -234,11 +234,7 @@ impl Engine {
             // A kind the cluster does not serve is a mistake in a stage file: name the
             // first place that asks for it, so the message says where to fix it.
             let origin = self.first_use(api_version, kind);
-            match self
-                .applier
-                .resource_for(api_version, kind, &origin)
-                .await
-            {
+            match self.applier.resource_for(api_version, kind, &origin).await {
                 Ok((r, _)) => {
                     for verb in ["get", "list", "watch", "create", "patch", "delete"] {
                         needs.push((r.group.clone(), r.plural.clone(), verb));

@@ -30,6 +30,16 @@ pub fn render(addr: SocketAddr, ca_pem: &str, token: &str) -> anyhow::Result<Str
 
 /// Writes `text` to `path` readable by the owner only.
 pub fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    // "No such file or directory" about a file we are creating means its directory.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        anyhow::bail!(
+            "cannot write the kubeconfig {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -85,6 +85,12 @@ pub fn lint_set_from_files(files: &[PathBuf]) -> Result<LintSet, TrackError> {
 }
 
 fn read_file(file: &Path) -> Result<Vec<Obj>, TrackError> {
+    // A path that is not there is a typo on the command line, not an unreadable file.
+    if !file.exists() {
+        return Err(TrackError::in_file(file, "no such file or directory").fix(
+            "Name track directories, manifest files, shell scripts or Markdown pages that exist",
+        ));
+    }
     let text = std::fs::read_to_string(file)
         .map_err(|e| TrackError::in_file(file, format!("cannot read the file: {e}")))?;
     let mut objects = Vec::new();
