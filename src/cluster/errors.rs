@@ -55,4 +55,28 @@ mod tests {
         }));
         assert_eq!(explain(&e), "403 Forbidden: endpoints \"x\" is forbidden");
     }
+
+    #[test]
+    fn an_unreached_server_reads_as_its_sentence_alone() {
+        let u = reach::Unreached {
+            route: reach::Route {
+                server: "https://127.0.0.1:1/".into(),
+                context: "c".into(),
+                cluster: "k".into(),
+                user: None,
+                kubeconfig: "/x/y".into(),
+            },
+            cause: reach::Cause::Refused,
+            detail: "connection refused".into(),
+        };
+        let e = kube::Error::Service(Box::new(u.clone()));
+        assert_eq!(explain(&e), u.to_string());
+        assert!(!explain(&e).contains("ServiceError"));
+        assert!(!crate::cluster::retry::is_transient(&kube::Error::Service(
+            Box::new(reach::Unreached {
+                cause: reach::Cause::UnknownCa,
+                ..u
+            })
+        )));
+    }
 }

@@ -234,6 +234,20 @@ contexts:
     }
 
     #[test]
+    fn a_kubeconfig_list_merges_the_files_that_exist_first_one_winning() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        std::fs::write(&a, TWO.replace("name: a,", "name: first,")).unwrap();
+        let missing = dir.path().join("missing");
+        let list = std::env::join_paths([&a, &missing]).unwrap();
+        let merged = read(Path::new(&list)).unwrap();
+        assert!(merged.contexts.iter().any(|c| c.name == "first"));
+        let none = std::env::join_paths([&missing, &missing]).unwrap();
+        let e = read(Path::new(&none)).unwrap_err().to_string();
+        assert!(e.starts_with("none of the kubeconfig files in"), "{e}");
+    }
+
+    #[test]
     fn broken_yaml_and_a_wrong_shape_are_told_apart() {
         let p = Path::new("/k");
         let bad = parse_words(p, "a: [x\n", "error: line 1 column 4: oops\n --> <input>");

@@ -85,6 +85,12 @@ pub fn from_status(code: u16, reason: &str, message: &str) -> Refusal {
 pub fn from_kube(e: &kube::Error) -> Refusal {
     match e {
         kube::Error::Api(s) => from_status(s.code, &s.reason, &s.message),
+        // Its sentence says "connection refused" about the API server, which the words
+        // below would take for the kubelet's.
+        other if super::reach::unreached(other).is_some() => Refusal {
+            trouble: Trouble::Other,
+            message: super::errors::explain(other),
+        },
         other => Refusal {
             trouble: from_text(&other.to_string()),
             message: other.to_string(),
