@@ -21,6 +21,7 @@ pub mod facts;
 pub mod guard;
 pub mod logs;
 pub mod objects;
+pub mod outage;
 pub mod pod_row;
 pub mod refusal;
 pub mod retry;

@@ -61,11 +61,9 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if lines.is_empty() {
         lines.push(Line::styled("nothing applied yet", theme.dim));
     }
-    if let Some(trouble) = &m.view.trouble {
-        lines.insert(
-            0,
-            Line::styled(fit(&format!("watch: {trouble}"), width), theme.bad),
-        );
+    if let Some(outage) = super::footer::outage_line(m) {
+        // What this panel shows may be out of date: say so above it.
+        lines.insert(0, Line::styled(fit(&format!("⚠ {outage}"), width), theme.bad));
     }
     frame.render_widget(
         Paragraph::new(lines).block(panel(format!(" Objects ({}) ", list.len()), false, theme)),
