@@ -51,13 +51,15 @@ impl WatchTrouble {
     /// One line: what is wrong and what the wizard waits for. The same for every kind
     /// when the connection is lost (one outage, one sentence), so the line does not
     /// flicker as each watcher retries.
-    pub fn describe(&self, server: &str) -> String {
+    /// `since`: when the trouble began, as the screen writes times.
+    pub fn describe(&self, server: &str, since: Option<&str>) -> String {
+        let since = since.map(|t| format!(" since {t}")).unwrap_or_default();
         match &self.cause {
             Cause::Unreachable => format!(
-                "connection to the API server lost: waiting for {server} to answer again (retrying every second)"
+                "connection to the API server lost{since}: waiting for {server} to answer again (retrying every second)"
             ),
             Cause::Refused { code, reason } => format!(
-                "the API server answers {code} {reason} to the {} watch: retrying",
+                "the API server answers {code} {reason} to the {} watch{since}: retrying",
                 self.kind
             ),
             Cause::Expired => format!(
@@ -65,6 +67,19 @@ impl WatchTrouble {
                 self.kind
             ),
             Cause::Other => format!("the {} watch failed: {}; retrying", self.kind, self.detail),
+        }
+    }
+}
+
+impl WatchTrouble {
+    /// A few words for a narrow panel: what is wrong, since when.
+    pub fn short(&self, since: Option<&str>) -> String {
+        let since = since.map(|t| format!(" since {t}")).unwrap_or_default();
+        match &self.cause {
+            Cause::Unreachable => format!("connection lost{since}; as last seen"),
+            Cause::Refused { code, .. } => format!("watch refused ({code}){since}; retrying"),
+            Cause::Expired => "watch expired (410): relisting".to_string(),
+            Cause::Other => format!("watch failed{since}; retrying"),
         }
     }
 }
@@ -129,9 +144,10 @@ mod tests {
             detail: "failed to perform initial object list: ServiceError: client error (Connect)"
                 .into(),
         };
-        let line = t.describe("https://127.0.0.1:6443");
+        let line = t.describe("https://127.0.0.1:6443", Some("12:00:03"));
         assert!(line.contains("connection to the API server lost"), "{line}");
         assert!(line.contains("https://127.0.0.1:6443"), "{line}");
+        assert!(line.contains("lost since 12:00:03"), "{line}");
         assert!(!line.contains("ServiceError"), "{line}");
     }
 
@@ -144,7 +160,7 @@ mod tests {
             detail: String::new(),
         };
         assert_eq!(
-            t.describe("s"),
+            t.describe("s", None),
             "the API server answers 429 TooManyRequests to the events watch: retrying"
         );
     }

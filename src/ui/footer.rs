@@ -49,12 +49,18 @@ pub fn status(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
 /// The watches are down: what is wrong, what the wizard waits for, since when.
 pub fn outage_line(m: &Model) -> Option<String> {
     let o = m.view.trouble.as_ref()?;
-    let mut line = o.trouble.describe(&m.setup.target.server);
-    if let Some(since) = o.since {
-        let local = since.to_zoned(jiff::tz::TimeZone::system());
-        line.push_str(&format!(" · since {}", local.strftime("%H:%M:%S")));
-    }
-    Some(line)
+    Some(o.trouble.describe(&m.setup.target.server, outage_since(m).as_deref()))
+}
+
+/// When the watches began failing, as a local time of day.
+pub fn outage_since(m: &Model) -> Option<String> {
+    let since = m.view.trouble.as_ref()?.since?;
+    Some(
+        since
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%H:%M:%S")
+            .to_string(),
+    )
 }
 
 /// The check the running order waits for now (the stage's current one).
