@@ -178,6 +178,7 @@ async fn preflight_and_pod(d: &mut Driver, bad: &Bad, secs: u64) -> Duration {
     d.press(KeyCode::Enter);
     let o = d.stage_done(0, secs).await;
     assert_eq!(o.model.stages[0].state, StageState::Passed, "{}", o.screen);
+    eprintln!("preflight passed after {:?}", started.elapsed());
     d.press(KeyCode::Char('n'));
     d.press(KeyCode::Enter);
     let o = d.stage_done(1, secs).await;
