@@ -38,6 +38,10 @@ pub struct FaultPlan {
     /// Expired Status (real-apiserver/55-watch-pods-rv-too-old.http). The client must
     /// relist.
     pub every_nth_rewatch_gone: Option<u64>,
+    /// After this many applies (PATCH requests that are not dry runs), the connection
+    /// dies: every later request other than a watch gets its answer cut off mid-body,
+    /// until the test calls `FaultCount::heal`.
+    pub writes_before_outage: Option<u64>,
     /// Every exec request is refused this way.
     pub exec: Option<ExecFault>,
     /// The API server's proxy to pods (`…/pods/<name>:<port>/proxy/…`) cannot reach
@@ -61,6 +65,8 @@ pub enum ExecFault {
 struct Counters {
     requests: AtomicU64,
     rewatches: AtomicU64,
+    writes: AtomicU64,
+    healed: std::sync::atomic::AtomicBool,
     injected: AtomicU64,
     /// Requests by path (query left out), watches included.
     by_path: Mutex<BTreeMap<String, u64>>,
@@ -75,6 +81,18 @@ pub struct FaultCount(Arc<Counters>);
 impl FaultCount {
     pub fn injected(&self) -> u64 {
         self.0.injected.load(Ordering::SeqCst)
+    }
+
+    /// Ends the outage `writes_before_outage` began: the connection works again.
+    pub fn heal(&self) {
+        self.0.healed.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the outage is on (the Nth write has passed and no heal yet).
+    fn in_outage(&self, plan: &FaultPlan) -> bool {
+        plan.writes_before_outage
+            .is_some_and(|n| self.0.writes.load(Ordering::SeqCst) >= n)
+            && !self.0.healed.load(Ordering::SeqCst)
     }
 
     /// How many requests had a path that `which` accepts.
@@ -183,6 +201,15 @@ async fn inject(
             None => response,
         };
     }
+    if count.in_outage(&plan) {
+        count.0.injected.fetch_add(1, Ordering::SeqCst);
+        return dropped();
+    }
+    if req.method() == http::Method::PATCH
+        && !req.uri().query().is_some_and(|q| q.contains("dryRun="))
+    {
+        count.0.writes.fetch_add(1, Ordering::SeqCst);
+    }
     let n = count.0.requests.fetch_add(1, Ordering::SeqCst) + 1;
     if plan.every_nth_500.is_some_and(|k| k > 0 && n % k == 0) {
         count.0.injected.fetch_add(1, Ordering::SeqCst);
@@ -204,6 +231,14 @@ async fn inject(
         return r;
     }
     next.run(req).await
+}
+
+/// A connection that dies mid-answer: the headers go out, the body breaks off.
+fn dropped() -> Response {
+    let body = futures::stream::once(async {
+        Err::<bytes::Bytes, _>(std::io::Error::other("connection dropped by the test's fault plan"))
+    });
+    Response::new(Body::from_stream(body))
 }
 
 /// The resourceVersion a watch resumes from ("" and "0" mean "from now": not resumed).
