@@ -180,7 +180,9 @@ async fn a_stage_cut_off_mid_apply_says_what_was_applied_and_applying_again_conv
     let first = tokio::time::timeout(Duration::from_secs(120), engine.enter(0, &options))
         .await
         .expect("the stage must not hang");
-    let err = first.expect_err("the stage cannot pass with its connection dead").to_string();
+    let err = first
+        .expect_err("the stage cannot pass with its connection dead")
+        .to_string();
     eprintln!("what the learner reads: {err}");
     assert!(err.contains("partly applied"), "{err}");
     let (applied, not_applied) = err.split_once("not applied").unwrap();

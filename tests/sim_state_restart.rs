@@ -25,7 +25,10 @@ async fn ready_pod(pods: &Api<Pod>, name: &str) -> Pod {
         if ready {
             return p;
         }
-        assert!(Instant::now() < deadline, "{name} never became ready: {p:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{name} never became ready: {p:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -45,7 +48,10 @@ async fn a_restarted_server_keeps_its_objects_certificate_token_and_running_pods
     let cms: Api<ConfigMap> = Api::namespaced(c.clone(), "default");
     let pods: Api<Pod> = Api::namespaced(c.clone(), "default");
     let nodes: Api<Node> = Api::all(c.clone());
-    let kept = cms.create(&PostParams::default(), &cm("kept")).await.unwrap();
+    let kept = cms
+        .create(&PostParams::default(), &cm("kept"))
+        .await
+        .unwrap();
     let pod: Pod = serde_json::from_value(json!({
         "metadata": {"name": "web"},
         "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}
@@ -70,14 +76,22 @@ async fn a_restarted_server_keeps_its_objects_certificate_token_and_running_pods
         .unwrap();
     // A last write, then wait for the debounced save to hold it: everything before it
     // is in the file too.
-    cms.create(&PostParams::default(), &cm("marker")).await.unwrap();
+    cms.create(&PostParams::default(), &cm("marker"))
+        .await
+        .unwrap();
     saved_with(&files, "\"marker\"", 10);
     first.kill();
 
     let _second = Server::start(&files, port);
-    let back = cms.get("kept").await.expect("the same client, after the restart");
+    let back = cms
+        .get("kept")
+        .await
+        .expect("the same client, after the restart");
     assert_eq!(back.metadata.uid, kept.metadata.uid);
-    assert_eq!(back.metadata.resource_version, kept.metadata.resource_version);
+    assert_eq!(
+        back.metadata.resource_version,
+        kept.metadata.resource_version
+    );
 
     let after = ready_pod(&pods, "web").await;
     assert_eq!(after.metadata.uid, before.metadata.uid);
@@ -88,7 +102,10 @@ async fn a_restarted_server_keeps_its_objects_certificate_token_and_running_pods
         &s0.container_statuses.unwrap()[0],
         &s1.container_statuses.unwrap()[0],
     );
-    assert_eq!(c1.container_id, c0.container_id, "the container was not restarted");
+    assert_eq!(
+        c1.container_id, c0.container_id,
+        "the container was not restarted"
+    );
     assert_eq!(c1.restart_count, 0);
 
     let nodes_after: Vec<_> = nodes
@@ -101,7 +118,10 @@ async fn a_restarted_server_keeps_its_objects_certificate_token_and_running_pods
         .collect();
     assert_eq!(nodes_after, nodes_before, "the same simulated nodes");
 
-    let new = cms.create(&PostParams::default(), &cm("new")).await.unwrap();
+    let new = cms
+        .create(&PostParams::default(), &cm("new"))
+        .await
+        .unwrap();
     let new_rv: u64 = new.metadata.resource_version.unwrap().parse().unwrap();
     let marker_rv: u64 = cms
         .get("marker")
@@ -112,7 +132,10 @@ async fn a_restarted_server_keeps_its_objects_certificate_token_and_running_pods
         .unwrap()
         .parse()
         .unwrap();
-    assert!(new_rv > marker_rv, "resourceVersions go on upward: {new_rv} after {marker_rv}");
+    assert!(
+        new_rv > marker_rv,
+        "resourceVersions go on upward: {new_rv} after {marker_rv}"
+    );
 
     // History did not survive: a watch from before the restart is told 410 Gone.
     let mut stream = cms
@@ -133,7 +156,9 @@ async fn sigterm_saves_the_state_and_exits_cleanly() {
     let server = Server::start(&files, 0);
     let c = client(&files).await;
     let cms: Api<ConfigMap> = Api::namespaced(c, "default");
-    cms.create(&PostParams::default(), &cm("at-exit")).await.unwrap();
+    cms.create(&PostParams::default(), &cm("at-exit"))
+        .await
+        .unwrap();
     let status = server.terminate();
     assert!(status.success(), "{status:?}\n{}", files.log());
     let saved = std::fs::read_to_string(&files.state).unwrap();
@@ -143,7 +168,11 @@ async fn sigterm_saves_the_state_and_exits_cleanly() {
 #[test]
 fn a_bad_state_file_is_refused_naming_the_file_and_the_problem() {
     let files = Files::new();
-    std::fs::write(&files.state, "{\"kind\": \"KubetourSimState\", \"version\": 1").unwrap();
+    std::fs::write(
+        &files.state,
+        "{\"kind\": \"KubetourSimState\", \"version\": 1",
+    )
+    .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubetour"))
         .args(["sim", "serve", "--state"])
         .arg(&files.state)

@@ -68,10 +68,15 @@ async fn the_wizard_says_the_connection_is_lost_and_after_the_return_shows_no_st
     let direct = client(&files).await;
     let namespaces: Api<Namespace> = Api::all(direct.clone());
     let ns: Namespace = serde_json::from_value(json!({"metadata": {"name": "emqx"}})).unwrap();
-    namespaces.create(&PostParams::default(), &ns).await.unwrap();
+    namespaces
+        .create(&PostParams::default(), &ns)
+        .await
+        .unwrap();
     let pods: Api<Pod> = Api::namespaced(direct.clone(), "emqx");
     for name in ["stays", "goes"] {
-        pods.create(&PostParams::default(), &pod(name)).await.unwrap();
+        pods.create(&PostParams::default(), &pod(name))
+            .await
+            .unwrap();
     }
 
     let target = TargetArgs {
@@ -165,13 +170,20 @@ async fn the_wizard_says_the_connection_is_lost_and_after_the_return_shows_no_st
     pods.delete("goes", &DeleteParams::default().grace_period(0))
         .await
         .unwrap();
-    let o = until(&mut frames, 10, "reconnected, without the deleted pod", |o| {
-        o.model.view.trouble.is_none() && pod_names(o) == ["stays"]
-    })
+    let o = until(
+        &mut frames,
+        10,
+        "reconnected, without the deleted pod",
+        |o| o.model.view.trouble.is_none() && pod_names(o) == ["stays"],
+    )
     .await;
     let took = back.elapsed();
     eprintln!("recovered {took:?} after the server returned");
-    assert!(!o.screen.contains("connection to the API server lost"), "{}", o.screen);
+    assert!(
+        !o.screen.contains("connection to the API server lost"),
+        "{}",
+        o.screen
+    );
     // (Its events stay listed, as they do on a real cluster.)
     assert!(o.screen.contains("Pods (1) "), "{}", o.screen);
     assert!(!o.screen.contains("goes  1/1"), "{}", o.screen);

@@ -83,7 +83,9 @@ pub enum ApplyError {
 fn partly(applied: &[String], not_applied: &[String]) -> String {
     let missing = not_applied.join(", ");
     if applied.is_empty() {
-        format!("nothing of the stage was applied (not applied: {missing}); applying it again is safe")
+        format!(
+            "nothing of the stage was applied (not applied: {missing}); applying it again is safe"
+        )
     } else {
         format!(
             "the stage is partly applied: applied {}; not applied {missing}; applying it again finishes it",

@@ -16,7 +16,10 @@ pub enum Cause {
     /// No answer at all: refused, reset, timed out, TLS or DNS failure.
     Unreachable,
     /// The server answered with an error Status.
-    Refused { code: u16, reason: String },
+    Refused {
+        code: u16,
+        reason: String,
+    },
     /// 410 Gone: the watch's resourceVersion is too old (compaction, a server restart);
     /// the watcher relists.
     Expired,

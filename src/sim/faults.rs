@@ -236,7 +236,9 @@ async fn inject(
 /// A connection that dies mid-answer: the headers go out, the body breaks off.
 fn dropped() -> Response {
     let body = futures::stream::once(async {
-        Err::<bytes::Bytes, _>(std::io::Error::other("connection dropped by the test's fault plan"))
+        Err::<bytes::Bytes, _>(std::io::Error::other(
+            "connection dropped by the test's fault plan",
+        ))
     });
     Response::new(Body::from_stream(body))
 }

@@ -56,52 +56,98 @@ pub fn load(path: &Path, speed: f64) -> anyhow::Result<Option<Restore>> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("reading the state file {}", path.display())),
+        Err(e) => {
+            return Err(e).with_context(|| format!("reading the state file {}", path.display()));
+        }
     };
-    parse(&text, speed)
-        .map(Some)
-        .map_err(|why| anyhow::anyhow!("the state file {} cannot be used: {why} (move it away to start a fresh cluster)", path.display()))
+    parse(&text, speed).map(Some).map_err(|why| {
+        anyhow::anyhow!(
+            "the state file {} cannot be used: {why} (move it away to start a fresh cluster)",
+            path.display()
+        )
+    })
 }
 
 fn parse(text: &str, speed: f64) -> Result<Restore, String> {
     let saved: Value = serde_json::from_str(text).map_err(|e| format!("it is not JSON ({e})"))?;
     if saved["kind"] != KIND {
-        return Err(format!("it is not a kubetour simulated cluster's state (no \"kind\": \"{KIND}\")"));
+        return Err(format!(
+            "it is not a kubetour simulated cluster's state (no \"kind\": \"{KIND}\")"
+        ));
     }
     if saved["version"].as_u64() != Some(VERSION) {
-        return Err(format!("it has format version {}, this kubetour reads {VERSION}", saved["version"]));
+        return Err(format!(
+            "it has format version {}, this kubetour reads {VERSION}",
+            saved["version"]
+        ));
     }
-    let rv = saved["resourceVersion"].as_u64().ok_or("resourceVersion is missing")?;
+    let rv = saved["resourceVersion"]
+        .as_u64()
+        .ok_or("resourceVersion is missing")?;
     let mut objects = Vec::new();
-    for (i, entry) in saved["objects"].as_array().ok_or("objects is missing")?.iter().enumerate() {
+    for (i, entry) in saved["objects"]
+        .as_array()
+        .ok_or("objects is missing")?
+        .iter()
+        .enumerate()
+    {
         let resource = entry["resource"].as_str().unwrap_or_default();
-        let res = resource_of(resource).ok_or_else(|| format!("objects[{i}]: unknown resource {resource:?}"))?;
+        let res = resource_of(resource)
+            .ok_or_else(|| format!("objects[{i}]: unknown resource {resource:?}"))?;
         objects.push((res, entry["object"].clone()));
     }
-    let store = Store::restored(Clock::new(speed), rv, objects).map_err(|e| format!("objects: {e}"))?;
-    let admin_token = saved["adminToken"].as_str().filter(|t| !t.is_empty()).ok_or("adminToken is missing")?.to_string();
+    let store =
+        Store::restored(Clock::new(speed), rv, objects).map_err(|e| format!("objects: {e}"))?;
+    let admin_token = saved["adminToken"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .ok_or("adminToken is missing")?
+        .to_string();
     let mut tokens = Vec::new();
-    for t in saved["serviceAccountTokens"].as_array().into_iter().flatten() {
+    for t in saved["serviceAccountTokens"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         let s = |k: &str| t[k].as_str().unwrap_or_default().to_string();
         let expires = match t["expires"].as_str() {
-            Some(at) => Some(at.parse().map_err(|_| format!("a token's expiry {at:?} is not a time"))?),
+            Some(at) => Some(
+                at.parse()
+                    .map_err(|_| format!("a token's expiry {at:?} is not a time"))?,
+            ),
             None => None,
         };
         tokens.push((s("token"), s("namespace"), s("name"), expires));
     }
     let registry = Registry::import(&saved["emqx"])?;
     let tls = &saved["tls"];
-    let der = |v: &Value, what: &str| v.as_str().and_then(unhex).ok_or_else(|| format!("tls.{what} is not hex"));
+    let der = |v: &Value, what: &str| {
+        v.as_str()
+            .and_then(unhex)
+            .ok_or_else(|| format!("tls.{what} is not hex"))
+    };
     let mut chain = Vec::new();
-    for c in tls["chainDer"].as_array().ok_or("tls.chainDer is missing")? {
+    for c in tls["chainDer"]
+        .as_array()
+        .ok_or("tls.chainDer is missing")?
+    {
         chain.push(CertificateDer::from(der(c, "chainDer")?));
     }
     let certs = Certs {
-        ca_pem: tls["caPem"].as_str().ok_or("tls.caPem is missing")?.to_string(),
+        ca_pem: tls["caPem"]
+            .as_str()
+            .ok_or("tls.caPem is missing")?
+            .to_string(),
         chain,
         key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der(&tls["keyDer"], "keyDer")?)),
     };
-    Ok(Restore { store, admin_token, tokens, registry, certs: Some(certs) })
+    Ok(Restore {
+        store,
+        admin_token,
+        tokens,
+        registry,
+        certs: Some(certs),
+    })
 }
 
 /// The cluster's state as the file holds it.
@@ -155,11 +201,16 @@ pub fn write(path: &Path, saved: &Value) -> anyhow::Result<()> {
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut f = options.open(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
-        f.write_all(&text).with_context(|| format!("writing {}", tmp.display()))?;
-        f.sync_all().with_context(|| format!("writing {}", tmp.display()))?;
+        let mut f = options
+            .open(&tmp)
+            .with_context(|| format!("writing {}", tmp.display()))?;
+        f.write_all(&text)
+            .with_context(|| format!("writing {}", tmp.display()))?;
+        f.sync_all()
+            .with_context(|| format!("writing {}", tmp.display()))?;
     }
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
 }
 
 fn temp_path(path: &Path) -> PathBuf {
@@ -211,7 +262,9 @@ fn resource_name(res: Res) -> String {
 }
 
 fn resource_of(name: &str) -> Option<Res> {
-    ALL.iter().find(|i| resource_name(i.res) == name).map(|i| i.res)
+    ALL.iter()
+        .find(|i| resource_name(i.res) == name)
+        .map(|i| i.res)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -219,7 +272,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())

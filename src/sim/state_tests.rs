@@ -85,7 +85,11 @@ fn the_error_names_the_file() {
     let err = format!("{:#}", load(&path, 1.0).err().unwrap());
     assert!(err.contains(&path.display().to_string()), "{err}");
     assert!(err.contains("not JSON"), "{err}");
-    assert!(load(&dir.path().join("absent.json"), 1.0).unwrap().is_none());
+    assert!(
+        load(&dir.path().join("absent.json"), 1.0)
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]

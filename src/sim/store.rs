@@ -367,7 +367,11 @@ impl Store {
 
     /// A store holding what `snapshot` returned: the same objects (uids, resourceVersions)
     /// and a counter that goes on from `rv`, never reusing one.
-    pub fn restored(clock: Clock, rv: u64, objects: Vec<(Res, Value)>) -> Result<Arc<Store>, StoreError> {
+    pub fn restored(
+        clock: Clock,
+        rv: u64,
+        objects: Vec<(Res, Value)>,
+    ) -> Result<Arc<Store>, StoreError> {
         let store = Store::new(clock);
         {
             let mut state = store.lock();

@@ -26,7 +26,10 @@ pub fn status(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 // The order cannot move while the watches are down: say that first.
                 (Some(o), _) => (format!("{o} · {what} waits · {}", clock(secs)), theme.warn),
                 (None, Some(check)) => (
-                    format!("{what} · waiting for: {check} · {} · c cancels", clock(secs)),
+                    format!(
+                        "{what} · waiting for: {check} · {} · c cancels",
+                        clock(secs)
+                    ),
                     theme.busy,
                 ),
                 (None, None) => (format!("{what} · {} · c cancels", clock(secs)), theme.busy),
@@ -49,7 +52,10 @@ pub fn status(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
 /// The watches are down: what is wrong, what the wizard waits for, since when.
 pub fn outage_line(m: &Model) -> Option<String> {
     let o = m.view.trouble.as_ref()?;
-    Some(o.trouble.describe(&m.setup.target.server, outage_since(m).as_deref()))
+    Some(
+        o.trouble
+            .describe(&m.setup.target.server, outage_since(m).as_deref()),
+    )
 }
 
 /// When the watches began failing, as a local time of day.

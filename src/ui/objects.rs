@@ -65,7 +65,10 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         // What this panel shows may be out of date: say so above it.
         let since = super::footer::outage_since(m);
         let words = o.trouble.short(since.as_deref());
-        lines.insert(0, Line::styled(fit(&format!("⚠ {words}"), width), theme.bad));
+        lines.insert(
+            0,
+            Line::styled(fit(&format!("⚠ {words}"), width), theme.bad),
+        );
     }
     frame.render_widget(
         Paragraph::new(lines).block(panel(format!(" Objects ({}) ", list.len()), false, theme)),

@@ -11,7 +11,11 @@ use super::{CtrState, PodModel};
 impl PodModel {
     /// The model of a pod whose every container was running, as its status says; None
     /// for anything else (such a pod starts afresh, as before).
-    pub fn adopt(pod: &Value, node: &Value, scale: impl Fn(std::time::Duration) -> std::time::Duration) -> Option<PodModel> {
+    pub fn adopt(
+        pod: &Value,
+        node: &Value,
+        scale: impl Fn(std::time::Duration) -> std::time::Duration,
+    ) -> Option<PodModel> {
         let status = &pod["status"];
         if status["phase"] != "Running" {
             return None;

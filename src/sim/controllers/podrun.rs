@@ -153,7 +153,12 @@ pub async fn run(ctx: PodCtx, mut deleting: watch::Receiver<bool>) {
 
 /// A pod that was running before the simulated cluster restarted goes on running: its
 /// IP stays taken, its images stay pulled, its containers' models resume.
-async fn resume(ctx: PodCtx, pod: &Value, mut model: PodModel, mut deleting: watch::Receiver<bool>) {
+async fn resume(
+    ctx: PodCtx,
+    pod: &Value,
+    mut model: PodModel,
+    mut deleting: watch::Receiver<bool>,
+) {
     let ip = model.ip().unwrap_or_default().to_string();
     let _lease = lock(&ctx.nodes).reserve_ip(&ip).then(|| IpLease {
         nodes: ctx.nodes.clone(),
@@ -179,7 +184,12 @@ async fn resume(ctx: PodCtx, pod: &Value, mut model: PodModel, mut deleting: wat
 }
 
 /// The pod's running life: probes, exits, restarts, until it is deleted.
-async fn live(ctx: &PodCtx, pod: &Value, model: &mut PodModel, deleting: &mut watch::Receiver<bool>) {
+async fn live(
+    ctx: &PodCtx,
+    pod: &Value,
+    model: &mut PodModel,
+    deleting: &mut watch::Receiver<bool>,
+) {
     loop {
         let next = model.next_deadline();
         let fired = tokio::select! {
