@@ -184,3 +184,86 @@ fn a_bad_state_file_is_refused_naming_the_file_and_the_problem() {
     assert!(err.contains("not JSON"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+fn kubetour(args: &[&str]) -> serde_json::Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubetour"))
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{args:?}: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // `status --json` prints one document; `run --json` one event a line (the last says
+    // how it finished).
+    serde_json::from_str(&stdout)
+        .or_else(|_| serde_json::from_str(stdout.lines().last().unwrap_or_default()))
+        .unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}): {stdout}"))
+}
+
+/// (pod, containerID, restartCount) of every pod in `emqx`.
+async fn containers(c: &kube::Client) -> Vec<(String, String, i32)> {
+    let pods: Api<Pod> = Api::namespaced(c.clone(), "emqx");
+    let mut out: Vec<_> = pods
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|p| {
+            let s = &p.status.unwrap().container_statuses.unwrap()[0];
+            (
+                p.metadata.name.unwrap(),
+                s.container_id.clone().unwrap_or_default(),
+                s.restart_count,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_emqx_cluster_and_its_pods_go_on_as_they_were_after_a_restart() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let files = Files::new();
+    let first = Server::start(&files, 0);
+    let port = first.port;
+    let kubeconfig = files.kubeconfig.display().to_string();
+    let ran = kubetour(&[
+        "run",
+        "--kubeconfig",
+        &kubeconfig,
+        "--yes",
+        "--through",
+        "rbac",
+        "--no-try-it",
+        "--json",
+    ]);
+    assert_eq!(ran["ok"], true, "{ran}");
+    let status = kubetour(&["status", "--kubeconfig", &kubeconfig, "--json"]);
+    assert_eq!(
+        status["membership"], "1 cluster of 3 running nodes",
+        "{status}"
+    );
+    let c = client(&files).await;
+    let before = containers(&c).await;
+    assert_eq!(before.len(), 3, "{before:?}");
+    let cms: Api<ConfigMap> = Api::namespaced(c.clone(), "default");
+    cms.create(&PostParams::default(), &cm("marker"))
+        .await
+        .unwrap();
+    saved_with(&files, "\"marker\"", 10);
+    first.kill();
+
+    let _second = Server::start(&files, port);
+    let status = kubetour(&["status", "--kubeconfig", &kubeconfig, "--json"]);
+    assert_eq!(
+        status["membership"], "1 cluster of 3 running nodes",
+        "{status}"
+    );
+    assert_eq!(containers(&c).await, before, "no container was restarted");
+}
