@@ -352,39 +352,6 @@ impl Store {
         let _ = self.events.send(event);
     }
 
-    /// Every object with its kind, and the resourceVersion reached: what survives a
-    /// restart (see `sim::state`). History is left out on purpose: after a restart a
-    /// watch from an older resourceVersion gets 410 Gone, as after etcd compaction.
-    pub fn snapshot(&self) -> (u64, Vec<(Res, Value)>) {
-        let state = self.lock();
-        let objects = state
-            .objects
-            .iter()
-            .map(|((res, _, _), v)| (*res, v.clone()))
-            .collect();
-        (state.rv, objects)
-    }
-
-    /// A store holding what `snapshot` returned: the same objects (uids, resourceVersions)
-    /// and a counter that goes on from `rv`, never reusing one.
-    pub fn restored(
-        clock: Clock,
-        rv: u64,
-        objects: Vec<(Res, Value)>,
-    ) -> Result<Arc<Store>, StoreError> {
-        let store = Store::new(clock);
-        {
-            let mut state = store.lock();
-            for (res, object) in objects {
-                let (namespace, name) = key_parts(&object)?;
-                state.rv = state.rv.max(rv_of(&object));
-                state.objects.insert((res, namespace, name), object);
-            }
-            state.rv = state.rv.max(rv);
-        }
-        Ok(store)
-    }
-
     /// Drops history older than the newest `keep` events (to test 410 Gone).
     pub fn compact(&self, keep: usize) {
         let mut state = self.lock();
@@ -500,6 +467,9 @@ pub fn new_uid() -> String {
         &hex[20..32]
     )
 }
+
+#[path = "store_snapshot.rs"]
+mod snapshot;
 
 #[cfg(test)]
 #[path = "store_tests.rs"]
