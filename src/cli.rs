@@ -227,6 +227,11 @@ pub struct SimServeArgs {
     /// `maxPods`): 10 nodes hold the 1,000 pods of the side-by-side benchmark.
     #[arg(long, default_value_t = 3, value_parser = parse_nodes, allow_negative_numbers = true)]
     pub nodes: usize,
+    /// Keep the cluster in this file: loaded at start when it exists, written soon after
+    /// changes and at shutdown, so a restart keeps objects, certificates, tokens and what
+    /// the pods are doing (as etcd does for a real API server).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
 }
 
 /// `--nodes`: 1 to 250 (each node has its own /24 of pod addresses under 10.244.0.0/16).

@@ -454,6 +454,9 @@ fn cluster_change(m: &mut Model, change: Change) -> Vec<Command> {
         _ => false,
     };
     m.view.apply(change);
+    if let Some(outage) = m.view.trouble.as_mut() {
+        outage.since.get_or_insert(m.now);
+    }
     let mut out = Vec::new();
     if pods {
         m.pods_changed = true;

@@ -67,6 +67,40 @@ pub enum ApplyError {
         #[source]
         source: kube::Error,
     },
+    /// The dry runs passed, then a write failed (the connection died mid-stage): some
+    /// objects are on the cluster, the rest are not. Applying the stage again finishes
+    /// it (server-side apply of what is already there changes nothing).
+    #[error("{cause}\n{}", partly(applied, not_applied))]
+    Partly {
+        /// `Kind/name` of the objects written, in order.
+        applied: Vec<String>,
+        /// `Kind/name` of those not written, the failed one first.
+        not_applied: Vec<String>,
+        cause: Box<ApplyError>,
+    },
+}
+
+fn partly(applied: &[String], not_applied: &[String]) -> String {
+    let missing = not_applied.join(", ");
+    if applied.is_empty() {
+        format!(
+            "nothing of the stage was applied (not applied: {missing}); applying it again is safe"
+        )
+    } else {
+        format!(
+            "the stage is partly applied: applied {}; not applied {missing}; applying it again finishes it",
+            applied.join(", ")
+        )
+    }
+}
+
+/// `Kind/name` of a manifest, as the messages name it.
+fn label(m: &Manifest) -> String {
+    format!(
+        "{}/{}",
+        m.object["kind"].as_str().unwrap_or("?"),
+        m.object["metadata"]["name"].as_str().unwrap_or("?")
+    )
 }
 
 /// Applies manifests; remembers discovery answers for the life of the applier.
@@ -94,8 +128,19 @@ impl Applier {
             self.patch(m, api, true).await?;
         }
         let mut applied = Vec::with_capacity(manifests.len());
-        for (m, api) in manifests.iter().zip(&resolved) {
-            applied.push(self.patch(m, api, false).await?);
+        for (i, (m, api)) in manifests.iter().zip(&resolved).enumerate() {
+            match self.patch(m, api, false).await {
+                Ok(a) => applied.push(a),
+                // Say what is on the cluster and what is not: the learner (and the next
+                // apply) must not take a half-written stage for a whole one.
+                Err(cause) => {
+                    return Err(ApplyError::Partly {
+                        applied: manifests[..i].iter().map(label).collect(),
+                        not_applied: manifests[i..].iter().map(label).collect(),
+                        cause: Box::new(cause),
+                    });
+                }
+            }
         }
         Ok(applied)
     }

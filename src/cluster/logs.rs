@@ -43,7 +43,12 @@ pub async fn follow(
                 Ok(l) => out.push(l),
                 Err(e) => {
                     lines(out);
-                    return format!("log stream broke: {e}");
+                    // A read error mid-stream is the connection going (the server
+                    // stopped, the network dropped); the follow starts again once the
+                    // pods' watch is back.
+                    tracing::debug!("log stream of {pod}: {e}");
+                    return "log stream cut off: the connection to the API server was lost"
+                        .to_string();
                 }
             }
         }

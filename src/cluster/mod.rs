@@ -24,6 +24,7 @@ pub mod guard;
 pub mod kubeconfig;
 pub mod logs;
 pub mod objects;
+pub mod outage;
 pub mod pod_row;
 pub mod reach;
 pub mod refusal;

@@ -1,5 +1,5 @@
-//! Live cluster state from watches: one watcher per kind the wizard shows, each with the
-//! default backoff, merged into one stream of typed [`Change`]s. The consumer (the engine
+//! Live cluster state from watches: one watcher per kind the wizard shows, each retrying
+//! with a backoff capped near a second (see `outage::backoff`), merged into one stream of typed [`Change`]s. The consumer (the engine
 //! or the TUI model) owns the state and folds changes into a [`Cache`] per kind.
 
 use std::collections::BTreeMap;
@@ -13,6 +13,8 @@ use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client, Resource, ResourceExt};
+
+use super::outage::{Outage, WatchTrouble};
 
 /// One watch event of one of the kinds the wizard follows.
 #[derive(Debug, Clone)]
@@ -29,8 +31,8 @@ pub enum Change {
     Role(Event<Role>),
     RoleBinding(Event<RoleBinding>),
     Event(Event<K8sEvent>),
-    /// A watch failed; the watcher retries with backoff. Carries the error text.
-    Trouble(String),
+    /// A watch failed; the watcher retries with backoff. Says why, in words.
+    Trouble(WatchTrouble),
 }
 
 impl Change {
@@ -63,6 +65,7 @@ pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, C
     fn one<K>(
         client: &Client,
         namespace: &str,
+        kind: &'static str,
         wrap: fn(Event<K>) -> Change,
     ) -> BoxStream<'static, Change>
     where
@@ -75,26 +78,29 @@ pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, C
     {
         let api: Api<K> = Api::namespaced(client.clone(), namespace);
         watcher::watcher(api, watcher::Config::default())
-            .default_backoff()
+            .backoff(super::outage::backoff())
             .map(move |r| match r {
                 Ok(e) => wrap(e.modify(forget_bookkeeping)),
-                Err(e) => Change::Trouble(e.to_string()),
+                Err(e) => {
+                    tracing::debug!("{kind} watch: {e}");
+                    Change::Trouble(WatchTrouble::from_error(kind, &e))
+                }
             })
             .boxed()
     }
     futures::stream::select_all([
-        one(client, namespace, Change::Pod),
-        one(client, namespace, Change::Deployment),
-        one(client, namespace, Change::ReplicaSet),
-        one(client, namespace, Change::StatefulSet),
-        one(client, namespace, Change::Service),
-        one(client, namespace, Change::Endpoints),
-        one(client, namespace, Change::Claim),
-        one(client, namespace, Change::ConfigMap),
-        one(client, namespace, Change::ServiceAccount),
-        one(client, namespace, Change::Role),
-        one(client, namespace, Change::RoleBinding),
-        one(client, namespace, Change::Event),
+        one(client, namespace, "pods", Change::Pod),
+        one(client, namespace, "deployments", Change::Deployment),
+        one(client, namespace, "replicasets", Change::ReplicaSet),
+        one(client, namespace, "statefulsets", Change::StatefulSet),
+        one(client, namespace, "services", Change::Service),
+        one(client, namespace, "endpoints", Change::Endpoints),
+        one(client, namespace, "persistentvolumeclaims", Change::Claim),
+        one(client, namespace, "configmaps", Change::ConfigMap),
+        one(client, namespace, "serviceaccounts", Change::ServiceAccount),
+        one(client, namespace, "roles", Change::Role),
+        one(client, namespace, "rolebindings", Change::RoleBinding),
+        one(client, namespace, "events", Change::Event),
     ])
     .boxed()
 }
@@ -188,8 +194,9 @@ pub struct ClusterView {
     pub roles: Cache<Role>,
     pub role_bindings: Cache<RoleBinding>,
     pub events: Cache<K8sEvent>,
-    /// The last watch error, until the next successful event.
-    pub trouble: Option<String>,
+    /// The last watch error and since when watches have failed, until the next
+    /// successful event.
+    pub trouble: Option<Outage>,
     /// One bit per followed kind whose first list has completed.
     listed: u16,
 }
@@ -220,8 +227,9 @@ impl ClusterView {
             Change::RoleBinding(e) => self.role_bindings.apply(e),
             Change::Event(e) => self.events.apply(e),
             Change::Trouble(t) => {
-                let changed = self.trouble.as_deref() != Some(t.as_str());
-                self.trouble = Some(t);
+                let since = self.trouble.as_ref().and_then(|o| o.since);
+                let changed = self.trouble.as_ref().map(|o| &o.trouble) != Some(&t);
+                self.trouble = Some(Outage { trouble: t, since });
                 return changed;
             }
         };
@@ -329,8 +337,15 @@ mod tests {
     #[test]
     fn watch_trouble_shows_until_the_next_event() {
         let mut view = ClusterView::default();
-        assert!(view.apply(Change::Trouble("connection refused".into())));
-        assert!(!view.apply(Change::Trouble("connection refused".into())));
+        let refused = || {
+            Change::Trouble(WatchTrouble {
+                kind: "pods",
+                cause: crate::cluster::outage::Cause::Unreachable,
+                detail: "connection refused".into(),
+            })
+        };
+        assert!(view.apply(refused()));
+        assert!(!view.apply(refused()));
         assert!(view.apply(Change::Pod(Event::Apply(pod("a")))));
         assert!(view.trouble.is_none());
     }

@@ -66,8 +66,31 @@ impl Sim {
 
     /// Starts the cluster with container models and extra routes (see `Extensions`).
     pub fn start_with(config: SimConfig, extensions: Extensions) -> Sim {
-        let store = Store::new(Clock::new(config.speed));
+        Sim::start_inner(config, extensions, None)
+    }
+
+    /// Starts the cluster from what a previous run saved (`sim::state`): its objects,
+    /// admin token, service-account tokens and EMQX membership; pods that were running
+    /// go on running.
+    pub fn restart(config: SimConfig, saved: super::state::Restore) -> Sim {
+        Sim::start_inner(config, Extensions::default(), Some(saved))
+    }
+
+    fn start_inner(
+        config: SimConfig,
+        extensions: Extensions,
+        saved: Option<super::state::Restore>,
+    ) -> Sim {
+        let (store, saved) = match saved {
+            Some(r) => (r.store.clone(), Some(r)),
+            None => (Store::new(Clock::new(config.speed)), None),
+        };
         let mut state = ApiState::new(store.clone(), config.clone());
+        if let Some(saved) = saved {
+            state.auth = api::auth::Authenticator::with_admin_token(saved.admin_token);
+            state.world.tokens.import(saved.tokens);
+            *super::workloads::world::lock(&state.world.registry) = saved.registry;
+        }
         // RBAC and service-account tokens unless the caller plugs in others.
         state.authorizer = extensions.authorizer.or_else(|| {
             Some(Arc::new(api::access::RbacAuthorizer {

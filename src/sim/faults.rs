@@ -33,6 +33,15 @@ pub struct FaultPlan {
     pub every_nth_429: Option<u64>,
     /// Watch streams break off (without a clean end) after this long.
     pub watch_lifetime: Option<Duration>,
+    /// Every Nth watch that resumes from a resourceVersion is told that version is too
+    /// old, as after etcd compaction: HTTP 200, then one ERROR event carrying a 410
+    /// Expired Status (real-apiserver/55-watch-pods-rv-too-old.http). The client must
+    /// relist.
+    pub every_nth_rewatch_gone: Option<u64>,
+    /// After this many applies (PATCH requests that are not dry runs), the connection
+    /// dies: every later request other than a watch gets its answer cut off mid-body,
+    /// until the test calls `FaultCount::heal`.
+    pub writes_before_outage: Option<u64>,
     /// Every exec request is refused this way.
     pub exec: Option<ExecFault>,
     /// The API server's proxy to pods (`…/pods/<name>:<port>/proxy/…`) cannot reach
@@ -55,6 +64,9 @@ pub enum ExecFault {
 #[derive(Debug, Default)]
 struct Counters {
     requests: AtomicU64,
+    rewatches: AtomicU64,
+    writes: AtomicU64,
+    healed: std::sync::atomic::AtomicBool,
     injected: AtomicU64,
     /// Requests by path (query left out), watches included.
     by_path: Mutex<BTreeMap<String, u64>>,
@@ -69,6 +81,18 @@ pub struct FaultCount(Arc<Counters>);
 impl FaultCount {
     pub fn injected(&self) -> u64 {
         self.0.injected.load(Ordering::SeqCst)
+    }
+
+    /// Ends the outage `writes_before_outage` began: the connection works again.
+    pub fn heal(&self) {
+        self.0.healed.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the outage is on (the Nth write has passed and no heal yet).
+    fn in_outage(&self, plan: &FaultPlan) -> bool {
+        plan.writes_before_outage
+            .is_some_and(|n| self.0.writes.load(Ordering::SeqCst) >= n)
+            && !self.0.healed.load(Ordering::SeqCst)
     }
 
     /// How many requests had a path that `which` accepts.
@@ -164,11 +188,27 @@ async fn inject(
         );
     }
     if is_watch(&req) {
+        if let (Some(k), Some(rv)) = (plan.every_nth_rewatch_gone, resumed_from(&req)) {
+            let n = count.0.rewatches.fetch_add(1, Ordering::SeqCst) + 1;
+            if k > 0 && n % k == 0 {
+                count.0.injected.fetch_add(1, Ordering::SeqCst);
+                return gone(&rv);
+            }
+        }
         let response = next.run(req).await;
         return match plan.watch_lifetime {
             Some(lifetime) => cut_short(response, lifetime, &count),
             None => response,
         };
+    }
+    if count.in_outage(&plan) {
+        count.0.injected.fetch_add(1, Ordering::SeqCst);
+        return dropped();
+    }
+    if req.method() == http::Method::PATCH
+        && !req.uri().query().is_some_and(|q| q.contains("dryRun="))
+    {
+        count.0.writes.fetch_add(1, Ordering::SeqCst);
     }
     let n = count.0.requests.fetch_add(1, Ordering::SeqCst) + 1;
     if plan.every_nth_500.is_some_and(|k| k > 0 && n % k == 0) {
@@ -191,6 +231,45 @@ async fn inject(
         return r;
     }
     next.run(req).await
+}
+
+/// A connection that dies mid-answer: the headers go out, the body breaks off.
+fn dropped() -> Response {
+    let body = futures::stream::once(async {
+        Err::<bytes::Bytes, _>(std::io::Error::other(
+            "connection dropped by the test's fault plan",
+        ))
+    });
+    Response::new(Body::from_stream(body))
+}
+
+/// The resourceVersion a watch resumes from ("" and "0" mean "from now": not resumed).
+fn resumed_from(req: &Request) -> Option<String> {
+    req.uri()
+        .query()?
+        .split('&')
+        .find_map(|p| p.strip_prefix("resourceVersion="))
+        .filter(|rv| !rv.is_empty() && *rv != "0")
+        .map(str::to_string)
+}
+
+/// A real server's answer to a watch from a compacted resourceVersion: 200, then one
+/// ERROR event, then the end of the stream.
+fn gone(rv: &str) -> Response {
+    let event = serde_json::json!({
+        "type": "ERROR",
+        "object": {
+            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": format!("too old resource version: {rv} ({})", rv.parse::<u64>().map_or(0, |n| n + 1)),
+            "reason": "Expired", "code": 410
+        }
+    });
+    (
+        StatusCode::OK,
+        [("content-type", "application/json")],
+        format!("{event}\n"),
+    )
+        .into_response()
 }
 
 fn status(code: u16, reason: &str, message: &str) -> Response {

@@ -34,5 +34,6 @@ pub mod rbac;
 pub mod resources;
 pub mod serve;
 pub mod shell;
+pub mod state;
 pub mod store;
 pub mod workloads;

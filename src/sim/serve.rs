@@ -12,6 +12,8 @@ use anyhow::Context;
 use crate::cli::SimServeArgs;
 use crate::sim::api::{kubeconfig, tls};
 use crate::sim::cluster::{Sim, SimConfig};
+use crate::sim::state;
+use std::sync::Arc;
 
 pub fn run(args: &SimServeArgs) -> anyhow::Result<ExitCode> {
     tls::check_loopback(args.listen)?;
@@ -29,14 +31,33 @@ async fn serve(args: &SimServeArgs) -> anyhow::Result<()> {
         default_storage_class: !args.no_default_storage_class,
         node_count: args.nodes,
     };
-    let sim = Sim::start(config);
-    let served = match args.latency {
-        Some(delay) => crate::sim::api::tls::serve(
-            crate::sim::latency::layer(sim.router(), delay),
-            args.listen,
-        )?,
-        None => sim.serve_tls(args.listen)?,
+    let restored = match &args.state {
+        Some(path) => state::load(path, config.speed)?,
+        None => None,
     };
+    let (sim, certs) = match restored {
+        Some(mut r) => {
+            let certs = match r.certs.take() {
+                Some(c) => c,
+                None => tls::generate()?,
+            };
+            (Sim::restart(config, r), certs)
+        }
+        None => (Sim::start(config), tls::generate()?),
+    };
+    let router = match args.latency {
+        Some(delay) => crate::sim::latency::layer(sim.router(), delay),
+        None => sim.router(),
+    };
+    let served = tls::serve_with(router, args.listen, &certs)?;
+    let certs = Arc::new(certs);
+    let saver = args.state.as_ref().map(|path| {
+        tokio::spawn(state::keep_written(
+            sim.api_state().clone(),
+            certs.clone(),
+            path.clone(),
+        ))
+    });
     let path = args
         .kubeconfig
         .clone()
@@ -56,6 +77,10 @@ async fn serve(args: &SimServeArgs) -> anyhow::Result<()> {
         _ = terminated() => {}
     }
     served.handle.shutdown();
+    if let (Some(path), Some(saver)) = (&args.state, saver) {
+        saver.abort();
+        state::write(path, &state::capture(sim.api_state(), &certs))?;
+    }
     Ok(())
 }
 

@@ -468,6 +468,9 @@ pub fn new_uid() -> String {
     )
 }
 
+#[path = "store_snapshot.rs"]
+mod snapshot;
+
 #[cfg(test)]
 #[path = "store_tests.rs"]
 mod tests;

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::keys::{Scope, bindings};
 use super::text::{clock, fit, spinner};
 use super::theme::Theme;
-use crate::app::model::{Mode, Model};
+use crate::app::model::{CheckState, Mode, Model, order_stage};
 use crate::app::update::describe_order;
 
 pub fn status(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
@@ -17,28 +17,66 @@ pub fn status(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         return;
     }
     let width = area.width as usize;
+    let outage = outage_line(m);
     let line = match (&m.busy, &m.notice) {
         (Some(b), _) => {
             let secs = m.now.duration_since(b.since).as_secs().max(0) as u64;
-            Line::from(vec![
-                Span::styled(format!(" {} ", spinner(m.frame)), theme.busy),
-                Span::styled(
-                    fit(
-                        &format!(
-                            "{} · {} · c cancels",
-                            describe_order(m, &b.order),
-                            clock(secs)
-                        ),
-                        width.saturating_sub(3),
+            let what = describe_order(m, &b.order);
+            let (text, style) = match (&outage, waiting_for(m)) {
+                // The order cannot move while the watches are down: say that first.
+                (Some(o), _) => (format!("{o} · {what} waits · {}", clock(secs)), theme.warn),
+                (None, Some(check)) => (
+                    format!(
+                        "{what} · waiting for: {check} · {} · c cancels",
+                        clock(secs)
                     ),
                     theme.busy,
                 ),
+                (None, None) => (format!("{what} · {} · c cancels", clock(secs)), theme.busy),
+            };
+            Line::from(vec![
+                Span::styled(format!(" {} ", spinner(m.frame)), theme.busy),
+                Span::styled(fit(&text, width.saturating_sub(3)), style),
             ])
         }
+        (None, _) if outage.is_some() => Line::styled(
+            fit(&format!(" ⚠ {}", outage.unwrap_or_default()), width),
+            theme.warn,
+        ),
         (None, Some(n)) => Line::styled(fit(&format!(" {n}"), width), theme.accent),
         (None, None) => Line::styled(fit(&format!(" {}", idle_hint(m)), width), theme.dim),
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The watches are down: what is wrong, what the wizard waits for, since when.
+pub fn outage_line(m: &Model) -> Option<String> {
+    let o = m.view.trouble.as_ref()?;
+    Some(
+        o.trouble
+            .describe(&m.setup.target.server, outage_since(m).as_deref()),
+    )
+}
+
+/// When the watches began failing, as a local time of day.
+pub fn outage_since(m: &Model) -> Option<String> {
+    let since = m.view.trouble.as_ref()?.since?;
+    Some(
+        since
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%H:%M:%S")
+            .to_string(),
+    )
+}
+
+/// The check the running order waits for now (the stage's current one).
+fn waiting_for(m: &Model) -> Option<&str> {
+    let stage = m.busy.as_ref().and_then(|b| order_stage(&b.order))?;
+    m.stages[stage]
+        .checks
+        .iter()
+        .find(|c| matches!(c.state, CheckState::Waiting { .. }))
+        .map(|c| c.text.as_str())
 }
 
 fn idle_hint(m: &Model) -> String {

@@ -61,10 +61,13 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if lines.is_empty() {
         lines.push(Line::styled("nothing applied yet", theme.dim));
     }
-    if let Some(trouble) = &m.view.trouble {
+    if let Some(o) = &m.view.trouble {
+        // What this panel shows may be out of date: say so above it.
+        let since = super::footer::outage_since(m);
+        let words = o.trouble.short(since.as_deref());
         lines.insert(
             0,
-            Line::styled(fit(&format!("watch: {trouble}"), width), theme.bad),
+            Line::styled(fit(&format!("⚠ {words}"), width), theme.bad),
         );
     }
     frame.render_widget(

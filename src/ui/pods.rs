@@ -167,6 +167,11 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     } else {
         format!(" Pods ({total}) ")
     };
+    // The rows are as last seen; while the watches are down, the title says so.
+    let title = match &m.view.trouble {
+        Some(_) => format!("{title}· as last seen, connection lost "),
+        None => title,
+    };
     let block = panel(title, focused(m, Panel::Pods), theme);
     if rows.is_empty() {
         let text =

@@ -41,6 +41,14 @@ impl Authenticator {
         }
     }
 
+    /// The admin token a previous run handed out (kubeconfigs written then keep working).
+    pub fn with_admin_token(admin_token: String) -> Authenticator {
+        Authenticator {
+            admin_token,
+            others: None,
+        }
+    }
+
     pub fn admin_token(&self) -> &str {
         &self.admin_token
     }

@@ -85,9 +85,14 @@ pub fn check_loopback(addr: SocketAddr) -> anyhow::Result<()> {
 
 /// Binds `addr` (loopback only) and serves `router` over HTTPS on the current runtime.
 pub fn serve(router: Router, addr: SocketAddr) -> anyhow::Result<Served> {
+    serve_with(router, addr, &generate()?)
+}
+
+/// As `serve`, with certificates given (a restarted `sim serve --state` keeps its CA, so
+/// clients that trusted it before still do).
+pub fn serve_with(router: Router, addr: SocketAddr, certs: &Certs) -> anyhow::Result<Served> {
     check_loopback(addr)?;
-    let certs = generate()?;
-    let config = RustlsConfig::from_config(Arc::new(server_config(&certs)?));
+    let config = RustlsConfig::from_config(Arc::new(server_config(certs)?));
     let listener = std::net::TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
     listener
         .set_nonblocking(true)
@@ -104,7 +109,7 @@ pub fn serve(router: Router, addr: SocketAddr) -> anyhow::Result<Served> {
     });
     Ok(Served {
         addr: local,
-        ca_pem: certs.ca_pem,
+        ca_pem: certs.ca_pem.clone(),
         handle,
         task,
     })

@@ -48,6 +48,22 @@ impl NodeState {
         None
     }
 
+    /// Takes `ip` as in use (a pod adopted after a restart keeps its address); false
+    /// when it is not of this form or already taken.
+    pub fn reserve_ip(&mut self, ip: &str) -> bool {
+        let Some((prefix, last)) = ip.rsplit_once('.') else {
+            return false;
+        };
+        let Ok(last) = last.parse::<u8>() else {
+            return false;
+        };
+        let (taken, _) = self
+            .ips
+            .entry(format!("{prefix}."))
+            .or_insert_with(|| (BTreeSet::new(), 2));
+        taken.insert(last)
+    }
+
     pub fn release_ip(&mut self, ip: &str) {
         let Some((prefix, last)) = ip.rsplit_once('.') else {
             return;

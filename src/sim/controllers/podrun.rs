@@ -123,6 +123,9 @@ pub async fn run(ctx: PodCtx, mut deleting: watch::Receiver<bool>) {
     let Some(node) = ctx.store.get(Res::Node, "", &ctx.node) else {
         return;
     };
+    if let Some(model) = PodModel::adopt(&pod, &node, |d| ctx.scaled(d)) {
+        return resume(ctx, &pod, model, deleting).await;
+    }
     let mut model = PodModel::new(&pod, &node, ctx.store.clock().now_rfc3339());
     ctx.write(&model);
     if sleep_or_deleted(ctx.scaled(SANDBOX), &mut deleting).await {
@@ -145,6 +148,48 @@ pub async fn run(ctx: PodCtx, mut deleting: watch::Receiver<bool>) {
         start(&ctx, &pod, &mut model, i);
         ctx.write(&model);
     }
+    live(&ctx, &pod, &mut model, &mut deleting).await;
+}
+
+/// A pod that was running before the simulated cluster restarted goes on running: its
+/// IP stays taken, its images stay pulled, its containers' models resume.
+async fn resume(
+    ctx: PodCtx,
+    pod: &Value,
+    mut model: PodModel,
+    mut deleting: watch::Receiver<bool>,
+) {
+    let ip = model.ip().unwrap_or_default().to_string();
+    let _lease = lock(&ctx.nodes).reserve_ip(&ip).then(|| IpLease {
+        nodes: ctx.nodes.clone(),
+        ip,
+    });
+    for c in &model.containers {
+        let info = ContainerInfo {
+            pod,
+            container: &c.spec,
+            node: &ctx.node,
+            restart_count: c.restarts,
+        };
+        lock(&ctx.nodes)
+            .images
+            .insert((ctx.node.clone(), c.image.clone()), Instant::now());
+        let fate = ctx.runtimes.for_image(&c.image).resume(&info);
+        if fate.exit_after.is_some() {
+            tracing::debug!("a resumed container's model exits by itself; it runs on here");
+        }
+    }
+    ctx.write(&model);
+    live(&ctx, pod, &mut model, &mut deleting).await;
+}
+
+/// The pod's running life: probes, exits, restarts, until it is deleted.
+async fn live(
+    ctx: &PodCtx,
+    pod: &Value,
+    model: &mut PodModel,
+    deleting: &mut watch::Receiver<bool>,
+) {
     loop {
         let next = model.next_deadline();
         let fired = tokio::select! {
@@ -157,11 +202,11 @@ pub async fn run(ctx: PodCtx, mut deleting: watch::Receiver<bool>) {
             }
         };
         if *deleting.borrow() {
-            return terminate(&ctx, &mut model).await;
+            return terminate(ctx, model).await;
         }
         if fired {
-            advance(&ctx, &pod, &mut model);
-            ctx.write(&model);
+            advance(ctx, pod, model);
+            ctx.write(model);
         }
     }
 }

@@ -8,6 +8,9 @@ use tokio::time::Instant;
 
 use super::names;
 
+#[path = "podadopt.rs"]
+mod adopt;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum CtrState {
     Waiting {
@@ -283,6 +286,10 @@ impl PodModel {
             Some((prefix, _)) => format!("{prefix}."),
             None => "10.244.0.".into(),
         }
+    }
+
+    pub fn ip(&self) -> Option<&str> {
+        self.ip.as_deref()
     }
 
     pub fn sandbox_ready(&mut self, ip: String) {

@@ -37,6 +37,13 @@ pub trait ContainerRuntime: Debug + Send + Sync {
     /// Called at every (re)start.
     fn start(&self, c: &ContainerInfo<'_>) -> Fate;
 
+    /// The container was running before the simulated cluster restarted from its state
+    /// file and goes on running (a real API server restart does not restart pods). The
+    /// default starts it again, which is what a model without state of its own can do.
+    fn resume(&self, c: &ContainerInfo<'_>) -> Fate {
+        self.start(c)
+    }
+
     /// The readiness probe's answer, asked at every probe tick (first at or after
     /// initialDelaySeconds, then every periodSeconds) for containers that have one;
     /// `running_for` is simulated time since this start. Without a probe a container

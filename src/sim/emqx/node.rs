@@ -128,6 +128,22 @@ impl Node {
         (node, lines)
     }
 
+    /// The node as it was running before the simulated API server restarted (a real
+    /// apiserver restart leaves pods alone): already running, membership as the restored
+    /// registry holds it. With autocluster on, its loop goes on with one round now,
+    /// which finds the cluster formed and stops, or joins as it would have.
+    pub fn resumed(version: Version, booted: Booted, now: Timestamp, timing: Timing) -> Node {
+        let next_round = booted.settings.k8s.is_some().then_some(now);
+        Node {
+            version,
+            booted,
+            phase: Phase::Running,
+            timing,
+            next_round,
+            rounds: 0,
+        }
+    }
+
     pub fn name(&self) -> &str {
         &self.booted.node_name
     }

@@ -355,6 +355,9 @@ impl Registry {
     }
 }
 
+#[path = "registry_state.rs"]
+mod state;
+
 #[cfg(test)]
 #[path = "registry_tests.rs"]
 mod tests;

@@ -63,6 +63,44 @@ impl Tokens {
         self.lock().retain(|_, u| *u != user);
     }
 
+    /// Every token with its service account `(namespace, name)` and expiry: pods keep
+    /// their mounted tokens across an API server restart (see `sim::state`).
+    pub fn export(&self) -> Vec<(String, String, String, Option<jiff::Timestamp>)> {
+        let expiry = self
+            .expiry
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let mut out: Vec<_> = self
+            .lock()
+            .iter()
+            .filter_map(|(token, user)| {
+                let (ns, name) = user.as_service_account()?;
+                Some((
+                    token.clone(),
+                    ns.to_string(),
+                    name.to_string(),
+                    expiry.get(token).copied(),
+                ))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Accepts the tokens `export` gave.
+    pub fn import(&self, saved: Vec<(String, String, String, Option<jiff::Timestamp>)>) {
+        for (token, ns, name, expires) in saved {
+            match expires {
+                Some(at) => self.register_until(&token, &ns, &name, at),
+                None => {
+                    self.lock()
+                        .insert(token, UserInfo::service_account(&ns, &name));
+                }
+            }
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, UserInfo>> {
         self.by_token.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -142,6 +142,42 @@ impl ContainerRuntime for EmqxRuntime {
         Fate::default()
     }
 
+    fn resume(&self, c: &ContainerInfo<'_>) -> Fate {
+        let image = c.container["image"].as_str().unwrap_or("");
+        let Some(version) = parse_image(image) else {
+            return Fate::default();
+        };
+        let world = &self.world;
+        let key = key_of(c);
+        let pod = c.pod;
+        let env = effective_env(&world.store, pod, c.container);
+        let Ok(booted) = boot::boot(&version, &env, &pod_facts(pod)) else {
+            return self.start(c);
+        };
+        // Only a node the restored registry holds as running is resumed; anything else
+        // (no saved membership, a node that was down) boots as after a container start.
+        if !lock(&world.registry).was_running(&booted.node_name) {
+            return self.start(c);
+        }
+        let uid = uid_of(pod);
+        let node = Node::resumed(version, booted, world.now(), Timing::default());
+        lock(&world.containers)
+            .entry(key.clone())
+            .or_insert_with(|| super::world::Container {
+                log: super::logbook::ContainerLog::new(&uid),
+                run: None,
+            })
+            .run = Some(Run {
+            node: Some(node),
+            stopped: None,
+            token: mount_token(world, pod),
+            logins: TokenStore::new(),
+        });
+        let task = tokio::spawn(driver::run(world.clone(), key, uid));
+        world.keep_task(task.abort_handle());
+        Fate::default()
+    }
+
     fn probe_ready(&self, c: &ContainerInfo<'_>, _running_for: Duration) -> bool {
         let key = key_of(c);
         let uid = uid_of(c.pod);
