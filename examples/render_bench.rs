@@ -28,7 +28,7 @@ fn main() -> anyhow::Result<()> {
     };
     let mut m = model()?;
     for i in 0..pods {
-        update(&mut m, Msg::from(Change::Pod(Event::Apply(pod(i)?))));
+        update(&mut m, Msg::from(Change::Pod(Event::Apply(pod(i)?.into()))));
     }
     let mut terminal = Terminal::new(TestBackend::new(200, 60))?;
     // Warm up (first frames size the layout caches), then measure.

@@ -29,7 +29,7 @@ fn pod(name: &str, ready: bool) -> Pod {
 fn view(pods: &[Pod]) -> ClusterView {
     let mut v = ClusterView::default();
     for p in pods {
-        v.apply(Change::Pod(Event::Apply(p.clone())));
+        v.apply(Change::Pod(Event::Apply(p.clone().into())));
     }
     v
 }

@@ -49,7 +49,7 @@ fn pod(i: u32, ready: bool) -> Pod {
 fn history(changes: Vec<Change>) -> (ClusterView, Record) {
     let mut view = ClusterView::default();
     let mut record = Record::default();
-    view.apply(Change::StatefulSet(Event::Apply(statefulset())));
+    view.apply(Change::StatefulSet(Event::Apply(statefulset().into())));
     for c in changes {
         record.fold(&c);
         view.apply(c);
@@ -76,7 +76,7 @@ fn parallel() -> Watched {
 }
 
 fn apply(i: u32, ready: bool) -> Change {
-    Change::Pod(Event::Apply(pod(i, ready)))
+    Change::Pod(Event::Apply(pod(i, ready).into()))
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn a_pod_created_before_the_previous_was_ready_is_not_an_ordered_start() {
 fn pods_found_by_a_list_were_not_seen_starting() {
     let changes = vec![
         Change::Pod(Event::Init),
-        Change::Pod(Event::InitApply(pod(0, true))),
+        Change::Pod(Event::InitApply(pod(0, true).into())),
         Change::Pod(Event::InitDone),
     ];
     let (met, said) = seen(ordered(), changes);

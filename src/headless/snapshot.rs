@@ -54,7 +54,7 @@ pub struct Snapshot {
 async fn list_into<K>(
     client: &Client,
     ns: &str,
-    wrap: fn(Event<K>) -> Change,
+    wrap: fn(Event<std::sync::Arc<K>>) -> Change,
     view: &mut ClusterView,
 ) -> anyhow::Result<()>
 where
@@ -71,7 +71,7 @@ where
         .await
         .map_err(|e| anyhow::anyhow!("{}", crate::cluster::errors::explain(&e)))?;
     for item in list.items {
-        view.apply(wrap(Event::Apply(item)));
+        view.apply(wrap(Event::Apply(std::sync::Arc::new(item))));
     }
     Ok(())
 }

@@ -101,11 +101,11 @@ pub fn pod(name: &str, labels: serde_json::Value, ip: Option<&str>, phase: &str,
 }
 
 pub fn pod_added(p: Pod) -> Msg {
-    Msg::from(Change::Pod(Event::Apply(p)))
+    Msg::from(Change::Pod(Event::Apply(p.into())))
 }
 
 pub fn pod_deleted(p: Pod) -> Msg {
-    Msg::from(Change::Pod(Event::Delete(p)))
+    Msg::from(Change::Pod(Event::Delete(p.into())))
 }
 
 pub fn claim(name: &str, volume: &str) -> Msg {
@@ -116,7 +116,7 @@ pub fn claim(name: &str, volume: &str) -> Msg {
         "status": {"phase": "Bound"}
     }))
     .unwrap();
-    Msg::from(Change::Claim(Event::Apply(c)))
+    Msg::from(Change::Claim(Event::Apply(c.into())))
 }
 
 /// EMQX answers: each pod with the running and stopped nodes it reports.
