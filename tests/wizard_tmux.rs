@@ -190,3 +190,17 @@ fn sigterm_mid_stage_gives_the_terminal_back_and_says_what_was_left() {
         "{after}"
     );
 }
+
+#[test]
+fn a_panic_gives_the_terminal_back_before_its_message() {
+    let s = Session::start_with_env(
+        "panic",
+        120,
+        40,
+        "RUST_BACKTRACE=0 KUBETOUR_TEST_PANIC=1",
+        &[],
+    );
+    let after = s.assert_restored();
+    assert!(after.contains("EXITED 101"), "{after}");
+    assert!(after.contains("panicking on purpose"), "{after}");
+}

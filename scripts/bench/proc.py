@@ -14,10 +14,18 @@ def cpu_seconds(pid):
 
 def memory_mb(pid):
     """(current RSS, peak RSS) in MB."""
+    values = memory_parts_mb(pid)
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def memory_parts_mb(pid):
+    """VmRSS, VmHWM and what the current RSS is made of, in MB: RssAnon (the heap and
+    stacks: what the program holds) and RssFile (pages of mapped files, chiefly the
+    program's own code, shared and reclaimable)."""
     values = {}
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
+            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
                 values[key] = int(rest.split()[0]) / 1024
-    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+    return values

@@ -2,6 +2,8 @@
 kubetour measured in the same run (absolute figures move with the machine; ratios less)."""
 
 
+import re
+
 TOOLS = ("kubetour", "kdash", "kubetui")
 
 
@@ -30,10 +32,76 @@ def fmt_api(rates):
     return ", ".join(f"{verb} {n:.0f}" for verb, n in sorted(rates.items()))
 
 
-def render(facts, runs, starts, embedded, track, render_out):
+def at_rest(rates, verb, subresource=None):
+    """Requests per minute of one verb (and subresource) in a tool's idle window."""
+    if not rates:
+        return 0.0
+    name = verb if subresource is None else f"{verb} {subresource}"
+    return rates.get(name, 0.0)
+
+
+def render_p50_ms(render_out):
+    """The p50 of render_bench's line ("... p50 0.371 ms, ..."), in ms."""
+    m = re.search(r"p50 ([0-9.]+) ms", render_out or "")
+    return float(m.group(1)) if m else None
+
+
+def verdicts(runs, starts, track, render_out):
+    """Each of issue 9's targets against this run's figures: met, or not and by how much."""
+    out = []
+    w = out.append
+    for size in (3, 1000):
+        run = runs.get(size, {}).get("tools", {})
+        k = run.get("kubetour")
+        if not k or "error" in k:
+            w(f"- At {size} pods: kubetour not measured.")
+            continue
+        p50 = pct(k["created_s"] + k["deleted_s"], 50)
+        line = f"- **Freshness at {size} pods:** kubetour p50 {ms(p50)} (target ≤ 20 ms: " \
+            f"{'met' if p50 is not None and p50 <= 0.020 else 'NOT met'})"
+        for peer, goal in (("kubetui", 50), ("kdash", 100)):
+            r = run.get(peer)
+            if r and "error" not in r and p50:
+                x = pct(r["created_s"] + r["deleted_s"], 50) / p50
+                line += f"; {x:.0f}× faster than {peer} (target ≥ {goal}×: " \
+                    f"{'met' if x >= goal else 'NOT met'})"
+        w(line + ".")
+        goal = 0.2 if size == 3 else 1.0
+        w(f"- **Idle CPU at {size} pods:** {k['idle_cpu_pct']:.2f} % of one core (target ≤ "
+          f"{goal} %: {'met' if k['idle_cpu_pct'] <= goal else 'NOT met'}).")
+        lists = at_rest(k["api_per_min"], "LIST")
+        execs = sum(v for key, v in (k["api_per_min"] or {}).items() if "exec" in key)
+        w(f"- **API load at rest, {size} pods:** {lists:.0f} LIST and {execs:.0f} exec "
+          f"requests per minute (target 0 LIST after the initial sync, no exec storm: "
+          f"{'met' if lists == 0 and execs == 0 else 'NOT met'}).")
+        if size == 1000:
+            met = k["rss_mb"] <= 25
+            w(f"- **Memory at 1,000 pods:** {k['rss_mb']:.1f} MB RSS, of which "
+              f"{k.get('anon_mb') or 0:.1f} MB is the program's own (RssAnon) and "
+              f"{k.get('file_mb') or 0:.1f} MB mapped code (RssFile) (target ≤ 25 MB: "
+              f"{'met' if met else 'NOT met — see Memory below'}).")
+    k = [t for t in starts.get("kubetour", []) if t is not None]
+    if k:
+        worst = max(k)
+        w(f"- **Start with the API server 2 s slow:** first frame in at most {ms(worst)} "
+          f"(target ≤ 50 ms: {'met' if worst <= 0.050 else 'NOT met'}).")
+    for p, t in track.items():
+        w(f"- **Whole track, EMQX {p}:** {t['wall_s']:.1f} s (target ≤ 10 s: "
+          f"{'met' if t['ok'] and t['wall_s'] <= 10 else 'NOT met'}).")
+    p50 = render_p50_ms(render_out)
+    if p50 is not None:
+        w(f"- **Render at 200×60 with 1,000 pods:** p50 {p50:.2f} ms per frame (target ≤ 2 ms: "
+          f"{'met' if p50 <= 2 else 'NOT met'}).")
+    return out
+
+
+def render(facts, runs, starts, embedded, track, render_out, sim_bench="", appendix=""):
     out = []
     w = out.append
     w("# Benchmarks: kubetour beside kdash and kubetui\n")
+    w("## Targets, as this run measured them\n")
+    out.extend(verdicts(runs, starts, track, render_out))
+    w("")
     w(f"Measured {facts['date']} on {facts['machine']}, in one run of `{facts['command']}`.")
     w("Versions: " + ", ".join(f"{k} {v}" for k, v in facts["versions"].items()) + ".\n")
     w("Every tool ran alone in tmux at 200×60 against the same `kubetour sim serve` "
@@ -52,7 +120,11 @@ def render(facts, runs, starts, embedded, track, render_out):
       "tool's cycle.")
     w(f"- **Idle CPU**: user+system ticks of the tool's process over {facts['idle']} s with "
       "nothing changing, after a 10 s warm-up, as a share of one core.")
-    w("- **Memory**: VmRSS (current) and VmHWM (peak) after the freshness run.")
+    w("- **Memory**: VmRSS (current) and VmHWM (peak) after the freshness run; in brackets "
+      "what the RSS is made of: RssAnon (the heap: what the program holds) + RssFile "
+      "(mapped pages of the program's own file: its code, shared and reclaimable).")
+    w("- **API server CPU meanwhile**: the simulator's own CPU over the tool's idle window: "
+      "what the tool's watches or polls cost the server.")
     w("- **API load**: the simulator's `/metrics` (`apiserver_request_total`, as a real API "
       f"server counts) over the idle window, per minute, by verb; the cluster's own traffic "
       "with no tool running is shown as the baseline.")
@@ -60,8 +132,8 @@ def render(facts, runs, starts, embedded, track, render_out):
       "characters), with the simulator answering every request 2 s late (`--latency 2s`).\n")
     for size, run in runs.items():
         w(f"## {size} pods in the namespace ({run.get('running', size)} Running)\n")
-        w("| tool | created → on screen p50 / p99 | deleted → gone p50 / p99 | missed | idle CPU | RSS / peak | API requests per minute at rest |")
-        w("|---|---|---|---|---|---|---|")
+        w("| tool | created → on screen p50 / p99 | deleted → gone p50 / p99 | missed | idle CPU | RSS / peak (own + code) | API requests per minute at rest | API server CPU meanwhile |")
+        w("|---|---|---|---|---|---|---|---|")
         base = run["tools"].get("kubetour", {})
         b50c = pct(base.get("created_s", []), 50)
         b50d = pct(base.get("deleted_s", []), 50)
@@ -71,7 +143,7 @@ def render(facts, runs, starts, embedded, track, render_out):
             if r is None:
                 continue
             if "error" in r:
-                w(f"| {name} | error: {r['error'].splitlines()[0]} | | | | | |")
+                w(f"| {name} | error: {r['error'].splitlines()[0]} | | | | | | |")
                 continue
             c, d = r["created_s"], r["deleted_s"]
             w(f"| {name} | {ms(pct(c, 50))}{ratio(pct(c, 50), b50c) if name != 'kubetour' else ''} / {ms(pct(c, 99))} "
@@ -79,8 +151,13 @@ def render(facts, runs, starts, embedded, track, render_out):
               f"| {r['missed']} "
               f"| {r['idle_cpu_pct']:.2f} %{ratio(r['idle_cpu_pct'], bidle) if name != 'kubetour' else ''} "
               f"| {r['rss_mb']:.1f} / {r['peak_rss_mb']:.1f} MB "
-              f"| {fmt_api(r['api_per_min'])} |")
-        w(f"\nBaseline (no tool): {fmt_api(run['baseline_api_per_min'])} requests per minute.\n")
+              f"({r.get('anon_mb') or 0:.1f} + {r.get('file_mb') or 0:.1f}) "
+              f"| {fmt_api(r['api_per_min'])} "
+              f"| {r.get('sim_cpu_pct', 0):.2f} % |")
+        w(f"\nBaseline (no tool): {fmt_api(run['baseline_api_per_min'])} requests per minute; "
+          f"the API server (the simulator, with its controllers and {size} pods) used "
+          f"{run.get('sim_cpu_pct', 0):.2f} % of one core and held "
+          f"{run.get('sim_rss_mb', 0):.1f} MB.\n")
     w("## Start, with the API server 2 s slow\n")
     w("| tool | first frame (each run) |")
     w("|---|---|")
@@ -101,4 +178,8 @@ def render(facts, runs, starts, embedded, track, render_out):
         w(f"| EMQX {p} | {'yes' if t['ok'] else 'NO'} | {t['wall_s']:.1f} s | {t['peak_rss_mb']:.0f} MB |")
     w("\n## Drawing one frame (200×60, 1,000 pods; `cargo run --release --example render_bench`)\n")
     w("```\n" + (render_out or "render_bench did not run") + "\n```\n")
+    w("## The simulated API server alone (`cargo run --release --example sim_bench`)\n")
+    w("```\n" + (sim_bench or "sim_bench did not run") + "\n```\n")
+    if appendix:
+        w(appendix)
     return "\n".join(out) + "\n"

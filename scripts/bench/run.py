@@ -68,11 +68,13 @@ def measure_tool(name, argv, env, period, sim, workdir, changes, idle_seconds, w
         settle(pane, warmup)
         # Idle: nothing changes in the cluster for `idle_seconds`.
         m0 = sim.api.metrics()
-        c0 = proc.cpu_seconds(pid)
+        c0, s0 = proc.cpu_seconds(pid), proc.cpu_seconds(sim.proc.pid)
         time.sleep(idle_seconds)
-        c1 = proc.cpu_seconds(pid)
+        c1, s1 = proc.cpu_seconds(pid), proc.cpu_seconds(sim.proc.pid)
         m1 = sim.api.metrics()
         result["idle_cpu_pct"] = 100 * (c1 - c0) / idle_seconds
+        # What the tool's requests cost the API server while nothing changes.
+        result["sim_cpu_pct"] = 100 * (s1 - s0) / idle_seconds
         result["api_per_min"] = api_rate(m0, m1, idle_seconds / 60)
         # Freshness: a pod created, then deleted; each until the pod list shows it.
         # Each change comes at a random moment of the tool's refresh cycle: right after
@@ -97,7 +99,9 @@ def measure_tool(name, argv, env, period, sim, workdir, changes, idle_seconds, w
         result["created_s"] = created
         result["deleted_s"] = deleted
         result["missed"] = missed
-        result["rss_mb"], result["peak_rss_mb"] = proc.memory_mb(pid)
+        parts = proc.memory_parts_mb(pid)
+        result["rss_mb"], result["peak_rss_mb"] = parts["VmRSS"], parts["VmHWM"]
+        result["anon_mb"], result["file_mb"] = parts.get("RssAnon"), parts.get("RssFile")
     finally:
         pane.close()
     return result
@@ -170,7 +174,7 @@ def main():
     ap.add_argument("--tools", default="kubetour,kdash,kubetui")
     ap.add_argument("--out", default="BENCHMARKS.md")
     ap.add_argument("--skip", default="",
-                    help="parts to leave out (a smoke run): start,embedded,track,render")
+                    help="parts to leave out (a smoke run): start,embedded,track,render,sim")
     args = ap.parse_args()
 
     binary = os.path.abspath(args.kubetour)
@@ -196,9 +200,13 @@ def main():
                                   cluster.NAMESPACE)
             # The cluster's own traffic with no tool watching, for comparison.
             m0 = sim.api.metrics()
+            s0 = proc.cpu_seconds(sim.proc.pid)
             time.sleep(20)
+            sim_idle = 100 * (proc.cpu_seconds(sim.proc.pid) - s0) / 20
             baseline = api_rate(m0, sim.api.metrics(), 20 / 60)
-            runs[size] = {"baseline_api_per_min": baseline, "tools": {}, "running": running}
+            runs[size] = {"baseline_api_per_min": baseline, "tools": {}, "running": running,
+                          "sim_cpu_pct": sim_idle,
+                          "sim_rss_mb": proc.memory_mb(sim.proc.pid)[0]}
             for name in wanted:
                 if name not in cmds:
                     continue
@@ -212,7 +220,7 @@ def main():
                     json.dump(runs, f, indent=1, default=str)
         finally:
             sim.stop()
-    starts, embedded, track, render = {}, {"error": "skipped"}, {}, ""
+    starts, embedded, track, render, sim_bench = {}, {"error": "skipped"}, {}, "", ""
     if "start" not in skip:
         print("start times with 2 s API latency...", flush=True)
         starts = start_times(binary, peer_bins, workdir, "2s")
@@ -226,6 +234,11 @@ def main():
         render = subprocess.run(
             [os.path.join(os.path.dirname(binary), "examples", "render_bench")],
             capture_output=True, text=True).stdout.strip()
+    if "sim" not in skip:
+        print("the simulator's own benchmark...", flush=True)
+        sim_bench = subprocess.run(
+            [os.path.join(os.path.dirname(binary), "examples", "sim_bench")],
+            capture_output=True, text=True).stdout.strip()
     facts = {
         "date": began.strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
@@ -235,8 +248,17 @@ def main():
         "changes": args.changes, "idle": args.idle,
     }
     with open(args.out, "w") as f:
-        f.write(report.render(facts, runs, starts, embedded, track, render))
+        f.write(report.render(facts, runs, starts, embedded, track, render, sim_bench,
+                              appendix()))
     print(f"wrote {args.out}")
+
+
+def appendix():
+    """What this harness does not measure but BENCHMARKS.md keeps: written by hand in
+    scripts/bench/appendix.md (fuzz runs, fault tests, the memory breakdown)."""
+    path = os.path.join(os.path.dirname(__file__), "appendix.md")
+    with open(path) as f:
+        return f.read()
 
 
 def machine():

@@ -232,6 +232,12 @@ pub fn run(args: &TourArgs) -> anyhow::Result<ExitCode> {
         let (mut terminal, guard) = super::terminal::enter()?;
         let size = terminal.size().context("reading the terminal's size")?;
         wizard.model.size = (size.width, size.height);
+        // tests/wizard_tmux.rs proves the panic hook gives the terminal back; a correct
+        // program has no other way to panic on demand.
+        if std::env::var_os("KUBETOUR_TEST_PANIC").is_some() {
+            terminal.draw(|f| crate::ui::draw(f, &wizard.model))?;
+            panic!("KUBETOUR_TEST_PANIC is set: panicking on purpose after the first frame");
+        }
         let input = crossterm::event::EventStream::new();
         let signals = runtime::signals().context("listening for signals")?;
         let result = runtime::run(

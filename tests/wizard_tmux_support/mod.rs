@@ -36,11 +36,16 @@ impl Session {
     /// Starts `kubetour <args>` at `w`×`h`. When it exits, the pane records the exit
     /// code and the terminal's settings (stty), then waits to be looked at.
     pub fn start(name: &str, w: u16, h: u16, args: &[&str]) -> Session {
+        Session::start_with_env(name, w, h, "", args)
+    }
+
+    /// As `start`, with `env` (`NAME=value ...`, shell words) set for the wizard.
+    pub fn start_with_env(name: &str, w: u16, h: u16, env: &str, args: &[&str]) -> Session {
         let socket = format!("kubetour-test-{name}-{}", std::process::id());
         let state = tempfile::tempdir().unwrap();
         let out = state.path().join("after");
         let script = format!(
-            "KUBETOUR_STATE_DIR='{state}' '{bin}' {args}; echo \"EXITED $?\"; stty -a > '{out}'; sleep 600",
+            "KUBETOUR_STATE_DIR='{state}' {env} '{bin}' {args}; echo \"EXITED $?\"; stty -a > '{out}'; sleep 600",
             state = state.path().display(),
             bin = binary(),
             args = args.join(" "),
