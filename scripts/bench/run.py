@@ -173,6 +173,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--tools", default="kubetour,kdash,kubetui")
     ap.add_argument("--out", default="BENCHMARKS.md")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep what an earlier run with the same --out measured "
+                         "(OUT.partial.json, OUT.extras.json) and measure the rest")
     ap.add_argument("--skip", default="",
                     help="parts to leave out (a smoke run): start,embedded,track,render,sim")
     args = ap.parse_args()
@@ -185,10 +188,22 @@ def main():
                                     [t for t in wanted if t in tools.PEERS])
     skip = set(filter(None, args.skip.split(",")))
     workdir = tempfile.mkdtemp(prefix="kubetour-bench-")
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     began = datetime.datetime.now(datetime.timezone.utc)
-    runs = {}
+    partial, extras_file = args.out + ".partial.json", args.out + ".extras.json"
+    runs, extras = {}, {}
+    if args.resume:
+        # What an interrupted run (or one run in parts) already measured is kept.
+        if os.path.exists(partial):
+            with open(partial) as f:
+                runs = {int(k): v for k, v in json.load(f).items()}
+        if os.path.exists(extras_file):
+            with open(extras_file) as f:
+                extras = json.load(f)
     for size in sizes:
+        if all(t in runs.get(size, {}).get("tools", {}) for t in wanted):
+            print(f"[{size} pods] measured before, kept", flush=True)
+            continue
         # A node takes 110 pods (the kubelet's default maxPods): enough nodes that every
         # pod of the size runs, plus the changes made on top.
         sim = cluster.Sim(binary, workdir, nodes=max(3, size // 100 + 2))
@@ -216,29 +231,31 @@ def main():
                     name, argv, env, tools.REFRESH[name], sim, workdir,
                     changes_at(size, args.changes), args.idle, args.warmup)
                 # What is measured is kept as it comes: a later failure loses nothing.
-                with open(args.out + ".partial.json", "w") as f:
+                with open(partial, "w") as f:
                     json.dump(runs, f, indent=1, default=str)
         finally:
             sim.stop()
-    starts, embedded, track, render, sim_bench = {}, {"error": "skipped"}, {}, "", ""
-    if "start" not in skip:
-        print("start times with 2 s API latency...", flush=True)
-        starts = start_times(binary, peer_bins, workdir, "2s")
-    if "embedded" not in skip:
-        print("the wizard on its embedded cluster...", flush=True)
-        embedded = embedded_wizard(binary, workdir, args.idle)
-    if "track" not in skip:
-        print("the whole track, headless...", flush=True)
-        track = {p: whole_track(binary, p) for p in ("5", "4")}
-    if "render" not in skip:
-        render = subprocess.run(
-            [os.path.join(os.path.dirname(binary), "examples", "render_bench")],
-            capture_output=True, text=True).stdout.strip()
-    if "sim" not in skip:
-        print("the simulator's own benchmark...", flush=True)
-        sim_bench = subprocess.run(
-            [os.path.join(os.path.dirname(binary), "examples", "sim_bench")],
-            capture_output=True, text=True).stdout.strip()
+
+    def extra(name, measure):
+        if name in skip or name in extras:
+            return
+        print(f"{name}...", flush=True)
+        extras[name] = measure()
+        with open(extras_file, "w") as f:
+            json.dump(extras, f, indent=1, default=str)
+
+    extra("start", lambda: start_times(binary, peer_bins, workdir, "2s"))
+    extra("embedded", lambda: embedded_wizard(binary, workdir, args.idle))
+    extra("track", lambda: {p: whole_track(binary, p) for p in ("5", "4")})
+    examples = os.path.join(os.path.dirname(binary), "examples")
+    extra("render", lambda: subprocess.run([os.path.join(examples, "render_bench")],
+                                           capture_output=True, text=True).stdout.strip())
+    extra("sim", lambda: subprocess.run([os.path.join(examples, "sim_bench")],
+                                        capture_output=True, text=True).stdout.strip())
+    starts = extras.get("start", {})
+    embedded = extras.get("embedded", {"error": "skipped"})
+    track, render, sim_bench = extras.get("track", {}), extras.get("render", ""), \
+        extras.get("sim", "")
     facts = {
         "date": began.strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
