@@ -46,7 +46,7 @@ def render_p50_ms(render_out):
     return float(m.group(1)) if m else None
 
 
-def verdicts(runs, starts, track, render_out):
+def verdicts(runs, starts, track, render_out, embedded=None):
     """Each of issue 9's targets against this run's figures: met, or not and by how much."""
     out = []
     w = out.append
@@ -80,6 +80,13 @@ def verdicts(runs, starts, track, render_out):
               f"{k.get('anon_mb') or 0:.1f} MB is the program's own (RssAnon) and "
               f"{k.get('file_mb') or 0:.1f} MB mapped code (RssFile) (target ≤ 25 MB: "
               f"{'met' if met else 'NOT met — see Memory below'}).")
+    if embedded and "error" not in embedded and embedded.get("api_per_min") is not None:
+        rates = embedded["api_per_min"]
+        execs = sum(v for key, v in rates.items() if "exec" in key)
+        lists = at_rest(rates, "LIST")
+        w(f"- **No exec storm, 3 EMQX pods in one cluster, at rest:** {execs:.0f} exec and "
+          f"{lists:.0f} LIST requests per minute (target 0 LIST, membership asked only "
+          f"while converging or when pods change: {'met' if execs == 0 and lists == 0 else 'NOT met'}).")
     k = [t for t in starts.get("kubetour", []) if t is not None]
     if k:
         worst = max(k)
@@ -100,7 +107,7 @@ def render(facts, runs, starts, embedded, track, render_out, sim_bench="", appen
     w = out.append
     w("# Benchmarks: kubetour beside kdash and kubetui\n")
     w("## Targets, as this run measured them\n")
-    out.extend(verdicts(runs, starts, track, render_out))
+    out.extend(verdicts(runs, starts, track, render_out, embedded))
     w("")
     w(f"Measured {facts['date']} on {facts['machine']}, in one run of `{facts['command']}`.")
     w("Versions: " + ", ".join(f"{k} {v}" for k, v in facts["versions"].items()) + ".\n")
@@ -170,7 +177,8 @@ def render(facts, runs, starts, embedded, track, render_out, sim_bench="", appen
         w(f"After `--autopilot` walked the whole track (3 EMQX pods), idle "
           f"{facts['idle']} s: {embedded['idle_cpu_pct']:.2f} % of one core (the simulated "
           f"cluster's own timers included), RSS {embedded['rss_mb']:.1f} MB, peak "
-          f"{embedded['peak_rss_mb']:.1f} MB.\n")
+          f"{embedded['peak_rss_mb']:.1f} MB. API requests per minute at rest (the "
+          f"harness's own GET /metrics included): {fmt_api(embedded.get('api_per_min'))}.\n")
     w("## The whole EMQX track, headless (`kubetour run --speed 50`, release)\n")
     w("| profile | passed | wall time | peak RSS |")
     w("|---|---|---|---|")

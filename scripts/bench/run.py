@@ -146,12 +146,19 @@ def embedded_wizard(binary, workdir, idle_seconds):
             return {"error": "autopilot did not finish:\n" + pane.text()}
         pid = pane.pid()
         time.sleep(10)
+        # The embedded cluster is reachable like any other, through the kubeconfig the
+        # wizard writes for a second terminal: its /metrics shows what the wizard asks
+        # at rest with a formed EMQX cluster (membership by exec, if it asked).
+        kubeconfig = os.path.join(state, "sim-kubeconfig")
+        api = cluster.Api(kubeconfig) if os.path.exists(kubeconfig) else None
+        m0 = api.metrics() if api else None
         c0 = proc.cpu_seconds(pid)
         time.sleep(idle_seconds)
         c1 = proc.cpu_seconds(pid)
+        m1 = api.metrics() if api else None
         rss, peak = proc.memory_mb(pid)
         return {"idle_cpu_pct": 100 * (c1 - c0) / idle_seconds, "rss_mb": rss,
-                "peak_rss_mb": peak}
+                "peak_rss_mb": peak, "api_per_min": api_rate(m0, m1, idle_seconds / 60)}
     finally:
         pane.close()
 
