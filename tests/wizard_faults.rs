@@ -3,6 +3,8 @@
 //! its status line names what it waits for, and a stage shows as passed only when the
 //! cluster really is in that state.
 
+mod wizard_open;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -11,13 +13,10 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc::{UnboundedSender, unbounded};
 use kubetour::app::model::StageState;
 use kubetour::app::runtime::{self, Observed};
-use kubetour::app::tour::{Options, Wizard};
-use kubetour::cli::TargetArgs;
+use kubetour::app::tour::Wizard;
 use kubetour::sim::cluster::{Served, Sim, SimConfig};
 use kubetour::sim::faults::{self, FaultCount, FaultPlan};
 use kubetour::sim::resources::Res;
-use kubetour::track::{Lang, RenderOptions, load_named};
-use kubetour::ui::theme::ThemeName;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::watch;
@@ -64,36 +63,14 @@ struct Driver {
 
 impl Driver {
     async fn start(bad: &Bad) -> Driver {
-        let target = TargetArgs {
-            kubeconfig: Some(bad.dir.path().join("kubeconfig")),
-            context: None,
-            yes: true,
-            allow_production: false,
-            production_words: vec!["prod".into()],
-            speed: 1.0,
-            no_default_storage_class: false,
-        };
-        let track = load_named("emqx", &RenderOptions::default()).unwrap();
-        let opened = kubetour::headless::open(&target, &track.namespace)
-            .await
-            .unwrap();
-        let options = Options {
-            lang: Lang::En,
-            theme: ThemeName::Dark,
-            autopilot: Default::default(),
-            no_color: false,
-            speed: 1.0,
-            stable_kubeconfig: None,
-            trace_file: None,
-            production_words: vec!["prod".into()],
-            yes: true,
-            allow_production: false,
-        };
-        let Wizard {
-            mut model,
-            mut services,
-            msgs,
-        } = Wizard::start(&opened, track, &options);
+        let (
+            opened,
+            Wizard {
+                mut model,
+                mut services,
+                msgs,
+            },
+        ) = wizard_open::open_wizard(Some(bad.dir.path().join("kubeconfig")), true, 1.0).await;
         let (keys, input) = unbounded();
         let (tx, frames) = watch::channel(Observed {
             model: model.clone(),

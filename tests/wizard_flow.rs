@@ -3,17 +3,16 @@
 //! preflight through persistence, a try-it, a rewind to `rbac` and forward again, then
 //! teardown and quit — asserting the model and the screen at each step.
 
+mod wizard_open;
+
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc::{UnboundedSender, unbounded};
 use kubetour::app::model::{Life, StageState, TryState};
 use kubetour::app::runtime::{self, Observed};
-use kubetour::app::tour::{Options, Wizard};
-use kubetour::cli::TargetArgs;
+use kubetour::app::tour::Wizard;
 use kubetour::engine::events::Sighting;
-use kubetour::track::{Lang, RenderOptions, load_named};
-use kubetour::ui::theme::ThemeName;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::watch;
@@ -92,36 +91,14 @@ impl Driver {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wizard_walks_the_whole_track_rewinds_to_rbac_and_tears_down() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let target = TargetArgs {
-        kubeconfig: None,
-        context: None,
-        yes: false,
-        allow_production: false,
-        production_words: vec!["prod".into()],
-        speed: SPEED,
-        no_default_storage_class: false,
-    };
-    let track = load_named("emqx", &RenderOptions::default()).unwrap();
-    let opened = kubetour::headless::open(&target, &track.namespace)
-        .await
-        .unwrap();
-    let options = Options {
-        lang: Lang::En,
-        theme: ThemeName::Dark,
-        autopilot: Default::default(),
-        no_color: false,
-        speed: SPEED,
-        stable_kubeconfig: opened.embedded_kubeconfig().map(|p| p.to_path_buf()),
-        trace_file: None,
-        production_words: vec!["prod".into()],
-        yes: false,
-        allow_production: false,
-    };
-    let Wizard {
-        mut model,
-        mut services,
-        msgs,
-    } = Wizard::start(&opened, track, &options);
+    let (
+        _opened,
+        Wizard {
+            mut model,
+            mut services,
+            msgs,
+        },
+    ) = wizard_open::open_wizard(None, false, SPEED).await;
     let (keys, input) = unbounded();
     let (tx, frames) = watch::channel(Observed {
         model: model.clone(),

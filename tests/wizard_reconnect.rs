@@ -5,17 +5,16 @@
 
 mod restart_common;
 
+mod wizard_open;
+
 use std::time::{Duration, Instant};
 
 use futures::channel::mpsc::unbounded;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod};
 use kube::api::{Api, DeleteParams, PostParams};
 use kubetour::app::runtime::{self, Observed};
-use kubetour::app::tour::{Options, Wizard};
-use kubetour::cli::TargetArgs;
+use kubetour::app::tour::Wizard;
 use kubetour::cluster::outage::Cause;
-use kubetour::track::{Lang, RenderOptions, load_named};
-use kubetour::ui::theme::ThemeName;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use restart_common::{Files, Server, client, saved_with};
@@ -79,36 +78,14 @@ async fn the_wizard_says_the_connection_is_lost_and_after_the_return_shows_no_st
             .unwrap();
     }
 
-    let target = TargetArgs {
-        kubeconfig: Some(files.kubeconfig.clone()),
-        context: None,
-        yes: false,
-        allow_production: false,
-        production_words: vec!["prod".into()],
-        speed: 1.0,
-        no_default_storage_class: false,
-    };
-    let track = load_named("emqx", &RenderOptions::default()).unwrap();
-    let opened = kubetour::headless::open(&target, &track.namespace)
-        .await
-        .unwrap();
-    let options = Options {
-        lang: Lang::En,
-        theme: ThemeName::Dark,
-        autopilot: Default::default(),
-        no_color: false,
-        speed: 1.0,
-        stable_kubeconfig: None,
-        trace_file: None,
-        production_words: vec!["prod".into()],
-        yes: false,
-        allow_production: false,
-    };
-    let Wizard {
-        mut model,
-        mut services,
-        msgs,
-    } = Wizard::start(&opened, track, &options);
+    let (
+        _opened,
+        Wizard {
+            mut model,
+            mut services,
+            msgs,
+        },
+    ) = wizard_open::open_wizard(Some(files.kubeconfig.clone()), false, 1.0).await;
     let (_keys, input) = unbounded();
     let (tx, mut frames) = watch::channel(Observed {
         model: model.clone(),
