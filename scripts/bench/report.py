@@ -109,7 +109,9 @@ def render(facts, runs, starts, embedded, track, render_out, sim_bench="", appen
     w("## Targets, as this run measured them\n")
     out.extend(verdicts(runs, starts, track, render_out, embedded))
     w("")
-    w(f"Measured {facts['date']} on {facts['machine']}, in one run of `{facts['command']}`.")
+    how = "one run, made in parts (each part keeps what the earlier ones measured):" \
+        if "`, then `" in facts["command"] else "one run of"
+    w(f"Measured from {facts['date']} on {facts['machine']}, in {how} `{facts['command']}`.")
     w("Versions: " + ", ".join(f"{k} {v}" for k, v in facts["versions"].items()) + ".\n")
     w("Every tool ran alone in tmux at 200×60 against the same `kubetour sim serve` "
       "(loopback, `--speed 1`), reached through the kubeconfig it writes; kubetour's wizard "
@@ -137,7 +139,7 @@ def render(facts, runs, starts, embedded, track, render_out, sim_bench="", appen
       "with no tool running is shown as the baseline.")
     w("- **Start**: from letting the program run to its first frame (40 visible "
       "characters), with the simulator answering every request 2 s late (`--latency 2s`).\n")
-    for size, run in runs.items():
+    for size, run in sorted(runs.items()):
         w(f"## {size} pods in the namespace ({run.get('running', size)} Running)\n")
         w("| tool | created → on screen p50 / p99 | deleted → gone p50 / p99 | missed | idle CPU | RSS / peak (own + code) | API requests per minute at rest | API server CPU meanwhile |")
         w("|---|---|---|---|---|---|---|---|")

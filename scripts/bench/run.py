@@ -207,6 +207,11 @@ def main():
         if os.path.exists(extras_file):
             with open(extras_file) as f:
                 extras = json.load(f)
+    # A run in parts says when it began and every command that made it.
+    extras.setdefault("_began", began.strftime("%Y-%m-%d %H:%M UTC"))
+    extras.setdefault("_commands", []).append(" ".join(["scripts/bench/run.sh"] + sys.argv[1:]))
+    with open(extras_file, "w") as f:
+        json.dump(extras, f, indent=1, default=str)
     for size in sizes:
         if all(t in runs.get(size, {}).get("tools", {}) for t in wanted):
             print(f"[{size} pods] measured before, kept", flush=True)
@@ -226,11 +231,12 @@ def main():
             time.sleep(20)
             sim_idle = 100 * (proc.cpu_seconds(sim.proc.pid) - s0) / 20
             baseline = api_rate(m0, sim.api.metrics(), 20 / 60)
-            runs[size] = {"baseline_api_per_min": baseline, "tools": {}, "running": running,
+            kept = runs.get(size, {}).get("tools", {})
+            runs[size] = {"baseline_api_per_min": baseline, "tools": kept, "running": running,
                           "sim_cpu_pct": sim_idle,
                           "sim_rss_mb": proc.memory_mb(sim.proc.pid)[0]}
             for name in wanted:
-                if name not in cmds:
+                if name not in cmds or name in kept:
                     continue
                 print(f"[{size} pods] {name}...", flush=True)
                 argv, env = cmds[name]
@@ -264,11 +270,11 @@ def main():
     track, render, sim_bench = extras.get("track", {}), extras.get("render", ""), \
         extras.get("sim", "")
     facts = {
-        "date": began.strftime("%Y-%m-%d %H:%M UTC"),
+        "date": extras["_began"],
         "machine": machine(),
         "versions": {"kubetour": tools.version(binary),
                      **{k: tools.version(v) for k, v in peer_bins.items()}},
-        "command": " ".join(["scripts/bench/run.sh"] + sys.argv[1:]),
+        "command": "`, then `".join(extras["_commands"]),
         "changes": args.changes, "idle": args.idle,
     }
     with open(args.out, "w") as f:
