@@ -68,7 +68,7 @@ def verdicts(runs, starts, track, render_out, embedded=None):
         w(line + ".")
         goal = 0.2 if size == 3 else 1.0
         w(f"- **Idle CPU at {size} pods:** {k['idle_cpu_pct']:.2f} % of one core (target ≤ "
-          f"{goal} %: {'met' if k['idle_cpu_pct'] <= goal else 'NOT met'}).")
+          f"{goal} %: {'met' if k['idle_cpu_pct'] <= goal else 'NOT met — see Idle CPU below'}).")
         lists = at_rest(k["api_per_min"], "LIST")
         execs = sum(v for key, v in (k["api_per_min"] or {}).items() if "exec" in key)
         w(f"- **API load at rest, {size} pods:** {lists:.0f} LIST and {execs:.0f} exec "
