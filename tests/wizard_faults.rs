@@ -10,15 +10,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use futures::channel::mpsc::{UnboundedSender, unbounded};
+use futures::channel::mpsc::UnboundedSender;
 use kubetour::app::model::StageState;
-use kubetour::app::runtime::{self, Observed};
-use kubetour::app::tour::Wizard;
+use kubetour::app::runtime::Observed;
+use kubetour::headless::Opened;
 use kubetour::sim::cluster::{Served, Sim, SimConfig};
 use kubetour::sim::faults::{self, FaultCount, FaultPlan};
 use kubetour::sim::resources::Res;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use tokio::sync::watch;
 
 struct Bad {
@@ -59,38 +57,20 @@ struct Driver {
     frames: watch::Receiver<Observed>,
     /// Whether any frame's status line named the check it waited for.
     said_waiting_for: Arc<AtomicBool>,
+    /// The target the wizard was opened on, kept as long as the wizard runs.
+    _opened: Opened,
 }
 
 impl Driver {
     async fn start(bad: &Bad) -> Driver {
-        let (
-            opened,
-            Wizard {
-                mut model,
-                mut services,
-                msgs,
-            },
-        ) = wizard_open::open_wizard(Some(bad.dir.path().join("kubeconfig")), true, 1.0).await;
-        let (keys, input) = unbounded();
-        let (tx, frames) = watch::channel(Observed {
-            model: model.clone(),
-            screen: String::new(),
-            frames: 0,
-        });
-        tokio::spawn(async move {
-            let _opened = opened;
-            let mut terminal = Terminal::new(TestBackend::new(160, 40)).unwrap();
-            let _ = runtime::run(
-                &mut terminal,
-                &mut model,
-                input,
-                futures::stream::pending(),
-                msgs,
-                &mut services,
-                Some(tx),
-            )
-            .await;
-        });
+        let (opened, wizard) =
+            wizard_open::open_wizard(Some(bad.dir.path().join("kubeconfig")), true, 1.0).await;
+        // The loop runs on its own; the driver watches its frames.
+        let wizard_open::Driven {
+            keys,
+            frames,
+            looped: _detached,
+        } = wizard_open::drive(wizard, 160, 40);
         let said_waiting_for = Arc::new(AtomicBool::new(false));
         let (mut seen, said) = (frames.clone(), said_waiting_for.clone());
         tokio::spawn(async move {
@@ -104,6 +84,7 @@ impl Driver {
             keys,
             frames,
             said_waiting_for,
+            _opened: opened,
         }
     }
 

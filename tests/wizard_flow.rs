@@ -8,13 +8,10 @@ mod wizard_open;
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use futures::channel::mpsc::{UnboundedSender, unbounded};
+use futures::channel::mpsc::UnboundedSender;
 use kubetour::app::model::{Life, StageState, TryState};
-use kubetour::app::runtime::{self, Observed};
-use kubetour::app::tour::Wizard;
+use kubetour::app::runtime::Observed;
 use kubetour::engine::events::Sighting;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use tokio::sync::watch;
 
 const SPEED: f64 = 50.0;
@@ -91,35 +88,12 @@ impl Driver {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wizard_walks_the_whole_track_rewinds_to_rbac_and_tears_down() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let (
-        _opened,
-        Wizard {
-            mut model,
-            mut services,
-            msgs,
-        },
-    ) = wizard_open::open_wizard(None, false, SPEED).await;
-    let (keys, input) = unbounded();
-    let (tx, frames) = watch::channel(Observed {
-        model: model.clone(),
-        screen: String::new(),
-        frames: 0,
-    });
-    let looped = tokio::spawn(async move {
-        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        runtime::run(
-            &mut terminal,
-            &mut model,
-            input,
-            futures::stream::pending(),
-            msgs,
-            &mut services,
-            Some(tx),
-        )
-        .await
-        .unwrap();
-        model
-    });
+    let (_opened, wizard) = wizard_open::open_wizard(None, false, SPEED).await;
+    let wizard_open::Driven {
+        keys,
+        frames,
+        looped,
+    } = wizard_open::drive(wizard, 120, 40);
     let mut d = Driver { keys, frames };
 
     let first = d.until(30, "the first screen", |o| o.frames >= 1).await;
@@ -254,6 +228,7 @@ async fn the_wizard_walks_the_whole_track_rewinds_to_rbac_and_tears_down() {
     d.char('q');
     let model = tokio::time::timeout(Duration::from_secs(30), looped)
         .await
+        .unwrap()
         .unwrap()
         .unwrap();
     match &model.life {

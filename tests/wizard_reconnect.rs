@@ -9,14 +9,10 @@ mod wizard_open;
 
 use std::time::{Duration, Instant};
 
-use futures::channel::mpsc::unbounded;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod};
 use kube::api::{Api, DeleteParams, PostParams};
-use kubetour::app::runtime::{self, Observed};
-use kubetour::app::tour::Wizard;
+use kubetour::app::runtime::Observed;
 use kubetour::cluster::outage::Cause;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use restart_common::{Files, Server, client, saved_with};
 use serde_json::json;
 use tokio::sync::watch;
@@ -78,33 +74,13 @@ async fn the_wizard_says_the_connection_is_lost_and_after_the_return_shows_no_st
             .unwrap();
     }
 
-    let (
-        _opened,
-        Wizard {
-            mut model,
-            mut services,
-            msgs,
-        },
-    ) = wizard_open::open_wizard(Some(files.kubeconfig.clone()), false, 1.0).await;
-    let (_keys, input) = unbounded();
-    let (tx, mut frames) = watch::channel(Observed {
-        model: model.clone(),
-        screen: String::new(),
-        frames: 0,
-    });
-    let _looped = tokio::spawn(async move {
-        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        let _ = runtime::run(
-            &mut terminal,
-            &mut model,
-            input,
-            futures::stream::pending(),
-            msgs,
-            &mut services,
-            Some(tx),
-        )
-        .await;
-    });
+    let (_opened, wizard) =
+        wizard_open::open_wizard(Some(files.kubeconfig.clone()), false, 1.0).await;
+    let wizard_open::Driven {
+        keys: _keys,
+        mut frames,
+        looped: _looped,
+    } = wizard_open::drive(wizard, 120, 40);
 
     until(&mut frames, 60, "both pods listed", |o| {
         pod_names(o) == ["goes", "stays"] && o.model.view.trouble.is_none()

@@ -1,13 +1,21 @@
 //! Opening the wizard as the binary does — target, track, options — for the tests that
-//! drive its real loop on a TestBackend (flow, faults, reconnect).
+//! drive its real loop on a TestBackend (flow, faults, reconnect), and driving it.
 
 use std::path::PathBuf;
 
+use crossterm::event::Event;
+use futures::channel::mpsc::{UnboundedSender, unbounded};
+use kubetour::app::model::Model;
+use kubetour::app::runtime::{self, Observed};
 use kubetour::app::tour::{Options, Wizard};
 use kubetour::cli::TargetArgs;
 use kubetour::headless::Opened;
 use kubetour::track::{Lang, RenderOptions, load_named};
 use kubetour::ui::theme::ThemeName;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 /// The cluster in `kubeconfig` (the embedded one when `None`), the EMQX track, English,
 /// `yes` answering the production guard. Keep the returned `Opened`: dropping it stops
@@ -41,4 +49,49 @@ pub async fn open_wizard(kubeconfig: Option<PathBuf>, yes: bool, speed: f64) -> 
     };
     let wizard = Wizard::start(&opened, track, &options);
     (opened, wizard)
+}
+
+/// A wizard's real loop, running on a TestBackend of `width`×`height`.
+pub struct Driven {
+    /// Terminal input: what a person types.
+    pub keys: UnboundedSender<std::io::Result<Event>>,
+    /// Every frame drawn, with the model it was drawn from.
+    pub frames: watch::Receiver<Observed>,
+    /// The loop itself: its model once it ends.
+    pub looped: JoinHandle<anyhow::Result<Model>>,
+}
+
+/// Runs `wizard`'s loop as the binary does, but with scripted keys, no signals and an
+/// observer of every frame.
+pub fn drive(wizard: Wizard, width: u16, height: u16) -> Driven {
+    let Wizard {
+        mut model,
+        mut services,
+        msgs,
+    } = wizard;
+    let (keys, input) = unbounded();
+    let (tx, frames) = watch::channel(Observed {
+        model: model.clone(),
+        screen: String::new(),
+        frames: 0,
+    });
+    let looped = tokio::spawn(async move {
+        let mut terminal = Terminal::new(TestBackend::new(width, height))?;
+        runtime::run(
+            &mut terminal,
+            &mut model,
+            input,
+            futures::stream::pending(),
+            msgs,
+            &mut services,
+            Some(tx),
+        )
+        .await?;
+        Ok(model)
+    });
+    Driven {
+        keys,
+        frames,
+        looped,
+    }
 }
