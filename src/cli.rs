@@ -221,7 +221,7 @@ pub struct SimServeArgs {
     pub no_default_storage_class: bool,
     /// Answer every request this much later (2s, 250ms): a slow API server, to see that
     /// a client does not wait for it.
-    #[arg(long, value_parser = crate::sim::latency::parse)]
+    #[arg(long, value_parser = kubetour_sim::parse_latency)]
     pub latency: Option<std::time::Duration>,
     /// How many worker nodes to simulate (each takes 110 pods, as a kubelet's default
     /// `maxPods`): 10 nodes hold the 1,000 pods of the side-by-side benchmark.
@@ -271,6 +271,16 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => crate::headless::run(&args),
         Command::Status(args) => crate::headless::status(&args),
         Command::Teardown(args) => crate::headless::teardown(&args),
-        Command::Sim(SimCommand::Serve(args)) => crate::sim::serve::run(&args),
+        Command::Sim(SimCommand::Serve(args)) => kubetour_sim::serve(&kubetour_sim::ServeOptions {
+            listen: args.listen,
+            kubeconfig: args.kubeconfig,
+            sim: kubetour_sim::SimConfig {
+                speed: args.speed,
+                default_storage_class: !args.no_default_storage_class,
+                node_count: args.nodes,
+            },
+            latency: args.latency,
+            state: args.state,
+        }),
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::sim::cluster::{Served, Sim, SimConfig};
+use kubetour_sim::{Served, Sim, SimConfig};
 
 /// A running embedded cluster; dropping it stops the server and the controllers.
 pub struct Embedded {
@@ -34,7 +34,7 @@ impl Embedded {
             .tempdir()
             .context("creating a directory for the embedded cluster's kubeconfig")?;
         let kubeconfig = dir.path().join("kubeconfig");
-        crate::sim::api::kubeconfig::write_private(&kubeconfig, &text)?;
+        kubetour_sim::write_kubeconfig(&kubeconfig, &text)?;
         Ok(Embedded {
             kubeconfig,
             _dir: dir,

@@ -12,7 +12,6 @@ pub mod engine;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod headless;
-pub mod sim;
 pub mod track;
 pub mod ui;
 pub mod yaml;

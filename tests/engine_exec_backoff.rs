@@ -13,8 +13,8 @@ use exec_common::{faulty_cluster, pod_stage_with_checks, track_of};
 use kubetour::cluster::watch::Change;
 use kubetour::engine::events::EngineEvent;
 use kubetour::engine::{Engine, RunOptions, Taps};
-use kubetour::sim::faults::FaultPlan;
 use kubetour::track::Lang;
+use kubetour_sim::faults::FaultPlan;
 
 /// How long the check that cannot pass is held (its time limit, at real-time speed).
 const HELD: Duration = Duration::from_secs(16);

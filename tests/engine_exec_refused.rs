@@ -9,7 +9,7 @@ mod exec_common;
 use exec_common::{faulty_cluster, pod_stage_with_checks, run_pod_stage, shipped_stage};
 use kubetour::engine::RunError;
 use kubetour::engine::events::EngineEvent;
-use kubetour::sim::faults::{ExecFault, FaultPlan};
+use kubetour_sim::faults::{ExecFault, FaultPlan};
 
 fn stages_done(events: &[EngineEvent]) -> Vec<String> {
     events

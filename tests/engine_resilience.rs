@@ -9,8 +9,8 @@ use engine_common::{engine as new_engine, load_track};
 use exec_common::Faulty;
 use kubetour::engine::RunOptions;
 use kubetour::engine::events::EngineEvent;
-use kubetour::sim::faults::FaultPlan;
 use kubetour::track::Lang;
+use kubetour_sim::faults::FaultPlan;
 use std::time::Duration;
 
 /// A one-stage track that needs only Kubernetes (no EMQX): a Deployment of 2 and its

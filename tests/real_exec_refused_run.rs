@@ -8,7 +8,7 @@ mod exec_common;
 use std::process::Command;
 
 use exec_common::faulty_cluster;
-use kubetour::sim::faults::{ExecFault, FaultPlan};
+use kubetour_sim::faults::{ExecFault, FaultPlan};
 
 fn run(kubeconfig: &std::path::Path, json: bool) -> (bool, String) {
     let mut args = vec![

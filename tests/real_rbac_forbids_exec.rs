@@ -13,7 +13,7 @@ use kubetour::cluster::connect;
 use kubetour::engine::RunError;
 use kubetour::engine::events::{EngineEvent, Severity};
 use kubetour::engine::preflight::EXEC_SUBJECT;
-use kubetour::sim::cluster::{Sim, SimConfig};
+use kubetour_sim::cluster::{Sim, SimConfig};
 use serde_json::{Value, json};
 
 async fn create<K>(api: Api<K>, object: Value)
@@ -85,10 +85,10 @@ async fn rbac_without_pods_exec_is_told_in_preflight_and_the_stage_is_not_verifi
         ..SimConfig::default()
     });
     let token = learner_without_exec(&sim).await;
-    let served = kubetour::sim::api::tls::serve(sim.router(), ([127, 0, 0, 1], 0).into()).unwrap();
+    let served = kubetour_sim::api::tls::serve(sim.router(), ([127, 0, 0, 1], 0).into()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");
-    let text = kubetour::sim::api::kubeconfig::render(served.addr, &served.ca_pem, &token).unwrap();
+    let text = kubetour_sim::api::kubeconfig::render(served.addr, &served.ca_pem, &token).unwrap();
     std::fs::write(&kubeconfig, text).unwrap();
     let conn = connect::connect(Some(&kubeconfig), None, "emqx", false)
         .await

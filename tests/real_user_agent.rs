@@ -5,7 +5,7 @@
 mod exec_common;
 
 use exec_common::{faulty_cluster, run_pod_stage, shipped_stage};
-use kubetour::sim::faults::FaultPlan;
+use kubetour_sim::faults::FaultPlan;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_request_of_a_run_says_kubetour_and_its_version() {

@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, header};
-use kubetour::sim::cluster::{Sim, SimConfig};
+use kubetour_sim::cluster::{Sim, SimConfig};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, ListParams};
-use kubetour::sim::cluster::{Sim, SimConfig};
+use kubetour_sim::cluster::{Sim, SimConfig};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -374,7 +374,7 @@ async fn aggregated_discovery_answers_kubectls_first_question() {
 
 #[tokio::test(start_paused = true)]
 async fn extra_routes_take_precedence_and_stay_behind_authentication() {
-    use kubetour::sim::cluster::Extensions;
+    use kubetour_sim::cluster::Extensions;
     let routes = axum::Router::new().route(
         "/api/v1/namespaces/{ns}/pods/{name}/log",
         axum::routing::get(|| async { "started\n" }),
@@ -408,9 +408,9 @@ async fn extra_routes_take_precedence_and_stay_behind_authentication() {
 
 #[tokio::test(start_paused = true)]
 async fn plugged_in_tokens_and_authorizer_decide_for_other_users() {
-    use kubetour::sim::api::auth::User;
-    use kubetour::sim::api::authz::{Attributes, Authorizer, TokenReview};
-    use kubetour::sim::cluster::Extensions;
+    use kubetour_sim::api::auth::User;
+    use kubetour_sim::api::authz::{Attributes, Authorizer, TokenReview};
+    use kubetour_sim::cluster::Extensions;
     use std::sync::Arc;
     #[derive(Debug)]
     struct OneToken;

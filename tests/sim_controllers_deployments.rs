@@ -3,8 +3,8 @@
 
 mod sim_controllers_common;
 
-use kubetour::sim::config::SimConfig;
-use kubetour::sim::resources::Res;
+use kubetour_sim::config::SimConfig;
+use kubetour_sim::resources::Res;
 use serde_json::json;
 use sim_controllers_common::*;
 

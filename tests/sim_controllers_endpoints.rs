@@ -3,8 +3,8 @@
 
 mod sim_controllers_common;
 
-use kubetour::sim::config::SimConfig;
-use kubetour::sim::resources::Res;
+use kubetour_sim::config::SimConfig;
+use kubetour_sim::resources::Res;
 use serde_json::{Value, json};
 use sim_controllers_common::*;
 
@@ -254,7 +254,7 @@ async fn a_fresh_cluster_runs_coredns_behind_kube_dns() {
 #[tokio::test(start_paused = true)]
 async fn node_heartbeats_keep_advancing() {
     let c = cluster(SimConfig::default());
-    let beat = |store: &kubetour::sim::store::Store| {
+    let beat = |store: &kubetour_sim::store::Store| {
         let node = store.get(Res::Node, "", "sim-node-1").unwrap();
         condition(&node, "Ready").unwrap()["lastHeartbeatTime"].clone()
     };

@@ -6,12 +6,12 @@ mod sim_controllers_common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kubetour::sim::clock::Clock;
-use kubetour::sim::config::SimConfig;
-use kubetour::sim::controllers::runtime::{ContainerInfo, ContainerRuntime, Fate, Runtimes};
-use kubetour::sim::controllers::spawn_with_runtimes;
-use kubetour::sim::resources::Res;
-use kubetour::sim::store::Store;
+use kubetour_sim::clock::Clock;
+use kubetour_sim::config::SimConfig;
+use kubetour_sim::controllers::runtime::{ContainerInfo, ContainerRuntime, Fate, Runtimes};
+use kubetour_sim::controllers::spawn_with_runtimes;
+use kubetour_sim::resources::Res;
+use kubetour_sim::store::Store;
 use serde_json::{Value, json};
 use sim_controllers_common::*;
 
@@ -269,9 +269,7 @@ impl ContainerRuntime for NoSuchImage {
     }
 
     fn pull_error(&self, image: &str) -> Option<String> {
-        Some(kubetour::sim::controllers::imagepull::not_found_error(
-            image,
-        ))
+        Some(kubetour_sim::controllers::imagepull::not_found_error(image))
     }
 }
 

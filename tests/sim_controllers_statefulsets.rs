@@ -2,8 +2,8 @@
 
 mod sim_controllers_common;
 
-use kubetour::sim::config::SimConfig;
-use kubetour::sim::resources::Res;
+use kubetour_sim::config::SimConfig;
+use kubetour_sim::resources::Res;
 use serde_json::{Value, json};
 use sim_controllers_common::*;
 

@@ -7,7 +7,7 @@ use emqx_common::eventually;
 use futures::{AsyncBufReadExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::api::{Api, LogParams, PostParams};
-use kubetour::sim::cluster::{Sim, SimConfig};
+use kubetour_sim::cluster::{Sim, SimConfig};
 use serde_json::json;
 
 fn sim() -> Sim {

@@ -7,7 +7,7 @@ mod emqx_common;
 use emqx_common::eventually;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams, PostParams};
-use kubetour::sim::cluster::{Sim, SimConfig};
+use kubetour_sim::cluster::{Sim, SimConfig};
 use serde_json::json;
 
 fn sim() -> Sim {

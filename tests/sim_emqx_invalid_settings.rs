@@ -2,11 +2,11 @@
 //! the exact lines the container prints and its exit code (CrashLoopBackOff material),
 //! or the silent non-cluster.
 
-use kubetour::sim::emqx::boot::boot;
-use kubetour::sim::emqx::line::{BootFailure, Stream, render_burst};
-use kubetour::sim::emqx::nodename::PodFacts;
-use kubetour::sim::emqx::settings::{Env, Strategy};
-use kubetour::sim::emqx::version::{Version, parse_image};
+use kubetour_sim::emqx::boot::boot;
+use kubetour_sim::emqx::line::{BootFailure, Stream, render_burst};
+use kubetour_sim::emqx::nodename::PodFacts;
+use kubetour_sim::emqx::settings::{Env, Strategy};
+use kubetour_sim::emqx::version::{Version, parse_image};
 
 fn image(name: &str) -> Version {
     parse_image(name).unwrap_or_else(|| panic!("{name} is EMQX"))

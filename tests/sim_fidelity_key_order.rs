@@ -194,7 +194,7 @@ fn reversed(v: &Value) -> Value {
 
 #[test]
 fn the_order_table_reproduces_every_captured_real_answer() {
-    use kubetour::sim::key_order::canonical;
+    use kubetour_sim::key_order::canonical;
     for (name, ty) in [
         ("22-create-serviceaccount", "ServiceAccount"),
         ("26-get-pod-scheduled-before-running", "Pod"),

@@ -259,7 +259,7 @@ fn events_k8s_io_converts_core_events_as_the_real_server_does() {
     let real_items = real["items"].as_array().unwrap();
     assert_eq!(core_items.len(), real_items.len());
     for (c, want) in core_items.iter().zip(real_items) {
-        let mut ours = kubetour::sim::api::events_v1::present(c);
+        let mut ours = kubetour_sim::api::events_v1::present(c);
         let map = ours.as_object_mut().unwrap();
         map.shift_remove("kind");
         map.shift_remove("apiVersion");

@@ -12,7 +12,7 @@ use k8s_openapi::api::authentication::v1::TokenRequest;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, ServiceAccount};
 use kube::api::{Api, EvictParams, ListParams, Patch, PatchParams, PostParams};
-use kubetour::sim::cluster::Sim;
+use kubetour_sim::cluster::Sim;
 use serde_json::json;
 
 /// Polls `check` every 100 ms of (paused) time until it gives Some, up to 10 minutes.
@@ -196,7 +196,7 @@ async fn a_token_request_gives_a_token_the_sim_accepts_until_it_expires() {
     let token = answer.status.unwrap().token.unwrap();
     assert_eq!(token.split('.').count(), 3, "a JWT");
     assert_eq!(answer.spec.unwrap().expiration_seconds, Some(600));
-    let as_account = kubetour::sim::api::inprocess::client(sim.router(), &token);
+    let as_account = kubetour_sim::api::inprocess::client(sim.router(), &token);
     let cms: Api<ConfigMap> = Api::namespaced(as_account, "default");
     let err = api_error(cms.list(&ListParams::default()).await.unwrap_err());
     assert_eq!(

@@ -5,8 +5,8 @@
 use k8s_openapi::api::core::v1::{Endpoints, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{Api, PostParams};
-use kubetour::sim::api::inprocess;
-use kubetour::sim::cluster::{Sim, SimConfig};
+use kubetour_sim::api::inprocess;
+use kubetour_sim::cluster::{Sim, SimConfig};
 use serde_json::json;
 
 fn status(err: kube::Error) -> kube::core::Status {

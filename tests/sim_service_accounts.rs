@@ -8,7 +8,7 @@ use emqx_common::eventually;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::api::{Api, ListParams, PostParams};
-use kubetour::sim::cluster::{Sim, SimConfig};
+use kubetour_sim::cluster::{Sim, SimConfig};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

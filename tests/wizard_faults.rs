@@ -14,9 +14,9 @@ use futures::channel::mpsc::UnboundedSender;
 use kubetour::app::model::StageState;
 use kubetour::app::runtime::Observed;
 use kubetour::headless::Opened;
-use kubetour::sim::cluster::{Served, Sim, SimConfig};
-use kubetour::sim::faults::{self, FaultCount, FaultPlan};
-use kubetour::sim::resources::Res;
+use kubetour_sim::cluster::{Served, Sim, SimConfig};
+use kubetour_sim::faults::{self, FaultCount, FaultPlan};
+use kubetour_sim::resources::Res;
 use tokio::sync::watch;
 
 struct Bad {
@@ -34,10 +34,10 @@ fn bad_cluster(plan: FaultPlan, latency: Option<Duration>) -> Bad {
     });
     let (router, count) = faults::layer(sim.router(), plan);
     let router = match latency {
-        Some(d) => kubetour::sim::latency::layer(router, d),
+        Some(d) => kubetour_sim::latency::layer(router, d),
         None => router,
     };
-    let served = kubetour::sim::api::tls::serve(router, ([127, 0, 0, 1], 0).into()).unwrap();
+    let served = kubetour_sim::api::tls::serve(router, ([127, 0, 0, 1], 0).into()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("kubeconfig"),

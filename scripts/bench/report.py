@@ -188,7 +188,7 @@ def render(facts, runs, starts, embedded, track, render_out, sim_bench="", appen
         w(f"| EMQX {p} | {'yes' if t['ok'] else 'NO'} | {t['wall_s']:.1f} s | {t['peak_rss_mb']:.0f} MB |")
     w("\n## Drawing one frame (200×60, 1,000 pods; `cargo run --release --example render_bench`)\n")
     w("```\n" + (render_out or "render_bench did not run") + "\n```\n")
-    w("## The simulated API server alone (`cargo run --release --example sim_bench`)\n")
+    w("## The simulated API server alone (`cargo run --release -p kubetour-sim --example sim_bench`)\n")
     w("```\n" + (sim_bench or "sim_bench did not run") + "\n```\n")
     if appendix:
         w(appendix)

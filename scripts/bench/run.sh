@@ -4,7 +4,7 @@
 # pyte (a terminal emulator, in .bench/venv) on first use. Writes BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cargo build --release --locked --bin kubetour --example render_bench --example sim_bench
+cargo build --release --locked --bin kubetour --example render_bench && cargo build --release --locked -p kubetour-sim --example sim_bench
 if [ ! -x .bench/venv/bin/python ]; then
   python3 -m venv .bench/venv
   .bench/venv/bin/pip install -q pyte==0.8.2

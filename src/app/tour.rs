@@ -169,7 +169,7 @@ fn stable_kubeconfig(from: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
         )
     })?;
     let path = dir.join("sim-kubeconfig");
-    crate::sim::api::kubeconfig::write_private(&path, &text)?;
+    kubetour_sim::write_kubeconfig(&path, &text)?;
     Ok(path)
 }
 

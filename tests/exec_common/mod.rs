@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 use kubetour::cluster::connect::{self, Connection};
 use kubetour::engine::Engine;
 use kubetour::engine::events::EngineEvent;
-use kubetour::sim::cluster::{Served, Sim, SimConfig};
-use kubetour::sim::faults::{self, FaultCount, FaultPlan};
 use kubetour::track::{self, Lang, RenderOptions, Track};
+use kubetour_sim::cluster::{Served, Sim, SimConfig};
+use kubetour_sim::faults::{self, FaultCount, FaultPlan};
 
 pub struct Faulty {
     pub conn: Connection,
@@ -29,7 +29,7 @@ pub async fn faulty_cluster(plan: FaultPlan) -> Faulty {
         ..SimConfig::default()
     });
     let (router, count) = faults::layer(sim.router(), plan);
-    let served = kubetour::sim::api::tls::serve(router, ([127, 0, 0, 1], 0).into()).unwrap();
+    let served = kubetour_sim::api::tls::serve(router, ([127, 0, 0, 1], 0).into()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");
     std::fs::write(&kubeconfig, sim.kubeconfig(&served).unwrap()).unwrap();

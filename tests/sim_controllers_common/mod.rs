@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kubetour::sim::clock::Clock;
-use kubetour::sim::config::SimConfig;
-use kubetour::sim::controllers::spawn_all;
-use kubetour::sim::resources::Res;
-use kubetour::sim::store::Store;
+use kubetour_sim::clock::Clock;
+use kubetour_sim::config::SimConfig;
+use kubetour_sim::controllers::spawn_all;
+use kubetour_sim::resources::Res;
+use kubetour_sim::store::Store;
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 

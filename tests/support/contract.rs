@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use k8s_openapi::api::core::v1::ConfigMap;
-use kubetour::sim::cluster::{Sim, SimConfig};
+use kubetour_sim::cluster::{Sim, SimConfig};
 use serde_json::json;
 
 pub fn sim() -> Sim {

@@ -1,0 +1,262 @@
+//! `…/pods/<name>/portforward`: kubectl 1.30+ opens a WebSocket whose subprotocol is
+//! `SPDY/3.1+portforward.k8s.io` and runs a SPDY/3.1 session inside it (binary
+//! messages carry the SPDY byte stream, split anywhere). It falls back to a plain
+//! SPDY upgrade (POST) only when this upgrade fails, so the tunnel is what we serve.
+//!
+//! Per forwarded connection kubectl opens two streams with the same `requestid`:
+//! `streamtype: error` (which it half-closes at once) and `streamtype: data` for
+//! `port`. We reply to each, connect to the pod's port (`workloads::ports`), relay
+//! bytes, and end both streams when either side closes. A refused port gets the
+//! kubelet's message on the error stream, as a real node writes it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::extract::Request;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::portforward_spdy::{Codec, Frame};
+use crate::api::ApiState;
+use crate::api::status::ApiError;
+use crate::resources::Res;
+use crate::workloads::World;
+use crate::workloads::ports::{self, PortConn};
+
+/// The WebSocket subprotocol of the SPDY tunnel (k8s.io/apimachinery `portforward`).
+pub const TUNNEL_PROTOCOL: &str = "SPDY/3.1+portforward.k8s.io";
+/// Largest data frame we write (SPDY's length field allows 16 MiB).
+const CHUNK: usize = 32 * 1024;
+
+/// Whether a path is a pod's portforward subresource: `(namespace, pod)`.
+pub fn target(path: &str) -> Option<(String, String)> {
+    super::exec::pod_subresource(path, "portforward")
+}
+
+pub async fn handle(state: Arc<ApiState>, req: Request, ns: String, name: String) -> Response {
+    let Some(pod) = state.store.get(Res::Pod, &ns, &name) else {
+        return ApiError::not_found(Res::Pod.info(), &name).into_response();
+    };
+    if pod["spec"]["nodeName"].as_str().unwrap_or("").is_empty() {
+        return ApiError::bad_request(format!("pod {name} does not have a host assigned"))
+            .into_response();
+    }
+    let (mut parts, _body) = req.into_parts();
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(u) => u,
+        // A plain SPDY upgrade (or no upgrade at all): kubectl reports this answer.
+        Err(e) => {
+            return ApiError::bad_request(format!("Upgrade request required: {e}")).into_response();
+        }
+    };
+    let world = state.world.clone();
+    upgrade
+        .protocols([TUNNEL_PROTOCOL])
+        .on_upgrade(move |socket| serve(socket, world, pod))
+}
+
+/// One forwarded connection (a `requestid`).
+struct Forward {
+    error_stream: Option<u32>,
+    data_stream: Option<u32>,
+    conn: Option<PortConn>,
+    done: bool,
+}
+
+/// The SPDY session over one WebSocket.
+struct Session {
+    codec: Codec,
+    world: Arc<World>,
+    pod: Value,
+    forwards: HashMap<String, Forward>,
+    /// stream id -> requestid
+    streams: HashMap<u32, String>,
+    out: Vec<u8>,
+}
+
+async fn serve(mut socket: WebSocket, world: Arc<World>, pod: Value) {
+    let mut session = Session {
+        codec: Codec::new(),
+        world,
+        pod,
+        forwards: HashMap::new(),
+        streams: HashMap::new(),
+        out: Vec::new(),
+    };
+    let mut inbuf = Vec::new();
+    while let Some(Ok(msg)) = socket.recv().await {
+        match msg {
+            Message::Binary(bytes) => inbuf.extend_from_slice(&bytes),
+            Message::Close(_) => break,
+            Message::Text(_) | Message::Ping(_) | Message::Pong(_) => continue,
+        }
+        let mut go_away = false;
+        loop {
+            match session.codec.parse(&mut inbuf) {
+                Ok(Some(frame)) => go_away |= session.on_frame(frame),
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::debug!("port-forward: {e}");
+                    go_away = true;
+                    break;
+                }
+            }
+        }
+        if !session.out.is_empty() {
+            let bytes = std::mem::take(&mut session.out);
+            if socket.send(Message::Binary(bytes.into())).await.is_err() {
+                return;
+            }
+        }
+        if go_away {
+            break;
+        }
+    }
+    let _ = socket.send(Message::Close(None)).await;
+}
+
+impl Session {
+    fn send(&mut self, frame: &Frame) {
+        let bytes = self.codec.encode(frame);
+        self.out.extend(bytes);
+    }
+
+    fn send_data(&mut self, id: u32, data: &[u8]) {
+        for chunk in data.chunks(CHUNK) {
+            self.send(&Frame::Data {
+                id,
+                fin: false,
+                data: chunk.to_vec(),
+            });
+        }
+    }
+
+    /// Handles one frame; true when the session ends.
+    fn on_frame(&mut self, frame: Frame) -> bool {
+        match frame {
+            Frame::SynStream { id, headers, .. } => self.open_stream(id, &headers),
+            Frame::Data { id, fin, data } => self.on_data(id, fin, &data),
+            Frame::Ping(n) => self.send(&Frame::Ping(n)),
+            Frame::RstStream { id, .. } => {
+                if let Some(request) = self.streams.remove(&id)
+                    && let Some(f) = self.forwards.get_mut(&request)
+                {
+                    f.done = true;
+                    f.conn = None;
+                }
+            }
+            Frame::GoAway { .. } => return true,
+            Frame::SynReply { .. } | Frame::Ignored(_) => {}
+        }
+        false
+    }
+
+    fn open_stream(&mut self, id: u32, headers: &[(String, String)]) {
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let (kind, port, request) = (header("streamtype"), header("port"), header("requestid"));
+        self.send(&Frame::SynReply {
+            id,
+            headers: Vec::new(),
+            fin: false,
+        });
+        self.streams.insert(id, request.clone());
+        let forward = self.forwards.entry(request.clone()).or_insert(Forward {
+            error_stream: None,
+            data_stream: None,
+            conn: None,
+            done: false,
+        });
+        match kind.as_str() {
+            "error" => forward.error_stream = Some(id),
+            "data" => {
+                forward.data_stream = Some(id);
+                let port_number = port.parse::<u16>().ok();
+                let conn = port_number.and_then(|p| ports::connect(&self.world, &self.pod, p));
+                match conn {
+                    Some(c) => forward.conn = Some(c),
+                    None => {
+                        let message = refused_message(&self.pod, &port);
+                        self.finish(&request, Some(&message));
+                    }
+                }
+            }
+            // An unknown stream type: the kubelet resets it.
+            _ => self.send(&Frame::RstStream { id, status: 1 }),
+        }
+    }
+
+    fn on_data(&mut self, id: u32, fin: bool, data: &[u8]) {
+        let Some(request) = self.streams.get(&id).cloned() else {
+            return;
+        };
+        let Some(forward) = self.forwards.get_mut(&request) else {
+            return;
+        };
+        if forward.data_stream != Some(id) || forward.done {
+            return;
+        }
+        let (reply, closed) = match forward.conn.as_mut() {
+            Some(conn) => {
+                let reply = conn.feed(data);
+                (reply, conn.closed())
+            }
+            None => (Vec::new(), true),
+        };
+        if !reply.is_empty() {
+            self.send_data(id, &reply);
+        }
+        if closed || fin {
+            self.finish(&request, None);
+        }
+    }
+
+    /// Ends a forwarded connection: the data stream, then the error stream (with the
+    /// error, if any), both half-closed from our side.
+    fn finish(&mut self, request: &str, error: Option<&str>) {
+        let Some(forward) = self.forwards.get_mut(request) else {
+            return;
+        };
+        if forward.done {
+            return;
+        }
+        forward.done = true;
+        forward.conn = None;
+        let (data, err) = (forward.data_stream, forward.error_stream);
+        if let Some(id) = data {
+            self.send(&Frame::Data {
+                id,
+                fin: true,
+                data: Vec::new(),
+            });
+        }
+        if let Some(id) = err {
+            if let Some(message) = error {
+                self.send_data(id, message.as_bytes());
+            }
+            self.send(&Frame::Data {
+                id,
+                fin: true,
+                data: Vec::new(),
+            });
+        }
+    }
+}
+
+/// What containerd's port-forward says when nothing listens on the port.
+fn refused_message(pod: &Value, port: &str) -> String {
+    let uid = pod["metadata"]["uid"].as_str().unwrap_or("");
+    // The pod sandbox's id: 64 hex digits, as containerd names sandboxes.
+    let hex: String = uid.chars().filter(|c| *c != '-').collect();
+    let sandbox = format!("{hex}{hex}");
+    format!(
+        "error forwarding port {port} to pod {sandbox}, uid : failed to execute portforward in network namespace \"/var/run/netns/cni-{uid}\": failed to connect to localhost:{port} inside namespace \"{sandbox}\", IPv4: dial tcp4 127.0.0.1:{port}: connect: connection refused IPv6 dial tcp6 [::1]:{port}: connect: connection refused "
+    )
+}

@@ -1,0 +1,198 @@
+use super::*;
+use crate::emqx::line::at;
+
+fn spec(family: Family) -> NodeSpec {
+    NodeSpec {
+        cookie: "emqxsecretcookie".into(),
+        family,
+        may_cluster: true,
+        persistent: false,
+        autoclean: match family {
+            Family::V4 => Duration::from_secs(300),
+            Family::V5 => Duration::from_secs(86400),
+        },
+    }
+}
+
+fn names(ns: &[&str]) -> Vec<String> {
+    ns.iter().map(|s| s.to_string()).collect()
+}
+
+const A: &str = "emqx@10.244.0.5";
+const B: &str = "emqx@10.244.0.6";
+const C: &str = "emqx@10.244.0.7";
+
+fn three(family: Family) -> Registry {
+    let mut r = Registry::new();
+    r.node_started(A, spec(family), at("2024-05-01T10:00:00Z"));
+    r.node_started(B, spec(family), at("2024-05-01T10:00:01Z"));
+    r.node_started(C, spec(family), at("2024-05-01T10:00:02Z"));
+    r
+}
+
+#[test]
+fn three_fresh_nodes_are_three_islands() {
+    let r = three(Family::V5);
+    for n in [A, B, C] {
+        assert_eq!(r.view(n), (names(&[n]), vec![]));
+    }
+}
+
+#[test]
+fn younger_nodes_join_the_oldest_and_the_cluster_forms() {
+    let mut r = three(Family::V5);
+    let all = names(&[A, B, C]);
+    let round = r.discovery_round(B, &all);
+    assert_eq!(round.joined.as_deref(), Some(A));
+    assert!(!round.complete, "C is still outside");
+    assert_eq!(round.unreachable, names(&[C]));
+    let round = r.discovery_round(C, &all);
+    assert_eq!(round.joined.as_deref(), Some(A));
+    assert!(round.complete);
+    let round = r.discovery_round(A, &all);
+    assert_eq!(round.joined, None);
+    assert!(round.complete);
+    assert_eq!(r.view(B), (all.clone(), vec![]));
+}
+
+#[test]
+fn names_that_no_node_has_are_never_joined() {
+    let mut r = three(Family::V4);
+    // 4.x APP_NAME mismatch: the nodes are emqx-N@ip, discovery says emqx@ip.
+    let round = r.discovery_round(B, &names(&["emqx@10.244.0.9", "emqx@10.244.0.10"]));
+    assert_eq!(round.joined, None);
+    assert_eq!(round.unreachable.len(), 2);
+    assert!(!round.complete);
+}
+
+#[test]
+fn a_different_cookie_or_family_is_unreachable() {
+    let mut r = Registry::new();
+    r.node_started(A, spec(Family::V5), at("2024-05-01T10:00:00Z"));
+    let mut other = spec(Family::V5);
+    other.cookie = "another".into();
+    r.node_started(B, other, at("2024-05-01T10:00:01Z"));
+    r.node_started(C, spec(Family::V4), at("2024-05-01T10:00:02Z"));
+    let round = r.discovery_round(B, &names(&[A, B]));
+    assert_eq!(round.joined, None);
+    assert_eq!(round.unreachable, names(&[A]));
+    let round = r.discovery_round(C, &names(&[A, C]));
+    assert_eq!(round.joined, None);
+}
+
+#[test]
+fn a_5x_round_is_incomplete_when_the_own_name_is_not_discovered() {
+    let mut r = three(Family::V5);
+    let round = r.discovery_round(A, &names(&["emqx@10-244-0-5.default.pod.local"]));
+    assert!(!round.complete);
+    let mut r = three(Family::V4);
+    let round = r.discovery_round(A, &names(&[A]));
+    assert!(round.complete);
+}
+
+#[test]
+fn a_lost_member_is_stopped_until_autoclean() {
+    for (family, keep, gone) in [
+        (Family::V4, "2024-05-01T10:05:59Z", "2024-05-01T10:06:01Z"),
+        (Family::V5, "2024-05-02T10:00:59Z", "2024-05-02T10:01:01Z"),
+    ] {
+        let mut r = three(family);
+        let all = names(&[A, B, C]);
+        r.discovery_round(B, &all);
+        r.discovery_round(C, &all);
+        r.node_stopped(C, at("2024-05-01T10:01:00Z"));
+        assert_eq!(r.view(A), (names(&[A, B]), names(&[C])));
+        r.autoclean(at(keep));
+        assert_eq!(r.view(A).1, names(&[C]), "{family:?}");
+        r.autoclean(at(gone));
+        assert_eq!(r.view(A).1, Vec::<String>::new(), "{family:?}");
+    }
+}
+
+#[test]
+fn a_replacement_with_the_same_name_is_alone_until_it_joins() {
+    let mut r = three(Family::V5);
+    let all = names(&[A, B, C]);
+    r.discovery_round(B, &all);
+    r.discovery_round(C, &all);
+    r.node_stopped(A, at("2024-05-01T10:01:00Z"));
+    r.node_started(A, spec(Family::V5), at("2024-05-01T10:01:05Z"));
+    assert_eq!(r.view(A), (names(&[A]), vec![]));
+    assert_eq!(r.view(B), (names(&[B, C]), names(&[A])));
+    let round = r.discovery_round(A, &all);
+    assert_eq!(round.joined.as_deref(), Some(B));
+    assert_eq!(r.view(B), (names(&[A, B, C]), vec![]));
+}
+
+#[test]
+fn two_live_clusters_sharing_a_cookie_merge() {
+    let mut r = three(Family::V4);
+    r.discovery_round(B, &names(&[A, B]));
+    let d = "emqx@10.244.1.1";
+    r.node_started(d, spec(Family::V4), at("2024-05-01T10:05:00Z"));
+    r.discovery_round(d, &names(&[C, d]));
+    assert_eq!(r.view(d), (names(&[C, d]), vec![]));
+    // A leftover pod of the other install shows up in C's endpoints.
+    let round = r.discovery_round(C, &names(&[A, C, d]));
+    assert_eq!(round.joined.as_deref(), Some(A));
+    assert_eq!(r.view(A), (names(&[A, B, C]), vec![]));
+    assert_eq!(r.view(d), (names(&[d]), vec![]));
+}
+
+#[test]
+fn an_unlicensed_5_9_node_refuses_to_join() {
+    let mut r = Registry::new();
+    r.node_started(A, spec(Family::V5), at("2024-05-01T10:00:00Z"));
+    let mut unlicensed = spec(Family::V5);
+    unlicensed.may_cluster = false;
+    r.node_started(B, unlicensed, at("2024-05-01T10:00:01Z"));
+    let round = r.discovery_round(B, &names(&[A, B]));
+    assert_eq!(round.joined, None);
+    assert_eq!(round.licence_refused.as_deref(), Some(A));
+    assert!(!round.complete);
+    assert_eq!(r.view(A), (names(&[A]), vec![]));
+}
+
+#[test]
+fn persistent_nodes_restarting_together_wait_for_the_last_to_stop() {
+    let mut r = Registry::new();
+    let mut p = spec(Family::V5);
+    p.persistent = true;
+    r.node_started(A, p.clone(), at("2024-05-01T10:00:00Z"));
+    r.node_started(B, p.clone(), at("2024-05-01T10:00:01Z"));
+    r.discovery_round(B, &names(&[A, B]));
+    r.node_stopped(A, at("2024-05-01T11:00:00Z"));
+    r.node_stopped(B, at("2024-05-01T11:00:01Z"));
+    // OrderedReady: A (pod 0) first, but B stopped last and holds the newest tables.
+    assert_eq!(
+        r.node_started(A, p.clone(), at("2024-05-01T11:01:00Z")),
+        StartOutcome::WaitForTables
+    );
+    assert!(!r.retry_tables(A));
+    assert_eq!(
+        r.node_started(B, p.clone(), at("2024-05-01T11:02:00Z")),
+        StartOutcome::Ready
+    );
+    assert!(r.retry_tables(A));
+    assert_eq!(r.view(A), (names(&[A, B]), vec![]));
+}
+
+#[test]
+fn a_manual_join_and_leave_change_membership() {
+    let mut r = three(Family::V4);
+    assert_eq!(r.manual_join(B, B), Ok(false));
+    assert_eq!(
+        r.manual_join(B, "emqx@nowhere"),
+        Err("{node_down,emqx@nowhere}".into())
+    );
+    assert_eq!(r.manual_join(B, A), Ok(true));
+    assert_eq!(
+        r.manual_join(B, A),
+        Err("{already_in_cluster,'emqx@10.244.0.5'}".into())
+    );
+    assert_eq!(r.view(A), (names(&[A, B]), vec![]));
+    assert_eq!(r.leave(B), Ok(()));
+    assert_eq!(r.view(A), (names(&[A]), vec![]));
+    assert_eq!(r.view(B), (names(&[B]), vec![]));
+    assert_eq!(r.leave(B), Err("node_not_in_cluster".into()));
+}
