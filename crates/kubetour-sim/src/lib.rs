@@ -34,19 +34,20 @@ pub mod cluster;
 pub mod config;
 pub mod controllers;
 pub mod emqx;
+#[cfg(feature = "testing")]
 pub mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod key_order;
 mod key_order_schema;
 pub mod latency;
-pub mod rbac;
+mod rbac;
 pub mod resources;
-pub mod serve;
-pub mod shell;
-pub mod state;
+mod serve;
+mod shell;
+mod state;
 pub mod store;
-pub mod workloads;
+mod workloads;
 mod yaml;
 
 pub use api::discovery::GIT_VERSION;

@@ -21,4 +21,4 @@ pub mod rules_review;
 pub mod tokens;
 
 pub use attributes::{Attributes, UserInfo};
-pub use authorizer::{Decision, authorize};
+pub use authorizer::authorize;

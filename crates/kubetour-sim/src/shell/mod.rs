@@ -62,9 +62,11 @@ pub trait Host {
 }
 
 /// A host with no programs beyond the builtins (busybox-like images).
+#[cfg(test)]
 #[derive(Debug, Default)]
 pub struct NoPrograms;
 
+#[cfg(test)]
 impl Host for NoPrograms {
     fn program(&mut self, _argv: &[String], _stdin: &[u8]) -> Option<Output> {
         None
@@ -88,6 +90,8 @@ pub struct Run {
     pub exited: bool,
 }
 
+// Whole-output views, for tests; a session streams the steps instead.
+#[cfg(test)]
 impl Run {
     /// All stdout bytes, in order.
     pub fn stdout(&self) -> Vec<u8> {
