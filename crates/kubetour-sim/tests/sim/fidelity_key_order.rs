@@ -3,12 +3,9 @@
 //! real, from real-apiserver/). Values unique to a cluster (uids, resourceVersions,
 //! times, allocated IPs) are replaced in place, so only content and order are compared.
 
-#[path = "support/replay.rs"]
-mod replay;
-
 use axum::body::Body;
 use axum::http::{Request, header};
-use replay::{fixture, replay, send, sim_with_ref_namespace};
+use crate::support::replay::{fixture, replay, send, sim_with_ref_namespace};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 

@@ -2,33 +2,15 @@
 //! through kube-rs against the sim in-process (issue 12): batch/v1 Jobs run to
 //! completion or failure, pods/eviction, serviceaccounts/token, pods/ephemeralcontainers.
 
-#[path = "support/contract.rs"]
-mod contract;
-
 use std::time::Duration;
 
-use contract::{api_error, sim};
+use crate::support::{api_error, eventually_within, sim};
 use k8s_openapi::api::authentication::v1::TokenRequest;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, ServiceAccount};
 use kube::api::{Api, EvictParams, ListParams, Patch, PatchParams, PostParams};
 use kubetour_sim::cluster::Sim;
 use serde_json::json;
-
-/// Polls `check` every 100 ms of (paused) time until it gives Some, up to 10 minutes.
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    for _ in 0..6000 {
-        if let Some(v) = check().await {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("never happened: {what}");
-}
 
 /// A Job whose pod runs `script` in busybox's shell (the simulated kubelet runs it: its
 /// exit code decides the pod's phase, as a real kubelet's would).
@@ -78,7 +60,7 @@ async fn a_job_runs_its_pod_and_completes_when_the_pod_succeeds() {
         uid
     );
     // The pod's command exits 0 by itself.
-    let done = eventually("the job completes", || {
+    let done = eventually_within(600, "the job completes", || {
         let jobs = jobs.clone();
         async move {
             let j = jobs.get("pi").await.ok()?;
@@ -115,11 +97,11 @@ async fn a_job_fails_once_its_pods_failed_past_the_backoff_limit() {
     .await
     .unwrap();
     // One failure is within the limit: the controller starts another pod, which fails too.
-    eventually("two failed pods", || async {
+    eventually_within(600, "two failed pods", || async {
         (pods_in_phase(&sim, "flaky", "Failed").await.len() == 2).then_some(())
     })
     .await;
-    let failed = eventually("the job fails", || {
+    let failed = eventually_within(600, "the job fails", || {
         let jobs = jobs.clone();
         async move {
             let status = jobs.get("flaky").await.ok()?.status?;
@@ -147,7 +129,7 @@ async fn an_eviction_deletes_the_pod_and_answers_success() {
         "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}
     }))
     .unwrap();
-    eventually("the default service account", || {
+    eventually_within(600, "the default service account", || {
         let sas: Api<ServiceAccount> = Api::namespaced(sim.client(), "default");
         async move { sas.get("default").await.ok() }
     })
@@ -162,7 +144,7 @@ async fn an_eviction_deletes_the_pod_and_answers_success() {
         status.status,
         Some(kube::core::response::StatusSummary::Success)
     );
-    eventually("the evicted pod is gone", || {
+    eventually_within(600, "the evicted pod is gone", || {
         let pods = pods.clone();
         async move { pods.get_opt("evictee").await.ok()?.is_none().then_some(()) }
     })
@@ -179,7 +161,7 @@ async fn an_eviction_deletes_the_pod_and_answers_success() {
 async fn a_token_request_gives_a_token_the_sim_accepts_until_it_expires() {
     let sim = sim();
     let sas: Api<ServiceAccount> = Api::namespaced(sim.client(), "default");
-    eventually("the default service account", || {
+    eventually_within(600, "the default service account", || {
         let sas = sas.clone();
         async move { sas.get("default").await.ok() }
     })
@@ -227,7 +209,7 @@ async fn a_token_request_gives_a_token_the_sim_accepts_until_it_expires() {
 async fn an_ephemeral_container_shows_in_the_pods_spec_and_status() {
     let sim = sim();
     let pods: Api<Pod> = Api::namespaced(sim.client(), "default");
-    eventually("the default service account", || {
+    eventually_within(600, "the default service account", || {
         let sas: Api<ServiceAccount> = Api::namespaced(sim.client(), "default");
         async move { sas.get("default").await.ok() }
     })

@@ -1,16 +1,13 @@
 //! kubectl against `kubetour sim serve` while the controllers run: watching, scaling,
 //! deleting pods, rollout status, waiting for Ready, claims, endpoints, describe, events.
 
-#[path = "support/kubectl.rs"]
-mod support;
-
 use std::process::Stdio;
 use std::time::Duration;
 
-use support::{Cluster, MANIFEST, as_str};
+use crate::support::kubectl::{Cluster, MANIFEST, as_str};
 
 fn applied() -> Cluster {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let file = c.write("emqx.yaml", MANIFEST);
     c.ok(&["apply", "-f", as_str(&file)]);
     c

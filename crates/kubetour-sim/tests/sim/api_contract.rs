@@ -6,10 +6,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 
-#[path = "support/contract.rs"]
-mod contract;
-
-use contract::{api_error, cm, deployment, sim};
+use crate::support::{api_error, cm, deployment, sim};
 
 #[tokio::test(start_paused = true)]
 async fn a_stale_update_is_a_conflict() {

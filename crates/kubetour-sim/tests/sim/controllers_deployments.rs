@@ -1,12 +1,10 @@
 //! Deployments, ReplicaSets, the scheduler, the kubelet and the garbage collector,
 //! driven directly against the store on paused time.
 
-mod sim_controllers_common;
-
 use kubetour_sim::config::SimConfig;
 use kubetour_sim::resources::Res;
 use serde_json::json;
-use sim_controllers_common::*;
+use crate::support::controllers::*;
 
 #[tokio::test(start_paused = true)]
 async fn a_deployment_brings_up_ready_pods_through_its_replicaset_and_reports_available() {

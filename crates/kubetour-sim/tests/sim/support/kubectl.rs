@@ -1,50 +1,54 @@
-//! Runs `kubetour sim serve` as a child process and the machine's kubectl against it.
+//! The simulated cluster served on loopback over TLS, in this process (the server
+//! `kubetour sim serve` runs), and the machine's kubectl against it.
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use kubetour_sim::{Sim, SimConfig};
+
 pub struct Cluster {
-    child: Child,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<std::thread::JoinHandle<()>>,
     dir: tempfile::TempDir,
     pub kubeconfig: PathBuf,
 }
 
 impl Cluster {
-    /// Starts a simulated cluster on a free loopback port, fast (`--speed 20`).
-    pub fn start(extra: &[&str]) -> Cluster {
+    /// Starts a simulated cluster on a free loopback port, fast (speed 20), on a runtime
+    /// of its own (a thread), and writes its kubeconfig.
+    pub fn start() -> Cluster {
         let dir = tempfile::tempdir().unwrap();
         let kubeconfig = dir.path().join("kubeconfig");
-        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kubetour"))
-            .args([
-                "sim",
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--speed",
-                "20",
-                "--kubeconfig",
-            ])
-            .arg(&kubeconfig)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("kubetour starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut first = String::new();
-        BufReader::new(stdout).read_line(&mut first).unwrap();
-        assert_eq!(
-            first.trim(),
-            format!("export KUBECONFIG={}", kubeconfig.display()),
-            "the first line tells how to use the cluster"
-        );
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let path = kubeconfig.clone();
+        let server = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let sim = Sim::start(SimConfig {
+                    speed: 20.0,
+                    ..SimConfig::default()
+                });
+                let served = sim.serve_tls(([127, 0, 0, 1], 0).into()).unwrap();
+                let config = sim.kubeconfig(&served).unwrap();
+                kubetour_sim::write_kubeconfig(&path, &config).unwrap();
+                ready_tx.send(()).unwrap();
+                let _ = stopped.await;
+                served.handle.shutdown();
+            });
+            runtime.shutdown_background();
+        });
+        ready_rx.recv().expect("the simulated cluster starts");
         Cluster {
-            child,
+            stop: Some(stop),
+            server: Some(server),
             dir,
             kubeconfig,
         }
@@ -52,7 +56,7 @@ impl Cluster {
 
     /// A cluster with `manifest` applied and pod `pod` (namespace default) ready.
     pub fn with_ready_pod(manifest: &str, pod: &str) -> Cluster {
-        let cluster = Cluster::start(&[]);
+        let cluster = Cluster::start();
         let file = cluster.write("manifest.yaml", manifest);
         cluster.ok(&["apply", "-f", as_str(&file)]);
         cluster.eventually(&["get", "pod", pod], |o| o.contains("1/1"));
@@ -120,8 +124,12 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.join();
+        }
     }
 }
 

@@ -2,15 +2,12 @@
 //! `exec -it POD -- sh` on a terminal, `exec -- sh -c` scripts, and `kubectl cp` in and
 //! out of the pod (tar over exec stdin/stdout).
 
-#[path = "support/kubectl.rs"]
-mod support;
-
 use std::io::{Read, Write};
 use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use support::{Cluster, as_str};
+use crate::support::kubectl::{Cluster, as_str};
 
 const EMQX: &str = r#"apiVersion: v1
 kind: Service

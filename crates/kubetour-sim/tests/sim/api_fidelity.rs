@@ -8,9 +8,6 @@ use kubetour_sim::cluster::{Sim, SimConfig};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-#[path = "support/replay.rs"]
-mod replay;
-
 /// Drops what differs between any two clusters.
 fn comparable(mut v: Value) -> Value {
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -38,7 +35,7 @@ fn comparable(mut v: Value) -> Value {
 }
 
 async fn replay(sim: &Sim, name: &str) -> (Value, Value) {
-    let (ours, real) = replay::replay(sim, name).await;
+    let (ours, real) = crate::support::replay::replay(sim, name).await;
     (comparable(ours), comparable(real))
 }
 

@@ -3,10 +3,7 @@
 //! `kubectl logs`, the exit code as the container's terminated state, restartPolicy
 //! honoured, the pod's phase Succeeded or Failed as a real kubelet sets it.
 
-#[path = "support/kubectl.rs"]
-mod support;
-
-use support::{Cluster, as_str};
+use crate::support::kubectl::{Cluster, as_str};
 
 fn pod(name: &str, policy: &str, script: &str) -> String {
     format!(
@@ -34,7 +31,7 @@ fn jsonpath(c: &Cluster, pod: &str, path: &str) -> String {
 
 #[test]
 fn a_finished_script_leaves_its_output_and_the_pod_succeeds() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     apply(
         &c,
         "hello",
@@ -61,7 +58,7 @@ fn a_finished_script_leaves_its_output_and_the_pod_succeeds() {
 
 #[test]
 fn a_failing_script_fails_the_pod_with_its_exit_code_when_never_restarted() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     apply(&c, "fail", &pod("fail", "Never", "echo bye; exit 3"));
     c.eventually(&["get", "pod", "fail"], |t| t.contains(" Error "));
     assert_eq!(jsonpath(&c, "fail", "{.status.phase}"), "Failed");
@@ -79,7 +76,7 @@ fn a_failing_script_fails_the_pod_with_its_exit_code_when_never_restarted() {
 
 #[test]
 fn restart_policies_decide_what_happens_after_the_exit() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     apply(&c, "always", &pod("always", "Always", "echo once; exit 1"));
     apply(
         &c,
@@ -115,7 +112,7 @@ fn restart_policies_decide_what_happens_after_the_exit() {
 
 #[test]
 fn a_sleeping_container_keeps_running_and_answers_exec() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let text = r#"apiVersion: v1
 kind: Pod
 metadata: {name: sleeper, namespace: default}

@@ -1,11 +1,10 @@
-//! Shared helpers for the EMQX-on-the-sim tests: exec and logs through kube-rs (the
-//! public API only), and waiting for what a learner waits for.
+//! What a learner does with pods through kube-rs (the public API only): exec, logs,
+//! the names behind a selector. Also used by the wizard's engine tests (tests/common).
 #![allow(dead_code)]
 
-use std::time::Duration;
-
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, AttachParams, ListParams, LogParams};
+use kube::api::{Api, AttachParams, ListParams, LogParams, PostParams};
+use serde_json::json;
 use tokio::io::AsyncReadExt;
 
 /// Runs a command in a pod's container; returns stdout, stderr and the exit code.
@@ -92,17 +91,18 @@ pub async fn pod_names(client: &kube::Client, ns: &str, selector: &str) -> Vec<S
     names
 }
 
-/// Polls `f` until it returns Some (up to ~60 s of real time).
-pub async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    for _ in 0..600 {
-        if let Some(v) = f().await {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for {what}");
+/// Creates pod `name` (namespace default) with one container `emqx` running `image` with
+/// this environment.
+pub async fn pod_with_env(client: &kube::Client, name: &str, image: &str, env: &[(&str, &str)]) {
+    let env: Vec<_> = env
+        .iter()
+        .map(|(k, v)| json!({"name": k, "value": v}))
+        .collect();
+    let pod: Pod = serde_json::from_value(json!({
+        "metadata": {"name": name},
+        "spec": {"containers": [{"name": "emqx", "image": image, "env": env}]}
+    }))
+    .unwrap();
+    let api: Api<Pod> = Api::namespaced(client.clone(), "default");
+    api.create(&PostParams::default(), &pod).await.unwrap();
 }

@@ -1,21 +1,12 @@
 //! The API server's views into EMQX pods, through kube-rs in-process: proxy forms and
 //! their errors, following logs, the service-account token's lifetime.
 
-mod emqx_common;
-
-use emqx_common::eventually;
+use crate::support::pods::pod_with_env;
+use crate::support::{eventually, fast_sim as sim};
 use futures::{AsyncBufReadExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::api::{Api, LogParams, PostParams};
-use kubetour_sim::cluster::{Sim, SimConfig};
 use serde_json::json;
-
-fn sim() -> Sim {
-    Sim::start(SimConfig {
-        speed: 50.0,
-        ..SimConfig::default()
-    })
-}
 
 async fn emqx_pod(client: &kube::Client, name: &str, image: &str) {
     let pod: Pod = serde_json::from_value(json!({
@@ -134,20 +125,6 @@ async fn a_followed_log_streams_until_the_pod_is_deleted() {
         panic!("{err:?}")
     };
     assert_eq!(status.code, 404);
-}
-
-async fn pod_with_env(client: &kube::Client, name: &str, image: &str, env: &[(&str, &str)]) {
-    let env: Vec<_> = env
-        .iter()
-        .map(|(k, v)| json!({"name": k, "value": v}))
-        .collect();
-    let pod: Pod = serde_json::from_value(json!({
-        "metadata": {"name": name},
-        "spec": {"containers": [{"name": "emqx", "image": image, "env": env}]}
-    }))
-    .unwrap();
-    let api: Api<Pod> = Api::namespaced(client.clone(), "default");
-    api.create(&PostParams::default(), &pod).await.unwrap();
 }
 
 async fn log_containing(client: &kube::Client, pod: &str, what: &str) -> String {

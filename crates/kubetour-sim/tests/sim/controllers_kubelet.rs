@@ -1,8 +1,6 @@
 //! The kubelet's container lifecycle: crash loops with back-off through a custom
 //! container runtime, graceful deletion, and rolling-update bounds.
 
-mod sim_controllers_common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +11,7 @@ use kubetour_sim::controllers::spawn_with_runtimes;
 use kubetour_sim::resources::Res;
 use kubetour_sim::store::Store;
 use serde_json::{Value, json};
-use sim_controllers_common::*;
+use crate::support::controllers::*;
 
 /// Exits with code 1 two seconds after every start, never ready.
 #[derive(Debug)]

@@ -2,10 +2,7 @@
 //! appendix writes it (namespace `default`): `kubectl logs`, `kubectl exec -- emqx ctl
 //! cluster status` and `kubectl auth can-i`, checked against EMQX.md's exact strings.
 
-#[path = "support/kubectl.rs"]
-mod support;
-
-use support::{Cluster, as_str};
+use crate::support::kubectl::{Cluster, as_str};
 
 const EMQX: &str = r#"apiVersion: v1
 kind: ServiceAccount
@@ -75,7 +72,7 @@ const THREE_NODES: &str = "Cluster status: #{running_nodes =>
 ";
 
 fn running() -> Cluster {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let file = c.write("emqx.yaml", EMQX);
     c.ok(&["apply", "-f", as_str(&file)]);
     c.eventually(&["get", "pods", "-l", "app=emqx"], |t| {

@@ -3,16 +3,13 @@
 //! server's proxy, MQTT on 1883 answers CONNECT with a CONNACK, and a port nothing
 //! listens on fails as on a real node (the kubelet's message, "lost connection").
 
-#[path = "support/kubectl.rs"]
-mod support;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use support::Cluster;
+use crate::support::kubectl::Cluster;
 
 const EMQX: &str = r#"apiVersion: v1
 kind: Service
@@ -177,7 +174,7 @@ fn port_forward_to_a_port_nothing_listens_on_fails_as_on_a_real_node() {
     let _ = s.read_to_end(&mut buf);
     assert!(buf.is_empty(), "nothing comes back from a refused port");
     let line = fw.wait_for("an error occurred forwarding");
-    let real = include_str!("fixtures/real/kubectl-port-forward-refused.txt");
+    let real = include_str!("../fixtures/real/kubectl-port-forward-refused.txt");
     let real_line = real
         .lines()
         .find(|l| l.contains("an error occurred forwarding"))

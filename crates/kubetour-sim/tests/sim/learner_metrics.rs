@@ -2,12 +2,9 @@
 //! `apiserver_request_total` labelled as a real kube-apiserver labels it, counting
 //! every client's requests, and `apiserver_longrunning_requests` for open watches.
 
-#[path = "support/kubectl.rs"]
-mod support;
-
 use std::process::Stdio;
 
-use support::{Cluster, as_str};
+use crate::support::kubectl::{Cluster, as_str};
 
 const POD: &str = r#"apiVersion: v1
 kind: Pod
@@ -44,7 +41,7 @@ fn value(metrics: &str, name: &str, labels: &[&str]) -> Option<u64> {
 
 #[test]
 fn metrics_count_requests_with_the_real_servers_labels() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let file = c.write("pod.yaml", POD);
     c.ok(&["apply", "-f", as_str(&file)]);
     c.eventually(&["get", "pod", "box"], |o| o.contains("Running"));
@@ -99,7 +96,7 @@ fn metrics_count_requests_with_the_real_servers_labels() {
 
 #[test]
 fn an_open_watch_is_a_longrunning_request_until_it_ends() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let watching = ["verb=\"WATCH\"", "resource=\"pods\"", "scope=\"namespace\""];
     let mut watch = watch_pods(&c);
     c.eventually(&["get", "--raw", "/metrics"], |m| {
@@ -127,14 +124,14 @@ fn label_names(line: &str) -> Vec<String> {
 
 #[test]
 fn help_type_and_label_names_are_the_real_servers() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let mut watch = watch_pods(&c);
     let ours = c.eventually(&["get", "--raw", "/metrics"], |m| {
         m.contains("apiserver_longrunning_requests{")
     });
     let _ = watch.kill();
     let _ = watch.wait();
-    let real = include_str!("fixtures/real/metrics-apiserver-stable.txt");
+    let real = include_str!("../fixtures/real/metrics-apiserver-stable.txt");
     for line in real.lines().filter(|l| l.starts_with('#')) {
         assert!(
             ours.contains(&format!("{line}\n")),

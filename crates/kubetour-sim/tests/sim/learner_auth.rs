@@ -2,10 +2,7 @@
 //! (SelfSubjectRulesReview) against `kubetour sim serve`, from the same RBAC that guards
 //! every request; both groups in discovery as a real server lists them.
 
-#[path = "support/kubectl.rs"]
-mod support;
-
-use support::{Cluster, as_str};
+use crate::support::kubectl::{Cluster, as_str};
 
 const SA_ROLE: &str = r#"apiVersion: v1
 kind: Namespace
@@ -33,7 +30,7 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: emqx-endpoints-
 
 #[test]
 fn auth_whoami_names_the_user_and_groups() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let out = c.ok(&["auth", "whoami"]);
     assert_eq!(
         out,
@@ -56,7 +53,7 @@ fn auth_whoami_names_the_user_and_groups() {
 
 #[test]
 fn auth_can_i_list_for_a_fresh_service_account_matches_a_real_server() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let out = c.ok(&[
         "auth",
         "can-i",
@@ -66,13 +63,13 @@ fn auth_can_i_list_for_a_fresh_service_account_matches_a_real_server() {
         "--as",
         "system:serviceaccount:default:default",
     ]);
-    let real = include_str!("fixtures/real/kubectl-auth-can-i-list-fresh-sa.txt");
+    let real = include_str!("../fixtures/real/kubectl-auth-can-i-list-fresh-sa.txt");
     assert_eq!(out, real);
 }
 
 #[test]
 fn auth_can_i_list_shows_the_rules_bound_in_that_namespace_only() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let file = c.write("rbac.yaml", SA_ROLE);
     c.ok(&["apply", "-f", as_str(&file)]);
     let sa = "system:serviceaccount:emqx:emqx";
@@ -93,7 +90,7 @@ fn auth_can_i_list_shows_the_rules_bound_in_that_namespace_only() {
 
 #[test]
 fn the_review_kinds_are_in_discovery() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let out = c.ok(&[
         "api-resources",
         "--api-group=authentication.k8s.io",

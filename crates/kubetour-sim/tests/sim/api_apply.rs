@@ -9,10 +9,7 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{Api, Patch, PatchParams};
 use serde_json::json;
 
-#[path = "support/contract.rs"]
-mod contract;
-
-use contract::{api_error, cm, deployment, sim};
+use crate::support::{api_error, cm, deployment, sim};
 
 #[tokio::test(start_paused = true)]
 async fn applying_the_same_configuration_twice_changes_nothing() {

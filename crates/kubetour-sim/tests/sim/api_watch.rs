@@ -10,10 +10,7 @@ use kube::api::{Api, ListParams, Patch, PatchParams, PostParams, WatchEvent, Wat
 use kube::runtime::{WatchStreamExt, watcher};
 use serde_json::json;
 
-#[path = "support/contract.rs"]
-mod contract;
-
-use contract::{cm, sim};
+use crate::support::{cm, sim};
 
 #[tokio::test(start_paused = true)]
 async fn an_applied_configmap_is_watched_as_added_then_modified() {

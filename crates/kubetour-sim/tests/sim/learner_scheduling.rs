@@ -2,12 +2,9 @@
 //! PodTopologySpread on kubernetes.io/hostname), so `kubectl get pods -o wide` shows a
 //! three-replica StatefulSet on three nodes, as on kind or a real cluster.
 
-#[path = "support/kubectl.rs"]
-mod support;
-
 use std::collections::BTreeSet;
 
-use support::{Cluster, as_str};
+use crate::support::kubectl::{Cluster, as_str};
 
 fn sts(name: &str, parallel: bool, claims: bool) -> String {
     let policy = if parallel { "Parallel" } else { "OrderedReady" };
@@ -60,7 +57,7 @@ fn nodes_of(c: &Cluster, app: &str) -> BTreeSet<String> {
 
 #[test]
 fn a_parallel_statefulset_with_claims_lands_on_three_nodes() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let file = c.write("sts.yaml", &sts("spread", true, true));
     c.ok(&["apply", "-f", as_str(&file)]);
     let nodes = nodes_of(&c, "spread");
@@ -69,7 +66,7 @@ fn a_parallel_statefulset_with_claims_lands_on_three_nodes() {
 
 #[test]
 fn an_ordered_statefulset_without_claims_lands_on_three_nodes() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let file = c.write("sts.yaml", &sts("ordered", false, false));
     c.ok(&["apply", "-f", as_str(&file)]);
     let nodes = nodes_of(&c, "ordered");

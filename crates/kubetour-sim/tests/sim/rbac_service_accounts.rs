@@ -2,9 +2,7 @@
 //! account is refused with the real message, and a Deployment surfaces it as the
 //! ReplicaSet's FailedCreate event.
 
-mod emqx_common;
-
-use emqx_common::eventually;
+use crate::support::eventually;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::api::{Api, ListParams, PostParams};

@@ -3,10 +3,7 @@
 //! (cordon + eviction), `create token`, `debug`, node leases in `describe node`,
 //! APIServices and events.k8s.io.
 
-#[path = "support/kubectl.rs"]
-mod support;
-
-use support::{Cluster, as_str};
+use crate::support::kubectl::{Cluster, as_str};
 
 const JOB: &str = r#"apiVersion: batch/v1
 kind: Job
@@ -43,7 +40,7 @@ spec:
 
 #[test]
 fn get_nodes_by_unschedulable_false_lists_every_schedulable_node() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let all = c.ok(&["get", "nodes", "-o", "name"]);
     let schedulable = c.ok(&[
         "get",
@@ -66,7 +63,7 @@ fn get_nodes_by_unschedulable_false_lists_every_schedulable_node() {
 
 #[test]
 fn a_job_applied_from_a_file_is_listed_with_its_pod() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let file = c.write("job.yaml", JOB);
     let out = c.ok(&["apply", "-f", as_str(&file)]);
     assert!(out.contains("job.batch/hello created"), "{out}");
@@ -83,7 +80,7 @@ fn a_job_applied_from_a_file_is_listed_with_its_pod() {
 
 #[test]
 fn drain_cordons_the_node_and_evicts_its_pods() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let file = c.write("web.yaml", WEB);
     c.ok(&["apply", "-f", as_str(&file)]);
     let placed = c.eventually(&["get", "pods", "-l", "app=web", "-o", "wide"], |t| {
@@ -118,7 +115,7 @@ fn drain_cordons_the_node_and_evicts_its_pods() {
 
 #[test]
 fn create_token_prints_a_token_the_cluster_accepts_as_the_service_account() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     c.eventually(&["get", "serviceaccount", "default"], |t| {
         t.contains("default")
     });
@@ -137,7 +134,7 @@ fn create_token_prints_a_token_the_cluster_accepts_as_the_service_account() {
 
 #[test]
 fn debug_adds_an_ephemeral_container_to_the_pod() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     c.eventually(&["get", "serviceaccount", "default"], |t| {
         t.contains("default")
     });
@@ -162,7 +159,7 @@ fn debug_adds_an_ephemeral_container_to_the_pod() {
 
 #[test]
 fn describe_node_shows_the_lease_and_get_lists_apiservices_and_events() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let out = c.eventually(&["describe", "node", "sim-node-1"], |t| {
         t.contains("HolderIdentity:  sim-node-1")
     });
@@ -180,7 +177,7 @@ fn describe_node_shows_the_lease_and_get_lists_apiservices_and_events() {
 
 #[test]
 fn create_job_and_cronjob_from_the_command_line_are_stored() {
-    let c = Cluster::start(&[]);
+    let c = Cluster::start();
     let out = c.ok(&[
         "create",
         "job",

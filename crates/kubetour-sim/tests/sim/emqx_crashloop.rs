@@ -2,34 +2,10 @@
 //! lines, the pod goes to CrashLoopBackOff, and the pod log API shows why (P3, P4, P5,
 //! a missing required 4.x key, hostname addressing without a subdomain).
 
-mod emqx_common;
-
-use emqx_common::eventually;
+use crate::support::pods::pod_with_env;
+use crate::support::{eventually, fast_sim as sim};
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, LogParams, PostParams};
-use kubetour_sim::cluster::{Sim, SimConfig};
-use serde_json::json;
-
-fn sim() -> Sim {
-    Sim::start(SimConfig {
-        speed: 50.0,
-        ..SimConfig::default()
-    })
-}
-
-async fn run_pod(client: &kube::Client, name: &str, image: &str, env: &[(&str, &str)]) {
-    let env: Vec<_> = env
-        .iter()
-        .map(|(k, v)| json!({"name": k, "value": v}))
-        .collect();
-    let pod: Pod = serde_json::from_value(json!({
-        "metadata": {"name": name},
-        "spec": {"containers": [{"name": "emqx", "image": image, "env": env}]}
-    }))
-    .unwrap();
-    let api: Api<Pod> = Api::namespaced(client.clone(), "default");
-    api.create(&PostParams::default(), &pod).await.unwrap();
-}
+use kube::api::{Api, LogParams};
 
 /// Waits for CrashLoopBackOff; returns the current and the previous run's logs.
 async fn crash_logs(client: &kube::Client, name: &str) -> (String, String) {
@@ -74,8 +50,8 @@ async fn p03_kubernetes_instead_of_k8s_crash_loops_with_the_real_lines() {
     let client = sim.client();
     let mut env = K8S_4.to_vec();
     env.push(("EMQX_CLUSTER__DISCOVERY", "kubernetes"));
-    run_pod(&client, "v4", V4, &env).await;
-    run_pod(
+    pod_with_env(&client, "v4", V4, &env).await;
+    pod_with_env(
         &client,
         "v5",
         V5,
@@ -109,7 +85,7 @@ async fn p05_hosname_crash_loops_with_the_enum_error() {
     let mut env = K8S_4.to_vec();
     env.push(("EMQX_CLUSTER__DISCOVERY", "k8s"));
     env.push(("EMQX_CLUSTER__K8S__ADDRESS_TYPE", "hosname"));
-    run_pod(&client, "v4", V4, &env).await;
+    pod_with_env(&client, "v4", V4, &env).await;
     let (current, _) = crash_logs(&client, "v4").await;
     assert!(
         current.contains("[error] Error transforming datatype for: cluster.k8s.address_type\n"),
@@ -128,7 +104,7 @@ async fn a_missing_required_4x_key_crash_loops_naming_it() {
         .filter(|(k, _)| *k != "EMQX_CLUSTER__K8S__APP_NAME")
         .chain([("EMQX_CLUSTER__DISCOVERY", "k8s")])
         .collect();
-    run_pod(&client, "v4", V4, &env).await;
+    pod_with_env(&client, "v4", V4, &env).await;
     let (current, _) = crash_logs(&client, "v4").await;
     assert!(current.contains("[error] Translation for 'ekka.cluster_discovery' expected to find setting 'cluster.k8s.app_name' but was missing\n"), "{current}");
 }
@@ -142,7 +118,7 @@ async fn hostname_addressing_without_a_subdomain_exits_silently() {
         ("EMQX_CLUSTER__K8S__NAMESPACE", "default"),
         ("EMQX_CLUSTER__K8S__ADDRESS_TYPE", "hostname"),
     ];
-    run_pod(&client, "v5", V5, &env).await;
+    pod_with_env(&client, "v5", V5, &env).await;
     let (current, previous) = crash_logs(&client, "v5").await;
     assert_eq!((current.as_str(), previous.as_str()), ("", ""));
 }
@@ -155,7 +131,7 @@ async fn p04_a_4x_name_under_5x_warns_and_never_clusters() {
         ("EMQX_CLUSTER__DISCOVERY", "k8s"),
         ("EMQX_CLUSTER__K8S__APP_NAME", "emqx"),
     ];
-    run_pod(&client, "v5", V5, &env).await;
+    pod_with_env(&client, "v5", V5, &env).await;
     let api: Api<Pod> = Api::namespaced(client.clone(), "default");
     let log = eventually("the node running", || async {
         let log = api.logs("v5", &LogParams::default()).await.ok()?;

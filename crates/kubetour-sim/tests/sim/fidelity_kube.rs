@@ -1,14 +1,11 @@
 //! What a real kube-apiserver answers and the sim used to answer differently (issue 12),
 //! through kube-rs against the sim in-process: field selectors on unset defaults,
 //! metadata-only answers to writes, node leases, APIServices and events.k8s.io
-//! (subresources and Jobs: sim_fidelity_subresources.rs).
-
-#[path = "support/contract.rs"]
-mod contract;
+//! (subresources and Jobs: `fidelity_subresources`).
 
 use std::time::Duration;
 
-use contract::{api_error, cm, sim};
+use crate::support::{api_error, cm, eventually_within, sim};
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{ConfigMap, Node, Pod};
 use k8s_openapi::api::events::v1::Event as EventV1;
@@ -17,21 +14,6 @@ use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use kube::core::PartialObjectMeta;
 use kube::core::params::DeleteParams;
 use serde_json::json;
-
-/// Polls `check` every 100 ms of (paused) time until it gives Some, up to 10 minutes.
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    for _ in 0..6000 {
-        if let Some(v) = check().await {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("never happened: {what}");
-}
 
 #[tokio::test(start_paused = true)]
 async fn an_unset_unschedulable_field_selects_as_false_and_unknown_labels_are_refused() {
@@ -129,7 +111,7 @@ async fn nodes_renew_their_leases_every_ten_seconds() {
     let sim = sim();
     let leases: Api<Lease> = Api::namespaced(sim.client(), "kube-node-lease");
     let nodes: Api<Node> = Api::all(sim.client());
-    let first = eventually("a lease per node", || {
+    let first = eventually_within(600, "a lease per node", || {
         let (leases, nodes) = (leases.clone(), nodes.clone());
         async move {
             let n = nodes.list(&ListParams::default()).await.ok()?.items.len();
