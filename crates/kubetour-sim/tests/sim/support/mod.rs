@@ -1,20 +1,22 @@
 //! The one support module of the simulator's tests: an in-process cluster and the
-//! objects the tests write (here), waiting for a condition (`eventually`), and
+//! objects the tests write (here), and
 //!
 //! - `kubectl`: the cluster served on loopback (TLS) for the machine's kubectl;
 //! - `pods`: exec, logs and pod names through kube-rs;
 //! - `controllers`: a bare store with the controllers on paused time;
-//! - `replay`: requests captured from a real kube-apiserver, replayed.
+//! - `replay`: requests captured from a real kube-apiserver, replayed;
+//! - `poll`: `eventually`.
 //!
-//! `kubectl` and `pods` are also the wizard's (its tests/common includes them).
+//! `kubectl`, `pods` and `poll` are also the wizard's (its tests/common includes them).
 #![allow(dead_code)]
 
 pub mod controllers;
 pub mod kubectl;
 pub mod pods;
+mod poll;
 pub mod replay;
 
-use std::time::Duration;
+pub use poll::{eventually, eventually_within};
 
 use k8s_openapi::api::core::v1::ConfigMap;
 use kubetour_sim::cluster::{Sim, SimConfig};
@@ -62,29 +64,4 @@ pub fn deployment(image: &str) -> serde_json::Value {
             }
         }
     })
-}
-
-/// Polls `check` every 100 ms until it gives Some; fails after about 60 s (of real or
-/// paused time).
-pub async fn eventually<T, F, Fut>(what: &str, check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    eventually_within(60, what, check).await
-}
-
-/// `eventually` with a limit of `secs` (paused-time tests wait minutes of simulated time).
-pub async fn eventually_within<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    for _ in 0..secs * 10 {
-        if let Some(v) = check().await {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
