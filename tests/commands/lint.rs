@@ -2,8 +2,8 @@
 //! (`bad.yaml` / `good.yaml`, or `bad/` / `good/` track directories). In a bad example,
 //! the line a finding must point at carries the comment `# <- <rule-id>`.
 
-use std::path::{Path, PathBuf};
 use crate::support::run as kubetour;
+use std::path::{Path, PathBuf};
 
 use kubetour::track::lint::{Finding, RULES, lint_path, lint_track};
 

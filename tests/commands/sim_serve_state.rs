@@ -4,13 +4,12 @@
 //! from before the restart gets 410 Gone, and a bad state file is refused in words; an
 //! address outside loopback is refused.
 
-
 use std::time::{Duration, Instant};
 
+use crate::common::server::{Files, Server, client, saved_with};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{ConfigMap, Node, Pod};
 use kube::api::{Api, ListParams, PostParams, WatchEvent, WatchParams};
-use crate::common::server::{Files, Server, client, saved_with};
 use serde_json::json;
 
 async fn ready_pod(pods: &Api<Pod>, name: &str) -> Pod {

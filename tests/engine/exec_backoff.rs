@@ -7,10 +7,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::{faulty_cluster, pod_stage_with_checks, track_of};
+use crate::support::{faulty_cluster, pod_stage_with_checks, run_all, track_of};
 use kubetour::cluster::watch::Change;
 use kubetour::engine::events::EngineEvent;
-use kubetour::engine::{Engine, RunOptions, Taps};
+use kubetour::engine::{Engine, Taps};
 use kubetour::track::Lang;
 use kubetour_sim::faults::FaultPlan;
 
@@ -64,14 +64,7 @@ async fn a_waiting_check_asks_emqx_on_the_back_off_schedule_not_every_second() {
         Box::new(move |e| sink.lock().unwrap().push(e)),
     )
     .with_taps(taps);
-    let options = RunOptions {
-        try_it: false,
-        lang: Lang::En,
-    };
-    let result = tokio::time::timeout(Duration::from_secs(120), engine.run(None, &options))
-        .await
-        .expect("the run must not hang");
-    let events = events.lock().unwrap().clone();
+    let (result, events) = run_all(&mut engine, &events).await;
     assert!(
         result.is_err(),
         "a cluster of two from one pod: {events:#?}"

@@ -2,8 +2,7 @@
 //! requests with 500 or 429 and drops watch streams. The run must still finish (or fail
 //! with a clear message), never panic or hang.
 
-use crate::support::{engine as new_engine, load_track};
-use crate::support::Faulty;
+use crate::support::{Faulty, engine as new_engine, load_track, run_all};
 use kubetour::engine::RunOptions;
 use kubetour::engine::events::EngineEvent;
 use kubetour::track::Lang;
@@ -56,21 +55,9 @@ async fn faulty_cluster(plan: FaultPlan) -> Faulty {
 }
 
 /// Runs the one-stage track on the faulty cluster; a hang is a failure.
-async fn run(
-    f: &Faulty,
-) -> (
-    Result<(), kubetour::engine::RunError>,
-    crate::support::Events,
-) {
+async fn run(f: &Faulty) -> (Result<(), kubetour::engine::RunError>, Vec<EngineEvent>) {
     let (mut engine, events) = new_engine(&f.conn, load_track(&f.dir.path().join("track"), "5"));
-    let options = RunOptions {
-        try_it: false,
-        lang: Lang::En,
-    };
-    let result = tokio::time::timeout(Duration::from_secs(120), engine.run(None, &options))
-        .await
-        .expect("the run must not hang");
-    (result, events)
+    run_all(&mut engine, &events).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,7 +70,6 @@ async fn a_run_survives_500s_429s_and_dropped_watches() {
     })
     .await;
     let (result, events) = run(&f).await;
-    let events = events.lock().unwrap().clone();
     assert!(result.is_ok(), "run failed: {result:?}\n{events:#?}");
     let injected = f.count.injected();
     assert!(injected >= 3, "the plan injected only {injected} faults");

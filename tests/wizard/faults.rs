@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::support::driven;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc::UnboundedSender;
 use kubetour::app::model::StageState;
@@ -16,7 +17,6 @@ use kubetour_sim::cluster::{Served, Sim, SimConfig};
 use kubetour_sim::faults::{self, FaultCount, FaultPlan};
 use kubetour_sim::resources::Res;
 use tokio::sync::watch;
-use crate::support::driven;
 
 struct Bad {
     sim: Sim,

@@ -5,13 +5,13 @@
 
 use std::time::Duration;
 
+use crate::support::driven;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc::UnboundedSender;
 use kubetour::app::model::{Life, StageState, TryState};
 use kubetour::app::runtime::Observed;
 use kubetour::engine::events::Sighting;
 use tokio::sync::watch;
-use crate::support::driven;
 
 const SPEED: f64 = 50.0;
 
@@ -31,38 +31,14 @@ impl Driver {
         self.press(KeyCode::Char(c));
     }
 
-    /// Waits until a frame satisfies `what`; fails with the last screen after `secs`.
+    /// Waits until a frame satisfies `what` (see `driven::until`).
     async fn until(
         &mut self,
         secs: u64,
         label: &str,
         what: impl Fn(&Observed) -> bool,
     ) -> Observed {
-        let found = {
-            let wait = self.frames.wait_for(|o| what(o));
-            match tokio::time::timeout(Duration::from_secs(secs), wait).await {
-                Ok(Ok(o)) => Some(Ok(o.clone())),
-                Ok(Err(_)) => Some(Err(())),
-                Err(_) => None,
-            }
-        };
-        match found {
-            Some(Ok(o)) => o,
-            Some(Err(())) => panic!("the wizard stopped before: {label}"),
-            None => {
-                let last = self.frames.borrow();
-                panic!(
-                    "{label}: not seen in {secs}s; last screen:\n{}\nstages: {:?}\nnotice: {:?}",
-                    last.screen,
-                    last.model
-                        .stages
-                        .iter()
-                        .map(|s| s.state)
-                        .collect::<Vec<_>>(),
-                    last.model.notice
-                )
-            }
-        }
+        driven::until(&mut self.frames, secs, label, what).await
     }
 
     /// `n` to focus stage `i`, ⏎ to apply it, and its pass.

@@ -1,10 +1,10 @@
 //! The wizard shows a stage nothing could verify as such: a `?` in the stage list with
 //! "applied, not verified", the check's row saying why, never a `✓`.
 
+use crate::support::*;
 use kubetour::app::model::{CheckState, StageState};
 use kubetour::engine::events::EngineEvent;
 use kubetour::engine::task::{Order, Outcome, Report};
-use crate::support::*;
 
 const WHY: &str = "could not run `emqx ctl status` in pod emqx: the API server could not \
                    reach the node's kubelet: dial tcp 127.0.0.1:10250: connect: connection refused";

@@ -2,12 +2,12 @@
 //! connection is lost, since when and what the wizard waits for, never kube's raw
 //! "ServiceError: client error (Connect)"; the first event after the return clears it.
 
+use crate::support::{feed, model, pod, pod_added, screen};
 use kube::runtime::watcher::Event;
 use kubetour::app::Msg;
 use kubetour::cluster::outage::{Cause, WatchTrouble};
 use kubetour::cluster::watch::Change;
 use serde_json::json;
-use crate::support::{feed, model, pod, pod_added, screen};
 
 fn lost() -> Msg {
     Msg::from(Change::Trouble(WatchTrouble {

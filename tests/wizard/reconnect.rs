@@ -3,41 +3,15 @@
 //! connection is lost instead of a client error, and after the return the wizard
 //! reconnects by itself, relists, and a pod deleted meanwhile leaves the pods panel.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use crate::common::server::{Files, Server, client, saved_with};
+use crate::support::driven;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod};
 use kube::api::{Api, DeleteParams, PostParams};
 use kubetour::app::runtime::Observed;
 use kubetour::cluster::outage::Cause;
-use crate::common::server::{Files, Server, client, saved_with};
 use serde_json::json;
-use tokio::sync::watch;
-use crate::support::driven;
-
-/// Waits until a frame satisfies `what`; fails with the last screen after `secs`.
-async fn until(
-    frames: &mut watch::Receiver<Observed>,
-    secs: u64,
-    label: &str,
-    what: impl Fn(&Observed) -> bool,
-) -> Observed {
-    let found = {
-        let wait = frames.wait_for(|o| what(o));
-        match tokio::time::timeout(Duration::from_secs(secs), wait).await {
-            Ok(Ok(o)) => Some(Ok(o.clone())),
-            Ok(Err(_)) => Some(Err(())),
-            Err(_) => None,
-        }
-    };
-    match found {
-        Some(Ok(o)) => o,
-        Some(Err(())) => panic!("the wizard stopped before: {label}"),
-        None => panic!(
-            "{label}: not seen in {secs}s; last screen:\n{}",
-            frames.borrow().screen
-        ),
-    }
-}
 
 fn pod(name: &str) -> Pod {
     serde_json::from_value(json!({
@@ -71,21 +45,20 @@ async fn the_wizard_says_the_connection_is_lost_and_after_the_return_shows_no_st
             .unwrap();
     }
 
-    let (_opened, wizard) =
-        driven::open_wizard(Some(files.kubeconfig.clone()), false, 1.0).await;
+    let (_opened, wizard) = driven::open_wizard(Some(files.kubeconfig.clone()), false, 1.0).await;
     let driven::Driven {
         keys: _keys,
         mut frames,
         looped: _looped,
     } = driven::drive(wizard, 120, 40);
 
-    until(&mut frames, 60, "both pods listed", |o| {
+    driven::until(&mut frames, 60, "both pods listed", |o| {
         pod_names(o) == ["goes", "stays"] && o.model.view.trouble.is_none()
     })
     .await;
     // Both pods running and in the state file before the server dies.
     let cms: Api<ConfigMap> = Api::namespaced(direct.clone(), "emqx");
-    until(&mut frames, 60, "both pods running", |o| {
+    driven::until(&mut frames, 60, "both pods running", |o| {
         o.screen.matches("Running").count() >= 2
     })
     .await;
@@ -95,7 +68,7 @@ async fn the_wizard_says_the_connection_is_lost_and_after_the_return_shows_no_st
     saved_with(&files, "\"marker\"", 10);
 
     first.kill();
-    let lost = until(&mut frames, 30, "the connection is lost", |o| {
+    let lost = driven::until(&mut frames, 30, "the connection is lost", |o| {
         o.model
             .view
             .trouble
@@ -120,7 +93,7 @@ async fn the_wizard_says_the_connection_is_lost_and_after_the_return_shows_no_st
     pods.delete("goes", &DeleteParams::default().grace_period(0))
         .await
         .unwrap();
-    let o = until(
+    let o = driven::until(
         &mut frames,
         10,
         "reconnected, without the deleted pod",

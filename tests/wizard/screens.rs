@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::support::*;
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use kubetour::app::Msg;
@@ -11,7 +12,6 @@ use kubetour::app::model::{CheckState, Model, StageState, TryState};
 use kubetour::engine::events::{EngineEvent, Sighting};
 use kubetour::engine::task::Order;
 use serde_json::json;
-use crate::support::*;
 
 #[test]
 fn the_first_screen_shows_the_stages_the_target_and_the_kubeconfig_line() {

@@ -2,11 +2,11 @@
 //! teardown's two questions, quitting mid-apply, the mouse, autopilot. No I/O: orders
 //! come back as commands.
 
+use crate::support::*;
 use crossterm::event::{KeyCode, MouseButton, MouseEvent, MouseEventKind};
 use kubetour::app::model::{Autopilot, Confirm, Life, Mode};
 use kubetour::app::{Command, Msg, update};
 use kubetour::engine::task::Order;
-use crate::support::*;
 
 fn on_real_cluster(context: &str) -> kubetour::app::Model {
     let mut m = model();

@@ -2,6 +2,7 @@
 //! drive its real loop on a TestBackend (flow, faults, reconnect), and driving it.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crossterm::event::Event;
 use futures::channel::mpsc::{UnboundedSender, unbounded};
@@ -93,5 +94,40 @@ pub fn drive(wizard: Wizard, width: u16, height: u16) -> Driven {
         keys,
         frames,
         looped,
+    }
+}
+
+/// Waits until a frame satisfies `what`; fails after `secs` with the last screen, the
+/// stages' states and the notice.
+pub async fn until(
+    frames: &mut watch::Receiver<Observed>,
+    secs: u64,
+    label: &str,
+    what: impl Fn(&Observed) -> bool,
+) -> Observed {
+    let found = {
+        let wait = frames.wait_for(|o| what(o));
+        match tokio::time::timeout(Duration::from_secs(secs), wait).await {
+            Ok(Ok(o)) => Some(Ok(o.clone())),
+            Ok(Err(_)) => Some(Err(())),
+            Err(_) => None,
+        }
+    };
+    match found {
+        Some(Ok(o)) => o,
+        Some(Err(())) => panic!("the wizard stopped before: {label}"),
+        None => {
+            let last = frames.borrow();
+            panic!(
+                "{label}: not seen in {secs}s; last screen:\n{}\nstages: {:?}\nnotice: {:?}",
+                last.screen,
+                last.model
+                    .stages
+                    .iter()
+                    .map(|s| s.state)
+                    .collect::<Vec<_>>(),
+                last.model.notice
+            )
+        }
     }
 }

@@ -8,6 +8,8 @@ use kubetour_sim::cluster::{Sim, SimConfig};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+use crate::support::replay::{ERROR_SETUP, ERRORS};
+
 /// Drops what differs between any two clusters.
 fn comparable(mut v: Value) -> Value {
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -97,20 +99,10 @@ async fn errors_carry_the_real_status_reason_message_and_causes() {
         .unwrap();
     sim.router().oneshot(req).await.unwrap();
     // Objects the failing requests run into.
-    for setup in [
-        "15-create-configmap",
-        "17-ssa-create-deployment",
-        "25-ssa-create-statefulset",
-    ] {
+    for setup in ERROR_SETUP {
         replay(&sim, setup).await;
     }
-    for name in [
-        "58-error-create-configmap-exists-409",
-        "61-error-create-invalid-pod-422",
-        "62-error-create-deployment-selector-mismatch-422",
-        "63-error-ssa-statefulset-volumeclaimtemplates-422",
-        "64-error-ssa-conflict-other-manager-409",
-    ] {
+    for name in ERRORS {
         let (ours, real) = replay(&sim, name).await;
         assert_eq!(ours, real, "{name}");
     }

@@ -1,10 +1,10 @@
 //! Deployments, ReplicaSets, the scheduler, the kubelet and the garbage collector,
 //! driven directly against the store on paused time.
 
+use crate::support::controllers::*;
 use kubetour_sim::config::SimConfig;
 use kubetour_sim::resources::Res;
 use serde_json::json;
-use crate::support::controllers::*;
 
 #[tokio::test(start_paused = true)]
 async fn a_deployment_brings_up_ready_pods_through_its_replicaset_and_reports_available() {
@@ -274,12 +274,7 @@ async fn a_template_change_rolls_the_pods_to_a_new_replicaset() {
         .as_str()
         .unwrap()
         .to_string();
-    c.store
-        .mutate(Res::Deployment, "emqx", "web", |d| {
-            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
-            true
-        })
-        .unwrap();
+    set_image(&c.store, "web", "nginx:1.28");
     let d = wait_for(120, "rolled out", || {
         let d = c.store.get(Res::Deployment, "emqx", "web").unwrap();
         let done = d["status"]["observedGeneration"] == 2
@@ -323,12 +318,7 @@ async fn recreate_removes_every_old_pod_before_starting_new_ones() {
         (ready_pods(&c.store, "web-").len() == 2).then_some(())
     })
     .await;
-    c.store
-        .mutate(Res::Deployment, "emqx", "web", |d| {
-            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
-            true
-        })
-        .unwrap();
+    set_image(&c.store, "web", "nginx:1.28");
     wait_for(120, "2 new ready", || {
         let all = pods(&c.store, "web-");
         let images: Vec<&str> = all

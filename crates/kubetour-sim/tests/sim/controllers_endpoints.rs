@@ -1,10 +1,10 @@
 //! Endpoints for Services and namespace deletion, driven directly against the store on
 //! paused time.
 
+use crate::support::controllers::*;
 use kubetour_sim::config::SimConfig;
 use kubetour_sim::resources::Res;
 use serde_json::{Value, json};
-use crate::support::controllers::*;
 
 fn service(name: &str, app: &str, headless: bool, publish_not_ready: bool) -> Value {
     let mut s = json!({

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::controllers::*;
 use kubetour_sim::clock::Clock;
 use kubetour_sim::config::SimConfig;
 use kubetour_sim::controllers::runtime::{ContainerInfo, ContainerRuntime, Fate, Runtimes};
@@ -11,7 +12,6 @@ use kubetour_sim::controllers::spawn_with_runtimes;
 use kubetour_sim::resources::Res;
 use kubetour_sim::store::Store;
 use serde_json::{Value, json};
-use crate::support::controllers::*;
 
 /// Exits with code 1 two seconds after every start, never ready.
 #[derive(Debug)]
@@ -191,12 +191,7 @@ async fn a_rolling_update_never_exceeds_the_surge_nor_drops_below_availability()
         (ready_pods(&c.store, "web-").len() == 4).then_some(())
     })
     .await;
-    c.store
-        .mutate(Res::Deployment, "emqx", "web", |d| {
-            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
-            true
-        })
-        .unwrap();
+    set_image(&c.store, "web", "nginx:1.28");
     let mut max_pods = 0;
     let mut min_ready = usize::MAX;
     wait_for(300, "rolled out", || {

@@ -1,9 +1,9 @@
 //! StatefulSets, claims and volumes, driven directly against the store on paused time.
 
+use crate::support::controllers::*;
 use kubetour_sim::config::SimConfig;
 use kubetour_sim::resources::Res;
 use serde_json::{Value, json};
-use crate::support::controllers::*;
 
 fn statefulset(name: &str, replicas: i64, policy: &str) -> Value {
     let mut t = template(name, "emqx/emqx:5.8.9");

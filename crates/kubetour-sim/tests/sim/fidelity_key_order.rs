@@ -3,9 +3,9 @@
 //! real, from real-apiserver/). Values unique to a cluster (uids, resourceVersions,
 //! times, allocated IPs) are replaced in place, so only content and order are compared.
 
+use crate::support::replay::{ERROR_SETUP, ERRORS, fixture, replay, send, sim_with_ref_namespace};
 use axum::body::Body;
 use axum::http::{Request, header};
-use crate::support::replay::{fixture, replay, send, sim_with_ref_namespace};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -63,20 +63,10 @@ async fn created_objects_are_written_in_the_real_servers_key_order() {
 #[tokio::test(start_paused = true)]
 async fn error_statuses_are_written_in_the_real_servers_key_order() {
     let sim = sim_with_ref_namespace().await;
-    for setup in [
-        "15-create-configmap",
-        "17-ssa-create-deployment",
-        "25-ssa-create-statefulset",
-    ] {
+    for setup in ERROR_SETUP {
         replay(&sim, setup).await;
     }
-    for name in [
-        "58-error-create-configmap-exists-409",
-        "61-error-create-invalid-pod-422",
-        "62-error-create-deployment-selector-mismatch-422",
-        "63-error-ssa-statefulset-volumeclaimtemplates-422",
-        "64-error-ssa-conflict-other-manager-409",
-    ] {
+    for name in ERRORS {
         let (ours, real) = replay(&sim, name).await;
         assert_eq!(bytes_of(ours), bytes_of(real), "{name}");
     }

@@ -80,6 +80,16 @@ pub fn deployment(name: &str, replicas: i64, image: &str) -> Value {
     })
 }
 
+/// Changes Deployment `name`'s (namespace emqx) image: a rollout, as `kubectl set image`.
+pub fn set_image(store: &Store, name: &str, image: &str) {
+    store
+        .mutate(Res::Deployment, "emqx", name, |d| {
+            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!(image);
+            true
+        })
+        .unwrap();
+}
+
 pub fn pods(store: &Store, prefix: &str) -> Vec<Value> {
     store
         .list(Res::Pod, Some("emqx"))

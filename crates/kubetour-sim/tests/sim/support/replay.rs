@@ -10,6 +10,22 @@ use tower::ServiceExt;
 
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real");
 
+/// The objects the captured failing requests run into: replay these first.
+pub const ERROR_SETUP: [&str; 3] = [
+    "15-create-configmap",
+    "17-ssa-create-deployment",
+    "25-ssa-create-statefulset",
+];
+
+/// The captured requests a real server refused (409s and 422s).
+pub const ERRORS: [&str; 5] = [
+    "58-error-create-configmap-exists-409",
+    "61-error-create-invalid-pod-422",
+    "62-error-create-deployment-selector-mismatch-422",
+    "63-error-ssa-statefulset-volumeclaimtemplates-422",
+    "64-error-ssa-conflict-other-manager-409",
+];
+
 /// A fixture's JSON.
 pub fn fixture(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}/{name}.json")).unwrap())
