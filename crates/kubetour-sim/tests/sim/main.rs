@@ -50,6 +50,9 @@
 //! - `fuzz_corpus`: every input the fuzzers kept (fuzz/corpus/sim_request) is answered
 //!   without a panic.
 //!
+//! The MQTT broker's tests (tests/mqtt_*.rs, on another branch) belong here as
+//! `mqtt_*` modules with what they need in `support`.
+//!
 //! `kubetour sim serve` itself (flags, `--state` across restarts) is the wizard's
 //! command line: its tests are in the wizard's `commands` binary.
 
