@@ -5,9 +5,11 @@
 //!   start again (commands' `sim_serve_state`, wizard's `reconnect`);
 //! - from the simulator's own test support (crates/kubetour-sim/tests/sim/support), not
 //!   copied: `kubectl` (the cluster served on loopback for kubectl), `pods` (exec, logs,
-//!   pod names through kube-rs) and `eventually`.
+//!   pod names through kube-rs), `corpus` (what the fuzzers kept) and `eventually`.
 #![allow(dead_code)]
 
+#[path = "../../crates/kubetour-sim/tests/sim/support/corpus.rs"]
+pub mod corpus;
 #[path = "../../crates/kubetour-sim/tests/sim/support/kubectl.rs"]
 pub mod kubectl;
 #[path = "../../crates/kubetour-sim/tests/sim/support/pods.rs"]

@@ -2,13 +2,10 @@
 //! from real-apiserver/): the same request gives the same object, apart from what is
 //! unique to a cluster (uids, resourceVersions, times, allocated IPs).
 
-use axum::body::Body;
-use axum::http::{Request, header};
-use kubetour_sim::cluster::{Sim, SimConfig};
+use kubetour_sim::cluster::Sim;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-use crate::support::replay::{ERROR_SETUP, ERRORS};
+use crate::support::replay::{ERROR_SETUP, ERRORS, sim_with_ref_namespace};
 
 /// Drops what differs between any two clusters.
 fn comparable(mut v: Value) -> Value {
@@ -43,17 +40,7 @@ async fn replay(sim: &Sim, name: &str) -> (Value, Value) {
 
 #[tokio::test(start_paused = true)]
 async fn writes_answer_what_the_real_server_answers() {
-    let sim = Sim::start(SimConfig::default());
-    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ref"}});
-    let req = Request::post("/api/v1/namespaces")
-        .header(
-            header::AUTHORIZATION,
-            format!("Bearer {}", sim.admin_token()),
-        )
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(ns.to_string()))
-        .unwrap();
-    assert_eq!(sim.router().oneshot(req).await.unwrap().status(), 201);
+    let sim = sim_with_ref_namespace().await;
     for name in [
         "15-create-configmap",
         "17-ssa-create-deployment",
@@ -69,17 +56,7 @@ async fn writes_answer_what_the_real_server_answers() {
 
 #[tokio::test(start_paused = true)]
 async fn an_applied_statefulset_is_defaulted_like_the_real_one() {
-    let sim = Sim::start(SimConfig::default());
-    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ref"}});
-    let req = Request::post("/api/v1/namespaces")
-        .header(
-            header::AUTHORIZATION,
-            format!("Bearer {}", sim.admin_token()),
-        )
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(ns.to_string()))
-        .unwrap();
-    sim.router().oneshot(req).await.unwrap();
+    let sim = sim_with_ref_namespace().await;
     let (ours, real) = replay(&sim, "25-ssa-create-statefulset").await;
     assert_eq!(ours["spec"], real["spec"]);
     assert_eq!(ours["metadata"], real["metadata"]);
@@ -87,17 +64,7 @@ async fn an_applied_statefulset_is_defaulted_like_the_real_one() {
 
 #[tokio::test(start_paused = true)]
 async fn errors_carry_the_real_status_reason_message_and_causes() {
-    let sim = Sim::start(SimConfig::default());
-    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ref"}});
-    let req = Request::post("/api/v1/namespaces")
-        .header(
-            header::AUTHORIZATION,
-            format!("Bearer {}", sim.admin_token()),
-        )
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(ns.to_string()))
-        .unwrap();
-    sim.router().oneshot(req).await.unwrap();
+    let sim = sim_with_ref_namespace().await;
     // Objects the failing requests run into.
     for setup in ERROR_SETUP {
         replay(&sim, setup).await;

@@ -5,12 +5,15 @@
 //! - `pods`: exec, logs and pod names through kube-rs;
 //! - `controllers`: a bare store with the controllers on paused time;
 //! - `replay`: requests captured from a real kube-apiserver, replayed;
-//! - `poll`: `eventually`.
+//! - `poll`: `eventually`;
+//! - `corpus`: what the fuzzers kept.
 //!
-//! `kubectl`, `pods` and `poll` are also the wizard's (its tests/common includes them).
+//! `kubectl`, `pods`, `poll` and `corpus` are also the wizard's (its tests/common
+//! includes them).
 #![allow(dead_code)]
 
 pub mod controllers;
+pub mod corpus;
 pub mod kubectl;
 pub mod pods;
 mod poll;
