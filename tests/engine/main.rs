@@ -1,0 +1,43 @@
+//! The stage engine on the simulated cluster: one binary (`cargo test --test engine`),
+//! one support module (`support`; what the three wizard binaries share is in
+//! tests/common). Where each behaviour's tests are:
+//!
+//! The shipped EMQX track, run by the engine (SPEC.md's O-numbers):
+//! - `track_runs`: the whole track for both profiles: every check passes, every
+//!   observation (O1–O19, O21) is reported, try-its behave, diagnoses fire.
+//! - `observations`: observations told as seen only with evidence: pod start order
+//!   (O14, O21), the claim a re-created pod mounts (O18), Pending claims (O19),
+//!   what teardown kept (O20).
+//! - `emqx_stages`: stage by stage, EMQX as a learner sees it (exec, logs, proxy),
+//!   against EMQX.md's exact strings.
+//! - `emqx_statefulset`: stages 7–9: ConfigMap settings, ordered pods and DNS node
+//!   names, persistent claims (O14–O16).
+//! - `on_sim`: the engine's pieces (apply, leave steps, state, leftovers: P7).
+//! - `pitfalls`: the tutorials' pitfalls met on a running cluster, the cause named.
+//!
+//! A cluster having a bad day (the fault layer in front of the simulated API server):
+//! - `resilience`: 500s, 429s and dropped watches: the run finishes or fails clearly.
+//! - `exec_backoff`: exec probes follow the back-off schedule, counted on the server.
+//! - `exec_refused`: the kubelet unreachable or `pods/exec` refused: the real cause is
+//!   told, the stage ends "applied, not verified", never passed.
+//! - `exec_refused_cli`: the same through `kubetour run` (plain and `--json`).
+//! - `rbac_forbids_exec`: the simulated server's own RBAC forbids exec: preflight and
+//!   run say so.
+//! - `user_agent`: every request says `kubetour/<version>`.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod support;
+
+mod emqx_stages;
+mod emqx_statefulset;
+mod exec_backoff;
+mod exec_refused;
+mod exec_refused_cli;
+mod observations;
+mod on_sim;
+mod pitfalls;
+mod rbac_forbids_exec;
+mod resilience;
+mod track_runs;
+mod user_agent;

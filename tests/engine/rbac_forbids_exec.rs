@@ -1,0 +1,160 @@
+//! A real cluster's policy that forbids `create pods/exec`, enforced by the simulated
+//! API server's own RBAC (no fault layer): a service account may do everything the
+//! track needs but exec. The preflight says which checks cannot be verified there; the
+//! run reaches the real 403, names it, and ends the stage as applied, not verified.
+
+use crate::support::{engine, pod_stage_with_checks, run_all, track_of};
+use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+use kube::api::{Api, PostParams};
+use kubetour::cluster::connect;
+use kubetour::engine::RunError;
+use kubetour::engine::events::{EngineEvent, Severity};
+use kubetour::engine::preflight::EXEC_SUBJECT;
+use kubetour_sim::cluster::{Sim, SimConfig};
+use serde_json::{Value, json};
+
+async fn create<K>(api: Api<K>, object: Value)
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
+{
+    let k: K = serde_json::from_value(object).unwrap();
+    api.create(&PostParams::default(), &k).await.unwrap();
+}
+
+/// Everything the one-pod track touches in `emqx`, except `pods/exec`.
+async fn learner_without_exec(sim: &Sim) -> String {
+    let admin = sim.client();
+    create::<Namespace>(
+        Api::all(admin.clone()),
+        json!({"metadata": {"name": "emqx"}}),
+    )
+    .await;
+    create::<ServiceAccount>(
+        Api::namespaced(admin.clone(), "emqx"),
+        json!({"metadata": {"name": "learner"}}),
+    )
+    .await;
+    let all = [
+        "get", "list", "watch", "create", "patch", "update", "delete",
+    ];
+    create::<Role>(
+        Api::namespaced(admin.clone(), "emqx"),
+        json!({"metadata": {"name": "learner"}, "rules": [
+            {"apiGroups": [""], "resources": [
+                "pods", "pods/log", "pods/proxy", "services", "services/proxy", "endpoints",
+                "events", "persistentvolumeclaims", "configmaps", "serviceaccounts"],
+             "verbs": all},
+            {"apiGroups": ["apps"], "resources": ["deployments", "replicasets", "statefulsets"], "verbs": all},
+            {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles", "rolebindings"], "verbs": all},
+            {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": all}
+        ]}),
+    )
+    .await;
+    let subject = json!([{"kind": "ServiceAccount", "name": "learner", "namespace": "emqx"}]);
+    create::<RoleBinding>(
+        Api::namespaced(admin.clone(), "emqx"),
+        json!({"metadata": {"name": "learner"}, "subjects": subject,
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "learner"}}),
+    )
+    .await;
+    create::<ClusterRole>(
+        Api::all(admin.clone()),
+        json!({"metadata": {"name": "learner"}, "rules": [
+            {"apiGroups": [""], "resources": ["namespaces", "nodes"], "verbs": ["get", "list"]},
+            {"apiGroups": ["storage.k8s.io"], "resources": ["storageclasses"], "verbs": ["get", "list"]}
+        ]}),
+    )
+    .await;
+    create::<ClusterRoleBinding>(
+        Api::all(admin.clone()),
+        json!({"metadata": {"name": "learner"}, "subjects": subject,
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "learner"}}),
+    )
+    .await;
+    sim.api_state().world.tokens.issue("emqx", "learner")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rbac_without_pods_exec_is_told_in_preflight_and_the_stage_is_not_verified() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sim = Sim::start(SimConfig {
+        speed: 50.0,
+        ..SimConfig::default()
+    });
+    let token = learner_without_exec(&sim).await;
+    let served = kubetour_sim::api::tls::serve(sim.router(), ([127, 0, 0, 1], 0).into()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    let text = kubetour_sim::api::kubeconfig::render(served.addr, &served.ca_pem, &token).unwrap();
+    std::fs::write(&kubeconfig, text).unwrap();
+    let conn = connect::connect(Some(&kubeconfig), None, "emqx", false)
+        .await
+        .unwrap();
+    let stage = pod_stage_with_checks(
+        "  - pods_ready: {pod: emqx, count: 1, timeout: 5m}\n  \
+         - emqx_started: {pod: emqx, timeout: 1m}\n  \
+         - emqx_cluster: {pod: emqx, running: 1, timeout: 1m}",
+    );
+    let track = track_of(dir.path(), &[("01-pod.yaml", stage)]);
+    let (mut engine, events) = engine(&conn, track);
+    let (result, events) = run_all(&mut engine, &events).await;
+    let findings = events
+        .iter()
+        .find_map(|e| match e {
+            EngineEvent::Preflight { findings } => Some(findings.clone()),
+            _ => None,
+        })
+        .expect("a preflight");
+    let exec = findings
+        .iter()
+        .find(|f| f.subject == EXEC_SUBJECT)
+        .unwrap_or_else(|| panic!("no finding about exec: {findings:#?}"));
+    assert_eq!(exec.severity, Severity::Warning, "{exec:?}");
+    for words in [
+        "get pods/exec",
+        "`pod`: EMQX started",
+        "`pod`: one EMQX cluster",
+    ] {
+        assert!(
+            exec.advice.contains(words),
+            "`{words}` missing: {}",
+            exec.advice
+        );
+    }
+    assert!(
+        !findings.iter().any(|f| f.severity == Severity::Blocking),
+        "exec alone must not stop the run: {findings:#?}"
+    );
+    let err = result.expect_err("not verified is not passed");
+    assert!(
+        matches!(&err, RunError::NotVerified { stage, .. } if stage == "pod"),
+        "{err}\n{events:#?}"
+    );
+    let message = err.to_string();
+    eprintln!(
+        "what the person reads: {message}\npreflight: {}",
+        exec.advice
+    );
+    for words in [
+        "RBAC forbids it to these credentials (403)",
+        "User \"system:serviceaccount:emqx:learner\" cannot",
+        "resource \"pods/exec\"",
+    ] {
+        assert!(message.contains(words), "`{words}` missing from: {message}");
+    }
+    // "Started" was verified through the pod proxy; membership could not be.
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, EngineEvent::CheckPassed { check, .. }
+            if check.contains("EMQX started"))),
+        "{events:#?}"
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, EngineEvent::StageDone { .. })),
+        "{events:#?}"
+    );
+}
