@@ -45,7 +45,7 @@
 //! provider (see NOTES.md: none or two panic at run time), and dispatches.
 #![forbid(unsafe_code)]
 
-use kubetour::cli;
+use kubetour::{cli, commands};
 
 use std::process::ExitCode;
 
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
     // kube (rustls) and the sim's TLS server must agree on exactly one provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = cli::Cli::parse();
-    match cli::dispatch(cli) {
+    match commands::dispatch(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");

@@ -10,7 +10,6 @@
 //! - `runtime`: the main loop (`tokio::select!` over terminal, engine, watches, logs,
 //!   signals; a tick only while something animates; draw only after a change).
 //! - `terminal`: raw mode and the alternate screen, restored on drop, panic and signal.
-//! - `tour`: `kubetour` / `kubetour tour`: the target, the engine task, the loop.
 pub mod autopilot;
 pub mod command;
 pub mod input;
@@ -19,7 +18,6 @@ pub mod model;
 pub mod msg;
 pub mod runtime;
 pub mod terminal;
-pub mod tour;
 pub mod update;
 
 pub use command::Command;

@@ -11,9 +11,7 @@
 //! - `shipped`: the shipped tracks embedded in the binary, for an installed kubetour;
 //! - `state`: the cumulative objects after a stage; `export`: printing them;
 //! - `resolve`: finding a track by name; `describe`: conditions as short sentences;
-//! - `lint`: the seeds' pitfalls, caught in tracks and plain manifest files;
-//! - `commands`: `kubetour stages | export | lint`.
-pub mod commands;
+//! - `lint`: the seeds' pitfalls, caught in tracks and plain manifest files.
 pub mod describe;
 pub mod error;
 pub mod export;
