@@ -13,4 +13,5 @@ pub mod engine;
 pub mod fuzzing;
 pub mod track;
 pub mod ui;
+pub mod view;
 pub mod yaml;

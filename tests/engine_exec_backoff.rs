@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use exec_common::{faulty_cluster, pod_stage_with_checks, track_of};
-use kubetour::cluster::watch::Change;
 use kubetour::engine::events::EngineEvent;
 use kubetour::engine::{Engine, RunOptions, Taps};
 use kubetour::track::Lang;
+use kubetour::view::Change;
 use kubetour_sim::faults::FaultPlan;
 
 /// How long the check that cannot pass is held (its time limit, at real-time speed).

@@ -6,8 +6,8 @@ mod wizard_common;
 
 use kube::runtime::watcher::Event;
 use kubetour::app::Msg;
-use kubetour::cluster::outage::{Cause, WatchTrouble};
-use kubetour::cluster::watch::Change;
+use kubetour::view::Change;
+use kubetour::view::outage::{Cause, WatchTrouble};
 use serde_json::json;
 use wizard_common::{feed, model, pod, pod_added, screen};
 

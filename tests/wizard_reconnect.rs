@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod};
 use kube::api::{Api, DeleteParams, PostParams};
 use kubetour::app::runtime::Observed;
-use kubetour::cluster::outage::Cause;
+use kubetour::view::outage::Cause;
 use restart_common::{Files, Server, client, saved_with};
 use serde_json::json;
 use tokio::sync::watch;

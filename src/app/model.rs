@@ -9,12 +9,12 @@ use jiff::Timestamp;
 
 use super::manifests::StageManifests;
 use crate::cluster::guard::Target;
-use crate::cluster::watch::ClusterView;
 use crate::emqx::cluster_status::ClusterStatus;
 use crate::engine::events::{Diagnosis, Finding, Sighting};
 use crate::engine::task::Order;
 use crate::track::{Lang, Track};
 use crate::ui::theme::ThemeName;
+use crate::view::ClusterView;
 
 /// Where a stage is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -355,7 +355,7 @@ impl Model {
             .view
             .events
             .iter()
-            .filter_map(crate::cluster::objects::event_time);
+            .filter_map(crate::view::objects::event_time);
         let youngest = created
             .chain(events)
             .map(|t| self.now.duration_since(t).as_secs())

@@ -6,9 +6,9 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use jiff::Timestamp;
 
 use super::model::NodeAnswer;
-use crate::cluster::watch::Change;
 use crate::engine::events::EngineEvent;
 use crate::engine::task::Report;
+use crate::view::Change;
 
 #[derive(Debug, Clone)]
 pub enum Msg {

@@ -10,9 +10,9 @@ use super::model::{
     TryState,
 };
 use super::msg::Msg;
-use crate::cluster::watch::Change;
 use crate::engine::events::EngineEvent;
 use crate::engine::task::{Order, Outcome, Report};
+use crate::view::Change;
 
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
     match msg {

@@ -18,15 +18,15 @@ use super::load::load;
 use super::runtime::runtime;
 use super::target::open;
 use crate::cli::StatusArgs;
-use crate::cluster::objects::{ObjectLine, involved, objects};
-use crate::cluster::pod_row::PodRow;
-use crate::cluster::watch::{Change, ClusterView};
 use crate::engine::diagnose::diagnose;
 use crate::engine::events::Diagnosis;
 use crate::engine::evidence::Evidence;
 use crate::engine::probe::{self, Wants};
 use crate::engine::session::runs_emqx;
 use crate::track::{Hint, Lang, Track};
+use crate::view::objects::{ObjectLine, involved, objects};
+use crate::view::pod_row::PodRow;
+use crate::view::{Change, ClusterView};
 
 /// `kubetour status`.
 pub fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {

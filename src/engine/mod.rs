@@ -39,8 +39,9 @@ use futures::stream::BoxStream;
 use tokio::time::Instant;
 
 use crate::cluster::apply::{Applier, Manifest as ApplyManifest};
-use crate::cluster::watch::{self, Change, ClusterView};
+use crate::cluster::watch;
 use crate::track::{Lang, Stage, Track};
+use crate::view::{Change, ClusterView};
 use events::EngineEvent;
 use evidence::Evidence;
 

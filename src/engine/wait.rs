@@ -225,7 +225,7 @@ impl Engine {
     }
 
     /// Folds a change and every change already queued behind it into the view.
-    pub(super) fn absorb(&mut self, change: crate::cluster::watch::Change) {
+    pub(super) fn absorb(&mut self, change: crate::view::Change) {
         self.fold(change);
         while let Some(Some(more)) = self.changes.next().now_or_never() {
             self.fold(more);
@@ -234,7 +234,7 @@ impl Engine {
         self.evidence.retain_pods(|p| view.pods.get(p).is_some());
     }
 
-    fn fold(&mut self, change: crate::cluster::watch::Change) {
+    fn fold(&mut self, change: crate::view::Change) {
         if let Some(taps) = &mut self.taps {
             (taps.change)(&change);
         }
@@ -315,10 +315,7 @@ impl Engine {
 /// Whether a pod is of its controller's current revision and not on its way out. A pod
 /// that a rollout is replacing still carries the previous stage's log (the 403 before
 /// `rbac`); explaining the wait with it would blame the stage that just fixed it.
-fn is_current(
-    view: &crate::cluster::watch::ClusterView,
-    pod: &k8s_openapi::api::core::v1::Pod,
-) -> bool {
+fn is_current(view: &crate::view::ClusterView, pod: &k8s_openapi::api::core::v1::Pod) -> bool {
     use kube::ResourceExt;
     if pod.metadata.deletion_timestamp.is_some() {
         return false;
