@@ -56,7 +56,7 @@ async fn a_waiting_check_asks_emqx_on_the_back_off_schedule_not_every_second() {
                 }
             }
         }),
-        evidence: Box::new(|_| {}),
+        ..Taps::default()
     };
     // Real-time speed for the engine: the schedule is the unscaled one (1, 2, 4, 8 s).
     let mut engine = Engine::new(

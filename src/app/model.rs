@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -234,7 +235,8 @@ pub struct Model {
     /// Lines the lesson panel is scrolled down.
     pub lesson_scroll: u16,
     pub manifest_scroll: u16,
-    pub view: ClusterView,
+    /// The engine's folded view, as last handed over (shared, never folded here).
+    pub view: Arc<ClusterView>,
     /// By pod name.
     pub emqx: BTreeMap<String, NodeAnswer>,
     /// A membership probe is queued or running.
@@ -294,7 +296,7 @@ impl Model {
             manifest: ManifestMode::Yaml,
             lesson_scroll: 0,
             manifest_scroll: 0,
-            view: ClusterView::default(),
+            view: Arc::default(),
             emqx: BTreeMap::new(),
             probing: false,
             pods_changed: false,

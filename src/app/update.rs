@@ -1,7 +1,7 @@
 //! `update(&mut Model, Msg) -> Vec<Command>`: the wizard's only state transition. It
 //! never awaits and does no I/O; whatever should happen outside comes back as commands.
 
-use kube::runtime::watcher::Event;
+use std::sync::Arc;
 
 use super::command::Command;
 use super::input;
@@ -12,7 +12,7 @@ use super::model::{
 use super::msg::Msg;
 use crate::engine::events::EngineEvent;
 use crate::engine::task::{Order, Outcome, Report};
-use crate::view::Change;
+use crate::view::ClusterView;
 
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
     match msg {
@@ -36,7 +36,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Order(report) => order_report(m, report),
-        Msg::Cluster(change) => cluster_change(m, *change),
+        Msg::Cluster(view) => watched(m, view),
         Msg::Emqx(answers) => {
             for (pod, answer) in answers {
                 m.emqx.insert(pod, answer);
@@ -447,16 +447,11 @@ fn probe_if_changed(m: &mut Model) -> Vec<Command> {
     Vec::new()
 }
 
-fn cluster_change(m: &mut Model, change: Change) -> Vec<Command> {
-    let pods = match &change {
-        Change::Pod(Event::InitApply(_) | Event::Init) => false,
-        Change::Pod(_) => true,
-        _ => false,
-    };
-    m.view.apply(change);
-    if let Some(outage) = m.view.trouble.as_mut() {
-        outage.since.get_or_insert(m.now);
-    }
+/// The engine's view after a batch of changes: shown as it is; when its pods moved, the
+/// selection and the log follow them and EMQX is asked again.
+fn watched(m: &mut Model, view: Arc<ClusterView>) -> Vec<Command> {
+    let pods = view.pod_changes != m.view.pod_changes;
+    m.view = view;
     let mut out = Vec::new();
     if pods {
         m.pods_changed = true;

@@ -90,12 +90,13 @@ impl Wizard {
             }),
         )
         .with_taps(Taps {
-            change: Box::new(move |c| {
-                let _ = ctx.send(Msg::from(c.clone()));
+            view: Box::new(move |v| {
+                let _ = ctx.send(Msg::Cluster(v.clone()));
             }),
             evidence: Box::new(move |e| {
                 let _ = vtx.send(Msg::Emqx(answers(e)));
             }),
+            ..Taps::default()
         });
         if connection.target.embedded {
             engine = engine.with_time_scale(options.speed);

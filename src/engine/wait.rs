@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use kube::ResourceExt;
 use tokio::time::Instant;
 
@@ -222,31 +222,6 @@ impl Engine {
                 jiff::Timestamp::now(),
             )
         })
-    }
-
-    /// Folds a change and every change already queued behind it into the view.
-    pub(super) fn absorb(&mut self, change: crate::view::Change) {
-        self.fold(change);
-        while let Some(Some(more)) = self.changes.next().now_or_never() {
-            self.fold(more);
-        }
-        let view = &self.view;
-        self.evidence.retain_pods(|p| view.pods.get(p).is_some());
-    }
-
-    fn fold(&mut self, change: crate::view::Change) {
-        if let Some(taps) = &mut self.taps {
-            (taps.change)(&change);
-        }
-        self.record.fold(&change);
-        self.view.apply(change);
-    }
-
-    /// Hands the latest EMQX answers to the taps.
-    pub(super) fn share_evidence(&mut self) {
-        if let Some(taps) = &mut self.taps {
-            (taps.evidence)(&self.evidence);
-        }
     }
 
     pub(super) async fn probe(&mut self, condition: &Condition, wants: Wants) {

@@ -10,16 +10,23 @@ use kube::{Resource, ResourceExt};
 ///
 /// Honours relists: `Init` starts a fresh buffer, `InitApply` fills it, `InitDone`
 /// replaces the contents — so objects deleted while the watch was down disappear.
+///
+/// Cloning is cheap (one `Arc`): the engine hands the wizard a copy of the whole view
+/// after every batch of changes. The map is copied on write, and only when a handed-over
+/// copy still holds it — names and objects are shared, so that copy is one map of
+/// pointers per changed kind, never a deep copy of the objects.
 #[derive(Debug, Clone)]
 pub struct Cache<K> {
-    objects: BTreeMap<String, Arc<K>>,
-    relisting: Option<BTreeMap<String, Arc<K>>>,
+    objects: Arc<Objects<K>>,
+    relisting: Option<Objects<K>>,
 }
+
+type Objects<K> = BTreeMap<Arc<str>, Arc<K>>;
 
 impl<K> Default for Cache<K> {
     fn default() -> Self {
         Cache {
-            objects: BTreeMap::new(),
+            objects: Arc::default(),
             relisting: None,
         }
     }
@@ -30,10 +37,17 @@ impl<K: Resource> Cache<K> {
     pub fn apply(&mut self, event: Event<Arc<K>>) -> bool {
         match event {
             Event::Apply(o) => {
-                self.objects.insert(o.name_any(), o);
+                Arc::make_mut(&mut self.objects).insert(o.name_any().into(), o);
                 true
             }
-            Event::Delete(o) => self.objects.remove(&o.name_any()).is_some(),
+            Event::Delete(o) => {
+                let name = o.name_any();
+                // Not copied on write for an object it never held.
+                self.objects.contains_key(name.as_str())
+                    && Arc::make_mut(&mut self.objects)
+                        .remove(name.as_str())
+                        .is_some()
+            }
             Event::Init => {
                 self.relisting = Some(BTreeMap::new());
                 false
@@ -41,11 +55,11 @@ impl<K: Resource> Cache<K> {
             Event::InitApply(o) => {
                 self.relisting
                     .get_or_insert_with(BTreeMap::new)
-                    .insert(o.name_any(), o);
+                    .insert(o.name_any().into(), o);
                 false
             }
             Event::InitDone => {
-                self.objects = self.relisting.take().unwrap_or_default();
+                self.objects = Arc::new(self.relisting.take().unwrap_or_default());
                 true
             }
         }

@@ -7,6 +7,9 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 
+use jiff::Timestamp;
+use kube::runtime::watcher::Event;
+
 use super::cache::Cache;
 use super::change::Change;
 use super::outage::Outage;
@@ -31,6 +34,9 @@ pub struct ClusterView {
     pub trouble: Option<Outage>,
     /// One bit per followed kind whose first list has completed.
     listed: u16,
+    /// How many pod changes have been folded (a relist counts once, when it is done):
+    /// a reader holding an older copy of the view tells from this that the pods moved.
+    pub pod_changes: u64,
 }
 
 impl ClusterView {
@@ -40,10 +46,25 @@ impl ClusterView {
         self.listed.count_ones() == Change::KINDS
     }
 
-    /// Folds one change in; returns whether anything visible changed.
+    /// Folds one change in, as seen at `now` (when an outage began); returns whether
+    /// anything visible changed. This is the fold: the engine calls it once per watched
+    /// change, and everyone else reads the view it leaves.
+    pub fn fold(&mut self, change: Change, now: Timestamp) -> bool {
+        let changed = self.apply(change);
+        if let Some(outage) = self.trouble.as_mut() {
+            outage.since.get_or_insert(now);
+        }
+        changed
+    }
+
+    /// [`fold`](Self::fold) without a clock: for views that never see an outage (a
+    /// one-off list, tests), `since` stays unset.
     pub fn apply(&mut self, change: Change) -> bool {
         if let Some(kind) = change.init_done_kind() {
             self.listed |= 1 << kind;
+        }
+        if let Change::Pod(Event::Apply(_) | Event::Delete(_) | Event::InitDone) = &change {
+            self.pod_changes += 1;
         }
         let changed = match change {
             Change::Pod(e) => self.pods.apply(e),
@@ -104,7 +125,6 @@ impl ClusterView {
 mod tests {
     use super::*;
     use crate::view::outage::{Cause, WatchTrouble};
-    use kube::runtime::watcher::Event;
 
     fn pod(name: &str) -> Pod {
         let mut p = Pod::default();
@@ -138,6 +158,32 @@ mod tests {
         assert!(view.apply(refused()));
         assert!(!view.apply(refused()));
         assert!(view.apply(Change::Pod(Event::Apply(pod("a").into()))));
+        assert!(view.trouble.is_none());
+    }
+
+    #[test]
+    fn an_outage_is_dated_by_its_first_failure_and_pods_count_once_listed() {
+        let mut view = ClusterView::default();
+        let lost = |detail: &str| {
+            Change::Trouble(WatchTrouble {
+                kind: "pods",
+                cause: Cause::Unreachable,
+                detail: detail.into(),
+            })
+        };
+        let first: Timestamp = "2026-12-04T12:00:00Z".parse().unwrap();
+        let later: Timestamp = "2026-12-04T12:00:05Z".parse().unwrap();
+        view.fold(lost("refused"), first);
+        view.fold(lost("reset"), later);
+        assert_eq!(view.trouble.as_ref().and_then(|o| o.since), Some(first));
+        view.fold(Change::Pod(Event::Init), later);
+        view.fold(Change::Pod(Event::InitApply(pod("a").into())), later);
+        assert_eq!(
+            view.pod_changes, 0,
+            "a relist in progress shows nothing new"
+        );
+        view.fold(Change::Pod(Event::InitDone), later);
+        assert_eq!(view.pod_changes, 1);
         assert!(view.trouble.is_none());
     }
 }

@@ -1,9 +1,10 @@
 //! Shared set-up for the wizard's screen tests: a Model of the shipped track brought into
-//! a state by the same messages the runtime delivers (engine events, watched objects,
+//! a state by the same messages the runtime delivers (engine events, the watched view,
 //! EMQX answers, keys), with the clock fixed, drawn on a TestBackend.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -100,15 +101,25 @@ pub fn pod(name: &str, labels: serde_json::Value, ip: Option<&str>, phase: &str,
     .unwrap()
 }
 
-pub fn pod_added(p: Pod) -> Msg {
-    Msg::from(Change::Pod(Event::Apply(p.into())))
+pub fn pod_added(p: Pod) -> Change {
+    Change::Pod(Event::Apply(p.into()))
 }
 
-pub fn pod_deleted(p: Pod) -> Msg {
-    Msg::from(Change::Pod(Event::Delete(p.into())))
+pub fn pod_deleted(p: Pod) -> Change {
+    Change::Pod(Event::Delete(p.into()))
 }
 
-pub fn claim(name: &str, volume: &str) -> Msg {
+/// Watched changes as the runtime delivers them: folded, as the engine folds them (at
+/// the model's clock), into the view it last handed over, and handed over again.
+pub fn watched(m: &mut Model, changes: impl IntoIterator<Item = Change>) {
+    let mut view = (*m.view).clone();
+    for c in changes {
+        view.fold(c, m.now);
+    }
+    update(m, Msg::Cluster(Arc::new(view)));
+}
+
+pub fn claim(name: &str, volume: &str) -> Change {
     let c: PersistentVolumeClaim = serde_json::from_value(json!({
         "metadata": {"name": name, "namespace": "emqx", "creationTimestamp": ago(60)},
         "spec": {"accessModes": ["ReadWriteOnce"], "volumeName": volume,
@@ -116,7 +127,7 @@ pub fn claim(name: &str, volume: &str) -> Msg {
         "status": {"phase": "Bound"}
     }))
     .unwrap();
-    Msg::from(Change::Claim(Event::Apply(c.into())))
+    Change::Claim(Event::Apply(c.into()))
 }
 
 /// EMQX answers: each pod with the running and stopped nodes it reports.
@@ -230,7 +241,7 @@ pub const DEPLOY_PODS: [(&str, &str); 3] = [
     ("emqx-deployment-6c9f7b8d4-tq7vn", "10.244.2.6"),
 ];
 
-pub fn deployment_pods(age: i64) -> Vec<Msg> {
+pub fn deployment_pods(age: i64) -> Vec<Change> {
     DEPLOY_PODS
         .iter()
         .map(|(name, ip)| pod_added(pod(name, json!({"app": "emqx"}), Some(ip), "Running", age)))
