@@ -91,7 +91,7 @@ impl Wizard {
         )
         .with_taps(Taps {
             view: Box::new(move |v| {
-                let _ = ctx.send(Msg::Cluster(v.clone()));
+                let _ = ctx.send(Msg::Cluster(v));
             }),
             evidence: Box::new(move |e| {
                 let _ = vtx.send(Msg::Emqx(answers(e)));

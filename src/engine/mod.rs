@@ -51,6 +51,9 @@ use evidence::Evidence;
 /// Where engine events go (a printer, or a channel to the TUI).
 pub type Sink = Box<dyn FnMut(EngineEvent) + Send>;
 
+/// Where the engine hands its folded view (a copy of a dozen `Arc`s, see `view::Cache`).
+pub type ViewTap = Box<dyn FnMut(Arc<ClusterView>) + Send>;
+
 /// Who else sees what the engine sees: every watched change as it is folded, the folded
 /// view after each batch, and every round of EMQX answers. The TUI's Model reads the
 /// view from here, so the wizard and the engine share one set of watches and one fold
@@ -59,7 +62,7 @@ pub struct Taps {
     /// Each change, before it is folded (tests watch the engine's input with it).
     pub change: Box<dyn FnMut(&Change) + Send>,
     /// The one folded view, after each batch of changes.
-    pub view: Box<dyn FnMut(&Arc<ClusterView>) + Send>,
+    pub view: ViewTap,
     pub evidence: Box<dyn FnMut(&Evidence) + Send>,
 }
 

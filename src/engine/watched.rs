@@ -25,7 +25,7 @@ impl Engine {
             // once. The copy handed over is a dozen `Arc`s (see `view::Cache`), sent as
             // soon as the batch is folded, so a created pod reaches the screen as fast
             // as when the wizard folded it itself.
-            (taps.view)(&Arc::new(self.view.clone()));
+            (taps.view)(Arc::new(self.view.clone()));
         }
     }
 
