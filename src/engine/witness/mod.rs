@@ -320,5 +320,4 @@ fn list(names: &[String]) -> String {
 }
 
 #[cfg(test)]
-#[path = "witness_tests.rs"]
 mod tests;

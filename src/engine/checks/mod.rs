@@ -372,5 +372,4 @@ fn emqx_started(view: &ClusterView, evidence: &Evidence, target: &PodTarget) -> 
 }
 
 #[cfg(test)]
-#[path = "checks_tests.rs"]
 mod tests;
