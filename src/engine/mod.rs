@@ -1,7 +1,7 @@
 //! The stage engine: given a track and a cluster, run stages (steps, apply, wait for the
 //! checks), explain what it sees (observations, hints), run the try-it actions, rewind
 //! and tear down. It talks to any cluster through kube-rs and never asks which it is.
-//! It reports through [`EngineEvent`]s; the headless printer and the TUI consume them.
+//! It reports through [`EngineEvent`]s; `commands::printer` and the TUI consume them.
 //!
 //! - `events`: what the engine reports (conditions and actions print themselves: track::describe).
 //! - `evidence`, `probe`: what EMQX itself says (exec, logs, HTTP through the proxy).
