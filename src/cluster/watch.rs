@@ -140,14 +140,8 @@ pub fn backoff() -> watcher::ExponentialBackoff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::api::core::v1::Pod;
+    use crate::view::named_pod as pod;
     use std::collections::BTreeMap;
-
-    fn pod(name: &str) -> Pod {
-        let mut p = Pod::default();
-        p.metadata.name = Some(name.into());
-        p
-    }
 
     #[test]
     fn objects_are_kept_without_managed_fields_or_the_last_applied_copy() {

@@ -1,7 +1,7 @@
 //! What the commands read before touching a cluster: the track named by `--track`,
 //! rendered with the profile flags, and the narration language of `--lang`.
 
-use crate::cli::TrackArgs;
+use crate::cli::{ProfileArgs, TrackArgs};
 use crate::track::{self, Lang, RenderOptions, Track};
 
 /// The track `--track` names, rendered with `--emqx`, `--namespace` and `--image`.
@@ -17,6 +17,16 @@ pub fn load(
         image: image.map(str::to_string),
     };
     Ok(track::load_named(&args.track, &opts)?)
+}
+
+/// The track `--track` names, rendered with the profile flags (`tour`, `run`).
+pub fn load_profile(track: &TrackArgs, profile: &ProfileArgs) -> anyhow::Result<Track> {
+    load(
+        track,
+        profile.emqx.as_deref(),
+        profile.namespace.as_deref(),
+        profile.image.as_deref(),
+    )
 }
 
 /// `--lang`: en or zh.

@@ -2,7 +2,7 @@
 //! or JSON lines): the engine's `run`, printed as it goes.
 use std::process::ExitCode;
 
-use super::load::{load, parse_lang};
+use super::load::{load_profile, parse_lang};
 use super::printer::{self, Style};
 use super::runtime::runtime;
 use super::target::{guard, open};
@@ -12,12 +12,7 @@ use crate::engine::{Engine, RunOptions};
 /// `kubetour run`.
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let lang = parse_lang(&args.lang)?;
-    let track = load(
-        &args.track,
-        args.profile.emqx.as_deref(),
-        args.profile.namespace.as_deref(),
-        args.profile.image.as_deref(),
-    )?;
+    let track = load_profile(&args.track, &args.profile)?;
     // The same words as `export --through`: one message for one mistake.
     if let Some(id) = &args.through {
         crate::track::export::stage_index(&track, id)?;

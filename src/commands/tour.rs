@@ -11,7 +11,7 @@ use anyhow::Context;
 use tokio::sync::mpsc;
 
 use super::embedded;
-use super::load::{load, parse_lang};
+use super::load::{load_profile, parse_lang};
 use super::target::{Opened, open};
 use crate::app::model::{Autopilot, Model, NodeAnswer, Setup};
 use crate::app::msg::Msg;
@@ -177,12 +177,7 @@ fn trace_to_file(dir: &Path) -> Option<PathBuf> {
 pub fn run(args: &TourArgs) -> anyhow::Result<ExitCode> {
     let lang = parse_lang(&args.lang)?;
     let theme = ThemeName::parse(&args.theme).map_err(anyhow::Error::msg)?;
-    let track = load(
-        &args.track,
-        args.profile.emqx.as_deref(),
-        args.profile.namespace.as_deref(),
-        args.profile.image.as_deref(),
-    )?;
+    let track = load_profile(&args.track, &args.profile)?;
     let state = state_dir();
     let trace_file = state.as_deref().and_then(trace_to_file);
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

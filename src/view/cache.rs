@@ -86,13 +86,8 @@ impl<K: Resource> Cache<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::named_pod as pod;
     use k8s_openapi::api::core::v1::Pod;
-
-    fn pod(name: &str) -> Pod {
-        let mut p = Pod::default();
-        p.metadata.name = Some(name.into());
-        p
-    }
 
     #[test]
     fn a_relist_forgets_objects_deleted_while_the_watch_was_down() {

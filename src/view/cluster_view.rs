@@ -124,13 +124,8 @@ impl ClusterView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::named_pod as pod;
     use crate::view::outage::{Cause, WatchTrouble};
-
-    fn pod(name: &str) -> Pod {
-        let mut p = Pod::default();
-        p.metadata.name = Some(name.into());
-        p
-    }
 
     #[test]
     fn the_view_has_seen_a_write_once_it_holds_that_version_or_a_later_one() {

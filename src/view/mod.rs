@@ -18,3 +18,11 @@ pub mod pod_row;
 pub use cache::Cache;
 pub use change::Change;
 pub use cluster_view::ClusterView;
+
+/// A pod with only a name: what the fold's tests need of one.
+#[cfg(test)]
+pub(crate) fn named_pod(name: &str) -> k8s_openapi::api::core::v1::Pod {
+    let mut p = k8s_openapi::api::core::v1::Pod::default();
+    p.metadata.name = Some(name.into());
+    p
+}
