@@ -1,7 +1,7 @@
 //! `kubetour` / `kubetour tour`: the composition of the wizard — the target (the
-//! embedded simulated cluster unless one is named), the engine task with the watches
-//! tapped into the model, the stable kubeconfig for a second terminal, the trace file,
-//! the terminal, and the main loop. Tests build the same [`Wizard`] and run the same
+//! embedded simulated cluster unless one is named), the engine task with its folded
+//! view and EMQX answers tapped into the model, the stable kubeconfig for a second
+//! terminal, the trace file, the terminal, and the main loop. Tests build the same [`Wizard`] and run the same
 //! loop on a `TestBackend`.
 
 use std::path::{Path, PathBuf};

@@ -12,8 +12,9 @@ use kube::runtime::watcher::Event;
 use super::outage::WatchTrouble;
 
 /// One watch event of one of the kinds the wizard follows. Objects are shared (`Arc`):
-/// the engine and the wizard each fold every change into their own view, and a deep
-/// copy per view doubled the memory of a 1,000-pod namespace.
+/// the view keeps the same object the watch delivered, and the copies of the view handed
+/// to the wizard share it too (a deep copy per view doubled the memory of a 1,000-pod
+/// namespace).
 #[derive(Debug, Clone)]
 pub enum Change {
     Pod(Event<Arc<Pod>>),
