@@ -6,6 +6,7 @@
 //! time per frame. scripts/bench/run.sh records it in BENCHMARKS.md.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Pod;
@@ -13,8 +14,8 @@ use kube::runtime::watcher::Event;
 use kubetour::app::model::{Model, Setup};
 use kubetour::app::{Msg, update};
 use kubetour::cluster::guard::Target;
-use kubetour::cluster::watch::Change;
 use kubetour::track::{Lang, RenderOptions, load_named};
+use kubetour::view::{Change, ClusterView};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
@@ -27,9 +28,11 @@ fn main() -> anyhow::Result<()> {
         None => 1000,
     };
     let mut m = model()?;
+    let mut view = ClusterView::default();
     for i in 0..pods {
-        update(&mut m, Msg::from(Change::Pod(Event::Apply(pod(i)?.into()))));
+        view.apply(Change::Pod(Event::Apply(pod(i)?.into())));
     }
+    update(&mut m, Msg::Cluster(Arc::new(view)));
     let mut terminal = Terminal::new(TestBackend::new(200, 60))?;
     // Warm up (first frames size the layout caches), then measure.
     for _ in 0..20 {

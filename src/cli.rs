@@ -1,8 +1,7 @@
-//! The command line: subcommands and flags, parsed by clap, dispatched to the modules
-//! that own each job. No logic lives here beyond choosing who runs.
+//! The command line: subcommands and flags as clap types, and the parsers of the flags'
+//! values. Nothing here runs a command: `commands::dispatch` chooses the handler.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -221,7 +220,7 @@ pub struct SimServeArgs {
     pub no_default_storage_class: bool,
     /// Answer every request this much later (2s, 250ms): a slow API server, to see that
     /// a client does not wait for it.
-    #[arg(long, value_parser = kubetour_sim::parse_latency)]
+    #[arg(long, value_parser = parse_latency)]
     pub latency: Option<std::time::Duration>,
     /// How many worker nodes to simulate (each takes 110 pods, as a kubelet's default
     /// `maxPods`): 10 nodes hold the 1,000 pods of the side-by-side benchmark.
@@ -258,29 +257,49 @@ fn parse_speed(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Runs the chosen command and returns the process exit code.
-pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
-    let Some(command) = cli.command else {
-        return crate::app::tour::run(&cli.tour);
+/// `--latency`: a duration such as `2s`, `250ms` or `1m`.
+fn parse_latency(text: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map_or((text, ""), |i| text.split_at(i));
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration: give one such as 2s or 250ms"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => {
+            return Err(format!(
+                "`{text}` has no unit this understands: use ms, s or m (2s, 250ms)"
+            ));
+        }
     };
-    match command {
-        Command::Tour(args) => crate::app::tour::run(&args),
-        Command::Stages(args) => crate::track::commands::stages(&args),
-        Command::Export(args) => crate::track::commands::export(&args),
-        Command::Lint(args) => crate::track::commands::lint(&args),
-        Command::Run(args) => crate::headless::run(&args),
-        Command::Status(args) => crate::headless::status(&args),
-        Command::Teardown(args) => crate::headless::teardown(&args),
-        Command::Sim(SimCommand::Serve(args)) => kubetour_sim::serve(&kubetour_sim::ServeOptions {
-            listen: args.listen,
-            kubeconfig: args.kubeconfig,
-            sim: kubetour_sim::SimConfig {
-                speed: args.speed,
-                default_storage_class: !args.no_default_storage_class,
-                node_count: args.nodes,
-            },
-            latency: args.latency,
-            state: args.state,
-        }),
+    if !(0.0..=600.0).contains(&seconds) {
+        return Err(format!("{text} is not a usable latency: give 0 to 10m"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn latencies_read_with_their_unit() {
+        assert_eq!(parse_latency("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_latency("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_latency("2").unwrap_err().contains("no unit"));
+        assert!(
+            parse_latency("fast")
+                .unwrap_err()
+                .contains("not a duration")
+        );
+        assert!(
+            parse_latency("11m")
+                .unwrap_err()
+                .contains("not a usable latency")
+        );
     }
 }

@@ -6,12 +6,12 @@
 pub mod app;
 pub mod cli;
 pub mod cluster;
-pub mod embedded;
+pub mod commands;
 pub mod emqx;
 pub mod engine;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod headless;
 pub mod track;
 pub mod ui;
+pub mod view;
 pub mod yaml;

@@ -2,8 +2,8 @@
 //! at once, or (with `--pause`) when the person presses `n`.
 
 use super::command::Command;
-use super::input::request;
 use super::model::Model;
+use super::orders::request;
 use crate::engine::task::Order;
 
 /// What follows a passed stage `i`.

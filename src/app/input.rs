@@ -5,48 +5,11 @@ use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKin
 
 use super::command::Command;
 use super::model::{Confirm, Life, ManifestMode, Mode, Model, Panel, StageState, Tab, TryState};
-use super::update::{dispatch, quit_now};
-use crate::cluster::guard::Target;
+use super::orders::{dispatch, quit_now, request};
 use crate::engine::task::Order;
 use crate::track::Lang;
 use crate::ui::keys::{Action, Scope, action_for};
 use crate::ui::layout::{Hit, Layout};
-
-/// Asks for an order: at once on the embedded cluster (or once confirmed), else after
-/// the person has seen the target and said yes.
-pub fn request(m: &mut Model, order: Order) -> Vec<Command> {
-    if m.busy.is_some() {
-        m.notice = Some(format!(
-            "{} is still running: wait for it, or press c to cancel it",
-            super::update::describe_order(
-                m,
-                &m.busy
-                    .as_ref()
-                    .map(|b| b.order.clone())
-                    .unwrap_or(Order::Probe)
-            )
-        ));
-        return Vec::new();
-    }
-    if m.setup.target.embedded || m.write_confirmed {
-        return dispatch(m, order);
-    }
-    let needs_name = looks_like_production(&m.setup.target, &m.setup.production_words);
-    m.mode = Mode::Confirm(Confirm::Target {
-        order,
-        needs_name,
-        typed: String::new(),
-    });
-    Vec::new()
-}
-
-fn looks_like_production(target: &Target, words: &[String]) -> bool {
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    matches!(
-        target.check(true, false, &words),
-        Err(crate::cluster::guard::Refusal::LooksLikeProduction { .. })
-    )
-}
 
 pub fn key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
     if m.life != Life::Running {
@@ -272,7 +235,7 @@ fn move_pod(m: &mut Model, down: bool) -> Vec<Command> {
 }
 
 /// Follows the selected pod's log once it has one; a pod still being created is
-/// followed when its container starts (see `update::cluster_change`).
+/// followed when its container starts (see `update::watched`).
 pub fn follow_selected(m: &mut Model) -> Vec<Command> {
     if m.log.pod == m.pod_cursor && (m.log.following || m.pod_cursor.is_none()) {
         return Vec::new();

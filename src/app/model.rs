@@ -3,91 +3,22 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
 
 use super::manifests::StageManifests;
+pub use super::progress::{
+    CheckRow, CheckState, ObservationRow, StageProgress, StageState, TryState,
+};
 use crate::cluster::guard::Target;
-use crate::cluster::watch::ClusterView;
 use crate::emqx::cluster_status::ClusterStatus;
-use crate::engine::events::{Diagnosis, Finding, Sighting};
+use crate::engine::events::{Diagnosis, Finding};
 use crate::engine::task::Order;
 use crate::track::{Lang, Track};
 use crate::ui::theme::ThemeName;
-
-/// Where a stage is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StageState {
-    Pending,
-    Applying,
-    Waiting,
-    Passed,
-    Failed,
-    /// Applied, but a check could not be verified on this cluster (exec refused).
-    NotVerified,
-    Skipped,
-}
-
-/// One check of a stage as the checklist shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CheckState {
-    /// Not reached yet.
-    Queued,
-    /// The current one: waited for since then.
-    Waiting {
-        since: Timestamp,
-    },
-    Passed {
-        observed: String,
-        elapsed: Duration,
-    },
-    Failed {
-        observed: String,
-    },
-    /// Nothing on this cluster could verify it: why.
-    NotVerified {
-        why: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckRow {
-    pub text: String,
-    pub state: CheckState,
-}
-
-/// A try-it as the stage view shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TryState {
-    NotRun,
-    Running { since: Timestamp },
-    Held(String),
-    Broke(String),
-}
-
-/// One observation as the engine told it: the lesson, whether it was seen, and what the
-/// witnesses saw (times, uids, volumes) or saw instead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObservationRow {
-    pub id: String,
-    pub text: String,
-    pub sighting: Sighting,
-    pub evidence: String,
-}
-
-/// What the wizard knows of one stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StageProgress {
-    pub state: StageState,
-    pub checks: Vec<CheckRow>,
-    pub tries: Vec<TryState>,
-    /// The observations told, in the order they were told.
-    pub observations: Vec<ObservationRow>,
-    pub diagnoses: Vec<Diagnosis>,
-    /// Why it failed, in words.
-    pub failure: Option<String>,
-}
+use crate::view::ClusterView;
 
 /// The manifest view: the whole YAML, or what the stage changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,7 +165,8 @@ pub struct Model {
     /// Lines the lesson panel is scrolled down.
     pub lesson_scroll: u16,
     pub manifest_scroll: u16,
-    pub view: ClusterView,
+    /// The engine's folded view, as last handed over (shared, never folded here).
+    pub view: Arc<ClusterView>,
     /// By pod name.
     pub emqx: BTreeMap<String, NodeAnswer>,
     /// A membership probe is queued or running.
@@ -294,7 +226,7 @@ impl Model {
             manifest: ManifestMode::Yaml,
             lesson_scroll: 0,
             manifest_scroll: 0,
-            view: ClusterView::default(),
+            view: Arc::default(),
             emqx: BTreeMap::new(),
             probing: false,
             pods_changed: false,
@@ -355,7 +287,7 @@ impl Model {
             .view
             .events
             .iter()
-            .filter_map(crate::cluster::objects::event_time);
+            .filter_map(crate::view::objects::event_time);
         let youngest = created
             .chain(events)
             .map(|t| self.now.duration_since(t).as_secs())
@@ -388,6 +320,23 @@ impl Model {
                     .and_then(|i| self.stages.get(i))
                     .and_then(|s| s.diagnoses.last())
             })
+    }
+
+    /// An order in words: "stage `pod`", "the teardown".
+    pub fn describe_order(&self, order: &Order) -> String {
+        let id = |i: &usize| {
+            self.track()
+                .stages
+                .get(*i)
+                .map_or_else(|| format!("#{i}"), |s| format!("`{}`", s.id))
+        };
+        match order {
+            Order::Enter(i) => format!("stage {}", id(i)),
+            Order::TryIt { stage, .. } => format!("the try-it of stage {}", id(stage)),
+            Order::RewindTo(i) => format!("the rewind to stage {}", id(i)),
+            Order::Teardown { .. } => "the teardown".to_string(),
+            Order::Probe => "a membership probe".to_string(),
+        }
     }
 }
 

@@ -1,14 +1,16 @@
 //! Facts that reach the wizard: keys and mouse from the terminal, the engine's reports,
-//! watched changes and EMQX answers, log lines, the clock. Named as facts; `update`
+//! the watched view and EMQX answers, log lines, the clock. Named as facts; `update`
 //! decides what they mean.
+
+use std::sync::Arc;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 use jiff::Timestamp;
 
 use super::model::NodeAnswer;
-use crate::cluster::watch::Change;
 use crate::engine::events::EngineEvent;
 use crate::engine::task::Report;
+use crate::view::ClusterView;
 
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -21,8 +23,9 @@ pub enum Msg {
     Clock(Timestamp),
     Engine(EngineEvent),
     Order(Report),
-    /// Boxed: a watched object is large, and most messages are small.
-    Cluster(Box<Change>),
+    /// The namespace as the engine folded it, after a batch of watched changes (the
+    /// wizard reads the engine's one view; it folds nothing itself).
+    Cluster(Arc<ClusterView>),
     /// EMQX's answers, by pod, as the last probe round left them.
     Emqx(Vec<(String, NodeAnswer)>),
     /// Lines of the followed pod's log.
@@ -48,11 +51,5 @@ impl From<EngineEvent> for Msg {
 impl From<Report> for Msg {
     fn from(r: Report) -> Msg {
         Msg::Order(r)
-    }
-}
-
-impl From<Change> for Msg {
-    fn from(c: Change) -> Msg {
-        Msg::Cluster(Box::new(c))
     }
 }

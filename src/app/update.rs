@@ -1,18 +1,16 @@
 //! `update(&mut Model, Msg) -> Vec<Command>`: the wizard's only state transition. It
 //! never awaits and does no I/O; whatever should happen outside comes back as commands.
 
-use kube::runtime::watcher::Event;
+use std::sync::Arc;
 
 use super::command::Command;
 use super::input;
-use super::model::{
-    Busy, CheckRow, CheckState, LOG_KEEP, Life, Model, ObservationRow, StageProgress, StageState,
-    TryState,
-};
+use super::model::{Busy, CheckState, LOG_KEEP, Life, Model, ObservationRow, StageState, TryState};
 use super::msg::Msg;
-use crate::cluster::watch::Change;
+use super::orders::{quit_now, reset_stage};
 use crate::engine::events::EngineEvent;
 use crate::engine::task::{Order, Outcome, Report};
+use crate::view::ClusterView;
 
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
     match msg {
@@ -36,7 +34,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Order(report) => order_report(m, report),
-        Msg::Cluster(change) => cluster_change(m, *change),
+        Msg::Cluster(view) => watched(m, view),
         Msg::Emqx(answers) => {
             for (pod, answer) in answers {
                 m.emqx.insert(pod, answer);
@@ -67,105 +65,6 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
         }
         Msg::Signal(name) => quit_now(m, &format!("{name} received")),
     }
-}
-
-/// Leaves at once, saying what is left behind.
-pub fn quit_now(m: &mut Model, why: &str) -> Vec<Command> {
-    m.life = Life::Quitting(leaving_words(m, why));
-    let mut out = Vec::new();
-    if m.busy.is_some() {
-        out.push(Command::CancelEngine);
-    }
-    out.push(Command::Quit);
-    out
-}
-
-/// What quitting leaves behind, in words, for the line printed after the screen closes.
-fn leaving_words(m: &Model, why: &str) -> String {
-    let mut out = format!("kubetour: {why}.");
-    if let Some(b) = &m.busy {
-        out.push_str(&format!(
-            " Stopped while {} was running; what it had written stays.",
-            describe_order(m, &b.order)
-        ));
-    }
-    let t = &m.setup.target;
-    if t.embedded {
-        out.push_str(
-            " The embedded simulated cluster stops with kubetour: nothing is left running.",
-        );
-    } else {
-        let applied = match m.applied {
-            Some(i) => format!("stages through `{}` applied", m.track().stages[i].id),
-            None => "nothing of kubetour's applied in this session".to_string(),
-        };
-        out.push_str(&format!(
-            " Left on context {} (namespace {}): {applied}. Remove it with `kubetour teardown --context {} -n {} --yes`.",
-            t.context, t.namespace, t.context, t.namespace
-        ));
-    }
-    out
-}
-
-pub fn describe_order(m: &Model, order: &Order) -> String {
-    let id = |i: &usize| {
-        m.track()
-            .stages
-            .get(*i)
-            .map_or_else(|| format!("#{i}"), |s| format!("`{}`", s.id))
-    };
-    match order {
-        Order::Enter(i) => format!("stage {}", id(i)),
-        Order::TryIt { stage, .. } => format!("the try-it of stage {}", id(stage)),
-        Order::RewindTo(i) => format!("the rewind to stage {}", id(i)),
-        Order::Teardown { .. } => "the teardown".to_string(),
-        Order::Probe => "a membership probe".to_string(),
-    }
-}
-
-/// Sends an order to the engine now (the target is confirmed or needs no confirmation).
-pub fn dispatch(m: &mut Model, order: Order) -> Vec<Command> {
-    if order != Order::Probe {
-        m.busy = Some(Busy {
-            order: order.clone(),
-            since: m.now,
-        });
-        m.notice = None;
-    }
-    match &order {
-        Order::Enter(i) => {
-            reset_stage(m, *i);
-            m.stages[*i].state = StageState::Applying;
-            m.selected = *i;
-        }
-        Order::TryIt { stage, which } => {
-            if let Some(t) = m.stages[*stage].tries.get_mut(*which) {
-                *t = TryState::Running { since: m.now };
-            }
-        }
-        Order::RewindTo(_) | Order::Teardown { .. } | Order::Probe => {}
-    }
-    vec![Command::Engine(order)]
-}
-
-fn reset_stage(m: &mut Model, i: usize) {
-    let checks = m.track().stages[i]
-        .checks
-        .iter()
-        .map(|c| CheckRow {
-            text: c.condition.to_string(),
-            state: CheckState::Queued,
-        })
-        .collect();
-    let tries = m.stages[i].tries.len();
-    m.stages[i] = StageProgress {
-        state: StageState::Pending,
-        checks,
-        tries: vec![TryState::NotRun; tries],
-        observations: Vec::new(),
-        diagnoses: Vec::new(),
-        failure: None,
-    };
 }
 
 fn engine_event(m: &mut Model, event: EngineEvent) {
@@ -409,7 +308,7 @@ fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
             m.notice = Some(if not_verified {
                 why.clone()
             } else {
-                format!("{} failed: {why}", describe_order(m, &order))
+                format!("{} failed: {why}", m.describe_order(&order))
             });
         }
         (_, Outcome::Cancelled) => {
@@ -428,7 +327,7 @@ fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
             m.autopilot.on = false;
             m.notice = Some(format!(
                 "{} cancelled; what it had written stays in the cluster",
-                describe_order(m, &order)
+                m.describe_order(&order)
             ));
         }
         (Order::Probe, _) => {}
@@ -447,16 +346,11 @@ fn probe_if_changed(m: &mut Model) -> Vec<Command> {
     Vec::new()
 }
 
-fn cluster_change(m: &mut Model, change: Change) -> Vec<Command> {
-    let pods = match &change {
-        Change::Pod(Event::InitApply(_) | Event::Init) => false,
-        Change::Pod(_) => true,
-        _ => false,
-    };
-    m.view.apply(change);
-    if let Some(outage) = m.view.trouble.as_mut() {
-        outage.since.get_or_insert(m.now);
-    }
+/// The engine's view after a batch of changes: shown as it is; when its pods moved, the
+/// selection and the log follow them and EMQX is asked again.
+fn watched(m: &mut Model, view: Arc<ClusterView>) -> Vec<Command> {
+    let pods = view.pod_changes != m.view.pod_changes;
+    m.view = view;
     let mut out = Vec::new();
     if pods {
         m.pods_changed = true;

@@ -7,14 +7,13 @@
 //! - `kubeconfig`: reading one and choosing its context, failures naming file and names.
 //! - `reach`: why a request did not get through (refused, DNS, timeout, CA, 401), named.
 //! - `apply`: the one write path (server-side apply, discovery, whole-stage dry run).
-//! - `watch`: one watcher per followed kind, merged; `Cache`/`ClusterView` fold the events.
+//! - `watch`: one watcher per followed kind, merged into `view::Change`s; their backoff,
+//!   and their failures in words (what they are folded into is `crate::view`).
 //! - `errors`: kube errors in words (code, reason, message).
 //! - `logs`: following a pod's log as lines.
 //! - `exec`: run a command in a pod (how EMQX membership is read).
 //! - `refusal`: why an exec or a log read did not get through (RBAC, kubelet, container).
 //! - `retry`: trying idempotent calls again after 429s, 5xx and dropped connections.
-//! - `objects`: the namespace's objects as one line each (status and the wizard).
-//! - `pod_row`: a pod as kubectl shows it (READY, STATUS, RESTARTS, AGE), time injected.
 pub mod apply;
 pub mod connect;
 pub mod errors;
@@ -23,9 +22,6 @@ pub mod facts;
 pub mod guard;
 pub mod kubeconfig;
 pub mod logs;
-pub mod objects;
-pub mod outage;
-pub mod pod_row;
 pub mod reach;
 pub mod refusal;
 pub mod retry;

@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use super::events::Diagnosis;
 use super::evidence::Evidence;
-use crate::cluster::watch::ClusterView;
 use crate::track::{Hint, HintSource, Lang};
+use crate::view::ClusterView;
 
 /// Every hint that matches a current log line or event, once per (hint, source).
 pub fn diagnose(

@@ -9,10 +9,10 @@ use kube::ResourceExt;
 
 use super::events::Diagnosis;
 use super::evidence::Evidence;
-use crate::cluster::pod_row::PodRow;
-use crate::cluster::watch::ClusterView;
 use crate::emqx::discovery_keys;
 use crate::track::Lang;
+use crate::view::ClusterView;
+use crate::view::pod_row::PodRow;
 
 pub fn diagnose(
     view: &ClusterView,

@@ -1,5 +1,5 @@
-//! What the engine reports as it works. The headless printer and the TUI both consume
-//! these; the engine never prints.
+//! What the engine reports as it works. The commands' printer (`run`, `teardown`) and
+//! the TUI both consume these; the engine never prints.
 
 use std::time::Duration;
 

@@ -1,11 +1,12 @@
 //! The stage engine: given a track and a cluster, run stages (steps, apply, wait for the
 //! checks), explain what it sees (observations, hints), run the try-it actions, rewind
 //! and tear down. It talks to any cluster through kube-rs and never asks which it is.
-//! It reports through [`EngineEvent`]s; the headless printer and the TUI consume them.
+//! It reports through [`EngineEvent`]s; `commands::printer` and the TUI consume them.
 //!
 //! - `events`: what the engine reports (conditions and actions print themselves: track::describe).
 //! - `evidence`, `probe`: what EMQX itself says (exec, logs, HTTP through the proxy).
-//! - `checks`: the stage conditions as pure predicates; `wait`: the watch-driven loop.
+//! - `checks`: the stage conditions as pure predicates; `wait`: the watch-driven loop;
+//!   `watched`: each change folded once into the view, which the taps then share.
 //! - `diagnose`: log lines and events matched against the track's hints; `discovery_gap`:
 //!   islands that no hint explains, because discovery was never turned on (P6).
 //! - `steps`: deletions before a stage; `tryit`: the try-it actions and their outcomes.
@@ -30,29 +31,50 @@ pub mod task;
 pub mod teardown;
 pub mod tryit;
 pub mod wait;
+mod watched;
 pub mod witness;
 
 use futures::StreamExt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::BoxStream;
 use tokio::time::Instant;
 
 use crate::cluster::apply::{Applier, Manifest as ApplyManifest};
-use crate::cluster::watch::{self, Change, ClusterView};
+use crate::cluster::watch;
 use crate::track::{Lang, Stage, Track};
+use crate::view::{Change, ClusterView};
 use events::EngineEvent;
 use evidence::Evidence;
 
 /// Where engine events go (a printer, or a channel to the TUI).
 pub type Sink = Box<dyn FnMut(EngineEvent) + Send>;
 
-/// Who else sees what the engine sees: every watched change it folds into its view, and
-/// every round of EMQX answers. The TUI's Model is fed from here, so the wizard and the
-/// engine share one set of watches (no second set of watchers, no second LIST).
+/// Where the engine hands its folded view (a copy of a dozen `Arc`s, see `view::Cache`).
+pub type ViewTap = Box<dyn FnMut(Arc<ClusterView>) + Send>;
+
+/// Who else sees what the engine sees: every watched change as it is folded, the folded
+/// view after each batch, and every round of EMQX answers. The TUI's Model reads the
+/// view from here, so the wizard and the engine share one set of watches and one fold
+/// (no second set of watchers, no second LIST, no second view).
 pub struct Taps {
+    /// Each change, before it is folded (tests watch the engine's input with it).
     pub change: Box<dyn FnMut(&Change) + Send>,
+    /// The one folded view, after each batch of changes.
+    pub view: ViewTap,
     pub evidence: Box<dyn FnMut(&Evidence) + Send>,
+}
+
+impl Default for Taps {
+    /// Taps that look away: set the ones wanted with `..Taps::default()`.
+    fn default() -> Taps {
+        Taps {
+            change: Box::new(|_| {}),
+            view: Box::new(|_| {}),
+            evidence: Box::new(|_| {}),
+        }
+    }
 }
 
 /// Options of a run.

@@ -14,8 +14,8 @@ use kube::runtime::watcher::Event;
 use tokio::time::Instant;
 
 use super::events::Diagnosis;
-use crate::cluster::pod_row::PodRow;
-use crate::cluster::watch::{Change, ClusterView};
+use crate::view::pod_row::PodRow;
+use crate::view::{Change, ClusterView};
 
 /// When something was first seen: its place in the order of arrival, and the time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

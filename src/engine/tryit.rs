@@ -14,9 +14,9 @@ use super::checks::target_pods;
 use super::events::EngineEvent;
 use super::{Engine, RunError};
 use crate::cluster::errors::explain;
-use crate::cluster::pod_row::PodRow;
 use crate::cluster::retry;
 use crate::track::{LabelSelector, PodFate, PodTarget, TryAction, TryIt};
+use crate::view::pod_row::PodRow;
 
 /// Labels a controller puts on one pod only: a replacement cannot be found by them.
 const PER_POD_LABELS: [&str; 3] = [

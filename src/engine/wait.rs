@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use kube::ResourceExt;
 use tokio::time::Instant;
 
@@ -224,31 +224,6 @@ impl Engine {
         })
     }
 
-    /// Folds a change and every change already queued behind it into the view.
-    pub(super) fn absorb(&mut self, change: crate::cluster::watch::Change) {
-        self.fold(change);
-        while let Some(Some(more)) = self.changes.next().now_or_never() {
-            self.fold(more);
-        }
-        let view = &self.view;
-        self.evidence.retain_pods(|p| view.pods.get(p).is_some());
-    }
-
-    fn fold(&mut self, change: crate::cluster::watch::Change) {
-        if let Some(taps) = &mut self.taps {
-            (taps.change)(&change);
-        }
-        self.record.fold(&change);
-        self.view.apply(change);
-    }
-
-    /// Hands the latest EMQX answers to the taps.
-    pub(super) fn share_evidence(&mut self) {
-        if let Some(taps) = &mut self.taps {
-            (taps.evidence)(&self.evidence);
-        }
-    }
-
     pub(super) async fn probe(&mut self, condition: &Condition, wants: Wants) {
         if let Condition::EmqxHttpStatus { service } = condition {
             let result = probe::http_status(
@@ -315,10 +290,7 @@ impl Engine {
 /// Whether a pod is of its controller's current revision and not on its way out. A pod
 /// that a rollout is replacing still carries the previous stage's log (the 403 before
 /// `rbac`); explaining the wait with it would blame the stage that just fixed it.
-fn is_current(
-    view: &crate::cluster::watch::ClusterView,
-    pod: &k8s_openapi::api::core::v1::Pod,
-) -> bool {
+fn is_current(view: &crate::view::ClusterView, pod: &k8s_openapi::api::core::v1::Pod) -> bool {
     use kube::ResourceExt;
     if pod.metadata.deletion_timestamp.is_some() {
         return false;

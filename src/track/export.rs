@@ -4,7 +4,7 @@
 use super::error::TrackError;
 use super::manifest::{MANAGED_BY, TRACK_LABEL};
 use super::model::{Manifest, Track};
-use super::node::Node;
+use super::ordered_yaml::Node;
 use super::state;
 
 /// Which manifests to print.

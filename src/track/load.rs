@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::error::TrackError;
 use super::locate::Locator;
 use super::model::{Profile, Stage, Track};
-use super::node::Node;
+use super::ordered_yaml::Node;
 use super::raw::{RawProfile, RawTrack};
 use super::stage_file::StageLoader;
 use super::template::Vars;

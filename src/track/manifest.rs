@@ -4,7 +4,7 @@
 use super::error::{TrackError, did_you_mean};
 use super::locate::Locator;
 use super::model::{Manifest, Source};
-use super::node::Node;
+use super::ordered_yaml::Node;
 use super::schema::{self, COMMON_FIELDS, SchemaProblem};
 use super::template::{self, Vars};
 

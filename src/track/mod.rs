@@ -6,14 +6,13 @@
 //!   parts; `stage_observations`: observations and their witnesses), `manifest` (one
 //!   manifest document): raw -> model, with errors naming file
 //!   and line (`error`, `locate`);
-//! - `template`: `${var}` substitution on parsed YAML; `node`: an order-keeping value;
+//! - `template`: `${var}` substitution on parsed YAML; `ordered_yaml`: a YAML value
+//!   (`Node`) whose maps keep their written key order;
 //! - `schema`: manifest fields checked against the Kubernetes API types;
 //! - `shipped`: the shipped tracks embedded in the binary, for an installed kubetour;
 //! - `state`: the cumulative objects after a stage; `export`: printing them;
 //! - `resolve`: finding a track by name; `describe`: conditions as short sentences;
-//! - `lint`: the seeds' pitfalls, caught in tracks and plain manifest files;
-//! - `commands`: `kubetour stages | export | lint`.
-pub mod commands;
+//! - `lint`: the seeds' pitfalls, caught in tracks and plain manifest files.
 pub mod describe;
 pub mod error;
 pub mod export;
@@ -22,7 +21,7 @@ pub mod load;
 pub mod locate;
 pub mod manifest;
 pub mod model;
-pub mod node;
+pub mod ordered_yaml;
 pub mod raw;
 pub mod resolve;
 pub mod schema;

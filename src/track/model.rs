@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::node::Node;
+use super::ordered_yaml::Node;
 
 /// Text in the two languages kubetour speaks.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::node::Node;
+use super::ordered_yaml::Node;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

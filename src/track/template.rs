@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use super::node::Node;
+use super::ordered_yaml::Node;
 
 pub type Vars = BTreeMap<String, Node>;
 

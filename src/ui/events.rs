@@ -11,8 +11,8 @@ use super::text::fit;
 use super::theme::Theme;
 use super::{panel, shown};
 use crate::app::model::Model;
-use crate::cluster::objects::{event_time, involved};
-use crate::cluster::pod_row::short_age;
+use crate::view::objects::{event_time, involved};
+use crate::view::pod_row::short_age;
 
 pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if !shown(area) {

@@ -10,7 +10,6 @@ use super::keys::{Scope, bindings};
 use super::text::{clock, fit, spinner};
 use super::theme::Theme;
 use crate::app::model::{CheckState, Mode, Model, order_stage};
-use crate::app::update::describe_order;
 
 pub fn status(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if area.height == 0 {
@@ -21,7 +20,7 @@ pub fn status(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let line = match (&m.busy, &m.notice) {
         (Some(b), _) => {
             let secs = m.now.duration_since(b.since).as_secs().max(0) as u64;
-            let what = describe_order(m, &b.order);
+            let what = m.describe_order(&b.order);
             let (text, style) = match (&outage, waiting_for(m)) {
                 // The order cannot move while the watches are down: say that first.
                 (Some(o), _) => (format!("{o} · {what} waits · {}", clock(secs)), theme.warn),

@@ -1,12 +1,14 @@
-//! `draw(&Model)`: the screen, one file per panel. Drawing never changes the model;
-//! where things go comes from `layout`, colours from `theme`, keys from `keys`.
+//! `draw(&Model)`: the screen, one file per panel. Drawing reads the model, never changes
+//! it and never calls into `app::update`; where things go comes from `layout`, colours
+//! from `theme`, keys from `keys`.
 //!
 //! - `header`: track, EMQX, target (SIMULATED, or context/server/namespace), the
 //!   `export KUBECONFIG=` line. `stages`: the stage list with states.
 //! - `lesson`: narration, kubectl commands, try-its, preflight findings.
 //!   `manifest`: the YAML (highlighted) or the diff from the previous stage.
 //!   `checks`: the checklist, try-it results, observations, the failure and its hint.
-//! - `pods`, `objects`, `membership`: the live side, from the watches and EMQX's answers.
+//! - `pods`, `objects`, `membership`: the live side, from the engine's one folded view
+//!   (`crate::view`: pod rows and object rows) and EMQX's answers.
 //! - `events`: Kubernetes events with the pinned diagnosis; `log`: the selected pod's log.
 //! - `footer`: the status line and the key hints; `overlay`: help and confirmations.
 pub mod checks;

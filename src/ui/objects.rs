@@ -10,7 +10,7 @@ use super::text::{fit, fit_middle};
 use super::theme::Theme;
 use super::{panel, shown};
 use crate::app::model::Model;
-use crate::cluster::objects::objects;
+use crate::view::objects::objects;
 use unicode_width::UnicodeWidthStr;
 
 /// The short kind names kubectl users know.

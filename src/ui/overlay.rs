@@ -10,7 +10,6 @@ use super::keys::{Scope, bindings};
 use super::panel;
 use super::theme::Theme;
 use crate::app::model::{Confirm, Model};
-use crate::app::update::describe_order;
 
 /// A box of at most `w`×`h` in the middle of `area`.
 fn centred(area: Rect, w: u16, h: u16) -> Rect {
@@ -92,7 +91,7 @@ pub fn confirm(frame: &mut Frame, area: Rect, m: &Model, question: &Confirm, the
                     Span::styled(t.namespace.clone(), theme.warn),
                 ]),
                 Line::raw(""),
-                Line::styled(format!("to run {}.", describe_order(m, order)), theme.text),
+                Line::styled(format!("to run {}.", m.describe_order(order)), theme.text),
             ];
             if *needs_name {
                 lines.push(Line::styled(
@@ -142,7 +141,7 @@ pub fn confirm(frame: &mut Frame, area: Rect, m: &Model, question: &Confirm, the
                         "{} is still running. Quit anyway? What it wrote stays.",
                         m.busy
                             .as_ref()
-                            .map(|b| describe_order(m, &b.order))
+                            .map(|b| m.describe_order(&b.order))
                             .unwrap_or_default()
                     ),
                     theme.text,

@@ -12,7 +12,7 @@ use super::text::{fit, fit_middle};
 use super::theme::Theme;
 use super::{focused, panel, shown};
 use crate::app::model::{Model, Panel};
-use crate::cluster::pod_row::PodRow;
+use crate::view::pod_row::PodRow;
 
 struct Column {
     title: &'static str,

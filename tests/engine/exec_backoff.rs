@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::support::{faulty_cluster, pod_stage_with_checks, run_all, track_of};
-use kubetour::cluster::watch::Change;
+use kubetour::view::Change;
 use kubetour::engine::events::EngineEvent;
 use kubetour::engine::{Engine, Taps};
 use kubetour::track::Lang;
@@ -54,7 +54,7 @@ async fn a_waiting_check_asks_emqx_on_the_back_off_schedule_not_every_second() {
                 }
             }
         }),
-        evidence: Box::new(|_| {}),
+        ..Taps::default()
     };
     // Real-time speed for the engine: the schedule is the unscaled one (1, 2, 4, 8 s).
     let mut engine = Engine::new(

@@ -81,7 +81,7 @@ async fn an_unreachable_kubelet_is_named_and_the_pod_stage_is_applied_not_verifi
     // The printed line says the same.
     let printed: Vec<String> = events
         .iter()
-        .filter_map(kubetour::headless::printer::plain)
+        .filter_map(kubetour::commands::printer::plain)
         .collect();
     let printed = printed.join("\n");
     assert!(printed.contains("? EMQX started"), "{printed}");

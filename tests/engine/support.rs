@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use kubetour::cluster::connect::{self, Connection};
-use kubetour::embedded::Embedded;
+use kubetour::commands::embedded::Embedded;
 use kubetour::engine::Engine;
 use kubetour::engine::events::EngineEvent;
 use kubetour::track::{self, Lang, RenderOptions, Track};
@@ -50,7 +50,7 @@ pub fn dump(events: &Events) -> String {
         .lock()
         .unwrap()
         .iter()
-        .filter_map(kubetour::headless::printer::plain)
+        .filter_map(kubetour::commands::printer::plain)
         .collect();
     printed.join("\n")
 }

@@ -12,7 +12,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc::UnboundedSender;
 use kubetour::app::model::StageState;
 use kubetour::app::runtime::Observed;
-use kubetour::headless::Opened;
+use kubetour::commands::target::Opened;
 use kubetour_sim::cluster::{Served, Sim, SimConfig};
 use kubetour_sim::faults::{self, FaultCount, FaultPlan};
 use kubetour_sim::resources::Res;

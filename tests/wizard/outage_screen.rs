@@ -2,26 +2,25 @@
 //! connection is lost, since when and what the wizard waits for, never kube's raw
 //! "ServiceError: client error (Connect)"; the first event after the return clears it.
 
-use crate::support::{feed, model, pod, pod_added, screen};
+use crate::support::{model, pod, pod_added, screen, watched};
 use kube::runtime::watcher::Event;
-use kubetour::app::Msg;
-use kubetour::cluster::outage::{Cause, WatchTrouble};
-use kubetour::cluster::watch::Change;
+use kubetour::view::Change;
+use kubetour::view::outage::{Cause, WatchTrouble};
 use serde_json::json;
 
-fn lost() -> Msg {
-    Msg::from(Change::Trouble(WatchTrouble {
+fn lost() -> Change {
+    Change::Trouble(WatchTrouble {
         kind: "pods",
         cause: Cause::Unreachable,
         detail: "failed to perform initial object list: ServiceError: client error (Connect)"
             .into(),
-    }))
+    })
 }
 
 #[test]
 fn a_lost_connection_is_said_in_words_on_the_status_line_and_the_panels_until_it_returns() {
     let mut m = model();
-    feed(
+    watched(
         &mut m,
         [pod_added(pod(
             "emqx",
@@ -31,7 +30,7 @@ fn a_lost_connection_is_said_in_words_on_the_status_line_and_the_panels_until_it
             30,
         ))],
     );
-    feed(&mut m, [lost(), lost()]);
+    watched(&mut m, [lost(), lost()]);
     let since = m.view.trouble.as_ref().and_then(|o| o.since);
     assert_eq!(since, Some(m.now), "the outage began at the first failure");
     let s = screen(&m, 120, 40);
@@ -44,7 +43,7 @@ fn a_lost_connection_is_said_in_words_on_the_status_line_and_the_panels_until_it
     assert!(!s.contains("ServiceError"), "{s}");
 
     // Back: the relist's first event clears it.
-    feed(&mut m, [Msg::from(Change::Pod(Event::Init))]);
+    watched(&mut m, [Change::Pod(Event::Init)]);
     let s = screen(&m, 120, 40);
     assert!(m.view.trouble.is_none());
     assert!(!s.contains("connection"), "{s}");
@@ -53,16 +52,16 @@ fn a_lost_connection_is_said_in_words_on_the_status_line_and_the_panels_until_it
 #[test]
 fn a_refusing_server_is_named_with_its_code_and_the_retry() {
     let mut m = model();
-    feed(
+    watched(
         &mut m,
-        [Msg::from(Change::Trouble(WatchTrouble {
+        [Change::Trouble(WatchTrouble {
             kind: "deployments",
             cause: Cause::Refused {
                 code: 429,
                 reason: "TooManyRequests".into(),
             },
             detail: String::new(),
-        }))],
+        })],
     );
     let s = screen(&m, 120, 40);
     assert!(

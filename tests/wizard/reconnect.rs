@@ -10,7 +10,7 @@ use crate::support::driven;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod};
 use kube::api::{Api, DeleteParams, PostParams};
 use kubetour::app::runtime::Observed;
-use kubetour::cluster::outage::Cause;
+use kubetour::view::outage::Cause;
 use serde_json::json;
 
 fn pod(name: &str) -> Pod {

@@ -57,15 +57,21 @@ fn waiting_on_a_check_shows_the_elapsed_time_and_the_creating_pod() {
                 name: "emqx".into(),
                 changed: true,
             }),
-            pod_added(pod(
-                "emqx",
-                json!({"run": "emqx"}),
-                None,
-                "ContainerCreating",
-                4,
-            )),
-            Msg::Tick(now() + jiff::SignedDuration::from_secs(4)),
         ],
+    );
+    watched(
+        &mut m,
+        [pod_added(pod(
+            "emqx",
+            json!({"run": "emqx"}),
+            None,
+            "ContainerCreating",
+            4,
+        ))],
+    );
+    feed(
+        &mut m,
+        [Msg::Tick(now() + jiff::SignedDuration::from_secs(4))],
     );
     assert!(matches!(
         m.stages[1].checks[0].state,
@@ -80,7 +86,7 @@ fn waiting_on_a_check_shows_the_elapsed_time_and_the_creating_pod() {
 fn o09_before_rbac_the_403_is_pinned_with_the_stage_that_fixes_it() {
     let mut m = model();
     walk_to(&mut m, 4);
-    feed(&mut m, deployment_pods(40));
+    watched(&mut m, deployment_pods(40));
     feed(&mut m, [key('n'), code(KeyCode::Enter)]);
     feed(
         &mut m,
@@ -120,7 +126,7 @@ fn islands() -> Msg {
 fn o08_at_scale_three_pods_make_three_islands() {
     let mut m = model();
     walk_to(&mut m, 4);
-    feed(&mut m, deployment_pods(30));
+    watched(&mut m, deployment_pods(30));
     feed(&mut m, [islands()]);
     let s = screen(&m, 120, 40);
     assert!(s.contains("3 separate one-node clusters"), "{s}");
@@ -142,7 +148,7 @@ fn one_cluster(stopped: &[&str]) -> Msg {
 fn o10_after_rbac_the_three_nodes_are_one_cluster() {
     let mut m = model();
     walk_to(&mut m, 6);
-    feed(&mut m, deployment_pods(20));
+    watched(&mut m, deployment_pods(20));
     feed(&mut m, [one_cluster(&[])]);
     let s = screen(&m, 120, 40);
     assert!(s.contains("1 cluster of 3 running nodes"), "{s}");
@@ -153,7 +159,7 @@ fn o10_after_rbac_the_three_nodes_are_one_cluster() {
 fn o11_a_killed_pod_is_replaced_and_the_lost_node_is_listed_stopped() {
     let mut m = model();
     walk_to(&mut m, 6);
-    feed(&mut m, deployment_pods(60));
+    watched(&mut m, deployment_pods(60));
     feed(&mut m, [key('t')]);
     let killed = pod(
         DEPLOY_PODS[0].0,
@@ -163,7 +169,7 @@ fn o11_a_killed_pod_is_replaced_and_the_lost_node_is_listed_stopped() {
         60,
     );
     let fresh = ("emqx-deployment-6c9f7b8d4-w9x4d", "10.244.0.9");
-    feed(
+    watched(
         &mut m,
         [
             pod_deleted(killed),
@@ -221,7 +227,7 @@ fn o17_the_statefulset_shows_one_bound_claim_per_pod() {
     let mut nodes = Vec::new();
     for i in 0..3 {
         let name = format!("emqx-statefulset-{i}");
-        feed(
+        watched(
             &mut m,
             [pod_added(pod(
                 &name,
@@ -231,7 +237,7 @@ fn o17_the_statefulset_shows_one_bound_claim_per_pod() {
                 50 - i * 10,
             ))],
         );
-        feed(
+        watched(
             &mut m,
             [claim(
                 &format!("emqx-data-emqx-statefulset-{i}"),
@@ -354,7 +360,7 @@ fn help_lists_every_key_and_where_the_trace_goes() {
 fn at_80x24_the_panels_become_tabs() {
     let mut m = model();
     walk_to(&mut m, 4);
-    feed(&mut m, deployment_pods(30));
+    watched(&mut m, deployment_pods(30));
     feed(&mut m, [islands()]);
     let lesson = screen(&m, 80, 24);
     assert!(lesson.contains("1 Lesson"), "{lesson}");
@@ -387,7 +393,7 @@ fn l_switches_the_narration_to_chinese() {
 fn a_projector_at_200x60_gets_every_column() {
     let mut m = model();
     walk_to(&mut m, 6);
-    feed(&mut m, deployment_pods(20));
+    watched(&mut m, deployment_pods(20));
     feed(&mut m, [one_cluster(&[])]);
     let s = screen(&m, 200, 60);
     assert!(s.contains("EMQX NODE"), "{s}");
@@ -419,7 +425,7 @@ fn the_readme_lists_every_key_of_the_table() {
 #[test]
 fn the_pods_panel_keeps_the_selected_pod_in_sight_among_a_hundred() {
     let mut m = model();
-    feed(
+    watched(
         &mut m,
         (0..100).map(|i| {
             pod_added(pod(

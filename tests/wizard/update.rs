@@ -84,7 +84,7 @@ fn a_production_looking_context_must_be_typed_out() {
 fn teardown_asks_twice_when_there_are_claims() {
     let mut m = model();
     walk_to(&mut m, 9);
-    feed(&mut m, [claim("emqx-data-emqx-statefulset-0", "pvc-1")]);
+    watched(&mut m, [claim("emqx-data-emqx-statefulset-0", "pvc-1")]);
     feed(&mut m, [key('D')]);
     assert_eq!(m.mode, Mode::Confirm(Confirm::Teardown { claims: false }));
     assert!(update(&mut m, key('y')).is_empty());

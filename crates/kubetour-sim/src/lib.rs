@@ -54,5 +54,4 @@ pub use api::discovery::GIT_VERSION;
 pub use api::kubeconfig::write_private as write_kubeconfig;
 pub use cluster::{Extensions, Served, Sim};
 pub use config::SimConfig;
-pub use latency::parse as parse_latency;
 pub use serve::{ServeOptions, run as serve};

@@ -4,7 +4,7 @@
 
 use super::input::{LintSet, Obj};
 use crate::emqx::discovery_keys::strategy_key;
-use crate::track::node::Node;
+use crate::track::ordered_yaml::Node;
 
 /// One EMQX_* setting and the object it is written in.
 #[derive(Debug, Clone)]

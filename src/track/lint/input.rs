@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::track::error::TrackError;
 use crate::track::locate::Locator;
 use crate::track::model::Manifest;
-use crate::track::node::Node;
+use crate::track::ordered_yaml::Node;
 
 /// One object and where it came from.
 #[derive(Debug, Clone)]

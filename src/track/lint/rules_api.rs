@@ -3,7 +3,7 @@
 use super::emqx::{emqx_containers, pod_spec};
 use super::input::LintSet;
 use super::{Finding, Rule};
-use crate::track::node::Node;
+use crate::track::ordered_yaml::Node;
 
 pub const RBAC_V1BETA1: Rule = Rule {
     id: "rbac-v1beta1",

@@ -4,7 +4,7 @@ use super::emqx::{EmqxContainer, emqx_containers};
 use super::input::{LintSet, Obj};
 use super::{Finding, Rule};
 use crate::emqx::discovery_keys::{self, strategy_key};
-use crate::track::node::Node;
+use crate::track::ordered_yaml::Node;
 
 pub const CONFIGMAP_DISCOVERY_KEYS: Rule = Rule {
     id: "configmap-discovery",

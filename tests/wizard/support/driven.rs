@@ -8,9 +8,9 @@ use crossterm::event::Event;
 use futures::channel::mpsc::{UnboundedSender, unbounded};
 use kubetour::app::model::Model;
 use kubetour::app::runtime::{self, Observed};
-use kubetour::app::tour::{Options, Wizard};
 use kubetour::cli::TargetArgs;
-use kubetour::headless::Opened;
+use kubetour::commands::target::Opened;
+use kubetour::commands::tour::{Options, Wizard};
 use kubetour::track::{Lang, RenderOptions, load_named};
 use kubetour::ui::theme::ThemeName;
 use ratatui::Terminal;
@@ -32,7 +32,7 @@ pub async fn open_wizard(kubeconfig: Option<PathBuf>, yes: bool, speed: f64) -> 
         no_default_storage_class: false,
     };
     let track = load_named("emqx", &RenderOptions::default()).unwrap();
-    let opened = kubetour::headless::open(&target, &track.namespace)
+    let opened = kubetour::commands::target::open(&target, &track.namespace)
         .await
         .unwrap();
     let options = Options {

@@ -1,5 +1,5 @@
 //! The wizard binary's support. Here: a Model of the shipped track brought into a state
-//! by the same messages the runtime delivers (engine events, watched objects, EMQX
+//! by the same messages the runtime delivers (engine events, the watched view, EMQX
 //! answers, keys), with the clock fixed, drawn on a TestBackend (screens, update,
 //! outage_screen, not_verified). And:
 //!
@@ -12,6 +12,7 @@ pub mod driven;
 pub mod tmux;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -20,11 +21,11 @@ use kube::runtime::watcher::Event;
 use kubetour::app::model::{Model, NodeAnswer, Setup};
 use kubetour::app::{Msg, update};
 use kubetour::cluster::guard::Target;
-use kubetour::cluster::watch::Change;
 use kubetour::emqx::cluster_status::ClusterStatus;
 use kubetour::engine::events::{Diagnosis, EngineEvent, Sighting};
 use kubetour::engine::task::{Order, Outcome, Report};
 use kubetour::track::{Lang, RenderOptions, Watched, Witness, load_named};
+use kubetour::view::Change;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
@@ -108,15 +109,25 @@ pub fn pod(name: &str, labels: serde_json::Value, ip: Option<&str>, phase: &str,
     .unwrap()
 }
 
-pub fn pod_added(p: Pod) -> Msg {
-    Msg::from(Change::Pod(Event::Apply(p.into())))
+pub fn pod_added(p: Pod) -> Change {
+    Change::Pod(Event::Apply(p.into()))
 }
 
-pub fn pod_deleted(p: Pod) -> Msg {
-    Msg::from(Change::Pod(Event::Delete(p.into())))
+pub fn pod_deleted(p: Pod) -> Change {
+    Change::Pod(Event::Delete(p.into()))
 }
 
-pub fn claim(name: &str, volume: &str) -> Msg {
+/// Watched changes as the runtime delivers them: folded, as the engine folds them (at
+/// the model's clock), into the view it last handed over, and handed over again.
+pub fn watched(m: &mut Model, changes: impl IntoIterator<Item = Change>) {
+    let mut view = (*m.view).clone();
+    for c in changes {
+        view.fold(c, m.now);
+    }
+    update(m, Msg::Cluster(Arc::new(view)));
+}
+
+pub fn claim(name: &str, volume: &str) -> Change {
     let c: PersistentVolumeClaim = serde_json::from_value(json!({
         "metadata": {"name": name, "namespace": "emqx", "creationTimestamp": ago(60)},
         "spec": {"accessModes": ["ReadWriteOnce"], "volumeName": volume,
@@ -124,7 +135,7 @@ pub fn claim(name: &str, volume: &str) -> Msg {
         "status": {"phase": "Bound"}
     }))
     .unwrap();
-    Msg::from(Change::Claim(Event::Apply(c.into())))
+    Change::Claim(Event::Apply(c.into()))
 }
 
 /// EMQX answers: each pod with the running and stopped nodes it reports.
@@ -238,7 +249,7 @@ pub const DEPLOY_PODS: [(&str, &str); 3] = [
     ("emqx-deployment-6c9f7b8d4-tq7vn", "10.244.2.6"),
 ];
 
-pub fn deployment_pods(age: i64) -> Vec<Msg> {
+pub fn deployment_pods(age: i64) -> Vec<Change> {
     DEPLOY_PODS
         .iter()
         .map(|(name, ip)| pod_added(pod(name, json!({"app": "emqx"}), Some(ip), "Running", age)))

@@ -1,9 +1,9 @@
 //! The stage conditions judged on views and evidence made by hand.
 
 use super::*;
-use crate::cluster::watch::Change;
 use crate::emqx::cluster_status::ClusterStatus;
 use crate::engine::evidence::PodEvidence;
+use crate::view::Change;
 use kube::runtime::watcher::Event;
 
 fn now() -> jiff::Timestamp {

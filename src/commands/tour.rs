@@ -1,7 +1,7 @@
 //! `kubetour` / `kubetour tour`: the composition of the wizard — the target (the
-//! embedded simulated cluster unless one is named), the engine task with the watches
-//! tapped into the model, the stable kubeconfig for a second terminal, the trace file,
-//! the terminal, and the main loop. Tests build the same [`Wizard`] and run the same
+//! embedded simulated cluster unless one is named), the engine task with its folded
+//! view and EMQX answers tapped into the model, the stable kubeconfig for a second
+//! terminal, the trace file, the terminal, and the main loop. Tests build the same [`Wizard`] and run the same
 //! loop on a `TestBackend`.
 
 use std::path::{Path, PathBuf};
@@ -10,14 +10,16 @@ use std::process::ExitCode;
 use anyhow::Context;
 use tokio::sync::mpsc;
 
-use super::model::{Autopilot, Model, NodeAnswer, Setup};
-use super::msg::Msg;
-use super::runtime::{self, Services};
+use super::embedded;
+use super::load::{load_profile, parse_lang};
+use super::target::{Opened, open};
+use crate::app::model::{Autopilot, Model, NodeAnswer, Setup};
+use crate::app::msg::Msg;
+use crate::app::runtime::{self, Services};
 use crate::cli::TourArgs;
 use crate::engine::evidence::Evidence;
 use crate::engine::task::EngineTask;
 use crate::engine::{Engine, RunOptions, Taps};
-use crate::headless::{self, Opened};
 use crate::track::{Lang, Track};
 use crate::ui::theme::ThemeName;
 
@@ -88,12 +90,13 @@ impl Wizard {
             }),
         )
         .with_taps(Taps {
-            change: Box::new(move |c| {
-                let _ = ctx.send(Msg::from(c.clone()));
+            view: Box::new(move |v| {
+                let _ = ctx.send(Msg::Cluster(v));
             }),
             evidence: Box::new(move |e| {
                 let _ = vtx.send(Msg::Emqx(answers(e)));
             }),
+            ..Taps::default()
         });
         if connection.target.embedded {
             engine = engine.with_time_scale(options.speed);
@@ -151,28 +154,6 @@ pub fn state_dir() -> Option<PathBuf> {
         .or_else(|| from("HOME").map(|h| h.join(".local/state/kubetour")))
 }
 
-/// Copies the embedded cluster's kubeconfig to a path that stays the same run after
-/// run, so `export KUBECONFIG=...` in a second terminal keeps working.
-fn stable_kubeconfig(from: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(dir).with_context(|| {
-        format!(
-            "cannot create kubetour's state directory {} (KUBETOUR_STATE_DIR, else \
-             $XDG_STATE_HOME/kubetour or ~/.local/state/kubetour); point KUBETOUR_STATE_DIR \
-             at a writable directory",
-            dir.display()
-        )
-    })?;
-    let text = std::fs::read_to_string(from).with_context(|| {
-        format!(
-            "reading the embedded cluster's kubeconfig {}",
-            from.display()
-        )
-    })?;
-    let path = dir.join("sim-kubeconfig");
-    kubetour_sim::write_kubeconfig(&path, &text)?;
-    Ok(path)
-}
-
 /// Sends tracing to a file (never onto the screen); returns its path.
 fn trace_to_file(dir: &Path) -> Option<PathBuf> {
     std::fs::create_dir_all(dir).ok()?;
@@ -194,21 +175,16 @@ fn trace_to_file(dir: &Path) -> Option<PathBuf> {
 }
 
 pub fn run(args: &TourArgs) -> anyhow::Result<ExitCode> {
-    let lang = crate::track::commands::parse_lang(&args.lang)?;
+    let lang = parse_lang(&args.lang)?;
     let theme = ThemeName::parse(&args.theme).map_err(anyhow::Error::msg)?;
-    let track = headless::load(
-        &args.track,
-        args.profile.emqx.as_deref(),
-        args.profile.namespace.as_deref(),
-        args.profile.image.as_deref(),
-    )?;
+    let track = load_profile(&args.track, &args.profile)?;
     let state = state_dir();
     let trace_file = state.as_deref().and_then(trace_to_file);
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    headless::runtime()?.block_on(async {
-        let opened = headless::open(&args.target, &track.namespace).await?;
+    super::runtime::runtime()?.block_on(async {
+        let opened = open(&args.target, &track.namespace).await?;
         let stable = match (&opened.embedded_kubeconfig(), &state) {
-            (Some(from), Some(dir)) => Some(stable_kubeconfig(from, dir)?),
+            (Some(from), Some(dir)) => Some(embedded::stable_kubeconfig(from, dir)?),
             (Some(from), None) => Some(from.to_path_buf()),
             _ => None,
         };
@@ -229,7 +205,7 @@ pub fn run(args: &TourArgs) -> anyhow::Result<ExitCode> {
             allow_production: args.target.allow_production,
         };
         let mut wizard = Wizard::start(&opened, track, &options);
-        let (mut terminal, guard) = super::terminal::enter()?;
+        let (mut terminal, guard) = crate::app::terminal::enter()?;
         let size = terminal.size().context("reading the terminal's size")?;
         wizard.model.size = (size.width, size.height);
         // tests/wizard_tmux.rs proves the panic hook gives the terminal back; a correct
@@ -258,7 +234,7 @@ pub fn run(args: &TourArgs) -> anyhow::Result<ExitCode> {
             let _ = std::fs::remove_file(path);
         }
         result?;
-        if let super::model::Life::Quitting(words) = &wizard.model.life {
+        if let crate::app::model::Life::Quitting(words) = &wizard.model.life {
             println!("{words}");
         }
         Ok(ExitCode::SUCCESS)

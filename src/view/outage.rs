@@ -2,13 +2,9 @@
 //! is lost (and the wizard waits for it to answer again), the server refuses (500, 429,
 //! 403 …, retried), or a watch expired (410 Gone: relisting). The raw error stays in
 //! `detail` for the trace log; panels never show "ServiceError: client error (Connect)".
-//!
-//! Also the watchers' retry schedule, see [`backoff`].
-
-use std::time::Duration;
+//! (How a kube error becomes one of these is `cluster::watch`'s: this module does no I/O.)
 
 use jiff::Timestamp;
-use kube::runtime::watcher;
 
 /// What went wrong with a watch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,21 +32,6 @@ pub struct WatchTrouble {
 }
 
 impl WatchTrouble {
-    pub fn from_error(kind: &'static str, e: &watcher::Error) -> WatchTrouble {
-        let cause = match e {
-            watcher::Error::InitialListFailed(c)
-            | watcher::Error::WatchStartFailed(c)
-            | watcher::Error::WatchFailed(c) => client_cause(c),
-            watcher::Error::WatchError(status) => status_cause(status.code, &status.reason),
-            watcher::Error::NoResourceVersion => Cause::Other,
-        };
-        WatchTrouble {
-            kind,
-            cause,
-            detail: e.to_string(),
-        }
-    }
-
     /// One line: what is wrong and what the wizard waits for. The same for every kind
     /// when the connection is lost (one outage, one sentence), so the line does not
     /// flicker as each watcher retries.
@@ -87,52 +68,12 @@ impl WatchTrouble {
     }
 }
 
-fn client_cause(e: &kube::Error) -> Cause {
-    match e {
-        kube::Error::Api(status) => status_cause(status.code, &status.reason),
-        kube::Error::HyperError(_)
-        | kube::Error::Service(_)
-        | kube::Error::ReadEvents(_)
-        | kube::Error::RustlsTls(_) => Cause::Unreachable,
-        _ => Cause::Other,
-    }
-}
-
-fn status_cause(code: u16, reason: &str) -> Cause {
-    if code == 410 {
-        return Cause::Expired;
-    }
-    let reason = if reason.is_empty() {
-        "an error".to_string()
-    } else {
-        reason.to_string()
-    };
-    Cause::Refused { code, reason }
-}
-
 /// The view's outage: the newest trouble, and since when there has been trouble.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outage {
     pub trouble: WatchTrouble,
-    /// Set by the wizard's update from its clock (the view itself knows no time).
+    /// Stamped by [`ClusterView::fold`](super::ClusterView::fold) from the time it is given.
     pub since: Option<Timestamp>,
-}
-
-/// The watchers' retry schedule: 200 ms doubling to 600 ms, plus jitter of up to as
-/// much again (backon's), so never more than 1.2 s between tries. kube's
-/// `default_backoff()` grows to 30 s (kind to a struggling shared apiserver), but a
-/// learner watching the wizard after the simulated server or their laptop's cluster
-/// comes back would stare at stale panels for up to half a minute; one watch request
-/// per kind per second against a single local server is cheap. Jitter keeps the twelve
-/// watchers from retrying in lockstep.
-pub fn backoff() -> watcher::ExponentialBackoff {
-    backon::ExponentialBuilder::default()
-        .with_min_delay(Duration::from_millis(200))
-        .with_max_delay(Duration::from_millis(600))
-        .with_factor(2.0)
-        .with_jitter()
-        .without_max_times()
-        .into()
 }
 
 #[cfg(test)]
@@ -152,29 +93,5 @@ mod tests {
         assert!(line.contains("https://127.0.0.1:6443"), "{line}");
         assert!(line.contains("lost since 12:00:03"), "{line}");
         assert!(!line.contains("ServiceError"), "{line}");
-    }
-
-    #[test]
-    fn refusals_and_expiry_name_the_code_and_the_kind() {
-        assert_eq!(status_cause(410, "Expired"), Cause::Expired);
-        let t = WatchTrouble {
-            kind: "events",
-            cause: status_cause(429, "TooManyRequests"),
-            detail: String::new(),
-        };
-        assert_eq!(
-            t.describe("s", None),
-            "the API server answers 429 TooManyRequests to the events watch: retrying"
-        );
-    }
-
-    #[test]
-    fn the_backoff_never_waits_more_than_about_a_second() {
-        let waits: Vec<Duration> = backoff().take(20).collect();
-        assert_eq!(waits.len(), 20, "it never gives up");
-        assert!(
-            waits.iter().all(|d| *d <= Duration::from_millis(1200)),
-            "{waits:?}"
-        );
     }
 }

@@ -1,9 +1,8 @@
 //! The embedded simulated cluster as a target: started in-process, served over HTTPS on
 //! 127.0.0.1, and handed to the rest of kubetour as nothing but a kubeconfig file — the
-//! same way a real cluster arrives. This is part of the composition root: the only place
-//! outside `sim` that starts it.
+//! same way a real cluster arrives. With `sim serve`, the only code that starts it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
@@ -42,4 +41,26 @@ impl Embedded {
             _sim: sim,
         })
     }
+}
+
+/// Copies the embedded cluster's kubeconfig to a path that stays the same run after
+/// run, so `export KUBECONFIG=...` in a second terminal keeps working.
+pub fn stable_kubeconfig(from: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| {
+        format!(
+            "cannot create kubetour's state directory {} (KUBETOUR_STATE_DIR, else \
+             $XDG_STATE_HOME/kubetour or ~/.local/state/kubetour); point KUBETOUR_STATE_DIR \
+             at a writable directory",
+            dir.display()
+        )
+    })?;
+    let text = std::fs::read_to_string(from).with_context(|| {
+        format!(
+            "reading the embedded cluster's kubeconfig {}",
+            from.display()
+        )
+    })?;
+    let path = dir.join("sim-kubeconfig");
+    kubetour_sim::write_kubeconfig(&path, &text)?;
+    Ok(path)
 }

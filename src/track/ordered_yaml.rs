@@ -1,4 +1,5 @@
-//! An order-preserving YAML/JSON value for manifests.
+//! An order-preserving YAML/JSON value for manifests: [`Node`], a YAML node (scalar,
+//! sequence or mapping), not a Kubernetes Node.
 //!
 //! Manifests are templated and printed back for people to read (`kubetour export`), so
 //! keys must come out in the order the trainer wrote them (`name` before `image`).

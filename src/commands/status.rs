@@ -3,6 +3,7 @@
 //! events and log lines with their diagnoses.
 
 use std::collections::BTreeSet;
+use std::process::ExitCode;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
@@ -13,15 +14,39 @@ use kube::runtime::watcher::Event;
 use kube::{Client, ResourceExt};
 use serde::Serialize;
 
-use crate::cluster::objects::{ObjectLine, involved, objects};
-use crate::cluster::pod_row::PodRow;
-use crate::cluster::watch::{Change, ClusterView};
+use super::load::load;
+use super::runtime::runtime;
+use super::target::open;
+use crate::cli::StatusArgs;
 use crate::engine::diagnose::diagnose;
 use crate::engine::events::Diagnosis;
 use crate::engine::evidence::Evidence;
 use crate::engine::probe::{self, Wants};
 use crate::engine::session::runs_emqx;
 use crate::track::{Hint, Lang, Track};
+use crate::view::objects::{ObjectLine, involved, objects};
+use crate::view::pod_row::PodRow;
+use crate::view::{Change, ClusterView};
+
+/// `kubetour status`.
+pub fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    let track = load(
+        &args.track,
+        args.emqx.as_deref(),
+        args.namespace.as_deref(),
+        None,
+    )?;
+    runtime()?.block_on(async {
+        let opened = open(&args.target, &track.namespace).await?;
+        let snap = take(&opened.connection.client, &track).await?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&snap)?);
+        } else {
+            print!("{}", snap.plain());
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
 
 #[derive(Debug, Serialize)]
 pub struct NodeLine {

@@ -7,8 +7,8 @@ use kube::ResourceExt;
 
 use super::checks::{Verdict, target_pods};
 use super::record::{Moment, PodHistory, Record, pod_claims};
-use crate::cluster::watch::ClusterView;
 use crate::track::{ClaimSet, PodTarget, Watched};
+use crate::view::ClusterView;
 
 /// What teardown did with the claims, for `teardown_keeps_claims`.
 #[derive(Debug, Clone, Default)]
@@ -320,5 +320,4 @@ fn list(names: &[String]) -> String {
 }
 
 #[cfg(test)]
-#[path = "witness_tests.rs"]
 mod tests;

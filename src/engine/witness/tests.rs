@@ -7,9 +7,9 @@ use kube::runtime::watcher::Event;
 use serde_json::json;
 
 use super::judge;
-use crate::cluster::watch::{Change, ClusterView};
 use crate::engine::record::Record;
 use crate::track::{LabelSelector, PodTarget, Watched};
+use crate::view::{Change, ClusterView};
 
 fn statefulset() -> StatefulSet {
     serde_json::from_value(json!({

@@ -7,7 +7,7 @@
 use kube::ResourceExt;
 use serde::Serialize;
 
-use super::watch::ClusterView;
+use super::ClusterView;
 
 const ROOT_CA: &str = "kube-root-ca.crt";
 

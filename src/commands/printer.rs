@@ -1,4 +1,6 @@
-//! Engine events as plain lines (for people and CI logs) or as JSON lines (for tools).
+//! What the commands write to stdout: engine events as plain lines (for people and CI
+//! logs) or as JSON lines (for tools), for `run` and `teardown`; and text that a closed
+//! pipe (`| head`) must not turn into an error.
 
 use std::io::Write;
 
@@ -6,7 +8,7 @@ use crate::cluster::guard::Target;
 use crate::engine::events::{EngineEvent, Severity, Sighting};
 use crate::track::{Lang, Track};
 
-/// Output style of the headless commands.
+/// Output style of `run` and `teardown`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
     Plain,
@@ -152,4 +154,14 @@ pub fn sink(style: Style) -> crate::engine::Sink {
             let _ = out.flush();
         }
     })
+}
+
+/// Writes `text` to stdout.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // `kubetour export | head` closes the pipe early: not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }

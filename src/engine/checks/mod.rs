@@ -6,9 +6,9 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::ResourceExt;
 
 use super::evidence::Evidence;
-use crate::cluster::pod_row::PodRow;
-use crate::cluster::watch::ClusterView;
 use crate::track::{ClaimSet, Condition, LabelSelector, PodTarget};
+use crate::view::ClusterView;
+use crate::view::pod_row::PodRow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -372,5 +372,4 @@ fn emqx_started(view: &ClusterView, evidence: &Evidence, target: &PodTarget) -> 
 }
 
 #[cfg(test)]
-#[path = "checks_tests.rs"]
 mod tests;
