@@ -88,12 +88,7 @@ async fn wait(
 }
 
 /// Messages per second from a publisher on `from` to a subscriber on `to`.
-async fn throughput(
-    ports: (u16, u16),
-    qos: QoS,
-    n: usize,
-    tag: &str,
-) -> anyhow::Result<f64> {
+async fn throughput(ports: (u16, u16), qos: QoS, n: usize, tag: &str) -> anyhow::Result<f64> {
     let (sub, mut srx) = client(ports.1, &format!("sub-{tag}")).await?;
     sub.subscribe(format!("bench/{tag}"), qos).await?;
     wait(&mut srx, |p| matches!(p, Packet::SubAck(_))).await?;

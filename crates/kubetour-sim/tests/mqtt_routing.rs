@@ -374,7 +374,7 @@ async fn mqtt5_clients_route_too_and_get_an_assigned_client_id() {
         .properties
         .and_then(|p| p.assigned_client_identifier)
         .unwrap();
-    assert_eq!(assigned.len(), 22);
+    assert_eq!(assigned.len(), 16);
     sub.subscribe("v5/#", Q5::AtLeastOnce).await.unwrap();
     assert!(
         wait5(&mut rx, |p| matches!(p, I5::SubAck(_)))
