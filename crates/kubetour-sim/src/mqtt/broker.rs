@@ -113,6 +113,9 @@ struct State {
 /// Group, Topic}, ..)`, emqx_shared_sub.erl v5.8.9), starting at a random member.
 pub type RoundRobin = HashMap<(String, String), usize>;
 
+/// A shared group's member: (node, client id, subscribed QoS).
+type Member = (String, String, u8);
+
 /// A newly registered connection.
 #[derive(Debug)]
 pub struct Registered {
@@ -322,8 +325,8 @@ impl Broker {
             }
         }
         let mut count = 0;
-        // (group, filter) → members (node, client id, qos), in a stable order.
-        let mut groups: BTreeMap<(String, String), Vec<(String, String, u8)>> = BTreeMap::new();
+        // (group, filter) → members, in a stable order.
+        let mut groups: BTreeMap<(String, String), Vec<Member>> = BTreeMap::new();
         for p in &peers {
             let Some(n) = st.nodes.get(p) else { continue };
             for (id, client) in &n.clients {
