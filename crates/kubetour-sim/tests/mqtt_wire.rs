@@ -181,3 +181,28 @@ async fn an_empty_client_id_with_a_persistent_311_session_is_refused() {
     c.write_all(&packet(0x10, &body)).await.unwrap();
     assert_eq!(read_some(&mut c).await, [0x20, 2, 0, 2]);
 }
+
+#[test]
+fn random_bytes_never_panic_the_decoder() {
+    use kubetour_sim::mqtt::codec::{self, Version};
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(21);
+    for round in 0..20_000 {
+        let len = rng.random_range(0..64);
+        let mut bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+        if round % 2 == 0 && !bytes.is_empty() {
+            // Mostly well-framed: a plausible type byte and a short remaining length.
+            bytes[0] = (rng.random_range(1..16u8) << 4) | rng.random_range(0..16u8);
+            if bytes.len() > 1 {
+                bytes[1] = (len as u8).saturating_sub(2);
+            }
+        }
+        for version in [Version::V31, Version::V311, Version::V5] {
+            for connected in [false, true] {
+                let mut buf = bytes::BytesMut::from(&bytes[..]);
+                while let Ok(Some(_)) = codec::decode(version, &mut buf, connected) {}
+            }
+        }
+        let _ = codec::peek_level(&bytes);
+    }
+}
