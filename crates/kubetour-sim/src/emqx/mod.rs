@@ -69,6 +69,9 @@
 //! - `logs`, `line`: the printed lines and their timestamps.
 //! - `ctl`: `emqx ctl` / `emqx_ctl` and a minimal shell.
 //! - `http`, `http_v4`, `http_v5`, `tokens`: EMQX's HTTP answers.
+//! - `mqtt_listing`: `clients|subscriptions|topics (routes) list` and the HTTP client,
+//!   subscription and topic lists, printed from the broker's rows (`crate::mqtt`);
+//!   `workloads::World` answers those commands and paths with them.
 //! - `erl`, `pretty`: Erlang `~p` printing and the `io_lib_pretty` layout.
 //!
 //! Shares no code with the wizard's own EMQX parsing (DESIGN.md: one formatter on both
@@ -82,6 +85,7 @@ pub mod http_v4;
 pub mod http_v5;
 pub mod line;
 pub mod logs;
+pub mod mqtt_listing;
 pub mod node;
 pub mod nodename;
 pub mod pretty;
