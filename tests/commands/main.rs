@@ -22,6 +22,9 @@
 //! - `guard`: no write without `--yes`, nor to a production-looking context without
 //!   `--allow-production`.
 //! - `status`: `run --json`, `status`, `teardown` on a named cluster.
+//! - `mosquitto_port_forward`: O22 and O23 with `kubectl port-forward` to two pods of
+//!   `sim serve` and the real `mosquitto_sub` / `mosquitto_pub`: islands route nothing
+//!   after `autocluster`; after `rbac` the message arrives.
 //! - `sim_serve_state`: `kubetour sim serve --state` across restarts on the same port;
 //!   a bad state file; loopback only.
 //!
@@ -40,6 +43,7 @@ mod fuzz_corpus;
 mod guard;
 mod lint;
 mod lint_pitfalls;
+mod mosquitto_port_forward;
 mod run;
 mod sim_serve_state;
 mod stages_and_export;
