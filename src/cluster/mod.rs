@@ -25,6 +25,7 @@ pub mod kubeconfig;
 pub mod logs;
 pub mod objects;
 pub mod outage;
+pub mod portforward_mqtt;
 pub mod pod_row;
 pub mod reach;
 pub mod refusal;
