@@ -6,6 +6,7 @@
 pub mod app;
 pub mod cli;
 pub mod cluster;
+pub mod commands;
 pub mod delivery;
 pub mod embedded;
 pub mod emqx;

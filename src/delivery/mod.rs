@@ -12,6 +12,7 @@
 
 pub mod matrix;
 pub mod round;
+pub mod table;
 
 pub use matrix::{Cell, Expectation, Matrix};
 pub use round::{RoundOptions, run_round};
