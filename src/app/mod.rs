@@ -10,9 +10,12 @@
 //! - `runtime`: the main loop (`tokio::select!` over terminal, engine, watches, logs,
 //!   signals; a tick only while something animates; draw only after a change).
 //! - `terminal`: raw mode and the alternate screen, restored on drop, panic and signal.
+//! - `delivery`: when a delivery round is asked for (membership changed, a key), and
+//!   what its matrix does to the model.
 //! - `tour`: `kubetour` / `kubetour tour`: the target, the engine task, the loop.
 pub mod autopilot;
 pub mod command;
+pub mod delivery;
 pub mod input;
 pub mod manifests;
 pub mod model;

@@ -22,6 +22,7 @@ pub enum Action {
     ScrollUp,
     ScrollDown,
     FollowLog,
+    ProbeDelivery,
     Lang,
     Help,
     Quit,
@@ -201,6 +202,15 @@ pub const KEYS: &[Binding] = &[
         help: "follow the end of the selected pod's log again",
         scope: Scope::Main,
         footer: false,
+    },
+    Binding {
+        keys: &[Char('d')],
+        label: "d",
+        action: Action::ProbeDelivery,
+        short: "delivery",
+        help: "send one MQTT message from every EMQX pod to all the others now (the delivery matrix)",
+        scope: Scope::Main,
+        footer: true,
     },
     Binding {
         keys: &[Char('l')],

@@ -273,5 +273,9 @@ pub fn emqx_lines(m: &Model) -> u16 {
     } else {
         ms.stopped.len() + 1
     };
-    (nodes + stopped).max(1) as u16
+    let delivery = match crate::ui::delivery::lines(m) {
+        0 => 0,
+        n => n + 2,
+    };
+    (nodes + stopped).max(1) as u16 + delivery
 }

@@ -7,9 +7,11 @@
 //!   `manifest`: the YAML (highlighted) or the diff from the previous stage.
 //!   `checks`: the checklist, try-it results, observations, the failure and its hint.
 //! - `pods`, `objects`, `membership`: the live side, from the watches and EMQX's answers.
+//! - `delivery`: the delivery matrix (published on → received on), under membership.
 //! - `events`: Kubernetes events with the pinned diagnosis; `log`: the selected pod's log.
 //! - `footer`: the status line and the key hints; `overlay`: help and confirmations.
 pub mod checks;
+pub mod delivery;
 pub mod events;
 pub mod footer;
 pub mod header;
@@ -51,7 +53,9 @@ pub fn draw(frame: &mut Frame, m: &Model) {
     checks::draw(frame, l.checks, m, &theme);
     pods::draw(frame, l.pods, m, &theme);
     objects::draw(frame, l.objects, m, &theme);
-    membership::draw(frame, l.emqx, m, &theme);
+    let (emqx, delivery) = delivery::split(l.emqx, m);
+    membership::draw(frame, emqx, m, &theme);
+    delivery::draw(frame, delivery, m, &theme);
     events::draw(frame, l.events, m, &theme);
     log::draw(frame, l.log, m, &theme);
     footer::status(frame, l.status, m, &theme);
