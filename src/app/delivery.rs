@@ -41,14 +41,23 @@ fn round_pods(m: &Model) -> Vec<String> {
     pods
 }
 
+/// The person asked for a round (the key): one now, or right after the running one;
+/// with fewer than two pods, the notice line says why not.
+pub fn asked(m: &mut Model) -> Vec<Command> {
+    let pods = round_pods(m).len();
+    if pods < 2 {
+        m.notice = Some(format!(
+            "delivery needs two or more Running EMQX pods; {pods} now"
+        ));
+        return Vec::new();
+    }
+    request(m)
+}
+
 /// Asks for a round now, or right after the running one.
-pub fn request(m: &mut Model) -> Vec<Command> {
+fn request(m: &mut Model) -> Vec<Command> {
     let pods = round_pods(m);
     if pods.len() < 2 {
-        m.notice = Some(format!(
-            "delivery needs two or more Running EMQX pods; {} now",
-            pods.len()
-        ));
         return Vec::new();
     }
     if m.delivery.probing {

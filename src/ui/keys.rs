@@ -204,15 +204,6 @@ pub const KEYS: &[Binding] = &[
         footer: false,
     },
     Binding {
-        keys: &[Char('d')],
-        label: "d",
-        action: Action::ProbeDelivery,
-        short: "delivery",
-        help: "send one MQTT message from every EMQX pod to all the others now (the delivery matrix)",
-        scope: Scope::Main,
-        footer: true,
-    },
-    Binding {
         keys: &[Char('l')],
         label: "l",
         action: Action::Lang,
@@ -236,6 +227,16 @@ pub const KEYS: &[Binding] = &[
         action: Action::Quit,
         short: "quit",
         help: "quit (the embedded cluster stops with kubetour)",
+        scope: Scope::Main,
+        footer: true,
+    },
+    // Last of the footer's keys: on a narrow screen it is the one left out, never quit.
+    Binding {
+        keys: &[Char('d')],
+        label: "d",
+        action: Action::ProbeDelivery,
+        short: "delivery",
+        help: "send one MQTT message from every EMQX pod to all the others now (the delivery matrix)",
         scope: Scope::Main,
         footer: true,
     },
