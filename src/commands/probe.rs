@@ -141,6 +141,15 @@ async fn probe(args: &ProbeArgs, options: &RoundOptions) -> anyhow::Result<Matri
             )
         });
     }
+    if matrix.unreachable.len() == matrix.pods.len()
+        && let Some((pod, why)) = matrix.unreachable.iter().next()
+    {
+        bail!(
+            "no MQTT connection to any of the {} pods in namespace {ns} (port {}); {pod}: {why}",
+            matrix.pods.len(),
+            options.port
+        );
+    }
     Ok(matrix)
 }
 
