@@ -40,6 +40,7 @@ pub mod fuzzing;
 pub mod key_order;
 mod key_order_schema;
 pub mod latency;
+pub mod mqtt;
 pub mod rbac;
 pub mod resources;
 pub mod serve;

@@ -122,6 +122,37 @@ pub fn exec(argv: &[String], view: &CtlView<'_>, membership: &mut dyn Membership
     }
 }
 
+/// The arguments after `emqx ctl` / `emqx_ctl` when `argv` runs that command (directly,
+/// by a known path, or through `sh -c`), as [`exec`] reads it; None for anything else.
+pub fn ctl_args(argv: &[String], family: Family) -> Option<Vec<String>> {
+    let (first, rest) = argv.split_first()?;
+    let program = first.rsplit('/').next().unwrap_or(first);
+    let shells: &[&str] = match family {
+        Family::V4 => &["sh"],
+        Family::V5 => &["sh", "bash"],
+    };
+    if shells.contains(&program) {
+        return match rest {
+            [flag, script, ..] if flag == "-c" => {
+                let words: Vec<String> = script.split_whitespace().map(unquote).collect();
+                ctl_args(&words, family)
+            }
+            _ => None,
+        };
+    }
+    let known_path = first == program
+        || first.starts_with("/opt/emqx/bin/")
+        || first.starts_with("/usr/local/bin/");
+    match (program, known_path) {
+        ("emqx_ctl", true) => Some(rest.to_vec()),
+        ("emqx", true) => match rest.split_first() {
+            Some((sub, args)) if sub == "ctl" => Some(args.to_vec()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// A word of a `-c` script without one pair of surrounding quotes (`'emqx@x'` → `emqx@x`).
 fn unquote(word: &str) -> String {
     for q in ['\'', '"'] {

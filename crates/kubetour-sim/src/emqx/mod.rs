@@ -82,6 +82,7 @@ pub mod http_v4;
 pub mod http_v5;
 pub mod line;
 pub mod logs;
+pub mod mqtt_listing;
 pub mod node;
 pub mod nodename;
 pub mod pretty;

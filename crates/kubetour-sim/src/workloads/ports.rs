@@ -1,13 +1,14 @@
 //! What listens on a pod's ports, as a TCP peer sees it through `kubectl port-forward`:
 //! EMQX's HTTP listeners (18083; 8081 on 4.x) answer from the same model as the API
-//! server's pod proxy ([`pod_http`] serves both), and its MQTT listener (1883) speaks
-//! enough MQTT to connect (`mqtt`). A port nothing listens on refuses the connection.
+//! server's pod proxy ([`pod_http`] serves both), and its MQTT listener (1883) is the
+//! node's broker (`crate::mqtt`, reached through `mqtt::MqttPipe`). A port nothing
+//! listens on refuses the connection.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::mqtt::MqttConn;
+use super::mqtt::MqttPipe;
 use super::world::{CtrKey, World};
 use crate::emqx::http::{HttpAnswer, HttpRequest, HttpResponse};
 
@@ -47,7 +48,7 @@ pub fn pod_http(
 #[derive(Debug)]
 pub enum PortConn {
     Http(HttpConn),
-    Mqtt(MqttConn),
+    Mqtt(MqttPipe),
 }
 
 impl PortConn {
@@ -66,14 +67,24 @@ impl PortConn {
             PortConn::Mqtt(c) => c.closed(),
         }
     }
+
+    /// For a listener that also writes unasked (the broker's deliveries): the stream of
+    /// its output, taken once; it ends when the listener closes the connection.
+    pub fn take_pushed(&mut self) -> Option<tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>> {
+        match self {
+            PortConn::Http(_) => None,
+            PortConn::Mqtt(c) => c.take_pushed(),
+        }
+    }
 }
 
 /// Connects to `port` of the pod: the listener's connection, or None (refused).
 pub fn connect(world: &Arc<World>, pod: &Value, port: u16) -> Option<PortConn> {
     let uid = pod["metadata"]["uid"].as_str().unwrap_or("");
     if port == MQTT_PORT {
-        let up = keys(pod).iter().any(|k| world.listening(k, uid));
-        return up.then(|| PortConn::Mqtt(MqttConn::new()));
+        let key = keys(pod).into_iter().find(|k| world.listening(k, uid))?;
+        let node = world.node_name(&key, uid)?;
+        return Some(PortConn::Mqtt(MqttPipe::open(world.broker.clone(), node)));
     }
     let probe = HttpRequest {
         method: "GET",

@@ -1,7 +1,10 @@
 //! The state shared by everything that runs in pods: one EMQX registry (membership of
-//! all nodes), each container's current run and logs, and the service-account tokens.
+//! all nodes), each container's current run and logs, the service-account tokens, and
+//! the MQTT broker state of all nodes (`mqtt::Broker`, routed with the registry).
 //!
-//! Lock order: `containers` before `registry`, never the other way round.
+//! Lock order: `containers` before `registry`, never the other way round; the broker's
+//! own lock may be taken under either, and the broker asks the registry only while it
+//! holds no lock of its own.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
@@ -14,10 +17,13 @@ use tokio::time::Instant;
 use super::logbook::ContainerLog;
 use crate::api::ApiState;
 use crate::emqx::ctl::{self, CtlState, CtlView, ExecOutput};
-use crate::emqx::http::{HttpAnswer, HttpRequest, HttpState};
+use crate::emqx::http::{HttpAnswer, HttpRequest, HttpResponse, HttpState};
+use crate::emqx::mqtt_listing;
 use crate::emqx::node::Node;
 use crate::emqx::registry::Registry;
 use crate::emqx::tokens::TokenStore;
+use crate::emqx::version::Family;
+use crate::mqtt::{Broker, Membership};
 use crate::rbac::tokens::Tokens;
 use crate::store::Store;
 
@@ -51,6 +57,8 @@ pub struct World {
     pub containers: Mutex<HashMap<CtrKey, Container>>,
     /// Each container's files as its shells left them, with the pod uid they belong to.
     pub files: Mutex<HashMap<CtrKey, (String, crate::shell::Fs)>>,
+    /// The MQTT clients, subscriptions and retained messages of every node.
+    pub broker: Arc<Broker>,
     api: OnceLock<Weak<ApiState>>,
     tasks: Mutex<Vec<AbortHandle>>,
     origin: (Timestamp, Instant),
@@ -63,12 +71,13 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl World {
     pub fn new(store: Arc<Store>) -> Arc<World> {
         let origin = (store.clock().now(), Instant::now());
-        Arc::new(World {
+        Arc::new_cyclic(|me| World {
             store,
             tokens: Tokens::default(),
             registry: Mutex::new(Registry::new()),
             containers: Mutex::new(HashMap::new()),
             files: Mutex::new(HashMap::new()),
+            broker: Arc::new(Broker::new(Box::new(WorldMembership(me.clone())))),
             api: OnceLock::new(),
             tasks: Mutex::new(Vec::new()),
             origin,
@@ -140,13 +149,20 @@ impl World {
         let Some(c) = containers.get_mut(key).filter(|c| c.log.uid == uid) else {
             return;
         };
+        let mut down = None;
         if let Some(run) = c.run.as_mut()
             && let Some(node) = run.node.take()
         {
             node.stop(&mut lock(&self.registry), now);
+            down = Some(node.name().to_string());
             run.stopped = Some(node);
         }
         c.log.end();
+        drop(containers);
+        // Its MQTT clients lose their connections; their wills go to the survivors.
+        if let Some(name) = down {
+            self.broker.node_down(&name);
+        }
     }
 
     /// A new run of a container starts: its log moves on (the current run becomes the
@@ -202,6 +218,9 @@ impl World {
     /// `emqx ctl …` (or any command) in a running EMQX container; None when the
     /// container runs no EMQX node.
     pub fn exec(&self, key: &CtrKey, uid: &str, argv: &[String]) -> Option<ExecOutput> {
+        if let Some(out) = self.mqtt_exec(key, uid, argv) {
+            return Some(out);
+        }
         self.with_node(key, uid, |run, registry, now| {
             if let Some(node) = run.node.as_mut() {
                 let (out, lines) = node.exec(argv, registry, now);
@@ -227,11 +246,111 @@ impl World {
         port: u16,
         req: &HttpRequest<'_>,
     ) -> Option<HttpAnswer> {
+        if let Some(answer) = self.mqtt_http(key, uid, port, req) {
+            return Some(answer);
+        }
+        self.node_http(key, uid, port, req)
+    }
+
+    fn node_http(
+        &self,
+        key: &CtrKey,
+        uid: &str,
+        port: u16,
+        req: &HttpRequest<'_>,
+    ) -> Option<HttpAnswer> {
         self.with_node(key, uid, |run, registry, now| {
             let node = run.node.as_ref()?;
             let answer = node.http(port, req, registry, &mut run.logins, &[], now);
             Some((answer, Vec::new()))
         })
+    }
+
+    /// The running node's name, version family and whether its applications are up.
+    fn running_node(&self, key: &CtrKey, uid: &str) -> Option<(String, Family, CtlState)> {
+        self.with_node(key, uid, |run, _, _| {
+            let node = run.node.as_ref()?;
+            let facts = (
+                node.name().to_string(),
+                node.version.family(),
+                node.ctl_state(),
+            );
+            Some((facts, Vec::new()))
+        })
+    }
+
+    /// `clients list`, `subscriptions list`, `topics list` (5.x) / `routes list` (4.4):
+    /// answered from the broker, outside the container and registry locks (the broker
+    /// asks the registry for the cluster's members).
+    fn mqtt_exec(&self, key: &CtrKey, uid: &str, argv: &[String]) -> Option<ExecOutput> {
+        let (name, family, state) = self.running_node(key, uid)?;
+        if state != CtlState::Started {
+            return None;
+        }
+        let args = ctl::ctl_args(argv, family)?;
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let stdout = match (args.as_slice(), family) {
+            (["clients", "list"], _) => {
+                mqtt_listing::clients_cli(family, &self.broker.clients(&name))
+            }
+            (["subscriptions", "list"], _) => {
+                mqtt_listing::subscriptions_cli(family, &self.broker.subscriptions(&name))
+            }
+            (["topics", "list"], Family::V5) | (["routes", "list"], Family::V4) => {
+                let routes = self.broker.routes(&self.broker.peers(&name));
+                mqtt_listing::routes_cli(family, &routes)
+            }
+            _ => return None,
+        };
+        Some(ExecOutput {
+            stdout,
+            stderr: String::new(),
+            exit_code: 0,
+        })
+    }
+
+    /// GET of the broker's HTTP lists (cluster-wide, as EMQX's cluster queries are).
+    /// The node's own API decides the credentials: the same request for its node list
+    /// must succeed first, so a refusal is exactly the one the node gives.
+    fn mqtt_http(
+        &self,
+        key: &CtrKey,
+        uid: &str,
+        port: u16,
+        req: &HttpRequest<'_>,
+    ) -> Option<HttpAnswer> {
+        if req.method != "GET" {
+            return None;
+        }
+        let (family, list) = mqtt_listing::HttpList::from_path(req.path)?;
+        let (name, node_family, _) = self.running_node(key, uid)?;
+        if family != node_family {
+            return None;
+        }
+        let nodes_path = match family {
+            Family::V5 => "/api/v5/nodes",
+            Family::V4 => "/api/v4/nodes",
+        };
+        let probe = HttpRequest {
+            method: "GET",
+            path: nodes_path,
+            query: "",
+            authorization: req.authorization,
+            body: b"",
+        };
+        match self.node_http(key, uid, port, &probe)? {
+            HttpAnswer::Response(r) if r.status == 200 => {}
+            other => return Some(other),
+        }
+        let peers = self.broker.peers(&name);
+        let clients: Vec<_> = peers.iter().flat_map(|p| self.broker.clients(p)).collect();
+        let subs: Vec<_> = peers
+            .iter()
+            .flat_map(|p| self.broker.subscriptions(p))
+            .collect();
+        let routes = self.broker.routes(&peers);
+        let body = mqtt_listing::http_body(family, &clients, &subs, &routes, list);
+        Some(HttpAnswer::Response(HttpResponse::json(200, body)))
     }
 
     /// The EMQX node name of the container's current (or stopped) run.
@@ -257,6 +376,25 @@ impl World {
         lock(&self.containers)
             .get(key)
             .is_some_and(|c| c.log.uid == uid)
+    }
+}
+
+/// The broker's view of the registry. Weak: the world owns the broker.
+struct WorldMembership(Weak<World>);
+
+impl Membership for WorldMembership {
+    fn running_peers(&self, node: &str) -> Vec<String> {
+        let Some(world) = self.0.upgrade() else {
+            return Vec::new();
+        };
+        let running = lock(&world.registry).view(node).0;
+        running
+    }
+
+    fn now(&self) -> Timestamp {
+        self.0
+            .upgrade()
+            .map_or_else(Timestamp::now, |world| world.now())
     }
 }
 

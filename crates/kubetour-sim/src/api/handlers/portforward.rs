@@ -7,7 +7,9 @@
 //! `streamtype: error` (which it half-closes at once) and `streamtype: data` for
 //! `port`. We reply to each, connect to the pod's port (`workloads::ports`), relay
 //! bytes, and end both streams when either side closes. A refused port gets the
-//! kubelet's message on the error stream, as a real node writes it.
+//! kubelet's message on the error stream, as a real node writes it. A listener that
+//! writes unasked (the MQTT broker's deliveries) pushes its bytes through a channel the
+//! session reads alongside the WebSocket.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +19,7 @@ use axum::extract::Request;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
+use tokio::sync::mpsc;
 
 use super::portforward_spdy::{Codec, Frame};
 use crate::api::ApiState;
@@ -74,9 +77,12 @@ struct Session {
     /// stream id -> requestid
     streams: HashMap<u32, String>,
     out: Vec<u8>,
+    /// Output pushed by listeners: (requestid, bytes), or None once they closed.
+    pushed: mpsc::UnboundedSender<(String, Option<Vec<u8>>)>,
 }
 
 async fn serve(mut socket: WebSocket, world: Arc<World>, pod: Value) {
+    let (pushed, mut pushes) = mpsc::unbounded_channel();
     let mut session = Session {
         codec: Codec::new(),
         world,
@@ -84,9 +90,24 @@ async fn serve(mut socket: WebSocket, world: Arc<World>, pod: Value) {
         forwards: HashMap::new(),
         streams: HashMap::new(),
         out: Vec::new(),
+        pushed,
     };
     let mut inbuf = Vec::new();
-    while let Some(Ok(msg)) = socket.recv().await {
+    loop {
+        let msg = tokio::select! {
+            msg = socket.recv() => msg,
+            Some((request, data)) = pushes.recv() => {
+                session.on_pushed(&request, data);
+                let bytes = std::mem::take(&mut session.out);
+                if !bytes.is_empty() && socket.send(Message::Binary(bytes.into())).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
+        let Some(Ok(msg)) = msg else {
+            break;
+        };
         match msg {
             Message::Binary(bytes) => inbuf.extend_from_slice(&bytes),
             Message::Close(_) => break,
@@ -181,7 +202,21 @@ impl Session {
                 let port_number = port.parse::<u16>().ok();
                 let conn = port_number.and_then(|p| ports::connect(&self.world, &self.pod, p));
                 match conn {
-                    Some(c) => forward.conn = Some(c),
+                    Some(mut c) => {
+                        if let Some(mut rx) = c.take_pushed() {
+                            let tx = self.pushed.clone();
+                            let request = request.clone();
+                            tokio::spawn(async move {
+                                while let Some(bytes) = rx.recv().await {
+                                    if tx.send((request.clone(), Some(bytes))).is_err() {
+                                        return;
+                                    }
+                                }
+                                let _ = tx.send((request, None));
+                            });
+                        }
+                        forward.conn = Some(c);
+                    }
                     None => {
                         let message = refused_message(&self.pod, &port);
                         self.finish(&request, Some(&message));
@@ -190,6 +225,21 @@ impl Session {
             }
             // An unknown stream type: the kubelet resets it.
             _ => self.send(&Frame::RstStream { id, status: 1 }),
+        }
+    }
+
+    /// Output a listener wrote on its own, or its close.
+    fn on_pushed(&mut self, request: &str, data: Option<Vec<u8>>) {
+        let Some(forward) = self.forwards.get(request) else {
+            return;
+        };
+        if forward.done {
+            return;
+        }
+        match (data, forward.data_stream) {
+            (Some(bytes), Some(id)) => self.send_data(id, &bytes),
+            (Some(_), None) => {}
+            (None, _) => self.finish(request, None),
         }
     }
 

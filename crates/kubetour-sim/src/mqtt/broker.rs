@@ -1,0 +1,438 @@
+//! The broker state of every simulated EMQX node, in one place: each node's connected
+//! clients with their subscriptions, and its copy of the retained table. One owner: the
+//! sessions (`session`) and the listings (`emqx ctl`, HTTP) only go through [`Broker`].
+//!
+//! Routing is decided at publish time from the membership the EMQX model keeps
+//! (`emqx::registry`), asked through [`Membership`]: a message published on node A goes
+//! to the matching subscriptions on every *running* member of A's cluster, as EMQX's
+//! route table (a mria table replicated to all members, `topic -> node`) sends it. Two
+//! islands share nothing. A node that joins is routed to from the next publish on; a
+//! node that stops loses its clients ([`Broker::node_down`]) and its retained copy.
+//!
+//! Lock order: the membership (registry) is asked before this state is locked, never
+//! while it is held, so a caller holding the registry may read the listings.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use jiff::Timestamp;
+use tokio::sync::mpsc;
+
+use super::codec::Message;
+use super::retained::{self, Retained};
+use super::topic::{self, Filter};
+
+/// The EMQX cluster a node is in, as the model knows it now.
+pub trait Membership: Send + Sync {
+    /// The running members of `node`'s cluster (`node` itself included when running).
+    fn running_peers(&self, node: &str) -> Vec<String>;
+    /// The simulated wall clock (created_at / connected_at).
+    fn now(&self) -> Timestamp;
+}
+
+/// A connection's id in the broker (a client id may be reused by a later connection).
+pub type ConnId = u64;
+
+/// What the broker tells a session.
+#[derive(Debug, Clone)]
+pub enum Control {
+    /// A message to deliver, QoS already capped by the subscription.
+    Deliver(Message),
+    /// Close the connection (v5 reason: 0x8E taken over, 0x8B server shutting down).
+    Kick(u8),
+}
+
+/// Subscription options (MQTT 5; 3.1.1 clients get the defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SubOpts {
+    pub qos: u8,
+    pub nl: bool,
+    pub rap: bool,
+    pub rh: u8,
+}
+
+/// What a client said in CONNECT, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientInfo {
+    pub client_id: String,
+    pub username: Option<String>,
+    pub peer: String,
+    pub proto_ver: u8,
+    pub clean_start: bool,
+    pub keepalive: u16,
+    /// Session expiry interval, seconds.
+    pub expiry: u32,
+}
+
+/// A session's counters, written by the session and read by the listings.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub delivered: AtomicU64,
+    pub inflight: AtomicU64,
+    pub awaiting_rel: AtomicU64,
+    pub enqueued: AtomicU64,
+    pub dropped: AtomicU64,
+}
+
+impl Counters {
+    pub fn get(v: &AtomicU64) -> u64 {
+        v.load(Ordering::Relaxed)
+    }
+    pub fn set(v: &AtomicU64, n: u64) {
+        v.store(n, Ordering::Relaxed);
+    }
+}
+
+#[derive(Debug)]
+struct Client {
+    conn: ConnId,
+    tx: mpsc::UnboundedSender<Control>,
+    info: ClientInfo,
+    subs: BTreeMap<String, (Filter, SubOpts)>,
+    counters: Arc<Counters>,
+    connected_at: Timestamp,
+}
+
+#[derive(Debug, Default)]
+struct NodeState {
+    clients: BTreeMap<String, Client>,
+    retained: Retained,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    nodes: HashMap<String, NodeState>,
+    conns: HashMap<ConnId, (String, String)>,
+    next_conn: ConnId,
+    seq: u64,
+    /// round_robin position per (group, filter), EMQX 5's default shared strategy.
+    rr: HashMap<(String, String), usize>,
+}
+
+/// A newly registered connection.
+#[derive(Debug)]
+pub struct Registered {
+    pub conn: ConnId,
+    pub rx: mpsc::UnboundedReceiver<Control>,
+    pub counters: Arc<Counters>,
+}
+
+pub struct Broker {
+    state: Mutex<State>,
+    membership: Box<dyn Membership>,
+}
+
+impl std::fmt::Debug for Broker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Broker").finish_non_exhaustive()
+    }
+}
+
+/// One client as the listings show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRow {
+    pub node: String,
+    pub info: ClientInfo,
+    pub subscriptions: usize,
+    pub inflight: u64,
+    pub awaiting_rel: u64,
+    pub delivered: u64,
+    pub enqueued: u64,
+    pub dropped: u64,
+    pub connected_at: Timestamp,
+}
+
+/// One subscription as the listings show it (`topic` as subscribed, `$share/g/` kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubRow {
+    pub node: String,
+    pub client_id: String,
+    pub topic: String,
+    pub opts: SubOpts,
+}
+
+/// One route: a filter (shared group apart) and the node that has subscribers for it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RouteRow {
+    pub topic: String,
+    pub group: Option<String>,
+    pub node: String,
+}
+
+impl Broker {
+    pub fn new(membership: Box<dyn Membership>) -> Broker {
+        Broker {
+            state: Mutex::new(State::default()),
+            membership,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.membership.now()
+    }
+
+    /// A client's CONNECT accepted on `node`. A connection with the same client id
+    /// anywhere in the cluster is taken over (EMQX's channel registry is cluster-wide):
+    /// it is told to close, and its will fires from its own session.
+    pub fn connect(&self, node: &str, info: ClientInfo) -> Registered {
+        let peers = self.membership.running_peers(node);
+        let now = self.membership.now();
+        let mut st = self.lock();
+        for peer in peers.iter().map(String::as_str).chain([node]) {
+            let old = st
+                .nodes
+                .get_mut(peer)
+                .and_then(|n| n.clients.remove(&info.client_id));
+            if let Some(old) = old {
+                st.conns.remove(&old.conn);
+                let _ = old.tx.send(Control::Kick(0x8E));
+            }
+        }
+        st.next_conn += 1;
+        let conn = st.next_conn;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let counters = Arc::new(Counters::default());
+        st.conns
+            .insert(conn, (node.to_string(), info.client_id.clone()));
+        st.nodes
+            .entry(node.to_string())
+            .or_default()
+            .clients
+            .insert(
+                info.client_id.clone(),
+                Client {
+                    conn,
+                    tx,
+                    info,
+                    subs: BTreeMap::new(),
+                    counters: counters.clone(),
+                    connected_at: now,
+                },
+            );
+        Registered { conn, rx, counters }
+    }
+
+    /// The connection ended (any way): its client and subscriptions go away.
+    pub fn disconnect(&self, conn: ConnId) {
+        let mut st = self.lock();
+        if let Some((node, id)) = st.conns.remove(&conn)
+            && let Some(n) = st.nodes.get_mut(&node)
+        {
+            n.clients.remove(&id);
+        }
+    }
+
+    /// The node's VM stopped: its clients are disconnected (their sessions publish their
+    /// wills through the surviving members) and its RAM tables are gone.
+    pub fn node_down(&self, node: &str) {
+        let mut st = self.lock();
+        let Some(gone) = st.nodes.remove(node) else {
+            return;
+        };
+        for client in gone.clients.into_values() {
+            st.conns.remove(&client.conn);
+            let _ = client.tx.send(Control::Kick(0x8B));
+        }
+    }
+
+    /// SUBSCRIBE of one filter. Returns the retained messages to send (none for a
+    /// shared subscription, or as Retain Handling says), QoS capped and retain set.
+    pub fn subscribe(
+        &self,
+        conn: ConnId,
+        raw: &str,
+        filter: Filter,
+        opts: SubOpts,
+    ) -> Vec<Message> {
+        let node = match self.lock().conns.get(&conn) {
+            Some((node, _)) => node.clone(),
+            None => return Vec::new(),
+        };
+        let peers = self.membership.running_peers(&node);
+        let mut st = self.lock();
+        let Some((_, id)) = st.conns.get(&conn).cloned() else {
+            return Vec::new();
+        };
+        let Some(client) = st.nodes.get_mut(&node).and_then(|n| n.clients.get_mut(&id)) else {
+            return Vec::new();
+        };
+        let existed = client
+            .subs
+            .insert(raw.to_string(), (filter.clone(), opts))
+            .is_some();
+        let send = filter.group.is_none() && (opts.rh == 0 || (opts.rh == 1 && !existed));
+        if !send {
+            return Vec::new();
+        }
+        let copies = peers
+            .iter()
+            .chain([&node])
+            .filter_map(|p| st.nodes.get(p))
+            .map(|n| &n.retained);
+        retained::newest(copies, &filter.filter)
+            .into_iter()
+            .map(|mut m| {
+                m.qos = m.qos.min(opts.qos);
+                m.retain = true;
+                m
+            })
+            .collect()
+    }
+
+    /// UNSUBSCRIBE of one filter: whether the client had it.
+    pub fn unsubscribe(&self, conn: ConnId, raw: &str) -> bool {
+        let mut st = self.lock();
+        let Some((node, id)) = st.conns.get(&conn).cloned() else {
+            return false;
+        };
+        st.nodes
+            .get_mut(&node)
+            .and_then(|n| n.clients.get_mut(&id))
+            .is_some_and(|c| c.subs.remove(raw).is_some())
+    }
+
+    /// Routes a message published on `node` (by `from`, for No Local). Returns how many
+    /// subscriptions it was dispatched to.
+    pub fn publish(&self, node: &str, from: Option<&str>, msg: &Message) -> usize {
+        let peers = self.membership.running_peers(node);
+        let mut st = self.lock();
+        st.seq += 1;
+        let seq = st.seq;
+        if msg.retain {
+            for p in &peers {
+                st.nodes
+                    .entry(p.clone())
+                    .or_default()
+                    .retained
+                    .put(seq, msg);
+            }
+        }
+        let mut count = 0;
+        // (group, filter) → members (node, client id, qos), in a stable order.
+        let mut groups: BTreeMap<(String, String), Vec<(String, String, u8)>> = BTreeMap::new();
+        for p in &peers {
+            let Some(n) = st.nodes.get(p) else { continue };
+            for (id, client) in &n.clients {
+                for (f, opts) in client.subs.values() {
+                    if !topic::matches(&f.filter, &msg.topic) {
+                        continue;
+                    }
+                    if let Some(g) = &f.group {
+                        groups
+                            .entry((g.clone(), f.filter.clone()))
+                            .or_default()
+                            .push((p.clone(), id.clone(), opts.qos));
+                        continue;
+                    }
+                    if opts.nl && p == node && from == Some(id.as_str()) {
+                        continue;
+                    }
+                    let _ = client.tx.send(Control::Deliver(Message {
+                        topic: msg.topic.clone(),
+                        payload: msg.payload.clone(),
+                        qos: msg.qos.min(opts.qos),
+                        retain: opts.rap && msg.retain,
+                    }));
+                    count += 1;
+                }
+            }
+        }
+        for (key, members) in groups {
+            let at = st.rr.entry(key).or_insert(0);
+            let (p, id, qos) = &members[*at % members.len()];
+            *at = at.wrapping_add(1);
+            if let Some(c) = st.nodes.get(p).and_then(|n| n.clients.get(id)) {
+                let _ = c.tx.send(Control::Deliver(Message {
+                    topic: msg.topic.clone(),
+                    payload: msg.payload.clone(),
+                    qos: msg.qos.min(*qos),
+                    retain: false,
+                }));
+                count += 1;
+            }
+        }
+        count
+    }
+
+    /// The clients connected to `node` (EMQX's CLI lists the local node's), by id.
+    pub fn clients(&self, node: &str) -> Vec<ClientRow> {
+        let st = self.lock();
+        let Some(n) = st.nodes.get(node) else {
+            return Vec::new();
+        };
+        n.clients
+            .values()
+            .map(|c| ClientRow {
+                node: node.to_string(),
+                info: c.info.clone(),
+                subscriptions: c.subs.len(),
+                inflight: Counters::get(&c.counters.inflight),
+                awaiting_rel: Counters::get(&c.counters.awaiting_rel),
+                delivered: Counters::get(&c.counters.delivered),
+                enqueued: Counters::get(&c.counters.enqueued),
+                dropped: Counters::get(&c.counters.dropped),
+                connected_at: c.connected_at,
+            })
+            .collect()
+    }
+
+    /// The subscriptions of `node`'s clients.
+    pub fn subscriptions(&self, node: &str) -> Vec<SubRow> {
+        let st = self.lock();
+        let Some(n) = st.nodes.get(node) else {
+            return Vec::new();
+        };
+        n.clients
+            .iter()
+            .flat_map(|(id, c)| {
+                c.subs.iter().map(move |(raw, (_, opts))| SubRow {
+                    node: node.to_string(),
+                    client_id: id.clone(),
+                    topic: raw.clone(),
+                    opts: *opts,
+                })
+            })
+            .collect()
+    }
+
+    /// The running members of `node`'s cluster (for the cluster-wide listings).
+    pub fn peers(&self, node: &str) -> Vec<String> {
+        let mut p = self.membership.running_peers(node);
+        if p.is_empty() {
+            p.push(node.to_string());
+        }
+        p
+    }
+
+    /// The cluster's route table as `node` sees it: one route per (filter, node) with
+    /// subscribers, sorted.
+    pub fn routes(&self, peers: &[String]) -> Vec<RouteRow> {
+        let st = self.lock();
+        let mut rows: Vec<RouteRow> = peers
+            .iter()
+            .filter_map(|p| st.nodes.get(p).map(|n| (p, n)))
+            .flat_map(|(p, n)| {
+                n.clients.values().flat_map(move |c| {
+                    c.subs.values().map(move |(f, _)| RouteRow {
+                        topic: f.filter.clone(),
+                        group: f.group.clone(),
+                        node: p.clone(),
+                    })
+                })
+            })
+            .collect();
+        rows.sort();
+        rows.dedup();
+        rows
+    }
+
+    /// How many retained messages `node` holds (for tests and the bench).
+    pub fn retained_count(&self, node: &str) -> usize {
+        self.lock().nodes.get(node).map_or(0, |n| n.retained.len())
+    }
+}
