@@ -123,10 +123,11 @@ async fn o24_delivery_goes_on_among_the_survivors_and_reaches_the_replacement() 
             && evidence.contains("(6/6 pairs"),
         "{evidence}"
     );
+    // The rbac try-it's replacement: the last "replaced by" of the run.
     let replaced = dump(&events);
     let replacement = replaced
-        .split("replaced by ")
-        .nth(1)
+        .rsplit("replaced by ")
+        .next()
         .and_then(|s| s.split_whitespace().next())
         .map(|s| s.trim_end_matches([',', ';']).to_string())
         .unwrap_or_default();
