@@ -171,7 +171,12 @@ pub struct ProbeArgs {
     #[arg(long, requires = "password")]
     pub username: Option<String>,
     /// MQTT password.
-    #[arg(long, requires = "username", env = "KUBETOUR_MQTT_PASSWORD", hide_env_values = true)]
+    #[arg(
+        long,
+        requires = "username",
+        env = "KUBETOUR_MQTT_PASSWORD",
+        hide_env_values = true
+    )]
     pub password: Option<String>,
     /// How long a round waits for connections, then for the messages (3s, 500ms).
     #[arg(long, default_value = "3s", value_parser = crate::commands::probe::parse_timeout)]

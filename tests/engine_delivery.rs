@@ -58,7 +58,10 @@ async fn islands_route_nothing(profile: &str) {
         eprintln!("O22 at {stage}: {evidence}");
         assert_eq!(*sighting, Sighting::Seen, "at {stage}: {evidence}");
         assert!(evidence.contains("nothing on"), "{evidence}");
-        assert!(evidence.contains("0/6 pairs across pods delivered"), "{evidence}");
+        assert!(
+            evidence.contains("0/6 pairs across pods delivered"),
+            "{evidence}"
+        );
     }
 }
 
@@ -82,7 +85,10 @@ async fn o23_a_message_from_any_node_reaches_every_other_node() {
     let (_, sighting, evidence) = &o23[0];
     eprintln!("O23 after rbac: {evidence}");
     assert_eq!(*sighting, Sighting::Seen, "{evidence}");
-    assert!(evidence.contains("reached every other (6/6 pairs, slowest"), "{evidence}");
+    assert!(
+        evidence.contains("reached every other (6/6 pairs, slowest"),
+        "{evidence}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -95,10 +101,18 @@ async fn o23_a_message_from_any_node_reaches_every_other_node_on_the_statefulset
         .unwrap();
     let o23 = told(&events, "O23");
     let stages: Vec<&str> = o23.iter().map(|(s, _, _)| s.as_str()).collect();
-    assert_eq!(stages, ["rbac", "statefulset", "persistence"], "{}", dump(&events));
+    assert_eq!(
+        stages,
+        ["rbac", "statefulset", "persistence"],
+        "{}",
+        dump(&events)
+    );
     for (stage, sighting, evidence) in &o23 {
         assert_eq!(*sighting, Sighting::Seen, "at {stage}: {evidence}");
-        assert!(evidence.contains("emqx-statefulset-0") || stage == "rbac", "{evidence}");
+        assert!(
+            evidence.contains("emqx-statefulset-0") || stage == "rbac",
+            "{evidence}"
+        );
     }
 }
 
@@ -202,7 +216,10 @@ pub async fn learner_without_portforward(sim: &Sim) -> String {
 /// A custom track's stage: the shipped three-pod Deployment, waited for, then delivery.
 fn three_pods_then_delivery(expect: &str) -> String {
     let scale = exec_common::shipped_stage("04-scale.yaml");
-    let manifests = scale.split_once("\n---").map(|(_, m)| m).unwrap_or_default();
+    let manifests = scale
+        .split_once("\n---")
+        .map(|(_, m)| m)
+        .unwrap_or_default();
     format!(
         "id: deliver\ntitle: {{en: Three pods, zh: 三个 Pod}}\n\
          narration: {{en: Three pods., zh: 三个 Pod。}}\nchecks:\n  \
@@ -229,7 +246,10 @@ async fn a_refused_port_forward_leaves_a_delivery_check_not_verified_never_passe
         .unwrap();
     let track = exec_common::track_of(
         dir.path(),
-        &[("01-deliver.yaml", three_pods_then_delivery("no_pair_across"))],
+        &[(
+            "01-deliver.yaml",
+            three_pods_then_delivery("no_pair_across"),
+        )],
     );
     let (mut engine, events) = exec_common::engine(&conn, track, 50.0);
     let (result, events) = exec_common::run_all(&mut engine, &events).await;
@@ -251,7 +271,10 @@ async fn a_refused_port_forward_leaves_a_delivery_check_not_verified_never_passe
     );
     let err = result.expect_err("not verified is not passed");
     let message = err.to_string();
-    eprintln!("what the person reads: {message}\npreflight: {}", forward.advice);
+    eprintln!(
+        "what the person reads: {message}\npreflight: {}",
+        forward.advice
+    );
     assert!(
         matches!(&err, RunError::NotVerified { stage, .. } if stage == "deliver"),
         "{err}\n{events:#?}"
@@ -259,5 +282,9 @@ async fn a_refused_port_forward_leaves_a_delivery_check_not_verified_never_passe
     for words in ["RBAC forbids it", "pods/portforward"] {
         assert!(message.contains(words), "`{words}` missing from: {message}");
     }
-    assert!(!events.iter().any(|e| matches!(e, EngineEvent::StageDone { .. })));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, EngineEvent::StageDone { .. }))
+    );
 }

@@ -77,7 +77,10 @@ async fn o22_probe_at_islands_prints_the_matrix_and_exits_1() {
     let (stdout, stderr) = text(&out);
     eprintln!("{stdout}{stderr}");
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
-    assert!(stdout.starts_with("published on ↓ / received on →"), "{stdout}");
+    assert!(
+        stdout.starts_with("published on ↓ / received on →"),
+        "{stdout}"
+    );
     let rows: Vec<&str> = stdout
         .lines()
         .filter(|l| l.starts_with("emqx-deployment-"))
@@ -102,7 +105,10 @@ async fn o22_probe_json_is_one_object_with_the_matrix() {
     let pods = v["matrix"]["pods"].as_array().unwrap();
     assert_eq!(pods.len(), 3, "{v}");
     let cells = v["matrix"]["cells"].as_array().unwrap();
-    assert!(cells.iter().all(|r| r.as_array().unwrap().len() == 3), "{v}");
+    assert!(
+        cells.iter().all(|r| r.as_array().unwrap().len() == 3),
+        "{v}"
+    );
     assert_eq!(v["matrix"]["timeout"], 1000, "{v}");
 }
 
@@ -113,7 +119,10 @@ async fn o23_probe_on_one_cluster_exits_0_when_every_pair_delivered() {
     let (stdout, stderr) = text(&out);
     eprintln!("{stdout}{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
-    assert!(stdout.contains("6/6 pairs across pods delivered"), "{stdout}");
+    assert!(
+        stdout.contains("6/6 pairs across pods delivered"),
+        "{stdout}"
+    );
     assert!(!stdout.contains('✗'), "{stdout}");
 }
 
@@ -172,7 +181,10 @@ async fn probe_without_pods_portforward_names_the_verb_and_resource_and_exits_2(
     assert_eq!(json.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(v["ok"], false);
-    assert!(v["error"].as_str().unwrap().contains("pods/portforward"), "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("pods/portforward"),
+        "{v}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -502,7 +502,13 @@ fn a_delivery_round_runs_when_membership_changes_or_on_d_and_never_on_a_timer() 
     assert!(matches!(first.as_slice(), [Command::ProbeDelivery { pods }] if pods.len() == 3));
     // The same membership again asks for nothing; neither does time passing.
     assert!(update(&mut m, islands()).is_empty());
-    assert!(update(&mut m, Msg::Tick(now() + jiff::SignedDuration::from_secs(60))).is_empty());
+    assert!(
+        update(
+            &mut m,
+            Msg::Tick(now() + jiff::SignedDuration::from_secs(60))
+        )
+        .is_empty()
+    );
     // `d` while a round runs queues one more, run when the first comes back.
     assert!(update(&mut m, key('d')).is_empty());
     let after = update(&mut m, delivery(false));

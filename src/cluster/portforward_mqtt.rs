@@ -125,11 +125,10 @@ impl MqttSession {
         }
         session.send(Packet::Connect(connect)).await?;
         match session.recv().await? {
-            Packet::ConnAck(ConnAck { code, .. })
-                if code == mqttbytes::v4::ConnectReturnCode::Success =>
-            {
-                Ok(session)
-            }
+            Packet::ConnAck(ConnAck {
+                code: mqttbytes::v4::ConnectReturnCode::Success,
+                ..
+            }) => Ok(session),
             Packet::ConnAck(ConnAck { code, .. }) => Err(MqttError::NotAccepted {
                 pod: pod.to_string(),
                 code: format!("{code:?}"),

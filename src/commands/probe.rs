@@ -26,7 +26,9 @@ pub fn parse_timeout(text: &str) -> Result<Duration, String> {
     };
     match parsed {
         Some(d) if !d.is_zero() && d <= Duration::from_secs(600) => Ok(d),
-        Some(_) => Err(format!("timeout `{text}`: give more than 0 and at most 10m")),
+        Some(_) => Err(format!(
+            "timeout `{text}`: give more than 0 and at most 10m"
+        )),
         None => Err(format!(
             "`{text}` is not a duration: write e.g. 3s, 500ms or 1m"
         )),
@@ -46,8 +48,7 @@ pub fn check_selector(selector: &str) -> Result<(), String> {
     }
     let key_ok = |k: &str| {
         !k.is_empty()
-            && k
-                .chars()
+            && k.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'))
     };
     for part in s.split(',') {
@@ -115,7 +116,11 @@ async fn probe(args: &ProbeArgs, options: &RoundOptions) -> anyhow::Result<Matri
                 explain(&e)
             )
         })?;
-    let mut names: Vec<String> = pods.iter().filter(|p| running(p)).map(|p| p.name_any()).collect();
+    let mut names: Vec<String> = pods
+        .iter()
+        .filter(|p| running(p))
+        .map(|p| p.name_any())
+        .collect();
     names.sort();
     if names.len() < 2 {
         let all: Vec<String> = pods.iter().map(|p| p.name_any()).collect();
@@ -132,7 +137,11 @@ async fn probe(args: &ProbeArgs, options: &RoundOptions) -> anyhow::Result<Matri
         );
     }
     let matrix = run_round(&client, ns, &names, options).await;
-    if let Some(refused) = matrix.refused.as_ref().filter(|r| r.trouble.is_cluster_wide()) {
+    if let Some(refused) = matrix
+        .refused
+        .as_ref()
+        .filter(|r| r.trouble.is_cluster_wide())
+    {
         return Err(anyhow::anyhow!("{refused}")).with_context(|| {
             format!(
                 "port-forward to the pods in namespace {ns} was refused, so no MQTT \
@@ -176,5 +185,9 @@ fn report(args: &ProbeArgs, m: &Matrix) -> ExitCode {
             }
         );
     }
-    if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

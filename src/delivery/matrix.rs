@@ -27,7 +27,9 @@ fn as_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 /// Whole milliseconds, at least 1 for anything that took time at all.
 pub fn ms(d: Duration) -> u64 {
     let m = d.as_millis();
-    u64::try_from(m).unwrap_or(u64::MAX).max(u64::from(!d.is_zero()))
+    u64::try_from(m)
+        .unwrap_or(u64::MAX)
+        .max(u64::from(!d.is_zero()))
 }
 
 /// What a delivery check expects of the matrix.
@@ -110,7 +112,9 @@ impl Matrix {
     pub fn every_pair_delivers(&self) -> bool {
         self.pods.len() >= 2
             && self.unreachable.is_empty()
-            && self.pairs().all(|(_, _, c)| matches!(c, Cell::Delivered(_)))
+            && self
+                .pairs()
+                .all(|(_, _, c)| matches!(c, Cell::Delivered(_)))
     }
 
     /// No message crossed pods, while each pod delivered its own (so the probe works:
@@ -251,7 +255,11 @@ mod tests {
         });
         assert!(m.judge(Expectation::EveryPair).met);
         assert!(!m.judge(Expectation::NoPairAcross).met);
-        assert!(m.describe().contains("reached every other (6/6 pairs"), "{}", m.describe());
+        assert!(
+            m.describe().contains("reached every other (6/6 pairs"),
+            "{}",
+            m.describe()
+        );
     }
 
     #[test]

@@ -106,7 +106,9 @@ impl Engine {
                 .iter()
                 .chain(s.try_it.iter().flat_map(|t| t.then.iter()))
                 .any(|c| matches!(c.condition, Condition::MqttDelivery { .. }))
-                || s.observations.iter().any(|o| witnesses_delivery(&o.seen_by))
+                || s.observations
+                    .iter()
+                    .any(|o| witnesses_delivery(&o.seen_by))
         })
     }
 
@@ -121,7 +123,9 @@ impl Engine {
                 s.checks
                     .iter()
                     .any(|c| matches!(c.condition, Condition::MqttDelivery { .. }))
-                    || s.observations.iter().any(|o| witnesses_delivery(&o.seen_by))
+                    || s.observations
+                        .iter()
+                        .any(|o| witnesses_delivery(&o.seen_by))
             })
             .map(|s| s.id.as_str())
             .collect();

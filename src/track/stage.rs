@@ -10,7 +10,8 @@ use super::model::{
     Step, Text, TryAction, TryIt,
 };
 use super::raw::{
-    RawAction, RawCheck, RawDeliveryExpect, RawExpect, RawHint, RawHintSource, RawStep, RawText, RawTryIt, RawWait,
+    RawAction, RawCheck, RawDeliveryExpect, RawExpect, RawHint, RawHintSource, RawStep, RawText,
+    RawTryIt, RawWait,
 };
 use super::template::{self, Vars};
 

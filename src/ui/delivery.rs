@@ -136,7 +136,10 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         lines.push(Line::from(row));
     }
     for (pod, why) in x.unreachable.iter().take(2) {
-        lines.push(Line::styled(fit(&format!("· {pod}: {why}"), width), theme.dim));
+        lines.push(Line::styled(
+            fit(&format!("· {pod}: {why}"), width),
+            theme.dim,
+        ));
     }
     frame.render_widget(
         Paragraph::new(lines).block(panel(title(m, x), false, theme)),

@@ -103,7 +103,11 @@ impl Layout {
         self.centre(c[1], m);
         let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, c[2].height / 2);
         // With the delivery matrix under it, membership may take half the column.
-        let share = if crate::ui::delivery::lines(m) > 0 { 2 } else { 3 };
+        let share = if crate::ui::delivery::lines(m) > 0 {
+            2
+        } else {
+            3
+        };
         let emqx_h = (emqx_lines(m) + 2).clamp(4, c[2].height / share);
         let r = rows(
             c[2],
