@@ -15,6 +15,12 @@
 //!   kubeconfig, the write guard, the one write path (server-side apply through
 //!   discovery, dry run first), watches folded into a view, exec, logs, access reviews,
 //!   retries of passing failures.
+//! - [`delivery`](kubetour::delivery): the thing a cluster of brokers is for, proven with
+//!   MQTT: one round (subscribe on every pod, publish from each, QoS 1) over port-forwards
+//!   (`cluster::portforward_mqtt`), and its matrix (published on → received on), judged
+//!   as "every pair delivers" or "no pair across pods delivers".
+//! - [`commands`](kubetour::commands): subcommand handlers in files of their own
+//!   (`probe`: the delivery matrix for operators, on any cluster).
 //! - [`emqx`](kubetour::emqx): reading what real EMQX prints (`cluster status`, `status`,
 //!   HTTP `/status`) for 4.x and 5.x, and which nodes form which cluster. Shares no code
 //!   with the simulator's EMQX model, so a formatting mistake cannot hide in both.

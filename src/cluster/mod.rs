@@ -11,6 +11,7 @@
 //! - `errors`: kube errors in words (code, reason, message).
 //! - `logs`: following a pod's log as lines.
 //! - `exec`: run a command in a pod (how EMQX membership is read).
+//! - `portforward_mqtt`: an MQTT 3.1.1 client over a pod's port-forward (delivery).
 //! - `refusal`: why an exec or a log read did not get through (RBAC, kubelet, container).
 //! - `retry`: trying idempotent calls again after 429s, 5xx and dropped connections.
 //! - `objects`: the namespace's objects as one line each (status and the wizard).
