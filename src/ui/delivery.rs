@@ -23,6 +23,24 @@ pub fn lines(m: &Model) -> u16 {
     })
 }
 
+/// The columns the panel wants on a wide screen (0: not shown).
+pub fn width(m: &Model) -> u16 {
+    let Some(x) = m.delivery.matrix.as_ref() else {
+        return 0;
+    };
+    let names = short_names(&x.pods);
+    let first = names.iter().map(|n| n.width()).max().unwrap_or(0).max(10);
+    let col = names
+        .iter()
+        .map(|n| n.width())
+        .chain(x.cells.iter().flatten().map(|c| cell_text(*c).width()))
+        .max()
+        .unwrap_or(1);
+    let grid = first + 1 + names.len() * (col + 1);
+    // The title must fit too ("delivery · 6/6 across, slowest 12 ms").
+    (grid.max(title(m, x).width()) + 2).min(60) as u16
+}
+
 /// Splits the EMQX area between membership (above) and the matrix (below).
 pub fn split(area: Rect, m: &Model) -> (Rect, Rect) {
     let want = lines(m);

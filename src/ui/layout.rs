@@ -23,6 +23,9 @@ pub struct Layout {
     pub pods: Rect,
     pub objects: Rect,
     pub emqx: Rect,
+    /// The delivery matrix: beside events and log on wide screens (empty until a round
+    /// ran); on narrow ones it shares the EMQX area.
+    pub delivery: Rect,
     pub events: Rect,
     pub log: Rect,
     pub status: Rect,
@@ -102,13 +105,7 @@ impl Layout {
         self.stages = c[0];
         self.centre(c[1], m);
         let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, c[2].height / 2);
-        // With the delivery matrix under it, membership may take half the column.
-        let share = if crate::ui::delivery::lines(m) > 0 {
-            2
-        } else {
-            3
-        };
-        let emqx_h = (emqx_lines(m) + 2).clamp(4, c[2].height / share);
+        let emqx_h = (emqx_lines(m) + 2).clamp(4, c[2].height / 3);
         let r = rows(
             c[2],
             &[
@@ -120,12 +117,20 @@ impl Layout {
         self.pods = r[0];
         self.objects = r[1];
         self.emqx = r[2];
+        // The delivery matrix, once a round ran, takes a column of its own at the bottom,
+        // so membership and the objects keep their room.
+        let delivery_w = crate::ui::delivery::width(m);
         let b = cols(
             split[1],
-            &[Constraint::Percentage(50), Constraint::Percentage(50)],
+            &[
+                Constraint::Percentage(50),
+                Constraint::Percentage(50),
+                Constraint::Length(delivery_w),
+            ],
         );
         self.events = b[0];
         self.log = b[1];
+        self.delivery = b[2];
     }
 
     fn centre(&mut self, area: Rect, m: &Model) {
@@ -161,7 +166,11 @@ impl Layout {
             Tab::Manifest => self.manifest = area,
             Tab::Live => {
                 let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, area.height / 2);
-                let emqx_h = (emqx_lines(m) + 2).clamp(3, area.height / 2);
+                let delivery = match crate::ui::delivery::lines(m) {
+                    0 => 0,
+                    n => n + 2,
+                };
+                let emqx_h = (emqx_lines(m) + 2 + delivery).clamp(3, area.height / 2);
                 let s = rows(
                     area,
                     &[
@@ -279,9 +288,5 @@ pub fn emqx_lines(m: &Model) -> u16 {
     } else {
         ms.stopped.len() + 1
     };
-    let delivery = match crate::ui::delivery::lines(m) {
-        0 => 0,
-        n => n + 2,
-    };
-    (nodes + stopped).max(1) as u16 + delivery
+    (nodes + stopped).max(1) as u16
 }

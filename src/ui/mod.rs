@@ -53,7 +53,11 @@ pub fn draw(frame: &mut Frame, m: &Model) {
     checks::draw(frame, l.checks, m, &theme);
     pods::draw(frame, l.pods, m, &theme);
     objects::draw(frame, l.objects, m, &theme);
-    let (emqx, delivery) = delivery::split(l.emqx, m);
+    let (emqx, delivery) = if l.wide {
+        (l.emqx, l.delivery)
+    } else {
+        delivery::split(l.emqx, m)
+    };
     membership::draw(frame, emqx, m, &theme);
     delivery::draw(frame, delivery, m, &theme);
     events::draw(frame, l.events, m, &theme);
