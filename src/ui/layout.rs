@@ -118,13 +118,14 @@ impl Layout {
         self.objects = r[1];
         self.emqx = r[2];
         // The delivery matrix, once a round ran, takes a column of its own at the bottom,
-        // so membership and the objects keep their room.
+        // from the log's half: membership, the objects and the events (where a pinned
+        // diagnosis says which stage fixes it) keep their room.
         let delivery_w = crate::ui::delivery::width(m);
         let b = cols(
             split[1],
             &[
                 Constraint::Percentage(50),
-                Constraint::Percentage(50),
+                Constraint::Min(10),
                 Constraint::Length(delivery_w),
             ],
         );
