@@ -26,6 +26,10 @@
 //!   logs, `emqx ctl`, HTTP answers, membership), per EMQX version.
 //! - `workloads`: what runs in pods — the EMQX model driven by the kubelet, container
 //!   logs, service-account tokens, ServiceAccount admission.
+//! - `mqtt`: the MQTT broker every EMQX node serves on 1883 (3.1, 3.1.1, 5 through
+//!   rumqttc's codec): sessions, QoS 0/1/2, retained, wills, shared subscriptions,
+//!   routed along the EMQX cluster membership at publish time; one state for all nodes,
+//!   which `emqx ctl clients/subscriptions/topics list` and the HTTP lists read.
 //! - `config`, `controllers`: the cluster's behaviour (nodes, scheduler, kubelet,
 //!   workload controllers, volumes, endpoints, garbage collection).
 pub mod api;

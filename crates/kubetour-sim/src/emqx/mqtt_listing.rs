@@ -263,3 +263,87 @@ pub fn http_body(
     let page: Vec<Value> = data.into_iter().take(limit).collect();
     envelope(family, page, total, limit)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mqtt::broker::{ClientInfo, SubOpts};
+
+    fn client() -> ClientRow {
+        ClientRow {
+            node: "emqx@10.0.0.1".into(),
+            info: ClientInfo {
+                client_id: "c1".into(),
+                username: None,
+                peer: "127.0.0.1:52345".into(),
+                proto_ver: 4,
+                clean_start: true,
+                keepalive: 60,
+                expiry: 0,
+            },
+            subscriptions: 1,
+            inflight: 0,
+            awaiting_rel: 0,
+            delivered: 0,
+            enqueued: 0,
+            dropped: 0,
+            connected_at: Timestamp::from_millisecond(1_700_000_000_000).unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn empty_lists_print_no_clients_on_5_and_nothing_on_4() {
+        assert_eq!(clients_cli(Family::V5, &[]), "No clients.\n");
+        assert_eq!(subscriptions_cli(Family::V5, &[]), "No subscriptions.\n");
+        assert_eq!(routes_cli(Family::V5, &[]), "No topics.\n");
+        assert_eq!(clients_cli(Family::V4, &[]), "");
+        assert_eq!(subscriptions_cli(Family::V4, &[]), "");
+        assert_eq!(routes_cli(Family::V4, &[]), "");
+    }
+
+    #[test]
+    fn a_client_line_is_emqx_mgmt_cli_s_format() {
+        assert_eq!(
+            clients_cli(Family::V5, &[client()]),
+            "Client(c1, username=undefined, peername=127.0.0.1:52345, clean_start=true, keepalive=60, session_expiry_interval=0, subscriptions=1, inflight=0, awaiting_rel=0, delivered_msgs=0, enqueued_msgs=0, dropped_msgs=0, connected=true, created_at=1700000000000, connected_at=1700000000000)\n"
+        );
+    }
+
+    #[test]
+    fn subscriptions_and_routes_in_both_versions() {
+        let sub = SubRow {
+            node: "emqx@a".into(),
+            client_id: "c1".into(),
+            topic: "t/1".into(),
+            opts: SubOpts {
+                qos: 1,
+                ..SubOpts::default()
+            },
+        };
+        assert_eq!(
+            subscriptions_cli(Family::V5, std::slice::from_ref(&sub)),
+            "c1 -> topic:t/1 qos:1 nl:0 rh:0 rap:0\n"
+        );
+        assert_eq!(subscriptions_cli(Family::V4, &[sub]), "c1 -> t/1\n");
+        let routes = [
+            RouteRow {
+                topic: "t/#".into(),
+                group: Some("g".into()),
+                node: "emqx@a".into(),
+            },
+            RouteRow {
+                topic: "t/1".into(),
+                group: None,
+                node: "emqx@b".into(),
+            },
+        ];
+        assert_eq!(
+            routes_cli(Family::V4, &routes),
+            "t/# -> emqx@a\nt/1 -> emqx@b\n"
+        );
+        assert_eq!(
+            http_body(Family::V4, &[], &[], &routes, HttpList::Routes),
+            r#"{"code":0,"data":[{"node":"emqx@a","topic":"$share/g/t/#"},{"node":"emqx@b","topic":"t/1"}],"meta":{"count":2,"hasnext":false,"limit":10000,"page":1}}"#
+        );
+    }
+}

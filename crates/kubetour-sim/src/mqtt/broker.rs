@@ -106,9 +106,15 @@ struct State {
     conns: HashMap<ConnId, (String, String)>,
     next_conn: ConnId,
     seq: u64,
-    /// round_robin position per (group, filter), EMQX 5's default shared strategy.
-    rr: HashMap<(String, String), usize>,
 }
+
+/// A publisher's round_robin positions per (group, filter): EMQX 5's default shared
+/// strategy keeps them in the publishing process (`erlang:put({shared_sub_round_robin,
+/// Group, Topic}, ..)`, emqx_shared_sub.erl v5.8.9), starting at a random member.
+pub type RoundRobin = HashMap<(String, String), usize>;
+
+/// A shared group's member: (node, client id, subscribed QoS).
+type Member = (String, String, u8);
 
 /// A newly registered connection.
 #[derive(Debug)]
@@ -296,9 +302,15 @@ impl Broker {
             .is_some_and(|c| c.subs.remove(raw).is_some())
     }
 
-    /// Routes a message published on `node` (by `from`, for No Local). Returns how many
-    /// subscriptions it was dispatched to.
-    pub fn publish(&self, node: &str, from: Option<&str>, msg: &Message) -> usize {
+    /// Routes a message published on `node` (by `from`, for No Local; `rr` is the
+    /// publisher's round_robin state). Returns how many subscriptions it reached.
+    pub fn publish(
+        &self,
+        node: &str,
+        from: Option<&str>,
+        msg: &Message,
+        rr: &mut RoundRobin,
+    ) -> usize {
         let peers = self.membership.running_peers(node);
         let mut st = self.lock();
         st.seq += 1;
@@ -313,8 +325,8 @@ impl Broker {
             }
         }
         let mut count = 0;
-        // (group, filter) → members (node, client id, qos), in a stable order.
-        let mut groups: BTreeMap<(String, String), Vec<(String, String, u8)>> = BTreeMap::new();
+        // (group, filter) → members, in a stable order.
+        let mut groups: BTreeMap<(String, String), Vec<Member>> = BTreeMap::new();
         for p in &peers {
             let Some(n) = st.nodes.get(p) else { continue };
             for (id, client) in &n.clients {
@@ -343,9 +355,13 @@ impl Broker {
             }
         }
         for (key, members) in groups {
-            let at = st.rr.entry(key).or_insert(0);
-            let (p, id, qos) = &members[*at % members.len()];
-            *at = at.wrapping_add(1);
+            let n = members.len();
+            let at = match rr.get(&key) {
+                Some(i) => (i + 1) % n,
+                None => rand::random_range(0..n),
+            };
+            rr.insert(key, at);
+            let (p, id, qos) = &members[at];
             if let Some(c) = st.nodes.get(p).and_then(|n| n.clients.get(id)) {
                 let _ = c.tx.send(Control::Deliver(Message {
                     topic: msg.topic.clone(),

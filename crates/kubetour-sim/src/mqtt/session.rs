@@ -4,8 +4,9 @@
 //! The flow, as emqx_channel runs it (v5.8.9):
 //! - The first packet must be a CONNECT within `mqtt.idle_timeout` (15 s); its protocol
 //!   level fixes the codec (3.1, 3.1.1, 5; anything else gets CONNACK 0x01 and a close).
-//! - An empty client id gets an assigned one (v5 returns it in the CONNACK); 3.1.1 with
-//!   an empty id and clean_session=false is refused (0x02). Anonymous clients and any
+//! - An empty client id gets an assigned one (v5 returns it in the CONNACK), unless the
+//!   client is 3.1 or asks for clean_start=false: refused with "identifier not valid"
+//!   (emqx_packet:check_client_id/2). Anonymous clients and any
 //!   username/password are accepted (no authenticator is configured by default).
 //! - Inbound QoS 1 → PUBACK; QoS 2 → routed on PUBLISH, PUBREC, then PUBREL → PUBCOMP
 //!   (a repeated PUBLISH with a packet id awaiting PUBREL is not routed again). v5 acks
@@ -29,7 +30,7 @@ use rand::Rng;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{Instant, sleep_until, timeout};
 
-use super::broker::{Broker, ClientInfo, ConnId, Control, Counters, SubOpts};
+use super::broker::{Broker, ClientInfo, ConnId, Control, Counters, RoundRobin, SubOpts};
 use super::codec::{self, In, Malformed, Message, Out, Version};
 use super::topic::{self, Filter};
 
@@ -80,7 +81,7 @@ where
     };
     let mut out = BytesMut::new();
     let assigned = client_id.is_empty().then(assign_id);
-    if assigned.is_some() && !clean_start && version != Version::V5 {
+    if assigned.is_some() && (!clean_start || version == Version::V31) {
         let _ = codec::encode(
             version,
             Out::ConnAck {
@@ -129,6 +130,7 @@ where
         mqueue: VecDeque::new(),
         awaiting_rel: HashSet::new(),
         aliases: HashMap::new(),
+        rr: RoundRobin::new(),
     };
     let mut rx = reg.rx;
     let limit = (keep_alive > 0).then(|| Duration::from_millis(u64::from(keep_alive) * 1500));
@@ -177,7 +179,7 @@ where
     let _ = wr.shutdown().await;
     broker.disconnect(s.conn);
     if will_fires && let Some(will) = s.will.take() {
-        broker.publish(&s.node, Some(&s.client_id), &will);
+        broker.publish(&s.node, Some(&s.client_id), &will, &mut s.rr);
     }
 }
 
@@ -207,12 +209,16 @@ where
     }
 }
 
-/// A client id as EMQX assigns one (`emqx_guid:to_base62/1`: 22 base-62 digits).
+/// A client id as EMQX 5.8 assigns one (`emqx_utils:rand_id(16)`): 16 base-62
+/// characters, the first a letter.
 fn assign_id() -> String {
-    const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    const DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
-    (0..22)
-        .map(|_| char::from(DIGITS[rng.random_range(0..DIGITS.len())]))
+    (0..16)
+        .map(|i| {
+            let range = if i == 0 { 52 } else { DIGITS.len() };
+            char::from(DIGITS[rng.random_range(0..range)])
+        })
         .collect()
 }
 
@@ -239,6 +245,7 @@ struct Session {
     mqueue: VecDeque<Message>,
     awaiting_rel: HashSet<u16>,
     aliases: HashMap<u16, String>,
+    rr: RoundRobin,
 }
 
 impl Session {
@@ -329,16 +336,22 @@ impl Session {
         }
         match msg.qos {
             0 => {
-                self.broker.publish(&self.node, Some(&self.client_id), &msg);
+                self.broker
+                    .publish(&self.node, Some(&self.client_id), &msg, &mut self.rr);
             }
             1 => {
-                let n = self.broker.publish(&self.node, Some(&self.client_id), &msg);
+                let n = self
+                    .broker
+                    .publish(&self.node, Some(&self.client_id), &msg, &mut self.rr);
                 self.send(Out::PubAck(pkid, n == 0));
             }
             _ => {
                 let mut none = false;
                 if self.awaiting_rel.insert(pkid) {
-                    none = self.broker.publish(&self.node, Some(&self.client_id), &msg) == 0;
+                    none =
+                        self.broker
+                            .publish(&self.node, Some(&self.client_id), &msg, &mut self.rr)
+                            == 0;
                     Counters::set(&self.counters.awaiting_rel, self.awaiting_rel.len() as u64);
                 }
                 self.send(Out::PubRec(pkid, none));

@@ -10,7 +10,8 @@
 //! - `runtime`: the `ContainerRuntime` for `emqx/emqx:*` images.
 //! - `driver`: one tokio task per running node (phases, discovery GETs with the token).
 //! - `ports`: what a pod's ports answer to a TCP client (port-forward): EMQX's HTTP
-//!   listeners (shared with the API server's proxy) and its MQTT listener (`mqtt`).
+//!   listeners (shared with the API server's proxy) and its MQTT listener (`mqtt`: a
+//!   pipe into a `crate::mqtt` broker session on that node).
 //! - `command`: the runtime for other images whose command the shell can run (busybox
 //!   `sh -c 'echo …'`): output in the log, exit code, then restartPolicy.
 //! - `shells`: a container's shell (`sim::shell`) with its env, files and `emqx ctl`.

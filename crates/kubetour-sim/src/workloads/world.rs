@@ -387,8 +387,7 @@ impl Membership for WorldMembership {
         let Some(world) = self.0.upgrade() else {
             return Vec::new();
         };
-        let running = lock(&world.registry).view(node).0;
-        running
+        lock(&world.registry).view(node).0
     }
 
     fn now(&self) -> Timestamp {
