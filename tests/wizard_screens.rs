@@ -524,7 +524,10 @@ fn o23_at_80x24_the_matrix_shares_the_live_tab_with_membership() {
     let mut m = model();
     walk_to(&mut m, 6);
     feed(&mut m, deployment_pods(20));
-    feed(&mut m, [one_cluster(&[]), delivery(true), key('v'), key('v')]);
+    feed(
+        &mut m,
+        [one_cluster(&[]), delivery(true), key('v'), key('v')],
+    );
     let live = screen(&m, 80, 24);
     assert!(live.contains("1 cluster of 3 running nodes"), "{live}");
     assert!(live.contains("delivery · 6/6 across"), "{live}");
