@@ -31,6 +31,8 @@ pub enum Command {
     Status(StatusArgs),
     /// Delete everything kubetour created in the namespace, newest first.
     Teardown(TeardownArgs),
+    /// Prove delivery: publish one MQTT message from every EMQX pod to all the others.
+    Probe(ProbeArgs),
     /// The embedded simulated cluster.
     #[command(subcommand)]
     Sim(SimCommand),
@@ -151,6 +153,38 @@ pub struct TeardownArgs {
     pub delete_claims: bool,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The namespace of the EMQX pods.
+    #[arg(long, short = 'n', default_value = "emqx")]
+    pub namespace: String,
+    /// Which pods: a label selector as kubectl -l takes it.
+    #[arg(long, short = 'l', default_value = "app=emqx")]
+    pub selector: String,
+    /// The matrix as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// MQTT username, for brokers with authentication.
+    #[arg(long, requires = "password")]
+    pub username: Option<String>,
+    /// MQTT password.
+    #[arg(
+        long,
+        requires = "username",
+        env = "KUBETOUR_MQTT_PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+    /// How long a round waits for connections, then for the messages (3s, 500ms).
+    #[arg(long, default_value = "3s", value_parser = crate::commands::probe::parse_timeout)]
+    pub timeout: std::time::Duration,
+    /// The pods' MQTT port.
+    #[arg(long, default_value_t = 1883)]
+    pub port: u16,
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 #[derive(Debug, Args)]

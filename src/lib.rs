@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
+pub mod delivery;
 pub mod emqx;
 pub mod engine;
 #[doc(hidden)]

@@ -24,6 +24,10 @@
 //! - [`view`](kubetour::view): the watched state without I/O: each watched `Change`
 //!   folded once into one `ClusterView`, pod rows and object rows with the time
 //!   injected. The engine folds; the Model, the UI and `status` read the same view.
+//! - [`delivery`](kubetour::delivery): the thing a cluster of brokers is for, proven with
+//!   MQTT: one round (subscribe on every pod, publish from each, QoS 1) over port-forwards
+//!   (`cluster::portforward_mqtt`), and its matrix (published on → received on), judged
+//!   as "every pair delivers" or "no pair across pods delivers".
 //! - [`emqx`](kubetour::emqx): reading what real EMQX prints (`cluster status`, `status`,
 //!   HTTP `/status`) for 4.x and 5.x, and which nodes form which cluster. Shares no code
 //!   with the simulator's EMQX model, so a formatting mistake cannot hide in both.

@@ -10,6 +10,8 @@ pub enum Command {
     CancelEngine,
     /// Follow this pod's log (None: stop following).
     FollowLog(Option<String>),
+    /// Run one delivery round among these pods; its matrix comes back as a message.
+    ProbeDelivery { pods: Vec<String> },
     /// Leave the main loop (the model's `life` says what to print).
     Quit,
 }

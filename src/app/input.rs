@@ -141,6 +141,7 @@ fn act(m: &mut Model, action: Action) -> Vec<Command> {
         Action::ScrollUp => scroll(m, true),
         Action::ScrollDown => scroll(m, false),
         Action::FollowLog => m.log.back = 0,
+        Action::ProbeDelivery => return super::delivery::asked(m),
         Action::Lang => {
             m.lang = match m.lang {
                 Lang::En => Lang::Zh,

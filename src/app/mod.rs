@@ -12,8 +12,11 @@
 //! - `runtime`: the main loop (`tokio::select!` over terminal, engine, watches, logs,
 //!   signals; a tick only while something animates; draw only after a change).
 //! - `terminal`: raw mode and the alternate screen, restored on drop, panic and signal.
+//! - `delivery`: when a delivery round is asked for (membership changed, a key), and
+//!   what its matrix does to the model.
 pub mod autopilot;
 pub mod command;
+pub mod delivery;
 pub mod input;
 pub mod manifests;
 pub mod model;

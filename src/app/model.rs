@@ -171,6 +171,8 @@ pub struct Model {
     pub emqx: BTreeMap<String, NodeAnswer>,
     /// A membership probe is queued or running.
     pub probing: bool,
+    /// The delivery matrix panel.
+    pub delivery: super::delivery::DeliveryView,
     /// Pods changed since the last probe began.
     pub pods_changed: bool,
     pub findings: Vec<Finding>,
@@ -229,6 +231,7 @@ impl Model {
             view: Arc::default(),
             emqx: BTreeMap::new(),
             probing: false,
+            delivery: Default::default(),
             pods_changed: false,
             findings: Vec::new(),
             pod_cursor: None,

@@ -28,6 +28,12 @@ pub enum Msg {
     Cluster(Arc<ClusterView>),
     /// EMQX's answers, by pod, as the last probe round left them.
     Emqx(Vec<(String, NodeAnswer)>),
+    /// A delivery round's matrix; `ours`: the wizard asked for it (else the engine ran it
+    /// for a check or an observation).
+    Delivery {
+        matrix: Box<crate::delivery::Matrix>,
+        ours: bool,
+    },
     /// Lines of the followed pod's log.
     LogLines {
         pod: String,

@@ -51,6 +51,19 @@ impl Services {
         }
     }
 
+    /// One delivery round in the background; the matrix comes back as a message.
+    fn probe_delivery(&mut self, pods: Vec<String>) {
+        let (client, ns, tx) = (self.client.clone(), self.namespace.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let options = crate::delivery::RoundOptions::default();
+            let matrix = crate::delivery::run_round(&client, &ns, &pods, &options).await;
+            let _ = tx.send(Msg::Delivery {
+                matrix: Box::new(matrix),
+                ours: true,
+            });
+        });
+    }
+
     fn follow_log(&mut self, pod: Option<String>) {
         if let Some(old) = self.log.take() {
             old.abort();
@@ -256,6 +269,7 @@ fn carry_out(command: Command, services: &mut Services) -> bool {
         Command::Engine(order) => services.engine.send(order),
         Command::CancelEngine => services.engine.cancel(),
         Command::FollowLog(pod) => services.follow_log(pod),
+        Command::ProbeDelivery { pods } => services.probe_delivery(pods),
         Command::Quit => return true,
     }
     false

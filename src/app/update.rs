@@ -41,8 +41,9 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Command> {
             }
             let pods = m.pod_names();
             m.emqx.retain(|p, _| pods.contains(p));
-            Vec::new()
+            super::delivery::membership_changed(m)
         }
+        Msg::Delivery { matrix, ours } => super::delivery::arrived(m, *matrix, ours),
         Msg::LogLines { pod, lines } => {
             if m.log.pod.as_deref() == Some(pod.as_str()) {
                 if m.log.back > 0 {

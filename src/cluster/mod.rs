@@ -12,6 +12,7 @@
 //! - `errors`: kube errors in words (code, reason, message).
 //! - `logs`: following a pod's log as lines.
 //! - `exec`: run a command in a pod (how EMQX membership is read).
+//! - `portforward_mqtt`: an MQTT 3.1.1 client over a pod's port-forward (delivery).
 //! - `refusal`: why an exec or a log read did not get through (RBAC, kubelet, container).
 //! - `retry`: trying idempotent calls again after 429s, 5xx and dropped connections.
 pub mod apply;
@@ -22,6 +23,7 @@ pub mod facts;
 pub mod guard;
 pub mod kubeconfig;
 pub mod logs;
+pub mod portforward_mqtt;
 pub mod reach;
 pub mod refusal;
 pub mod retry;

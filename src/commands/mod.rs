@@ -8,6 +8,7 @@
 //! - `run`, `status`, `teardown`: the cluster commands without a screen; `printer`:
 //!   engine events as plain lines or JSON lines, and stdout that tolerates `| head`.
 //! - `stages`, `export`, `lint`: the track commands (no cluster).
+//! - `probe`: `kubetour probe`, the delivery matrix for operators, on any cluster.
 //! - `sim`: `kubetour sim serve`.
 //! - Shared start-up: `load` (the track and language the flags name), `target` (the
 //!   cluster the flags name, or the embedded one; the write guard), `embedded` (the
@@ -17,6 +18,7 @@ pub mod export;
 pub mod lint;
 pub mod load;
 pub mod printer;
+pub mod probe;
 pub mod run;
 pub mod runtime;
 pub mod sim;
@@ -43,6 +45,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(&args),
         Command::Status(args) => status::status(&args),
         Command::Teardown(args) => teardown::teardown(&args),
+        Command::Probe(args) => probe::run(&args),
         Command::Sim(SimCommand::Serve(args)) => sim::serve(args),
     }
 }

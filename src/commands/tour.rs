@@ -93,8 +93,21 @@ impl Wizard {
             view: Box::new(move |v| {
                 let _ = ctx.send(Msg::Cluster(v));
             }),
-            evidence: Box::new(move |e| {
-                let _ = vtx.send(Msg::Emqx(answers(e)));
+            evidence: Box::new({
+                // The engine's delivery rounds are shown too, each once.
+                let mut shown: Option<crate::delivery::Matrix> = None;
+                move |e| {
+                    let _ = vtx.send(Msg::Emqx(answers(e)));
+                    if e.delivery.is_some() && e.delivery != shown {
+                        shown.clone_from(&e.delivery);
+                        if let Some(m) = &e.delivery {
+                            let _ = vtx.send(Msg::Delivery {
+                                matrix: Box::new(m.clone()),
+                                ours: false,
+                            });
+                        }
+                    }
+                }
             }),
             ..Taps::default()
         });

@@ -51,6 +51,10 @@ pub struct Evidence {
     pub exec_refused: Option<ExecRefused>,
     /// Whether the person has been told that exec is refused (they are told once).
     pub exec_refusal_told: bool,
+    /// The last delivery round (published on → received on).
+    pub delivery: Option<crate::delivery::Matrix>,
+    /// The round among the survivors right after a try-it deleted pods (O24).
+    pub delivery_survivors: Option<crate::delivery::Matrix>,
 }
 
 impl Evidence {

@@ -13,10 +13,12 @@
 //! - `record`: what the watches delivered over time; `witness`: the facts only that
 //!   history tells (start order, claims kept); `observe`: each observation told as seen
 //!   only when its witnesses saw it.
+//! - `delivery`: the MQTT delivery rounds behind `mqtt_delivery` checks and witnesses.
 //! - `preflight`: findings before anything is written; `teardown`: removing our objects.
 //! - `session`: the engine driven one order at a time (the wizard); `task`: that engine
 //!   as a tokio task taking orders over a channel, cancellable mid-wait.
 pub mod checks;
+pub mod delivery;
 pub mod diagnose;
 mod discovery_gap;
 pub mod events;
@@ -259,6 +261,7 @@ impl Engine {
             self.tell(stage, observe::When::Failed);
             return Err(e);
         }
+        self.refresh_delivery(stage, None).await;
         self.tell(stage, observe::When::Passed);
         if options.try_it {
             for which in 0..stage.try_it.len() {

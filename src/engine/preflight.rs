@@ -256,6 +256,10 @@ impl Engine {
         needs.push((String::new(), "pods/exec".into(), "get"));
         needs.push((String::new(), "pods/log".into(), "get"));
         needs.push((String::new(), "services/proxy".into(), "get"));
+        // Delivery checks reach MQTT through port-forwards (O22-O24).
+        if self.track_has_delivery() {
+            needs.push((String::new(), "pods/portforward".into(), "create"));
+        }
         let mut denied = Vec::new();
         let mut unknown = None;
         // Some eighty questions: asked a few at a time, in order, so a slow API server
@@ -288,9 +292,17 @@ impl Engine {
         let is_exec = |d: &String| d.ends_with(" pods/exec");
         let exec_denied: Vec<String> = denied.iter().filter(|d| is_exec(d)).cloned().collect();
         denied.retain(|d| !is_exec(d));
+        // Likewise without port-forwarding: only the delivery checks cannot be verified.
+        let is_forward = |d: &String| d.ends_with(" pods/portforward");
+        let forward_denied: Vec<String> =
+            denied.iter().filter(|d| is_forward(d)).cloned().collect();
+        denied.retain(|d| !is_forward(d));
         let mut out = Vec::new();
         if !exec_denied.is_empty() {
             out.push(self.exec_denied_finding(&exec_denied));
+        }
+        if !forward_denied.is_empty() {
+            out.push(self.portforward_denied_finding(&forward_denied));
         }
         if let Some(e) = unknown {
             out.push(finding(
@@ -306,7 +318,7 @@ impl Engine {
                 "permissions",
                 format!(
                     "may do all {} operations the track needs in {}",
-                    needs.len() - exec_denied.len(),
+                    needs.len() - exec_denied.len() - forward_denied.len(),
                     self.namespace
                 ),
             )

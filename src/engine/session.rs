@@ -47,6 +47,7 @@ impl Engine {
             )));
         };
         let observed = self.run_try_it(&stage.id, &t).await?;
+        self.refresh_delivery(&stage, Some(&t)).await;
         self.tell(
             &stage,
             super::observe::When::TriedIt {

@@ -59,6 +59,7 @@ impl Engine {
         // What the pods mount now, so that afterwards a re-created pod can be shown to
         // mount the same claims (O18).
         self.record.before_try_it(&self.view);
+        let there_before = self.pod_names();
         let outcome = match &t.action {
             TryAction::DeletePod { pod, expect } => {
                 let Some(victim) = target_pods(&self.view, pod).first().map(|p| (*p).clone())
@@ -91,6 +92,7 @@ impl Engine {
             Ok(observed) => observed,
             Err(observed) => return Err(self.try_failed(stage, t, observed)),
         };
+        self.survivors_round(t, &there_before).await;
         if let Err(failed) = self.wait_checks(stage, &t.then, &[]).await {
             return Err(self.try_failed(
                 stage,

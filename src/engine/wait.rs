@@ -135,6 +135,9 @@ impl Engine {
     /// At the deadline, a "started" that the second source never answered is not
     /// verified either (rather than failed: nobody could look).
     fn unverifiable(&self, condition: &Condition, at_deadline: bool) -> Option<String> {
+        if let Some(why) = super::delivery::unverifiable(&self.evidence, condition) {
+            return Some(why);
+        }
         let refused = self.evidence.exec_refused.as_ref()?;
         let pods = pod_target(condition)
             .map(|t| target_pods(&self.view, &t))
@@ -235,6 +238,7 @@ impl Engine {
             .await;
             self.evidence.http_status.insert(service.clone(), result);
         }
+        self.delivery_round(condition).await;
         let pods: Vec<_> = match &pod_target(condition) {
             Some(t) => target_pods(&self.view, t).into_iter().cloned().collect(),
             None => Vec::new(),
@@ -356,7 +360,8 @@ fn pod_target(condition: &Condition) -> Option<PodTarget> {
         | Condition::EmqxIslands { pods, .. }
         | Condition::EmqxStopped { pods, .. }
         | Condition::EmqxNodeNames { pods, .. }
-        | Condition::LogLine { pods, .. } => Some(pods.clone()),
+        | Condition::LogLine { pods, .. }
+        | Condition::MqttDelivery { pods, .. } => Some(pods.clone()),
         Condition::DeploymentComplete { .. }
         | Condition::StatefulSetReady { .. }
         | Condition::PvcsBound { .. }
@@ -384,5 +389,8 @@ fn wants(condition: &Condition, has_hints: bool) -> Wants {
 }
 
 fn needs_http(condition: &Condition) -> bool {
-    matches!(condition, Condition::EmqxHttpStatus { .. })
+    matches!(
+        condition,
+        Condition::EmqxHttpStatus { .. } | Condition::MqttDelivery { .. }
+    )
 }

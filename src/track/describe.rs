@@ -50,6 +50,9 @@ impl std::fmt::Display for Condition {
             Condition::LogLine { pods, pattern } => {
                 write!(f, "log line /{}/ in {pods}", pattern.0.as_str())
             }
+            Condition::MqttDelivery { pods, expect, .. } => {
+                write!(f, "MQTT delivery, {expect}: {pods}")
+            }
             Condition::NoForeignPods { selector } => write!(f, "no other pods match {selector}"),
             Condition::DefaultStorageClass => {
                 f.write_str("whether a default StorageClass exists (advice only)")

@@ -248,6 +248,14 @@ pub enum Condition {
     EmqxNodeNames { pods: PodTarget, pattern: Regex },
     /// A line matching `pattern` appears in the log of every matching pod.
     LogLine { pods: PodTarget, pattern: Regex },
+    /// A delivery round through port-forwards to the matching pods (two or more), judged
+    /// against `expect`; `round` bounds each part of a round; `port` is MQTT's.
+    MqttDelivery {
+        pods: PodTarget,
+        expect: crate::delivery::Expectation,
+        round: Duration,
+        port: u16,
+    },
     /// Preflight: no pod outside kubetour's care matches the selector in the namespace.
     NoForeignPods { selector: LabelSelector },
     /// Preflight: report whether a default StorageClass exists (advice, never blocks).

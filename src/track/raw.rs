@@ -213,6 +213,20 @@ pub enum RawCheck {
         #[serde(default)]
         timeout: Option<String>,
     },
+    /// MQTT through port-forwards to the selected pods: does a message published on
+    /// one pod reach subscribers on the others? (O22, O23, O24)
+    MqttDelivery {
+        selector: String,
+        expect: RawDeliveryExpect,
+        /// How long one round may wait for connections, then for messages (default 3s).
+        #[serde(default)]
+        round: Option<String>,
+        /// The pods' MQTT port (default 1883).
+        #[serde(default)]
+        port: Option<u16>,
+        #[serde(default)]
+        timeout: Option<String>,
+    },
     NoForeignPods {
         selector: String,
     },
@@ -281,6 +295,14 @@ pub enum RawAction {
     },
 }
 
+/// What a delivery check expects: one cluster, or islands.
+#[derive(Debug, Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum RawDeliveryExpect {
+    EveryPair,
+    NoPairAcross,
+}
+
 #[derive(Debug, Deserialize, Clone, Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum RawExpect {
@@ -335,6 +357,7 @@ impl RawCheck {
             R::EmqxStopped { .. } => "emqx_stopped",
             R::EmqxNodeNames { .. } => "emqx_node_names",
             R::LogLine { .. } => "log_line",
+            R::MqttDelivery { .. } => "mqtt_delivery",
             R::NoForeignPods { .. } => "no_foreign_pods",
             R::DefaultStorageClass {} => "default_storage_class",
             R::MayCreateKinds {} => "may_create_kinds",
@@ -362,7 +385,8 @@ impl RawCheck {
             | R::EmqxIslands { timeout, .. }
             | R::EmqxStopped { timeout, .. }
             | R::EmqxNodeNames { timeout, .. }
-            | R::LogLine { timeout, .. } => timeout.as_deref(),
+            | R::LogLine { timeout, .. }
+            | R::MqttDelivery { timeout, .. } => timeout.as_deref(),
             _ => None,
         }
     }

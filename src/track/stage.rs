@@ -10,7 +10,8 @@ use super::model::{
     Step, Text, TryAction, TryIt,
 };
 use super::raw::{
-    RawAction, RawCheck, RawExpect, RawHint, RawHintSource, RawStep, RawText, RawTryIt, RawWait,
+    RawAction, RawCheck, RawDeliveryExpect, RawExpect, RawHint, RawHintSource, RawStep, RawText,
+    RawTryIt, RawWait,
 };
 use super::template::{self, Vars};
 
@@ -249,6 +250,29 @@ impl HeaderContext<'_> {
                 Condition::LogLine {
                     pods: self.pods("log_line", pod, selector)?,
                     pattern: self.regex(pattern)?,
+                },
+                timeout,
+            ),
+            R::MqttDelivery {
+                selector,
+                expect,
+                round,
+                port,
+                timeout,
+            } => (
+                Condition::MqttDelivery {
+                    pods: PodTarget::Selected(self.selector(selector)?),
+                    expect: match expect {
+                        RawDeliveryExpect::EveryPair => crate::delivery::Expectation::EveryPair,
+                        RawDeliveryExpect::NoPairAcross => {
+                            crate::delivery::Expectation::NoPairAcross
+                        }
+                    },
+                    round: match round {
+                        Some(r) => self.duration(r)?,
+                        None => crate::delivery::RoundOptions::default().timeout,
+                    },
+                    port: port.unwrap_or(1883),
                 },
                 timeout,
             ),

@@ -89,11 +89,11 @@ impl HeaderContext<'_> {
     pub(super) fn observation_id(&self, id: &str) -> Result<ObservationId, TrackError> {
         id.strip_prefix('O')
             .and_then(|n| n.parse::<u8>().ok())
-            .filter(|n| (1..=21).contains(n))
+            .filter(|n| (1..=24).contains(n))
             .map(ObservationId)
             .ok_or_else(|| {
                 self.error(id, format!("`{id}` is not an observation number"))
-                    .fix("Use SPEC.md's numbers, O1 to O20 (and O21, the parallel start)")
+                    .fix("Use SPEC.md's numbers, O1 to O20, and O21 to O24 (parallel start, delivery)")
             })
     }
 }

@@ -23,6 +23,9 @@ pub struct Layout {
     pub pods: Rect,
     pub objects: Rect,
     pub emqx: Rect,
+    /// The delivery matrix: beside events and log on wide screens (empty until a round
+    /// ran); on narrow ones it shares the EMQX area.
+    pub delivery: Rect,
     pub events: Rect,
     pub log: Rect,
     pub status: Rect,
@@ -114,12 +117,21 @@ impl Layout {
         self.pods = r[0];
         self.objects = r[1];
         self.emqx = r[2];
+        // The delivery matrix, once a round ran, takes a column of its own at the bottom,
+        // from the log's half: membership, the objects and the events (where a pinned
+        // diagnosis says which stage fixes it) keep their room.
+        let delivery_w = crate::ui::delivery::width(m);
         let b = cols(
             split[1],
-            &[Constraint::Percentage(50), Constraint::Percentage(50)],
+            &[
+                Constraint::Percentage(50),
+                Constraint::Min(10),
+                Constraint::Length(delivery_w),
+            ],
         );
         self.events = b[0];
         self.log = b[1];
+        self.delivery = b[2];
     }
 
     fn centre(&mut self, area: Rect, m: &Model) {
@@ -155,7 +167,11 @@ impl Layout {
             Tab::Manifest => self.manifest = area,
             Tab::Live => {
                 let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, area.height / 2);
-                let emqx_h = (emqx_lines(m) + 2).clamp(3, area.height / 2);
+                let delivery = match crate::ui::delivery::lines(m) {
+                    0 => 0,
+                    n => n + 2,
+                };
+                let emqx_h = (emqx_lines(m) + 2 + delivery).clamp(3, area.height / 2);
                 let s = rows(
                     area,
                     &[

@@ -14,6 +14,12 @@
 //!   names, persistent claims (O14–O16).
 //! - `on_sim`: the engine's pieces (apply, leave steps, state, leftovers: P7).
 //! - `pitfalls`: the tutorials' pitfalls met on a running cluster, the cause named.
+//! - `delivery`: MQTT delivery proven through port-forwards: islands route nothing
+//!   (O22), one cluster delivers (O23, also on the StatefulSet stages), the survivors
+//!   and the replacement after a killed pod (O24); a refused port-forward leaves the
+//!   check not verified.
+//! - `probe_command`: `kubetour probe` on the cluster the engine built: the matrix, JSON,
+//!   exit codes 0/1/2, a refused port-forward named.
 //!
 //! A cluster having a bad day (the fault layer in front of the simulated API server):
 //! - `resilience`: 500s, 429s and dropped watches: the run finishes or fails clearly.
@@ -29,6 +35,7 @@
 mod common;
 mod support;
 
+mod delivery;
 mod emqx_stages;
 mod emqx_statefulset;
 mod exec_backoff;
@@ -37,6 +44,7 @@ mod exec_refused_cli;
 mod observations;
 mod on_sim;
 mod pitfalls;
+mod probe_command;
 mod rbac_forbids_exec;
 mod resilience;
 mod track_runs;

@@ -159,6 +159,9 @@ pub fn evaluate(
                 ),
             )
         }
+        Condition::MqttDelivery { pods, expect, .. } => {
+            super::delivery::verdict(view, evidence, pods, *expect)
+        }
         Condition::NoForeignPods { .. }
         | Condition::DefaultStorageClass
         | Condition::MayCreateKinds => Verdict::new(true, "decided by the preflight"),

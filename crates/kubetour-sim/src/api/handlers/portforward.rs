@@ -55,9 +55,105 @@ pub async fn handle(state: Arc<ApiState>, req: Request, ns: String, name: String
         }
     };
     let world = state.world.clone();
+    let ports: Vec<u16> = parts
+        .uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, _)| *k == "ports")
+        .flat_map(|(_, v)| v.split(','))
+        .filter_map(|p| p.parse().ok())
+        .collect();
     upgrade
-        .protocols([TUNNEL_PROTOCOL])
-        .on_upgrade(move |socket| serve(socket, world, pod))
+        .protocols([TUNNEL_PROTOCOL, CHANNEL_V5, CHANNEL_V4])
+        .on_upgrade(move |socket| async move {
+            if socket.protocol().and_then(|p| p.to_str().ok()) == Some(TUNNEL_PROTOCOL) {
+                serve(socket, world, pod).await
+            } else {
+                serve_channels(socket, world, pod, ports).await
+            }
+        })
+}
+
+/// The channel protocols a real API server also serves port-forward over (what
+/// client-go's and kube-rs's WebSocket port-forward speak): for the i-th port, data on
+/// channel 2i and errors on 2i+1, each first announced by its port number (u16 LE).
+pub const CHANNEL_V4: &str = "v4.channel.k8s.io";
+pub const CHANNEL_V5: &str = "v5.channel.k8s.io";
+
+async fn serve_channels(mut socket: WebSocket, world: Arc<World>, pod: Value, ports: Vec<u16>) {
+    let frame = |ch: usize, data: &[u8]| {
+        let mut b = Vec::with_capacity(data.len() + 1);
+        b.push(ch as u8);
+        b.extend_from_slice(data);
+        Message::Binary(b.into())
+    };
+    let (pushed, mut pushes) = mpsc::unbounded_channel::<(usize, Option<Vec<u8>>)>();
+    let mut conns: Vec<Option<PortConn>> = Vec::new();
+    for (i, port) in ports.iter().enumerate() {
+        for ch in [2 * i, 2 * i + 1] {
+            if socket.send(frame(ch, &port.to_le_bytes())).await.is_err() {
+                return;
+            }
+        }
+        match ports::connect(&world, &pod, *port) {
+            Some(mut c) => {
+                if let Some(mut rx) = c.take_pushed() {
+                    let tx = pushed.clone();
+                    tokio::spawn(async move {
+                        while let Some(bytes) = rx.recv().await {
+                            if tx.send((i, Some(bytes))).is_err() {
+                                return;
+                            }
+                        }
+                        let _ = tx.send((i, None));
+                    });
+                }
+                conns.push(Some(c));
+            }
+            None => {
+                let message = refused_message(&pod, &port.to_string());
+                let _ = socket.send(frame(2 * i + 1, message.as_bytes())).await;
+                conns.push(None);
+            }
+        }
+    }
+    loop {
+        tokio::select! {
+            msg = socket.recv() => {
+                let Some(Ok(msg)) = msg else { break };
+                let bytes = match msg {
+                    Message::Binary(b) => b,
+                    Message::Close(_) => break,
+                    _ => continue,
+                };
+                let Some((&ch, data)) = bytes.split_first() else { continue };
+                // v5's close signal ([255, ch]) and the error channels carry nothing to feed.
+                if ch == 255 || ch % 2 == 1 {
+                    continue;
+                }
+                let i = usize::from(ch / 2);
+                let Some(Some(conn)) = conns.get_mut(i) else { continue };
+                let reply = conn.feed(data);
+                if !reply.is_empty() && socket.send(frame(2 * i, &reply)).await.is_err() {
+                    return;
+                }
+                if conn.closed() {
+                    break;
+                }
+            }
+            Some((i, data)) = pushes.recv() => match data {
+                Some(bytes) => {
+                    if socket.send(frame(2 * i, &bytes)).await.is_err() {
+                        return;
+                    }
+                }
+                None => break,
+            },
+        }
+    }
+    let _ = socket.send(Message::Close(None)).await;
 }
 
 /// One forwarded connection (a `requestid`).
