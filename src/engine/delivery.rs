@@ -13,9 +13,9 @@ use super::Engine;
 use super::checks::{Verdict, target_pods};
 use super::events::{Finding, Severity};
 use super::evidence::Evidence;
-use crate::view::ClusterView;
 use crate::delivery::{Expectation, Matrix, RoundOptions, run_round};
 use crate::track::{Condition, PodTarget, Stage, TryIt, Witness};
+use crate::view::ClusterView;
 
 /// The subject of the preflight finding about port-forwarding.
 pub const PORTFORWARD_SUBJECT: &str = "port-forward to pods";

@@ -139,8 +139,17 @@ fn said(out: &Output) -> String {
 /// `mosquitto_sub` on `sub_port` until it has its SUBACK, then `mosquitto_pub` on
 /// `pub_port`; what the subscriber printed (the message, or nothing within 4 s).
 fn publish_across(sub_port: u16, pub_port: u16, message: &str) -> String {
-    let mut sub = Command::new("mosquitto_sub")
-        .args(["-h", "127.0.0.1", "-p", &sub_port.to_string()])
+    // mosquitto_sub's stdout is block-buffered on a pipe: without stdbuf its SUBACK line
+    // would only arrive when it exits, long after the moment to publish.
+    let mut sub = Command::new("stdbuf")
+        .args([
+            "-oL",
+            "mosquitto_sub",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &sub_port.to_string(),
+        ])
         .args(["-t", TOPIC, "-q", "1", "-C", "1", "-W", "4", "-v", "-d"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -169,7 +178,11 @@ fn publish_across(sub_port: u16, pub_port: u16, message: &str) -> String {
         .args(["-t", TOPIC, "-q", "1", "-m", message])
         .output()
         .expect("mosquitto_pub runs");
-    assert!(publish.status.success(), "mosquitto_pub: {}", said(&publish));
+    assert!(
+        publish.status.success(),
+        "mosquitto_pub: {}",
+        said(&publish)
+    );
     let _ = sub.wait();
     let _ = reader.join();
     printed.extend(seen.try_iter());
@@ -203,7 +216,10 @@ fn o22_o23_mosquitto_through_kubectl_port_forward_sees_islands_then_one_cluster(
     // Three pods with discovery settings but no RBAC: three one-node clusters.
     kubectl.apply_through(dir.path(), "autocluster");
     let pods = kubectl.three_ready_pods();
-    let (a, b) = (kubectl.port_forward(&pods[0]), kubectl.port_forward(&pods[1]));
+    let (a, b) = (
+        kubectl.port_forward(&pods[0]),
+        kubectl.port_forward(&pods[1]),
+    );
     let got = publish_across(b.port, a.port, "islands");
     assert!(
         !got.contains("islands"),
@@ -220,7 +236,10 @@ fn o22_o23_mosquitto_through_kubectl_port_forward_sees_islands_then_one_cluster(
         &["exec", &pods[0], "--", "emqx", "ctl", "cluster", "status"],
         |t| running_nodes(t) == 3,
     );
-    let (a, b) = (kubectl.port_forward(&pods[0]), kubectl.port_forward(&pods[2]));
+    let (a, b) = (
+        kubectl.port_forward(&pods[0]),
+        kubectl.port_forward(&pods[2]),
+    );
     let got = publish_across(b.port, a.port, "one-cluster");
     assert!(
         got.contains(&format!("{TOPIC} one-cluster")),

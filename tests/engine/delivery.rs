@@ -3,7 +3,6 @@
 //! nothing, one cluster delivers every pair, and delivery survives a lost node. And a
 //! delivery check whose port-forwards RBAC refuses ends "not verified", never passed.
 
-
 use crate::support::{Events, cluster, dump, engine as new_engine, shipped_track};
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
