@@ -221,9 +221,14 @@ impl World {
         if let Some(out) = self.mqtt_exec(key, uid, argv) {
             return Some(out);
         }
-        self.with_node(key, uid, |run, registry, now| {
+        let mut restarted = None;
+        let out = self.with_node(key, uid, |run, registry, now| {
             if let Some(node) = run.node.as_mut() {
+                let before = node.http_state();
                 let (out, lines) = node.exec(argv, registry, now);
+                if before == HttpState::Running && node.http_state() == HttpState::Down {
+                    restarted = Some((node.name().to_string(), node.version.family()));
+                }
                 return Some((out, lines.iter().map(|l| l.render(now)).collect()));
             }
             let gone = run.stopped.as_ref()?;
@@ -235,7 +240,11 @@ impl World {
                 stopped_nodes: &[],
             };
             Some((ctl::exec(argv, &view, &mut NodeDown), Vec::new()))
-        })
+        });
+        if let Some((name, family)) = restarted {
+            self.joined(&name, family);
+        }
+        out
     }
 
     /// An HTTP request to `port` of an EMQX container; None when it runs no node.
@@ -369,6 +378,32 @@ impl World {
             Some((node.http_state() != HttpState::Down, Vec::new()))
         })
         .unwrap_or(false)
+    }
+
+    /// Whether the node's MQTT listener accepts connections. 5.x starts its listeners
+    /// with the `emqx` application, which a cluster join leaves running
+    /// (BASIC_PERMANENT_APPS, emqx_machine_boot.erl v5.8.9), so they stay up while the
+    /// node restarts its other applications; 4.4's join stops every application
+    /// (`emqx:shutdown/1` as ekka's `prepare` callback), listeners included.
+    pub fn mqtt_listening(&self, key: &CtrKey, uid: &str) -> bool {
+        self.with_node(key, uid, |run, _, _| {
+            let node = run.node.as_ref()?;
+            let up = match node.version.family() {
+                Family::V5 => node.ctl_state() == CtlState::Started,
+                Family::V4 => node.http_state() == HttpState::Running,
+            };
+            Some((up, Vec::new()))
+        })
+        .unwrap_or(false)
+    }
+
+    /// A node's applications restarted for a join: on 4.4 its MQTT clients are
+    /// disconnected and its tables replaced by the cluster's (5.x keeps both: see
+    /// [`World::mqtt_listening`]).
+    pub fn joined(&self, name: &str, family: Family) {
+        if family == Family::V4 {
+            self.broker.node_down(name);
+        }
     }
 
     /// Whether the container is an EMQX container this world knows (running or not).
