@@ -6,8 +6,9 @@
 //! (`emqx::registry`), asked through [`Membership`]: a message published on node A goes
 //! to the matching subscriptions on every *running* member of A's cluster, as EMQX's
 //! route table (a mria table replicated to all members, `topic -> node`) sends it. Two
-//! islands share nothing. A node that joins is routed to from the next publish on; a
-//! node that stops loses its clients ([`Broker::node_down`]) and its retained copy.
+//! islands share nothing. A node that joins is routed to from the next publish on (its
+//! clients stay on 5.x; 4.4's join drops them: `workloads::World::joined`); a node that
+//! stops loses its clients ([`Broker::node_down`]) and its retained copy.
 //!
 //! Lock order: the membership (registry) is asked before this state is locked, never
 //! while it is held, so a caller holding the registry may read the listings.
