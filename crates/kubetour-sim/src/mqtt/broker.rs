@@ -13,7 +13,7 @@
 //! Lock order: the membership (registry) is asked before this state is locked, never
 //! while it is held, so a caller holding the registry may read the listings.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -88,12 +88,50 @@ impl Counters {
 #[derive(Debug)]
 struct Client {
     conn: ConnId,
-    tx: mpsc::UnboundedSender<Control>,
+    /// None while the session outlives its connection (expiry > 0).
+    tx: Option<mpsc::UnboundedSender<Control>>,
     info: ClientInfo,
     subs: BTreeMap<String, (Filter, SubOpts)>,
     counters: Arc<Counters>,
     connected_at: Timestamp,
+    offline: Option<Offline>,
 }
+
+/// A session without a connection: when it lost it, and what it queued since.
+#[derive(Debug)]
+struct Offline {
+    since: tokio::time::Instant,
+    at: Timestamp,
+    queue: VecDeque<Message>,
+}
+
+impl Client {
+    /// Hands a message to the connection, or queues it while disconnected (EMQX's
+    /// mqueue, QoS 0 included, the oldest dropped beyond `max_mqueue_len`).
+    fn deliver(&mut self, msg: Message) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Control::Deliver(msg));
+            return;
+        }
+        if let Some(off) = self.offline.as_mut() {
+            if off.queue.len() >= MAX_MQUEUE {
+                off.queue.pop_front();
+                self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            off.queue.push_back(msg);
+            Counters::set(&self.counters.enqueued, off.queue.len() as u64);
+        }
+    }
+
+    fn expired(&self) -> bool {
+        self.offline.as_ref().is_some_and(|o| {
+            o.since.elapsed() >= std::time::Duration::from_secs(u64::from(self.info.expiry))
+        })
+    }
+}
+
+/// `mqtt.max_mqueue_len` (EMQX 5 default).
+const MAX_MQUEUE: usize = 1000;
 
 #[derive(Debug, Default)]
 struct NodeState {
@@ -123,6 +161,10 @@ pub struct Registered {
     pub conn: ConnId,
     pub rx: mpsc::UnboundedReceiver<Control>,
     pub counters: Arc<Counters>,
+    /// The session was resumed (CONNACK session present).
+    pub present: bool,
+    /// What the resumed session queued while disconnected, to deliver now.
+    pub queued: Vec<Message>,
 }
 
 pub struct Broker {
@@ -148,6 +190,8 @@ pub struct ClientRow {
     pub enqueued: u64,
     pub dropped: u64,
     pub connected_at: Timestamp,
+    /// When a session that outlives its connection lost it.
+    pub disconnected_at: Option<Timestamp>,
 }
 
 /// One subscription as the listings show it (`topic` as subscribed, `$share/g/` kept).
@@ -185,11 +229,14 @@ impl Broker {
 
     /// A client's CONNECT accepted on `node`. A connection with the same client id
     /// anywhere in the cluster is taken over (EMQX's channel registry is cluster-wide):
-    /// it is told to close, and its will fires from its own session.
+    /// it is told to close, and its will fires from its own session. With clean_start
+    /// false, its session (subscriptions, queued messages) carries on in the new one.
     pub fn connect(&self, node: &str, info: ClientInfo) -> Registered {
         let peers = self.membership.running_peers(node);
         let now = self.membership.now();
         let mut st = self.lock();
+        purge(&mut st);
+        let mut resumed = None;
         for peer in peers.iter().map(String::as_str).chain([node]) {
             let old = st
                 .nodes
@@ -197,9 +244,22 @@ impl Broker {
                 .and_then(|n| n.clients.remove(&info.client_id));
             if let Some(old) = old {
                 st.conns.remove(&old.conn);
-                let _ = old.tx.send(Control::Kick(0x8E));
+                if let Some(tx) = &old.tx {
+                    let _ = tx.send(Control::Kick(0x8E));
+                }
+                if !info.clean_start {
+                    resumed = Some(old);
+                }
             }
         }
+        let present = resumed.is_some();
+        let (subs, queued) = match resumed {
+            Some(old) => (
+                old.subs,
+                old.offline.map(|o| Vec::from(o.queue)).unwrap_or_default(),
+            ),
+            None => (BTreeMap::new(), Vec::new()),
+        };
         st.next_conn += 1;
         let conn = st.next_conn;
         let (tx, rx) = mpsc::unbounded_channel();
@@ -214,23 +274,44 @@ impl Broker {
                 info.client_id.clone(),
                 Client {
                     conn,
-                    tx,
+                    tx: Some(tx),
                     info,
-                    subs: BTreeMap::new(),
+                    subs,
                     counters: counters.clone(),
                     connected_at: now,
+                    offline: None,
                 },
             );
-        Registered { conn, rx, counters }
+        Registered {
+            conn,
+            rx,
+            counters,
+            present,
+            queued,
+        }
     }
 
-    /// The connection ended (any way): its client and subscriptions go away.
+    /// The connection ended (any way): its client and subscriptions go away, unless
+    /// its session expiry interval keeps the session (and its routes) until then.
     pub fn disconnect(&self, conn: ConnId) {
+        let now = self.membership.now();
         let mut st = self.lock();
-        if let Some((node, id)) = st.conns.remove(&conn)
-            && let Some(n) = st.nodes.get_mut(&node)
-        {
+        let Some((node, id)) = st.conns.remove(&conn) else {
+            return;
+        };
+        let Some(n) = st.nodes.get_mut(&node) else {
+            return;
+        };
+        let keep = n.clients.get(&id).is_some_and(|c| c.info.expiry > 0);
+        if !keep {
             n.clients.remove(&id);
+        } else if let Some(c) = n.clients.get_mut(&id) {
+            c.tx = None;
+            c.offline = Some(Offline {
+                since: tokio::time::Instant::now(),
+                at: now,
+                queue: VecDeque::new(),
+            });
         }
     }
 
@@ -243,7 +324,9 @@ impl Broker {
         };
         for client in gone.clients.into_values() {
             st.conns.remove(&client.conn);
-            let _ = client.tx.send(Control::Kick(0x8B));
+            if let Some(tx) = &client.tx {
+                let _ = tx.send(Control::Kick(0x8B));
+            }
         }
     }
 
@@ -314,6 +397,7 @@ impl Broker {
     ) -> usize {
         let peers = self.membership.running_peers(node);
         let mut st = self.lock();
+        purge(&mut st);
         st.seq += 1;
         let seq = st.seq;
         if msg.retain {
@@ -329,13 +413,20 @@ impl Broker {
         // (group, filter) → members, in a stable order.
         let mut groups: BTreeMap<(String, String), Vec<Member>> = BTreeMap::new();
         for p in &peers {
-            let Some(n) = st.nodes.get(p) else { continue };
-            for (id, client) in &n.clients {
+            let Some(n) = st.nodes.get_mut(p) else {
+                continue;
+            };
+            for (id, client) in n.clients.iter_mut() {
+                let mut out = Vec::new();
                 for (f, opts) in client.subs.values() {
                     if !topic::matches(&f.filter, &msg.topic) {
                         continue;
                     }
                     if let Some(g) = &f.group {
+                        // Only connected members take shared deliveries.
+                        if client.tx.is_none() {
+                            continue;
+                        }
                         groups
                             .entry((g.clone(), f.filter.clone()))
                             .or_default()
@@ -345,13 +436,16 @@ impl Broker {
                     if opts.nl && p == node && from == Some(id.as_str()) {
                         continue;
                     }
-                    let _ = client.tx.send(Control::Deliver(Message {
+                    out.push(Message {
                         topic: msg.topic.clone(),
                         payload: msg.payload.clone(),
                         qos: msg.qos.min(opts.qos),
                         retain: opts.rap && msg.retain,
-                    }));
-                    count += 1;
+                    });
+                }
+                count += out.len();
+                for m in out {
+                    client.deliver(m);
                 }
             }
         }
@@ -363,22 +457,24 @@ impl Broker {
             };
             rr.insert(key, at);
             let (p, id, qos) = &members[at];
-            if let Some(c) = st.nodes.get(p).and_then(|n| n.clients.get(id)) {
-                let _ = c.tx.send(Control::Deliver(Message {
+            if let Some(c) = st.nodes.get_mut(p).and_then(|n| n.clients.get_mut(id)) {
+                c.deliver(Message {
                     topic: msg.topic.clone(),
                     payload: msg.payload.clone(),
                     qos: msg.qos.min(*qos),
                     retain: false,
-                }));
+                });
                 count += 1;
             }
         }
         count
     }
 
-    /// The clients connected to `node` (EMQX's CLI lists the local node's), by id.
+    /// The clients of `node` (EMQX's CLI lists the local node's), by id: connected ones
+    /// and sessions waiting for their client to come back.
     pub fn clients(&self, node: &str) -> Vec<ClientRow> {
-        let st = self.lock();
+        let mut st = self.lock();
+        purge(&mut st);
         let Some(n) = st.nodes.get(node) else {
             return Vec::new();
         };
@@ -394,6 +490,7 @@ impl Broker {
                 enqueued: Counters::get(&c.counters.enqueued),
                 dropped: Counters::get(&c.counters.dropped),
                 connected_at: c.connected_at,
+                disconnected_at: c.offline.as_ref().map(|o| o.at),
             })
             .collect()
     }
@@ -451,5 +548,12 @@ impl Broker {
     /// How many retained messages `node` holds (for tests and the bench).
     pub fn retained_count(&self, node: &str) -> usize {
         self.lock().nodes.get(node).map_or(0, |n| n.retained.len())
+    }
+}
+
+/// Forgets the disconnected sessions whose expiry interval has passed.
+fn purge(st: &mut State) {
+    for n in st.nodes.values_mut() {
+        n.clients.retain(|_, c| !c.expired());
     }
 }
