@@ -32,6 +32,8 @@
 //!   which `emqx ctl clients/subscriptions/topics list` and the HTTP lists read.
 //! - `config`, `controllers`: the cluster's behaviour (nodes, scheduler, kubelet,
 //!   workload controllers, volumes, endpoints, garbage collection).
+#![forbid(unsafe_code)]
+
 pub mod api;
 pub mod clock;
 pub mod cluster;

@@ -77,10 +77,16 @@ struct Client {
     c: AsyncClient,
     rx: mpsc::UnboundedReceiver<Packet>,
     task: tokio::task::JoinHandle<()>,
+    present: bool,
 }
 
 async fn connect(port: u16, id: &str, will: Option<(&str, &str)>) -> Client {
+    connect_with(port, id, will, true).await
+}
+
+async fn connect_with(port: u16, id: &str, will: Option<(&str, &str)>, clean: bool) -> Client {
     let mut o = MqttOptions::new(id, "127.0.0.1", port);
+    o.set_clean_session(clean);
     o.set_keep_alive(Duration::from_secs(30));
     if let Some((t, p)) = will {
         o.set_last_will(rumqttc::LastWill::new(
@@ -101,11 +107,17 @@ async fn connect(port: u16, id: &str, will: Option<(&str, &str)>) -> Client {
             }
         }
     });
-    let mut client = Client { c, rx, task };
-    client
-        .wait(|p| matches!(p, Packet::ConnAck(_)))
-        .await
-        .expect("connack");
+    let mut client = Client {
+        c,
+        rx,
+        task,
+        present: false,
+    };
+    let ack = client.wait(|p| matches!(p, Packet::ConnAck(_))).await;
+    let Some(Packet::ConnAck(ack)) = ack else {
+        panic!("no connack");
+    };
+    client.present = ack.session_present;
     client
 }
 
@@ -407,4 +419,35 @@ async fn wait5(
         None
     };
     timeout(Duration::from_secs(3), fut).await.ok().flatten()
+}
+
+#[tokio::test]
+async fn a_session_with_an_expiry_outlives_its_connection_and_resumes_with_its_queue() {
+    let (b, _) = broker(&[&["a", "b"]]);
+    let (pa, pb) = (listen(&b, "a").await, listen(&b, "b").await);
+    let mut keeper = connect_with(pa, "keeper", None, false).await;
+    assert!(!keeper.present);
+    keeper.sub("p/#", QoS::AtLeastOnce).await;
+    keeper.c.disconnect().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let rows = b.clients("a");
+    assert_eq!(
+        rows.len(),
+        1,
+        "3.1.1 clean_session=false keeps the session (2h)"
+    );
+    assert!(rows[0].disconnected_at.is_some());
+    let mut p = connect(pb, "p", None).await;
+    p.publish("p/1", QoS::AtLeastOnce, false, "while away")
+        .await;
+    p.wait_ack().await;
+    let mut back = connect_with(pb, "keeper", None, false).await;
+    assert!(back.present, "session present, resumed on another node");
+    let got = back.next().await.expect("the queued message");
+    assert_eq!(&got.payload[..], b"while away");
+    p.publish("p/2", QoS::AtLeastOnce, false, "live").await;
+    assert_eq!(back.next().await.map(|m| m.payload), Some("live".into()));
+    let fresh = connect(pb, "keeper", None).await;
+    assert!(!fresh.present, "clean start discards it");
+    assert_eq!(b.subscriptions("b").len(), 0);
 }

@@ -25,6 +25,10 @@ fn uid(world: &World, pod: &str) -> String {
 
 /// Starts EMQX 5.8.9 pods and waits until their listeners are up.
 async fn emqx_pods(sim: &Sim, names: &[&str]) -> Arc<World> {
+    emqx_pods_of(sim, names, "emqx/emqx:5.8.9").await
+}
+
+async fn emqx_pods_of(sim: &Sim, names: &[&str], image: &str) -> Arc<World> {
     let world = sim.api_state().world.clone();
     for name in names {
         world
@@ -33,7 +37,7 @@ async fn emqx_pods(sim: &Sim, names: &[&str]) -> Arc<World> {
                 Res::Pod,
                 json!({"apiVersion": "v1", "kind": "Pod",
                        "metadata": {"name": name, "namespace": "default"},
-                       "spec": {"containers": [{"name": "emqx", "image": "emqx/emqx:5.8.9"}]}}),
+                       "spec": {"containers": [{"name": "emqx", "image": image}]}}),
             )
             .unwrap();
     }
@@ -256,4 +260,50 @@ async fn emqx_ctl_and_the_http_api_list_clients_subscriptions_and_topics() {
     assert_eq!(v["data"][0]["proto_ver"], 4);
     assert_eq!(v["data"][0]["subscriptions_cnt"], 1);
     assert_eq!(v["meta"]["count"], 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn on_4_4_a_join_restarts_every_application_and_drops_the_node_s_clients() {
+    let sim = Sim::start(SimConfig {
+        speed: 50.0,
+        ..SimConfig::default()
+    });
+    let world = emqx_pods_of(&sim, &["a", "b"], "emqx/emqx:4.4.19").await;
+    let argv = |args: &str| -> Vec<String> {
+        let mut v = vec!["emqx_ctl".to_string()];
+        v.extend(args.split(' ').map(String::from));
+        v
+    };
+    let ctl4 = |pod: &str, args: &str| {
+        world
+            .exec(&key(pod), &uid(&world, pod), &argv(args))
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(
+        ctl4("b", "clients list"),
+        "",
+        "4.4 prints nothing when empty"
+    );
+    assert_eq!(ctl4("b", "routes list"), "");
+    let mut sub_b = Mqtt::connect(&world, "b", "sub-b").await;
+    sub_b.subscribe("t/#").await;
+    assert_eq!(ctl4("b", "subscriptions list"), "sub-b -> t/#\n");
+    assert_eq!(ctl4("a", "routes list"), "", "an island has its own routes");
+    let a = node(&world, "a");
+    let joined = ctl4("b", &format!("cluster join {a}"));
+    assert!(
+        joined.starts_with("Join the cluster successfully."),
+        "{joined}"
+    );
+    let end = tokio::time::timeout(Duration::from_secs(2), sub_b.rx.recv()).await;
+    assert_eq!(end, Ok(None), "the join closed the client's connection");
+    wait_listening(&world, "b").await;
+    let mut sub_b = Mqtt::connect(&world, "b", "sub-b").await;
+    sub_b.subscribe("t/#").await;
+    let b = node(&world, "b");
+    assert_eq!(ctl4("a", "routes list"), format!("t/# -> {b}\n"));
+    let mut pub_a = Mqtt::connect(&world, "a", "pub-a").await;
+    pub_a.publish("t/1", "joined");
+    assert_eq!(sub_b.recv().await, Some(publish_bytes("t/1", "joined")));
 }

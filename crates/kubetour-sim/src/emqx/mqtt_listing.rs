@@ -28,8 +28,13 @@ fn ms(t: Timestamp) -> i64 {
 
 fn client_line(c: &ClientRow) -> String {
     let i = &c.info;
+    // `disconnected_at` only for a session that outlived its connection.
+    let tail = match c.disconnected_at {
+        Some(t) => format!(", disconnected_at={})\n", ms(t)),
+        None => ")\n".to_string(),
+    };
     format!(
-        "Client({}, username={}, peername={}, clean_start={}, keepalive={}, session_expiry_interval={}, subscriptions={}, inflight={}, awaiting_rel={}, delivered_msgs={}, enqueued_msgs={}, dropped_msgs={}, connected=true, created_at={}, connected_at={})\n",
+        "Client({}, username={}, peername={}, clean_start={}, keepalive={}, session_expiry_interval={}, subscriptions={}, inflight={}, awaiting_rel={}, delivered_msgs={}, enqueued_msgs={}, dropped_msgs={}, connected={}, created_at={}, connected_at={}{tail}",
         i.client_id,
         i.username.as_deref().unwrap_or("undefined"),
         i.peer,
@@ -42,6 +47,7 @@ fn client_line(c: &ClientRow) -> String {
         c.delivered,
         c.enqueued,
         c.dropped,
+        c.disconnected_at.is_none(),
         ms(c.connected_at),
         ms(c.connected_at),
     )
@@ -109,6 +115,20 @@ fn shared_topic(r: &RouteRow) -> String {
 }
 
 fn client_json(family: Family, c: &ClientRow) -> Value {
+    let mut v = client_json_connected(family, c);
+    if let (Some(t), Some(obj)) = (c.disconnected_at, v.as_object_mut()) {
+        obj.insert("connected".into(), Value::Bool(false));
+        let at = match family {
+            Family::V5 => rfc3339(t),
+            Family::V4 => t.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        };
+        obj.insert("disconnected_at".into(), Value::String(at));
+        obj.sort_keys();
+    }
+    v
+}
+
+fn client_json_connected(family: Family, c: &ClientRow) -> Value {
     let i = &c.info;
     let (ip, port) = i.peer.rsplit_once(':').unwrap_or((i.peer.as_str(), "0"));
     let port: u64 = port.parse().unwrap_or(0);
@@ -288,6 +308,7 @@ mod tests {
             enqueued: 0,
             dropped: 0,
             connected_at: Timestamp::from_millisecond(1_700_000_000_000).unwrap_or_default(),
+            disconnected_at: None,
         }
     }
 
@@ -306,6 +327,18 @@ mod tests {
         assert_eq!(
             clients_cli(Family::V5, &[client()]),
             "Client(c1, username=undefined, peername=127.0.0.1:52345, clean_start=true, keepalive=60, session_expiry_interval=0, subscriptions=1, inflight=0, awaiting_rel=0, delivered_msgs=0, enqueued_msgs=0, dropped_msgs=0, connected=true, created_at=1700000000000, connected_at=1700000000000)\n"
+        );
+    }
+
+    #[test]
+    fn a_session_without_its_connection_shows_connected_false_and_disconnected_at() {
+        let mut c = client();
+        c.info.clean_start = false;
+        c.info.expiry = 7200;
+        c.disconnected_at = Timestamp::from_millisecond(1_700_000_005_000).ok();
+        assert_eq!(
+            clients_cli(Family::V5, &[c]),
+            "Client(c1, username=undefined, peername=127.0.0.1:52345, clean_start=false, keepalive=60, session_expiry_interval=7200, subscriptions=1, inflight=0, awaiting_rel=0, delivered_msgs=0, enqueued_msgs=0, dropped_msgs=0, connected=false, created_at=1700000000000, connected_at=1700000000000, disconnected_at=1700000005000)\n"
         );
     }
 

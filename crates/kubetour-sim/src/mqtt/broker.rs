@@ -6,13 +6,14 @@
 //! (`emqx::registry`), asked through [`Membership`]: a message published on node A goes
 //! to the matching subscriptions on every *running* member of A's cluster, as EMQX's
 //! route table (a mria table replicated to all members, `topic -> node`) sends it. Two
-//! islands share nothing. A node that joins is routed to from the next publish on; a
-//! node that stops loses its clients ([`Broker::node_down`]) and its retained copy.
+//! islands share nothing. A node that joins is routed to from the next publish on (its
+//! clients stay on 5.x; 4.4's join drops them: `workloads::World::joined`); a node that
+//! stops loses its clients ([`Broker::node_down`]) and its retained copy.
 //!
 //! Lock order: the membership (registry) is asked before this state is locked, never
 //! while it is held, so a caller holding the registry may read the listings.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -87,12 +88,50 @@ impl Counters {
 #[derive(Debug)]
 struct Client {
     conn: ConnId,
-    tx: mpsc::UnboundedSender<Control>,
+    /// None while the session outlives its connection (expiry > 0).
+    tx: Option<mpsc::UnboundedSender<Control>>,
     info: ClientInfo,
     subs: BTreeMap<String, (Filter, SubOpts)>,
     counters: Arc<Counters>,
     connected_at: Timestamp,
+    offline: Option<Offline>,
 }
+
+/// A session without a connection: when it lost it, and what it queued since.
+#[derive(Debug)]
+struct Offline {
+    since: tokio::time::Instant,
+    at: Timestamp,
+    queue: VecDeque<Message>,
+}
+
+impl Client {
+    /// Hands a message to the connection, or queues it while disconnected (EMQX's
+    /// mqueue, QoS 0 included, the oldest dropped beyond `max_mqueue_len`).
+    fn deliver(&mut self, msg: Message) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Control::Deliver(msg));
+            return;
+        }
+        if let Some(off) = self.offline.as_mut() {
+            if off.queue.len() >= MAX_MQUEUE {
+                off.queue.pop_front();
+                self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            off.queue.push_back(msg);
+            Counters::set(&self.counters.enqueued, off.queue.len() as u64);
+        }
+    }
+
+    fn expired(&self) -> bool {
+        self.offline.as_ref().is_some_and(|o| {
+            o.since.elapsed() >= std::time::Duration::from_secs(u64::from(self.info.expiry))
+        })
+    }
+}
+
+/// `mqtt.max_mqueue_len` (EMQX 5 default).
+const MAX_MQUEUE: usize = 1000;
 
 #[derive(Debug, Default)]
 struct NodeState {
@@ -122,6 +161,10 @@ pub struct Registered {
     pub conn: ConnId,
     pub rx: mpsc::UnboundedReceiver<Control>,
     pub counters: Arc<Counters>,
+    /// The session was resumed (CONNACK session present).
+    pub present: bool,
+    /// What the resumed session queued while disconnected, to deliver now.
+    pub queued: Vec<Message>,
 }
 
 pub struct Broker {
@@ -133,37 +176,6 @@ impl std::fmt::Debug for Broker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Broker").finish_non_exhaustive()
     }
-}
-
-/// One client as the listings show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientRow {
-    pub node: String,
-    pub info: ClientInfo,
-    pub subscriptions: usize,
-    pub inflight: u64,
-    pub awaiting_rel: u64,
-    pub delivered: u64,
-    pub enqueued: u64,
-    pub dropped: u64,
-    pub connected_at: Timestamp,
-}
-
-/// One subscription as the listings show it (`topic` as subscribed, `$share/g/` kept).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubRow {
-    pub node: String,
-    pub client_id: String,
-    pub topic: String,
-    pub opts: SubOpts,
-}
-
-/// One route: a filter (shared group apart) and the node that has subscribers for it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct RouteRow {
-    pub topic: String,
-    pub group: Option<String>,
-    pub node: String,
 }
 
 impl Broker {
@@ -184,11 +196,14 @@ impl Broker {
 
     /// A client's CONNECT accepted on `node`. A connection with the same client id
     /// anywhere in the cluster is taken over (EMQX's channel registry is cluster-wide):
-    /// it is told to close, and its will fires from its own session.
+    /// it is told to close, and its will fires from its own session. With clean_start
+    /// false, its session (subscriptions, queued messages) carries on in the new one.
     pub fn connect(&self, node: &str, info: ClientInfo) -> Registered {
         let peers = self.membership.running_peers(node);
         let now = self.membership.now();
         let mut st = self.lock();
+        purge(&mut st);
+        let mut resumed = None;
         for peer in peers.iter().map(String::as_str).chain([node]) {
             let old = st
                 .nodes
@@ -196,9 +211,22 @@ impl Broker {
                 .and_then(|n| n.clients.remove(&info.client_id));
             if let Some(old) = old {
                 st.conns.remove(&old.conn);
-                let _ = old.tx.send(Control::Kick(0x8E));
+                if let Some(tx) = &old.tx {
+                    let _ = tx.send(Control::Kick(0x8E));
+                }
+                if !info.clean_start {
+                    resumed = Some(old);
+                }
             }
         }
+        let present = resumed.is_some();
+        let (subs, queued) = match resumed {
+            Some(old) => (
+                old.subs,
+                old.offline.map(|o| Vec::from(o.queue)).unwrap_or_default(),
+            ),
+            None => (BTreeMap::new(), Vec::new()),
+        };
         st.next_conn += 1;
         let conn = st.next_conn;
         let (tx, rx) = mpsc::unbounded_channel();
@@ -213,23 +241,44 @@ impl Broker {
                 info.client_id.clone(),
                 Client {
                     conn,
-                    tx,
+                    tx: Some(tx),
                     info,
-                    subs: BTreeMap::new(),
+                    subs,
                     counters: counters.clone(),
                     connected_at: now,
+                    offline: None,
                 },
             );
-        Registered { conn, rx, counters }
+        Registered {
+            conn,
+            rx,
+            counters,
+            present,
+            queued,
+        }
     }
 
-    /// The connection ended (any way): its client and subscriptions go away.
+    /// The connection ended (any way): its client and subscriptions go away, unless
+    /// its session expiry interval keeps the session (and its routes) until then.
     pub fn disconnect(&self, conn: ConnId) {
+        let now = self.membership.now();
         let mut st = self.lock();
-        if let Some((node, id)) = st.conns.remove(&conn)
-            && let Some(n) = st.nodes.get_mut(&node)
-        {
+        let Some((node, id)) = st.conns.remove(&conn) else {
+            return;
+        };
+        let Some(n) = st.nodes.get_mut(&node) else {
+            return;
+        };
+        let keep = n.clients.get(&id).is_some_and(|c| c.info.expiry > 0);
+        if !keep {
             n.clients.remove(&id);
+        } else if let Some(c) = n.clients.get_mut(&id) {
+            c.tx = None;
+            c.offline = Some(Offline {
+                since: tokio::time::Instant::now(),
+                at: now,
+                queue: VecDeque::new(),
+            });
         }
     }
 
@@ -242,7 +291,9 @@ impl Broker {
         };
         for client in gone.clients.into_values() {
             st.conns.remove(&client.conn);
-            let _ = client.tx.send(Control::Kick(0x8B));
+            if let Some(tx) = &client.tx {
+                let _ = tx.send(Control::Kick(0x8B));
+            }
         }
     }
 
@@ -313,6 +364,7 @@ impl Broker {
     ) -> usize {
         let peers = self.membership.running_peers(node);
         let mut st = self.lock();
+        purge(&mut st);
         st.seq += 1;
         let seq = st.seq;
         if msg.retain {
@@ -328,13 +380,20 @@ impl Broker {
         // (group, filter) → members, in a stable order.
         let mut groups: BTreeMap<(String, String), Vec<Member>> = BTreeMap::new();
         for p in &peers {
-            let Some(n) = st.nodes.get(p) else { continue };
-            for (id, client) in &n.clients {
+            let Some(n) = st.nodes.get_mut(p) else {
+                continue;
+            };
+            for (id, client) in n.clients.iter_mut() {
+                let mut out = Vec::new();
                 for (f, opts) in client.subs.values() {
                     if !topic::matches(&f.filter, &msg.topic) {
                         continue;
                     }
                     if let Some(g) = &f.group {
+                        // Only connected members take shared deliveries.
+                        if client.tx.is_none() {
+                            continue;
+                        }
                         groups
                             .entry((g.clone(), f.filter.clone()))
                             .or_default()
@@ -344,13 +403,16 @@ impl Broker {
                     if opts.nl && p == node && from == Some(id.as_str()) {
                         continue;
                     }
-                    let _ = client.tx.send(Control::Deliver(Message {
+                    out.push(Message {
                         topic: msg.topic.clone(),
                         payload: msg.payload.clone(),
                         qos: msg.qos.min(opts.qos),
                         retain: opts.rap && msg.retain,
-                    }));
-                    count += 1;
+                    });
+                }
+                count += out.len();
+                for m in out {
+                    client.deliver(m);
                 }
             }
         }
@@ -362,93 +424,27 @@ impl Broker {
             };
             rr.insert(key, at);
             let (p, id, qos) = &members[at];
-            if let Some(c) = st.nodes.get(p).and_then(|n| n.clients.get(id)) {
-                let _ = c.tx.send(Control::Deliver(Message {
+            if let Some(c) = st.nodes.get_mut(p).and_then(|n| n.clients.get_mut(id)) {
+                c.deliver(Message {
                     topic: msg.topic.clone(),
                     payload: msg.payload.clone(),
                     qos: msg.qos.min(*qos),
                     retain: false,
-                }));
+                });
                 count += 1;
             }
         }
         count
     }
+}
 
-    /// The clients connected to `node` (EMQX's CLI lists the local node's), by id.
-    pub fn clients(&self, node: &str) -> Vec<ClientRow> {
-        let st = self.lock();
-        let Some(n) = st.nodes.get(node) else {
-            return Vec::new();
-        };
-        n.clients
-            .values()
-            .map(|c| ClientRow {
-                node: node.to_string(),
-                info: c.info.clone(),
-                subscriptions: c.subs.len(),
-                inflight: Counters::get(&c.counters.inflight),
-                awaiting_rel: Counters::get(&c.counters.awaiting_rel),
-                delivered: Counters::get(&c.counters.delivered),
-                enqueued: Counters::get(&c.counters.enqueued),
-                dropped: Counters::get(&c.counters.dropped),
-                connected_at: c.connected_at,
-            })
-            .collect()
-    }
+#[path = "broker_rows.rs"]
+mod rows;
+pub use rows::{ClientRow, RouteRow, SubRow};
 
-    /// The subscriptions of `node`'s clients.
-    pub fn subscriptions(&self, node: &str) -> Vec<SubRow> {
-        let st = self.lock();
-        let Some(n) = st.nodes.get(node) else {
-            return Vec::new();
-        };
-        n.clients
-            .iter()
-            .flat_map(|(id, c)| {
-                c.subs.iter().map(move |(raw, (_, opts))| SubRow {
-                    node: node.to_string(),
-                    client_id: id.clone(),
-                    topic: raw.clone(),
-                    opts: *opts,
-                })
-            })
-            .collect()
-    }
-
-    /// The running members of `node`'s cluster (for the cluster-wide listings).
-    pub fn peers(&self, node: &str) -> Vec<String> {
-        let mut p = self.membership.running_peers(node);
-        if p.is_empty() {
-            p.push(node.to_string());
-        }
-        p
-    }
-
-    /// The cluster's route table as `node` sees it: one route per (filter, node) with
-    /// subscribers, sorted.
-    pub fn routes(&self, peers: &[String]) -> Vec<RouteRow> {
-        let st = self.lock();
-        let mut rows: Vec<RouteRow> = peers
-            .iter()
-            .filter_map(|p| st.nodes.get(p).map(|n| (p, n)))
-            .flat_map(|(p, n)| {
-                n.clients.values().flat_map(move |c| {
-                    c.subs.values().map(move |(f, _)| RouteRow {
-                        topic: f.filter.clone(),
-                        group: f.group.clone(),
-                        node: p.clone(),
-                    })
-                })
-            })
-            .collect();
-        rows.sort();
-        rows.dedup();
-        rows
-    }
-
-    /// How many retained messages `node` holds (for tests and the bench).
-    pub fn retained_count(&self, node: &str) -> usize {
-        self.lock().nodes.get(node).map_or(0, |n| n.retained.len())
+/// Forgets the disconnected sessions whose expiry interval has passed.
+fn purge(st: &mut State) {
+    for n in st.nodes.values_mut() {
+        n.clients.retain(|_, c| !c.expired());
     }
 }

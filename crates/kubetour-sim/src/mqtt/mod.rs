@@ -3,6 +3,7 @@
 //!
 //! - `codec`: the wire, through rumqttc's `mqttbytes` (3.1.1 and 5; 3.1 rewritten to
 //!   3.1.1), behind version-neutral `In` / `Out` packets.
+//! - `encode`: the broker's packets, written with rumqttc's v4/v5 codec.
 //! - `session`: one connection (CONNECT, keepalive, QoS 1/2 flows both ways, inflight
 //!   window and queue, will).
 //! - `broker`: the one owner of broker state — clients and subscriptions keyed by node,
@@ -13,6 +14,7 @@
 
 pub mod broker;
 pub mod codec;
+pub mod encode;
 pub mod retained;
 pub mod session;
 pub mod topic;

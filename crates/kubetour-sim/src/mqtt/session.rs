@@ -17,9 +17,13 @@
 //! - Silent for 1.5 × keepalive → closed; the will fires on every close except a
 //!   DISCONNECT with reason 0 (v5 0x04 asks for it).
 //!
-//! Not modelled: sessions outliving their connection (clean_start=false and expiry are
-//! recorded and listed, but the session ends with the connection, so session_present
-//! is always false), retransmission of unacknowledged deliveries, will delay, ACLs.
+//! - A session with an expiry interval (v5 property; 3.1.1 clean_session=false gets
+//!   EMQX's 2h default) outlives its connection: it keeps its subscriptions and queues
+//!   what arrives, and a reconnect with clean_start=false resumes it (session present)
+//!   and receives the queue. Unacknowledged deliveries of the old connection are lost.
+//!
+//! Not modelled: retransmission of unacknowledged deliveries, will delay, ACLs, the v5
+//! DISCONNECT property that changes the expiry.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -110,7 +114,7 @@ where
     let _ = codec::encode(
         version,
         Out::ConnAck {
-            present: false,
+            present: reg.present,
             code: 0,
             assigned,
         },
@@ -132,6 +136,10 @@ where
         aliases: HashMap::new(),
         rr: RoundRobin::new(),
     };
+    for m in reg.queued {
+        s.deliver(m);
+    }
+    Counters::set(&s.counters.enqueued, s.mqueue.len() as u64);
     let mut rx = reg.rx;
     let limit = (keep_alive > 0).then(|| Duration::from_millis(u64::from(keep_alive) * 1500));
     let mut deadline = limit.map(|l| Instant::now() + l);

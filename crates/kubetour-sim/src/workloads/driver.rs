@@ -14,6 +14,7 @@ use tower::ServiceExt;
 use super::world::{CtrKey, World, lock};
 use crate::api::handlers::admission::KUBERNETES_SERVICE_IP;
 use crate::emqx::discovery::{ConnectFailure, EndpointsRequest};
+use crate::emqx::http::HttpState;
 use crate::emqx::logs;
 use crate::emqx::node::DiscoveryHttp;
 use crate::resources::Res;
@@ -122,9 +123,16 @@ fn finish_round(world: &World, key: &CtrKey, uid: &str, answer: DiscoveryHttp) {
     let Some(node) = c.run.as_mut().and_then(|r| r.node.as_mut()) else {
         return;
     };
+    let before = node.http_state();
     let lines = node.discovery_result(answer, &mut lock(&world.registry), now, jitter());
+    let joined = (before == HttpState::Running && node.http_state() == HttpState::Down)
+        .then(|| (node.name().to_string(), node.version.family()));
     for l in lines {
         c.log.append(now, &l.render(now));
+    }
+    drop(containers);
+    if let Some((name, family)) = joined {
+        world.joined(&name, family);
     }
 }
 

@@ -82,7 +82,9 @@ impl PortConn {
 pub fn connect(world: &Arc<World>, pod: &Value, port: u16) -> Option<PortConn> {
     let uid = pod["metadata"]["uid"].as_str().unwrap_or("");
     if port == MQTT_PORT {
-        let key = keys(pod).into_iter().find(|k| world.listening(k, uid))?;
+        let key = keys(pod)
+            .into_iter()
+            .find(|k| world.mqtt_listening(k, uid))?;
         let node = world.node_name(&key, uid)?;
         return Some(PortConn::Mqtt(MqttPipe::open(world.broker.clone(), node)));
     }

@@ -17,13 +17,11 @@ use tokio::time::Instant;
 use super::logbook::ContainerLog;
 use crate::api::ApiState;
 use crate::emqx::ctl::{self, CtlState, CtlView, ExecOutput};
-use crate::emqx::http::{HttpAnswer, HttpRequest, HttpResponse, HttpState};
-use crate::emqx::mqtt_listing;
+use crate::emqx::http::{HttpAnswer, HttpRequest, HttpState};
 use crate::emqx::node::Node;
 use crate::emqx::registry::Registry;
 use crate::emqx::tokens::TokenStore;
-use crate::emqx::version::Family;
-use crate::mqtt::{Broker, Membership};
+use crate::mqtt::Broker;
 use crate::rbac::tokens::Tokens;
 use crate::store::Store;
 
@@ -77,7 +75,9 @@ impl World {
             registry: Mutex::new(Registry::new()),
             containers: Mutex::new(HashMap::new()),
             files: Mutex::new(HashMap::new()),
-            broker: Arc::new(Broker::new(Box::new(WorldMembership(me.clone())))),
+            broker: Arc::new(Broker::new(Box::new(mqtt_hooks::WorldMembership(
+                me.clone(),
+            )))),
             api: OnceLock::new(),
             tasks: Mutex::new(Vec::new()),
             origin,
@@ -221,9 +221,14 @@ impl World {
         if let Some(out) = self.mqtt_exec(key, uid, argv) {
             return Some(out);
         }
-        self.with_node(key, uid, |run, registry, now| {
+        let mut restarted = None;
+        let out = self.with_node(key, uid, |run, registry, now| {
             if let Some(node) = run.node.as_mut() {
+                let before = node.http_state();
                 let (out, lines) = node.exec(argv, registry, now);
+                if before == HttpState::Running && node.http_state() == HttpState::Down {
+                    restarted = Some((node.name().to_string(), node.version.family()));
+                }
                 return Some((out, lines.iter().map(|l| l.render(now)).collect()));
             }
             let gone = run.stopped.as_ref()?;
@@ -235,7 +240,11 @@ impl World {
                 stopped_nodes: &[],
             };
             Some((ctl::exec(argv, &view, &mut NodeDown), Vec::new()))
-        })
+        });
+        if let Some((name, family)) = restarted {
+            self.joined(&name, family);
+        }
+        out
     }
 
     /// An HTTP request to `port` of an EMQX container; None when it runs no node.
@@ -266,93 +275,6 @@ impl World {
         })
     }
 
-    /// The running node's name, version family and whether its applications are up.
-    fn running_node(&self, key: &CtrKey, uid: &str) -> Option<(String, Family, CtlState)> {
-        self.with_node(key, uid, |run, _, _| {
-            let node = run.node.as_ref()?;
-            let facts = (
-                node.name().to_string(),
-                node.version.family(),
-                node.ctl_state(),
-            );
-            Some((facts, Vec::new()))
-        })
-    }
-
-    /// `clients list`, `subscriptions list`, `topics list` (5.x) / `routes list` (4.4):
-    /// answered from the broker, outside the container and registry locks (the broker
-    /// asks the registry for the cluster's members).
-    fn mqtt_exec(&self, key: &CtrKey, uid: &str, argv: &[String]) -> Option<ExecOutput> {
-        let (name, family, state) = self.running_node(key, uid)?;
-        if state != CtlState::Started {
-            return None;
-        }
-        let args = ctl::ctl_args(argv, family)?;
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let stdout = match (args.as_slice(), family) {
-            (["clients", "list"], _) => {
-                mqtt_listing::clients_cli(family, &self.broker.clients(&name))
-            }
-            (["subscriptions", "list"], _) => {
-                mqtt_listing::subscriptions_cli(family, &self.broker.subscriptions(&name))
-            }
-            (["topics", "list"], Family::V5) | (["routes", "list"], Family::V4) => {
-                let routes = self.broker.routes(&self.broker.peers(&name));
-                mqtt_listing::routes_cli(family, &routes)
-            }
-            _ => return None,
-        };
-        Some(ExecOutput {
-            stdout,
-            stderr: String::new(),
-            exit_code: 0,
-        })
-    }
-
-    /// GET of the broker's HTTP lists (cluster-wide, as EMQX's cluster queries are).
-    /// The node's own API decides the credentials: the same request for its node list
-    /// must succeed first, so a refusal is exactly the one the node gives.
-    fn mqtt_http(
-        &self,
-        key: &CtrKey,
-        uid: &str,
-        port: u16,
-        req: &HttpRequest<'_>,
-    ) -> Option<HttpAnswer> {
-        if req.method != "GET" {
-            return None;
-        }
-        let (family, list) = mqtt_listing::HttpList::from_path(req.path)?;
-        let (name, node_family, _) = self.running_node(key, uid)?;
-        if family != node_family {
-            return None;
-        }
-        let nodes_path = match family {
-            Family::V5 => "/api/v5/nodes",
-            Family::V4 => "/api/v4/nodes",
-        };
-        let probe = HttpRequest {
-            method: "GET",
-            path: nodes_path,
-            query: "",
-            authorization: req.authorization,
-            body: b"",
-        };
-        match self.node_http(key, uid, port, &probe)? {
-            HttpAnswer::Response(r) if r.status == 200 => {}
-            other => return Some(other),
-        }
-        let peers = self.broker.peers(&name);
-        let clients: Vec<_> = peers.iter().flat_map(|p| self.broker.clients(p)).collect();
-        let subs: Vec<_> = peers
-            .iter()
-            .flat_map(|p| self.broker.subscriptions(p))
-            .collect();
-        let routes = self.broker.routes(&peers);
-        let body = mqtt_listing::http_body(family, &clients, &subs, &routes, list);
-        Some(HttpAnswer::Response(HttpResponse::json(200, body)))
-    }
-
     /// The EMQX node name of the container's current (or stopped) run.
     pub fn node_name(&self, key: &CtrKey, uid: &str) -> Option<String> {
         self.with_node(key, uid, |run, _, _| {
@@ -379,24 +301,6 @@ impl World {
     }
 }
 
-/// The broker's view of the registry. Weak: the world owns the broker.
-struct WorldMembership(Weak<World>);
-
-impl Membership for WorldMembership {
-    fn running_peers(&self, node: &str) -> Vec<String> {
-        let Some(world) = self.0.upgrade() else {
-            return Vec::new();
-        };
-        lock(&world.registry).view(node).0
-    }
-
-    fn now(&self) -> Timestamp {
-        self.0
-            .upgrade()
-            .map_or_else(Timestamp::now, |world| world.now())
-    }
-}
-
 /// Membership of a node whose VM is gone: nothing can change it.
 struct NodeDown;
 
@@ -414,3 +318,6 @@ impl ctl::Membership for NodeDown {
         (Vec::new(), Vec::new())
     }
 }
+
+#[path = "world_mqtt.rs"]
+mod mqtt_hooks;
