@@ -178,7 +178,7 @@ pub struct ProbeArgs {
     )]
     pub password: Option<String>,
     /// How long a round waits for connections, then for the messages (3s, 500ms).
-    #[arg(long, default_value = "3s", value_parser = crate::commands::probe::parse_timeout)]
+    #[arg(long, default_value = "3s", value_parser = parse_timeout)]
     pub timeout: std::time::Duration,
     /// The pods' MQTT port.
     #[arg(long, default_value_t = 1883)]
@@ -291,26 +291,40 @@ fn parse_speed(text: &str) -> Result<f64, String> {
     }
 }
 
-/// `--latency`: a duration such as `2s`, `250ms` or `1m`.
-fn parse_latency(text: &str) -> Result<std::time::Duration, String> {
+/// A duration as the flags take it (`2s`, `250ms`, `1m`), in seconds.
+fn parse_seconds(text: &str) -> Result<f64, String> {
     let (number, unit) = text
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .map_or((text, ""), |i| text.split_at(i));
     let value: f64 = number
         .parse()
         .map_err(|_| format!("`{text}` is not a duration: give one such as 2s or 250ms"))?;
-    let seconds = match unit {
-        "ms" => value / 1000.0,
-        "s" => value,
-        "m" => value * 60.0,
-        _ => {
-            return Err(format!(
-                "`{text}` has no unit this understands: use ms, s or m (2s, 250ms)"
-            ));
-        }
-    };
+    match unit {
+        "ms" => Ok(value / 1000.0),
+        "s" => Ok(value),
+        "m" => Ok(value * 60.0),
+        _ => Err(format!(
+            "`{text}` has no unit this understands: use ms, s or m (2s, 250ms)"
+        )),
+    }
+}
+
+/// `--latency`: 0 to 10 minutes.
+fn parse_latency(text: &str) -> Result<std::time::Duration, String> {
+    let seconds = parse_seconds(text)?;
     if !(0.0..=600.0).contains(&seconds) {
         return Err(format!("{text} is not a usable latency: give 0 to 10m"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// `probe --timeout`: more than 0, at most 10 minutes.
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let seconds = parse_seconds(text.trim())?;
+    if !(seconds > 0.0 && seconds <= 600.0) {
+        return Err(format!(
+            "timeout `{text}`: give more than 0 and at most 10m"
+        ));
     }
     Ok(std::time::Duration::from_secs_f64(seconds))
 }

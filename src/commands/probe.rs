@@ -5,7 +5,6 @@
 //! some did not, 2 on errors (no such pods, a bad selector, a refused port-forward).
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 use k8s_openapi::api::core::v1::Pod;
@@ -16,24 +15,6 @@ use crate::cluster::errors::explain;
 use crate::cluster::facts;
 use crate::cluster::portforward_mqtt::Login;
 use crate::delivery::{Expectation, Matrix, RoundOptions, run_round, table};
-
-/// `3s`, `500ms`, `1m`, `1m30s`: how long a round may wait.
-pub fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let parsed = match t.strip_suffix("ms") {
-        Some(n) => n.parse::<u64>().ok().map(Duration::from_millis),
-        None => crate::track::stage::parse_duration(t),
-    };
-    match parsed {
-        Some(d) if !d.is_zero() && d <= Duration::from_secs(600) => Ok(d),
-        Some(_) => Err(format!(
-            "timeout `{text}`: give more than 0 and at most 10m"
-        )),
-        None => Err(format!(
-            "`{text}` is not a duration: write e.g. 3s, 500ms or 1m"
-        )),
-    }
-}
 
 /// A label selector as kubectl -l takes it: `k=v`, `k==v`, `k!=v`, `k`, `!k`, or a
 /// set-based term (`k in (a,b)`), comma-separated.

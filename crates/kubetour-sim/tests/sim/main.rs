@@ -50,8 +50,16 @@
 //! - `fuzz_corpus`: every input the fuzzers kept (fuzz/corpus/sim_request) is answered
 //!   without a panic.
 //!
-//! The MQTT broker's tests (tests/mqtt_*.rs, on another branch) belong here as
-//! `mqtt_*` modules with what they need in `support`.
+//! The MQTT broker every simulated EMQX node serves on 1883:
+//! - `mqtt_routing`: rumqttc clients over loopback TCP, one listener per "node",
+//!   membership faked: islands route nothing (O22), one cluster delivers (O23), joins and
+//!   losses with wills (O24), shared groups, retained, QoS 2, takeover, MQTT 5, resumed
+//!   sessions.
+//! - `mqtt_wire`: raw bytes on paused time: 3.1, refused levels, invalid filters,
+//!   malformed and oversized packets, keepalive, random input never panics the decoder.
+//! - `mqtt_sim`: the whole simulated cluster: EMQX pods reached through the port-forward
+//!   entry, islands then `cluster join` then a deleted pod; `emqx ctl` and HTTP listings
+//!   against exact strings; a 4.4 join.
 //!
 //! `kubetour sim serve` itself (flags, `--state` across restarts) is the wizard's
 //! command line: its tests are in the wizard's `commands` binary.
@@ -84,6 +92,9 @@ mod learner_auth;
 mod learner_metrics;
 mod learner_portforward;
 mod learner_scheduling;
+mod mqtt_routing;
+mod mqtt_sim;
+mod mqtt_wire;
 mod rbac_requests;
 mod rbac_service_accounts;
 mod shell_containers;
