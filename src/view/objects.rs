@@ -24,6 +24,33 @@ pub fn involved(e: &k8s_openapi::api::core::v1::Event) -> String {
     )
 }
 
+/// Whether an event is about the object the view holds now, not an earlier one of the
+/// same name (a deleted claim's `FailedBinding` names the claim that replaced it): the
+/// involved object's uid must be the live object's. Events without a uid count when
+/// they are no older than the live object. Kinds the view does not follow cannot be
+/// told apart, and count. Only such events are evidence; the rest is history.
+pub fn about_live_object(view: &ClusterView, e: &k8s_openapi::api::core::v1::Event) -> bool {
+    let o = &e.involved_object;
+    let kind = o.kind.as_deref().unwrap_or_default();
+    let name = o.name.as_deref().unwrap_or_default();
+    let Some(live) = view.metadata_of(kind, name) else {
+        return true;
+    };
+    let Some(live) = live else {
+        return false;
+    };
+    match (
+        o.uid.as_deref().filter(|u| !u.is_empty()),
+        live.uid.as_deref(),
+    ) {
+        (Some(theirs), Some(ours)) => theirs == ours,
+        _ => match (event_time(e), live.creation_timestamp.as_ref()) {
+            (Some(at), Some(created)) => at >= created.0,
+            _ => true,
+        },
+    }
+}
+
 /// When an event last happened: `lastTimestamp`, else `eventTime` (events.k8s.io
 /// writers set only that one).
 pub fn event_time(e: &k8s_openapi::api::core::v1::Event) -> Option<jiff::Timestamp> {

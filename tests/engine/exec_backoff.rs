@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::support::{faulty_cluster, pod_stage_with_checks, run_all, track_of};
-use kubetour::view::Change;
 use kubetour::engine::events::EngineEvent;
 use kubetour::engine::{Engine, Taps};
 use kubetour::track::Lang;
+use kubetour::view::Change;
 use kubetour_sim::faults::FaultPlan;
 
 /// How long the check that cannot pass is held (its time limit, at real-time speed).

@@ -14,6 +14,8 @@
 //!   names, persistent claims (O14–O16).
 //! - `on_sim`: the engine's pieces (apply, leave steps, state, leftovers: P7).
 //! - `pitfalls`: the tutorials' pitfalls met on a running cluster, the cause named.
+//! - `earlier_namesakes`: events of deleted claims and pods named like today's are
+//!   history: no warning, no diagnosis, O19 conditional, `status` clean (issue 22.1).
 //!
 //! A cluster having a bad day (the fault layer in front of the simulated API server):
 //! - `resilience`: 500s, 429s and dropped watches: the run finishes or fails clearly.
@@ -29,6 +31,7 @@
 mod common;
 mod support;
 
+mod earlier_namesakes;
 mod emqx_stages;
 mod emqx_statefulset;
 mod exec_backoff;
