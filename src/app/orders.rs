@@ -117,15 +117,23 @@ fn leaving_words(m: &Model, why: &str) -> String {
         out.push_str(
             " The embedded simulated cluster stops with kubetour: nothing is left running.",
         );
+    } else if !m.wrote && m.busy.is_none() {
+        out.push_str(&format!(
+            " Nothing of kubetour's is left on context {} (namespace {}) by this session.",
+            t.context, t.namespace
+        ));
     } else {
         let applied = match m.applied {
             Some(i) => format!("stages through `{}` applied", m.track().stages[i].id),
-            None => "nothing of kubetour's applied in this session".to_string(),
+            None => "what this session wrote".to_string(),
         };
         out.push_str(&format!(
-            " Left on context {} (namespace {}): {applied}. Remove it with `kubetour teardown --context {} -n {} --yes`.",
-            t.context, t.namespace, t.context, t.namespace
+            " Left on context {} (namespace {}): {applied}.",
+            t.context, t.namespace
         ));
+        if let Some(line) = &m.setup.teardown {
+            out.push_str(&format!(" Remove it with `{line}`."));
+        }
     }
     out
 }

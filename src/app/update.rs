@@ -78,6 +78,7 @@ fn engine_event(m: &mut Model, event: EngineEvent) {
             }
         }
         EngineEvent::Applied { stage, .. } => {
+            m.wrote = true;
             if let Some(i) = m.stage_index(&stage) {
                 start_waiting(m, i);
             }
@@ -276,6 +277,7 @@ fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
                 reset_stage(m, i);
             }
             m.applied = None;
+            m.wrote = false;
             m.selected = 0;
             m.notice = Some(if *delete_claims {
                 "teardown done: everything kubetour created is gone, claims included".into()

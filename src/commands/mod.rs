@@ -7,6 +7,8 @@
 //!   the main loop (tests build the same [`tour::Wizard`]).
 //! - `run`, `status`, `teardown`: the cluster commands without a screen; `printer`:
 //!   engine events as plain lines or JSON lines, and stdout that tolerates `| head`.
+//! - `teardown_line`: the teardown command a wizard session prints on quitting, derived
+//!   from how it was started.
 //! - `stages`, `export`, `lint`: the track commands (no cluster).
 //! - `sim`: `kubetour sim serve`.
 //! - Shared start-up: `load` (the track and language the flags name), `target` (the
@@ -24,6 +26,7 @@ pub mod stages;
 pub mod status;
 pub mod target;
 pub mod teardown;
+pub mod teardown_line;
 pub mod tour;
 
 use std::process::ExitCode;

@@ -17,6 +17,8 @@
 //!   line, no stage passed early.
 //! - `reconnect`: `kubetour sim serve --state` killed and restarted on the same port:
 //!   the wizard says so, reconnects, relists.
+//! - `teardown_line`: the teardown command printed on quitting works as printed (its
+//!   kubeconfig, context, `--allow-production`), and only after a write (issue 22.3).
 //!
 //! The binary in tmux (KUBETOUR_BIN, else the one cargo built):
 //! - `tmux`: every stage by keys at 120×40 and 80×24, a resize, kubectl beside it,
@@ -32,5 +34,6 @@ mod not_verified;
 mod outage_screen;
 mod reconnect;
 mod screens;
+mod teardown_line;
 mod tmux;
 mod update;

@@ -57,6 +57,7 @@ pub fn model() -> Model {
             "/home/learner/.local/state/kubetour/kubetour.log",
         )),
         production_words: vec!["prod".into(), "production".into(), "live".into()],
+        teardown: None,
         track,
     };
     Model::new(setup, Lang::En, now())
