@@ -14,6 +14,8 @@
 //!   names, persistent claims (O14–O16).
 //! - `on_sim`: the engine's pieces (apply, leave steps, state, leftovers: P7).
 //! - `pitfalls`: the tutorials' pitfalls met on a running cluster, the cause named.
+//! - `teardown_waits`: teardown returns when its pods and claims are gone, and says
+//!   how long it took (issue 22.5).
 //! - `earlier_namesakes`: events of deleted claims and pods named like today's are
 //!   history: no warning, no diagnosis, O19 conditional, `status` clean (issue 22.1).
 //!
@@ -42,5 +44,6 @@ mod on_sim;
 mod pitfalls;
 mod rbac_forbids_exec;
 mod resilience;
+mod teardown_waits;
 mod track_runs;
 mod user_agent;

@@ -1,0 +1,72 @@
+//! Teardown returns only when what it deleted is gone (issue 22.5): the StatefulSet's
+//! pods through Terminating, then the claims — which a pod still mounting them would
+//! keep (`kubernetes.io/pvc-protection`) — and it says how long that took.
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use kube::api::{Api, ListParams};
+
+use crate::support::{cluster, dump, engine as new_engine, shipped_track};
+use kubetour::engine::RunOptions;
+use kubetour::engine::events::EngineEvent;
+use kubetour::track::Lang;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn teardown_with_claims_returns_when_pods_and_claims_are_gone() {
+    let (_sim, conn) = cluster(true).await;
+    let (mut engine, told) = new_engine(&conn, shipped_track("5"));
+    let options = RunOptions {
+        try_it: false,
+        lang: Lang::En,
+    };
+    engine
+        .run(Some("persistence"), &options)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", dump(&told)));
+    engine
+        .delete_ours(None, true, &BTreeSet::new())
+        .await
+        .unwrap();
+
+    // At once, as a person running `teardown --delete-claims` and then `kubectl get`.
+    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), "emqx");
+    let left: Vec<String> = pods
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|p| p.metadata.name)
+        .collect();
+    assert!(
+        left.is_empty(),
+        "pods still there: {left:?}\n{}",
+        dump(&told)
+    );
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(conn.client.clone(), "emqx");
+    let held: Vec<String> = claims
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|c| c.metadata.name)
+        .collect();
+    assert!(
+        held.is_empty(),
+        "claims still there: {held:?}\n{}",
+        dump(&told)
+    );
+    let printed = dump(&told);
+    assert!(
+        printed.contains("everything deleted is gone ("),
+        "{printed}"
+    );
+    assert!(!printed.contains("still going away"), "{printed}");
+    let o20 = told.lock().unwrap().iter().any(|e| {
+        matches!(e, EngineEvent::Observation { id, sighting, .. }
+            if id == "O20" && *sighting == kubetour::engine::events::Sighting::Seen)
+    });
+    assert!(o20, "{printed}");
+}
