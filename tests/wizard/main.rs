@@ -8,6 +8,8 @@
 //! - `update`: the write guard, teardown's two questions, quitting mid-apply, the
 //!   mouse, autopilot.
 //! - `outage_screen`: the screen while the watches are down, and after.
+//! - `production_prompt`: typing a production context's name: the footer's keys are
+//!   the ones that act, a wrong name is told, esc says nothing was written (issue 22.4).
 //! - `not_verified`: a stage nothing could verify shows `?`, never `✓`.
 //!
 //! The real main loop (`runtime::run`) on a TestBackend against a simulated cluster:
@@ -32,6 +34,7 @@ mod faults;
 mod flow;
 mod not_verified;
 mod outage_screen;
+mod production_prompt;
 mod reconnect;
 mod screens;
 mod teardown_line;
