@@ -25,7 +25,7 @@ pub fn request(m: &mut Model, order: Order) -> Vec<Command> {
         ));
         return Vec::new();
     }
-    if m.setup.target.embedded || m.write_confirmed {
+    if m.setup.target.embedded || m.write_confirmed || !writes(m, &order) {
         return dispatch(m, order);
     }
     let needs_name = looks_like_production(&m.setup.target, &m.setup.production_words);
@@ -35,6 +35,23 @@ pub fn request(m: &mut Model, order: Order) -> Vec<Command> {
         typed: String::new(),
     });
     Vec::new()
+}
+
+/// Whether an order writes to the cluster. Entering a stage writes when it applies
+/// manifests or runs steps (its own, or the leave steps of the stage applied before);
+/// `preflight` only reads, so the question waits for the first stage that writes.
+fn writes(m: &Model, order: &Order) -> bool {
+    match order {
+        Order::Enter(i) => {
+            let stage = &m.track().stages[*i];
+            let leaving = m
+                .applied
+                .is_some_and(|a| !m.track().stages[a].on_leave.is_empty());
+            !stage.manifests.is_empty() || !stage.before.is_empty() || leaving
+        }
+        Order::Probe => false,
+        Order::TryIt { .. } | Order::RewindTo(_) | Order::Teardown { .. } => true,
+    }
 }
 
 fn looks_like_production(target: &Target, words: &[String]) -> bool {

@@ -8,6 +8,8 @@
 //! - `update`: the write guard, teardown's two questions, quitting mid-apply, the
 //!   mouse, autopilot.
 //! - `outage_screen`: the screen while the watches are down, and after.
+//! - `failed_stage`: a failed stage's status line (once, fitting), the sidebar's
+//!   `applied:`, no try-it offered; `preflight` asks no write question (issue 22.6).
 //! - `production_prompt`: typing a production context's name: the footer's keys are
 //!   the ones that act, a wrong name is told, esc says nothing was written (issue 22.4).
 //! - `not_verified`: a stage nothing could verify shows `?`, never `✓`.
@@ -30,6 +32,7 @@
 mod common;
 mod support;
 
+mod failed_stage;
 mod faults;
 mod flow;
 mod not_verified;

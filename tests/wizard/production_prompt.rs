@@ -14,6 +14,8 @@ fn on_production(context: &str) -> kubetour::app::Model {
     m.setup.target.embedded = false;
     m.setup.target.context = context.into();
     m.setup.target.server = "https://10.0.0.1:6443".into();
+    // Stage `pod`, the first that writes (`preflight` asks nothing).
+    m.selected = 1;
     m
 }
 
@@ -44,7 +46,7 @@ fn typing_a_production_name_the_footer_offers_only_the_keys_that_act() {
     assert!(screen(&m, 120, 40).contains("> eq-prod-1"));
     assert_eq!(
         update(&mut m, code(KeyCode::Enter)),
-        vec![Command::Engine(Order::Enter(0))]
+        vec![Command::Engine(Order::Enter(1))]
     );
 }
 
