@@ -81,3 +81,29 @@ impl Evidence {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_of_a_replaced_pod_are_forgotten() {
+        let mut e = Evidence::default();
+        for (name, uid) in [("emqx-0", "old"), ("emqx-1", "same")] {
+            e.pods.insert(
+                name.into(),
+                PodEvidence {
+                    uid: Some(uid.into()),
+                    log: Some("[error] Discovery error: {403".into()),
+                    ..Default::default()
+                },
+            );
+        }
+        e.retain_pods(|name| match name {
+            "emqx-0" => Some(Some("new")),
+            "emqx-1" => Some(Some("same")),
+            _ => None,
+        });
+        assert_eq!(e.pods.keys().collect::<Vec<_>>(), ["emqx-1"]);
+    }
+}
