@@ -3,19 +3,36 @@
 //! keep (`kubernetes.io/pvc-protection`) — and it says how long that took.
 
 use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use kube::api::{Api, ListParams};
+use kube::runtime::watcher::Event;
 
 use crate::support::{cluster, dump, engine as new_engine, shipped_track};
-use kubetour::engine::RunOptions;
 use kubetour::engine::events::EngineEvent;
+use kubetour::engine::{RunOptions, Taps};
 use kubetour::track::Lang;
+use kubetour::view::Change;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn teardown_with_claims_returns_when_pods_and_claims_are_gone() {
     let (_sim, conn) = cluster(true).await;
-    let (mut engine, told) = new_engine(&conn, shipped_track("5"));
+    let (engine, told) = new_engine(&conn, shipped_track("5"));
+    // The order the watches saw things go in: a claim marked for deletion while a pod
+    // still existed would be held by pvc-protection (and "deleted" would be untrue).
+    let seen: Arc<Mutex<Vec<&'static str>>> = Arc::default();
+    let log = seen.clone();
+    let mut engine = engine.with_taps(Taps {
+        change: Box::new(move |c| match c {
+            Change::Pod(Event::Delete(_)) => log.lock().unwrap().push("pod gone"),
+            Change::Claim(Event::Apply(claim)) if claim.metadata.deletion_timestamp.is_some() => {
+                log.lock().unwrap().push("claim deleting")
+            }
+            _ => {}
+        }),
+        ..Taps::default()
+    });
     let options = RunOptions {
         try_it: false,
         lang: Lang::En,
@@ -24,10 +41,18 @@ async fn teardown_with_claims_returns_when_pods_and_claims_are_gone() {
         .run(Some("persistence"), &options)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{}", dump(&told)));
+    seen.lock().unwrap().clear();
     engine
         .delete_ours(None, true, &BTreeSet::new())
         .await
         .unwrap();
+    let order = seen.lock().unwrap().clone();
+    let last_pod = order.iter().rposition(|w| *w == "pod gone");
+    let first_claim = order.iter().position(|w| *w == "claim deleting");
+    assert!(
+        last_pod.is_some() && first_claim.is_none_or(|c| Some(c) > last_pod),
+        "teardown must see its pods gone before it deletes the claims; seen: {order:?}"
+    );
 
     // At once, as a person running `teardown --delete-claims` and then `kubectl get`.
     let pods: Api<Pod> = Api::namespaced(conn.client.clone(), "emqx");
