@@ -57,13 +57,10 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             let live = about_live_object(&m.view, e);
             let warning = live && e.type_.as_deref() == Some("Warning");
             let object = involved(e);
-            let object = if live {
-                object
-            } else {
-                format!("{object} (gone)")
-            };
+            // Marked up front: a long object name would push a mark at its end out of sight.
+            let mark = if live { "" } else { " (gone)" };
             let text = format!(
-                "{when:>4} {} {object}: {}",
+                "{when:>4}{mark} {} {object}: {}",
                 e.reason.clone().unwrap_or_default(),
                 e.message.clone().unwrap_or_default()
             );

@@ -8,6 +8,8 @@
 //! - `update`: the write guard, teardown's two questions, quitting mid-apply, the
 //!   mouse, autopilot.
 //! - `outage_screen`: the screen while the watches are down, and after.
+//! - `events_history`: the previous install's events (other uids) shown as history,
+//!   never as warnings (issue 22.1).
 //! - `failed_stage`: a failed stage's status line (once, fitting), the sidebar's
 //!   `applied:`, no try-it offered; `preflight` asks no write question (issue 22.6).
 //! - `production_prompt`: typing a production context's name: the footer's keys are
@@ -32,6 +34,7 @@
 mod common;
 mod support;
 
+mod events_history;
 mod failed_stage;
 mod faults;
 mod flow;
