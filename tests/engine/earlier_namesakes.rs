@@ -7,10 +7,10 @@ use k8s_openapi::api::core::v1::{Event as K8sEvent, Namespace};
 use kube::api::{Api, PostParams};
 use serde_json::json;
 
-use crate::support::{cluster, dump, engine as new_engine, shipped_track};
-use kubetour::engine::RunOptions;
+use crate::support::{
+    cluster, dump, engine as new_engine, run_through, shipped_track, told as told_of,
+};
 use kubetour::engine::events::{EngineEvent, Sighting};
-use kubetour::track::Lang;
 
 /// A Warning event about `kind`/`name` with uid `uid`, ten minutes old.
 fn earlier(kind: &str, name: &str, uid: &str, reason: &str, message: &str) -> K8sEvent {
@@ -64,14 +64,7 @@ async fn events_of_deleted_namesakes_are_history_never_a_diagnosis() {
 
     let track = shipped_track("5");
     let (mut engine, told) = new_engine(&conn, track.clone());
-    let options = RunOptions {
-        try_it: false,
-        lang: Lang::En,
-    };
-    engine
-        .run(Some("persistence"), &options)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", dump(&told)));
+    run_through(&mut engine, &told, "persistence").await;
     let all = told.lock().unwrap().clone();
     let diagnosed: Vec<_> = all
         .iter()
@@ -79,18 +72,7 @@ async fn events_of_deleted_namesakes_are_history_never_a_diagnosis() {
         .filter(|e| matches!(e, EngineEvent::Diagnosed { stage, .. } if stage == "persistence"))
         .collect();
     assert!(diagnosed.is_empty(), "{diagnosed:?}\n{}", dump(&told));
-    let o19: Vec<_> = all
-        .iter()
-        .filter_map(|e| match e {
-            EngineEvent::Observation {
-                id,
-                sighting,
-                evidence,
-                ..
-            } if id == "O19" => Some((*sighting, evidence.clone())),
-            _ => None,
-        })
-        .collect();
+    let o19 = told_of(&told, "O19");
     assert_eq!(o19.len(), 1, "{}", dump(&told));
     assert_eq!(o19[0].0, Sighting::Conditional, "{}", o19[0].1);
 

@@ -9,11 +9,22 @@ use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use kube::api::{Api, ListParams};
 use kube::runtime::watcher::Event;
 
-use crate::support::{cluster, dump, engine as new_engine, shipped_track};
+use crate::support::{cluster, dump, engine as new_engine, run_through, shipped_track};
+use kubetour::engine::Taps;
 use kubetour::engine::events::EngineEvent;
-use kubetour::engine::{RunOptions, Taps};
-use kubetour::track::Lang;
 use kubetour::view::Change;
+
+/// The names of every object `api` lists.
+async fn names<K>(api: &Api<K>) -> Vec<String>
+where
+    K: kube::Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned,
+{
+    let list = api.list(&ListParams::default()).await.unwrap();
+    list.items
+        .into_iter()
+        .filter_map(|o| o.meta().name.clone())
+        .collect()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn teardown_with_claims_returns_when_pods_and_claims_are_gone() {
@@ -33,14 +44,7 @@ async fn teardown_with_claims_returns_when_pods_and_claims_are_gone() {
         }),
         ..Taps::default()
     });
-    let options = RunOptions {
-        try_it: false,
-        lang: Lang::En,
-    };
-    engine
-        .run(Some("persistence"), &options)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", dump(&told)));
+    run_through(&mut engine, &told, "persistence").await;
     seen.lock().unwrap().clear();
     engine
         .delete_ours(None, true, &BTreeSet::new())
@@ -56,31 +60,11 @@ async fn teardown_with_claims_returns_when_pods_and_claims_are_gone() {
 
     // At once, as a person running `teardown --delete-claims` and then `kubectl get`.
     let pods: Api<Pod> = Api::namespaced(conn.client.clone(), "emqx");
-    let left: Vec<String> = pods
-        .list(&ListParams::default())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .filter_map(|p| p.metadata.name)
-        .collect();
-    assert!(
-        left.is_empty(),
-        "pods still there: {left:?}\n{}",
-        dump(&told)
-    );
     let claims: Api<PersistentVolumeClaim> = Api::namespaced(conn.client.clone(), "emqx");
-    let held: Vec<String> = claims
-        .list(&ListParams::default())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .filter_map(|c| c.metadata.name)
-        .collect();
+    let left = (names(&pods).await, names(&claims).await);
     assert!(
-        held.is_empty(),
-        "claims still there: {held:?}\n{}",
+        left.0.is_empty() && left.1.is_empty(),
+        "still there (pods, claims): {left:?}\n{}",
         dump(&told)
     );
     let printed = dump(&told);

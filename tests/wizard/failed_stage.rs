@@ -1,13 +1,11 @@
 //! What a failed stage and the first write say (issue 22.6), at 80×24, 120×40 and
 //! 200×60: the status line names the stage once and fits; the sidebar names the stage
 //! whose objects the cluster holds (the failed one, it wrote its StatefulSet); a failed
-//! stage offers no try-it; and on a real cluster the write question waits for the
-//! first stage that writes (`preflight` only reads).
+//! stage offers no try-it. (`preflight` asking no write question: `update`.)
 
 use crate::support::*;
 use crossterm::event::KeyCode;
-use kubetour::app::model::{Confirm, Mode};
-use kubetour::app::{Command, Msg, update};
+use kubetour::app::{Msg, update};
 use kubetour::engine::events::EngineEvent;
 use kubetour::engine::task::{Order, Outcome, Report};
 
@@ -19,19 +17,7 @@ fn a_failed_stage_says_so_once_names_what_it_applied_and_offers_no_try_it() {
     update(&mut m, code(KeyCode::Enter));
     let stage = m.track().stages[9].clone();
     let check = stage.checks[0].condition.to_string();
-    let mut msgs = vec![engine(EngineEvent::StageStarted {
-        index: 9,
-        id: stage.id.clone(),
-        title: stage.title.en.clone(),
-    })];
-    for man in &stage.manifests {
-        msgs.push(engine(EngineEvent::Applied {
-            stage: stage.id.clone(),
-            kind: man.kind.clone(),
-            name: man.name.clone(),
-            changed: true,
-        }));
-    }
+    let mut msgs = stage_applied(&m, 9);
     msgs.push(engine(EngineEvent::CheckFailed {
         stage: stage.id.clone(),
         check: check.clone(),
@@ -63,32 +49,4 @@ fn a_failed_stage_says_so_once_names_what_it_applied_and_offers_no_try_it() {
         assert!(!s.contains("applied: statefulset"), "{w}×{h}:\n{s}");
     }
     assert!(screen(&m, 200, 60).contains("applied: persistence"));
-}
-
-#[test]
-fn preflight_asks_nothing_and_the_question_names_the_first_stage_that_writes() {
-    let mut m = model();
-    m.setup.target.embedded = false;
-    m.setup.target.context = "kind-dev".into();
-    assert_eq!(
-        update(&mut m, code(KeyCode::Enter)),
-        vec![Command::Engine(Order::Enter(0))]
-    );
-    let passes = stage_passes(&m, 0);
-    feed(&mut m, passes);
-    feed(&mut m, [key('n'), code(KeyCode::Enter)]);
-    assert!(matches!(
-        m.mode,
-        Mode::Confirm(Confirm::Target {
-            order: Order::Enter(1),
-            ..
-        })
-    ));
-    for (w, h) in [(80, 24), (120, 40), (200, 60)] {
-        let s = screen(&m, w, h);
-        assert!(
-            s.contains("stage `pod`") && !s.contains("to run stage `preflight`"),
-            "{w}×{h}:\n{s}"
-        );
-    }
 }

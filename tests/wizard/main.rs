@@ -11,7 +11,7 @@
 //! - `events_history`: the previous install's events (other uids) shown as history,
 //!   never as warnings (issue 22.1).
 //! - `failed_stage`: a failed stage's status line (once, fitting), the sidebar's
-//!   `applied:`, no try-it offered; `preflight` asks no write question (issue 22.6).
+//!   `applied:`, no try-it offered (issue 22.6; `preflight` asking nothing: `update`).
 //! - `production_prompt`: typing a production context's name: the footer's keys are
 //!   the ones that act, a wrong name is told, esc says nothing was written (issue 22.4).
 //! - `not_verified`: a stage nothing could verify shows `?`, never `✓`.

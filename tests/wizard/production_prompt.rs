@@ -10,10 +10,7 @@ use kubetour::app::{Command, update};
 use kubetour::engine::task::Order;
 
 fn on_production(context: &str) -> kubetour::app::Model {
-    let mut m = model();
-    m.setup.target.embedded = false;
-    m.setup.target.context = context.into();
-    m.setup.target.server = "https://10.0.0.1:6443".into();
+    let mut m = on_cluster(context);
     // Stage `pod`, the first that writes (`preflight` asks nothing).
     m.selected = 1;
     m

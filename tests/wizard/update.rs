@@ -9,11 +9,7 @@ use kubetour::app::{Command, Msg, update};
 use kubetour::engine::task::Order;
 
 fn on_real_cluster(context: &str) -> kubetour::app::Model {
-    let mut m = model();
-    m.setup.target.embedded = false;
-    m.setup.target.context = context.into();
-    m.setup.target.server = "https://10.0.0.1:6443".into();
-    m
+    on_cluster(context)
 }
 
 /// On a real cluster with stage `pod` (the first that writes) selected.
@@ -48,8 +44,14 @@ fn on_a_real_cluster_the_first_write_waits_for_a_yes() {
         s.contains("kind-dev") && s.contains("https://10.0.0.1:6443"),
         "{s}"
     );
-    // The question names the first stage that writes.
-    assert!(s.contains("to run stage `pod`"), "{s}");
+    // The question names the first stage that writes, at every size.
+    for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+        let s = screen(&m, w, h);
+        assert!(
+            s.contains("stage `pod`") && !s.contains("to run stage `preflight`"),
+            "{w}×{h}:\n{s}"
+        );
+    }
     let out = update(&mut m, key('y'));
     assert_eq!(out, vec![Command::Engine(Order::Enter(1))]);
     // Once said, later writes go straight through.
