@@ -75,6 +75,7 @@ fn model() -> anyhow::Result<Model> {
         trace_file: None,
         production_words: vec!["prod".into()],
         track,
+        teardown: None,
     };
     Ok(Model::new(setup, Lang::En, jiff::Timestamp::now()))
 }

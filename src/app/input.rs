@@ -15,36 +15,39 @@ pub fn key(m: &mut Model, key: KeyEvent) -> Vec<Command> {
     if m.life != Life::Running {
         return Vec::new();
     }
-    // Typing a production context's name: every character is text, not a command.
+    // Typing a production context's name: every character is text, not a command;
+    // only the TypeName keys act (ctrl-c still quits).
     if let Mode::Confirm(Confirm::Target {
         needs_name: true,
         typed,
         order,
     }) = &mut m.mode
-        && action_for(Scope::Main, key) != Some(Action::Quit)
     {
-        match key.code {
-            KeyCode::Char(c) => typed.push(c),
-            KeyCode::Backspace => {
-                typed.pop();
-            }
-            KeyCode::Esc => m.mode = Mode::Normal,
-            KeyCode::Enter if *typed == m.setup.target.context => {
+        match (action_for(Scope::TypeName, key), key.code) {
+            (Some(Action::Quit), _) => return quit_now(m, "quit"),
+            (Some(Action::Yes), _) if *typed == m.setup.target.context => {
                 let order = order.clone();
                 m.mode = Mode::Normal;
                 m.write_confirmed = true;
+                m.notice = None;
                 return dispatch(m, order);
+            }
+            (Some(Action::Yes), _) => {
+                m.notice = Some(format!(
+                    "`{typed}` is not the context's name: type `{}` exactly, or esc to write nothing",
+                    m.setup.target.context
+                ));
+            }
+            (Some(Action::No), _) => declined(m),
+            (_, KeyCode::Char(c)) => typed.push(c),
+            (_, KeyCode::Backspace) => {
+                typed.pop();
             }
             _ => {}
         }
         return Vec::new();
     }
-    let scope = match m.mode {
-        Mode::Normal => Scope::Main,
-        Mode::Help => Scope::Help,
-        Mode::Confirm(_) => Scope::Confirm,
-    };
-    match action_for(scope, key) {
+    match action_for(Scope::of(&m.mode), key) {
         Some(action) => act(m, action),
         None => Vec::new(),
     }
@@ -213,8 +216,24 @@ fn answer(m: &mut Model, yes: bool) -> Vec<Command> {
             request(m, Order::Teardown { delete_claims: yes })
         }
         (Confirm::QuitBusy, true) => quit_now(m, "quit"),
+        (Confirm::Target { .. }, false) => {
+            declined(m);
+            Vec::new()
+        }
         (_, _) => Vec::new(),
     }
+}
+
+/// No to the first write: say that nothing was written, and stop autopilot (it cannot
+/// go on without writing), so its label goes too.
+fn declined(m: &mut Model) {
+    m.mode = Mode::Normal;
+    let stopped = std::mem::take(&mut m.autopilot.on);
+    m.notice = Some(format!(
+        "nothing was written to context {}{}",
+        m.setup.target.context,
+        if stopped { "; autopilot stopped" } else { "" }
+    ));
 }
 
 fn move_pod(m: &mut Model, down: bool) -> Vec<Command> {

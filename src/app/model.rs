@@ -143,6 +143,9 @@ pub struct Setup {
     /// Where tracing goes.
     pub trace_file: Option<PathBuf>,
     pub production_words: Vec<String>,
+    /// `kubetour teardown …` as it works for this cluster, printed on quitting when
+    /// something was written (None for the embedded cluster).
+    pub teardown: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +184,9 @@ pub struct Model {
     pub autopilot: Autopilot,
     /// The person said yes to writing to this (non-embedded) cluster.
     pub write_confirmed: bool,
+    /// This session wrote something that is still there (an apply reported, no
+    /// teardown since): only then does quitting print how to remove it.
+    pub wrote: bool,
     /// The one-line message under the panels ("teardown: deleted 12 objects").
     pub notice: Option<String>,
     pub now: Timestamp,
@@ -238,6 +244,7 @@ impl Model {
             log: LogTail::default(),
             autopilot: Autopilot::default(),
             write_confirmed: false,
+            wrote: false,
             notice: None,
             now,
             frame: 0,

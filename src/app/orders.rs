@@ -25,7 +25,7 @@ pub fn request(m: &mut Model, order: Order) -> Vec<Command> {
         ));
         return Vec::new();
     }
-    if m.setup.target.embedded || m.write_confirmed {
+    if m.setup.target.embedded || m.write_confirmed || !writes(m, &order) {
         return dispatch(m, order);
     }
     let needs_name = looks_like_production(&m.setup.target, &m.setup.production_words);
@@ -35,6 +35,23 @@ pub fn request(m: &mut Model, order: Order) -> Vec<Command> {
         typed: String::new(),
     });
     Vec::new()
+}
+
+/// Whether an order writes to the cluster. Entering a stage writes when it applies
+/// manifests or runs steps (its own, or the leave steps of the stage applied before);
+/// `preflight` only reads, so the question waits for the first stage that writes.
+fn writes(m: &Model, order: &Order) -> bool {
+    match order {
+        Order::Enter(i) => {
+            let stage = &m.track().stages[*i];
+            let leaving = m
+                .applied
+                .is_some_and(|a| !m.track().stages[a].on_leave.is_empty());
+            !stage.manifests.is_empty() || !stage.before.is_empty() || leaving
+        }
+        Order::Probe => false,
+        Order::TryIt { .. } | Order::RewindTo(_) | Order::Teardown { .. } => true,
+    }
 }
 
 fn looks_like_production(target: &Target, words: &[String]) -> bool {
@@ -117,15 +134,23 @@ fn leaving_words(m: &Model, why: &str) -> String {
         out.push_str(
             " The embedded simulated cluster stops with kubetour: nothing is left running.",
         );
+    } else if !m.wrote && m.busy.is_none() {
+        out.push_str(&format!(
+            " Nothing of kubetour's is left on context {} (namespace {}) by this session.",
+            t.context, t.namespace
+        ));
     } else {
         let applied = match m.applied {
             Some(i) => format!("stages through `{}` applied", m.track().stages[i].id),
-            None => "nothing of kubetour's applied in this session".to_string(),
+            None => "what this session wrote".to_string(),
         };
         out.push_str(&format!(
-            " Left on context {} (namespace {}): {applied}. Remove it with `kubetour teardown --context {} -n {} --yes`.",
-            t.context, t.namespace, t.context, t.namespace
+            " Left on context {} (namespace {}): {applied}.",
+            t.context, t.namespace
         ));
+        if let Some(line) = &m.setup.teardown {
+            out.push_str(&format!(" Remove it with `{line}`."));
+        }
     }
     out
 }

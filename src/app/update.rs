@@ -79,7 +79,11 @@ fn engine_event(m: &mut Model, event: EngineEvent) {
             }
         }
         EngineEvent::Applied { stage, .. } => {
+            m.wrote = true;
             if let Some(i) = m.stage_index(&stage) {
+                // The cluster has this stage's manifests now, whether or not its
+                // checks will pass (the sidebar's "applied:" says so).
+                m.applied = Some(i);
                 start_waiting(m, i);
             }
         }
@@ -277,6 +281,7 @@ fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
                 reset_stage(m, i);
             }
             m.applied = None;
+            m.wrote = false;
             m.selected = 0;
             m.notice = Some(if *delete_claims {
                 "teardown done: everything kubetour created is gone, claims included".into()
@@ -309,7 +314,7 @@ fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
             m.notice = Some(if not_verified {
                 why.clone()
             } else {
-                format!("{} failed: {why}", m.describe_order(&order))
+                failed_notice(m, &order, why)
             });
         }
         (_, Outcome::Cancelled) => {
@@ -335,6 +340,30 @@ fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
     }
     out.extend(probe_if_changed(m));
     out
+}
+
+/// One short line for the status bar: which order failed, and at which check; the
+/// whole story (what was observed, the hint) is in the checks panel, which wraps. The
+/// error's own `stage `x`: ` is not said twice.
+fn failed_notice(m: &Model, order: &Order, why: &str) -> String {
+    let what = m.describe_order(order);
+    let failed_check = super::model::order_stage(order).and_then(|i| {
+        m.stages[i]
+            .checks
+            .iter()
+            .position(|c| matches!(c.state, CheckState::Failed { .. }))
+            .map(|at| (at, m.stages[i].checks.len()))
+    });
+    match failed_check {
+        Some((at, of)) => format!(
+            "{what} failed at check {} of {of}: the checks panel says why",
+            at + 1
+        ),
+        None => {
+            let why = why.strip_prefix(&format!("{what}: ")).unwrap_or(why);
+            format!("{what} failed: {why}")
+        }
+    }
 }
 
 /// Asks EMQX for membership when pods changed and nothing else is asking it.

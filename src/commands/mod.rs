@@ -7,6 +7,8 @@
 //!   the main loop (tests build the same [`tour::Wizard`]).
 //! - `run`, `status`, `teardown`: the cluster commands without a screen; `printer`:
 //!   engine events as plain lines or JSON lines, and stdout that tolerates `| head`.
+//! - `teardown_line`: the teardown command a wizard session prints on quitting, derived
+//!   from how it was started.
 //! - `stages`, `export`, `lint`: the track commands (no cluster).
 //! - `probe`: `kubetour probe`, the delivery matrix for operators, on any cluster.
 //! - `sim`: `kubetour sim serve`.
@@ -26,6 +28,7 @@ pub mod stages;
 pub mod status;
 pub mod target;
 pub mod teardown;
+pub mod teardown_line;
 pub mod tour;
 
 use std::process::ExitCode;

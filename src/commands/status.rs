@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    Endpoints, Event as K8sEvent, PersistentVolumeClaim, Pod, Service,
+    ConfigMap, Endpoints, Event as K8sEvent, PersistentVolumeClaim, Pod, Service, ServiceAccount,
 };
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{Api, ListParams};
 use kube::runtime::watcher::Event;
 use kube::{Client, ResourceExt};
@@ -24,7 +25,7 @@ use crate::engine::evidence::Evidence;
 use crate::engine::probe::{self, Wants};
 use crate::engine::session::runs_emqx;
 use crate::track::{Hint, Lang, Track};
-use crate::view::objects::{ObjectLine, involved, objects};
+use crate::view::objects::{ObjectLine, about_live_object, event_time, involved, objects};
 use crate::view::pod_row::PodRow;
 use crate::view::{Change, ClusterView};
 
@@ -73,6 +74,9 @@ pub struct Snapshot {
     /// "1 cluster of 3 running nodes", "3 separate one-node clusters", ...
     pub membership: String,
     pub warnings: Vec<WarningLine>,
+    /// Warnings about objects that no longer exist (deleted, or replaced by a namesake):
+    /// history, not shown and never diagnosed.
+    pub earlier_warnings: usize,
     pub diagnoses: Vec<Diagnosis>,
 }
 
@@ -111,6 +115,10 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
     list_into::<Service>(client, ns, Change::Service, &mut view).await?;
     list_into::<Endpoints>(client, ns, Change::Endpoints, &mut view).await?;
     list_into::<PersistentVolumeClaim>(client, ns, Change::Claim, &mut view).await?;
+    list_into::<ConfigMap>(client, ns, Change::ConfigMap, &mut view).await?;
+    list_into::<ServiceAccount>(client, ns, Change::ServiceAccount, &mut view).await?;
+    list_into::<Role>(client, ns, Change::Role, &mut view).await?;
+    list_into::<RoleBinding>(client, ns, Change::RoleBinding, &mut view).await?;
     list_into::<K8sEvent>(client, ns, Change::Event, &mut view).await?;
 
     let now = jiff::Timestamp::now();
@@ -164,12 +172,14 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
         .into_iter()
         .filter(|d| seen.insert((d.source.clone(), d.explanation.clone())))
         .collect();
-    let mut warnings: Vec<&K8sEvent> = view
+    // Warnings about the objects that exist now; those about deleted namesakes (the
+    // previous install's pods and claims) are history, only counted.
+    let (mut warnings, history): (Vec<&K8sEvent>, Vec<&K8sEvent>) = view
         .events
         .iter()
         .filter(|e| e.type_.as_deref() == Some("Warning"))
-        .collect();
-    warnings.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
+        .partition(|e| about_live_object(&view, e));
+    warnings.sort_by_key(|e| event_time(e));
     let warnings = warnings
         .iter()
         .rev()
@@ -187,6 +197,7 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
         emqx,
         membership,
         warnings,
+        earlier_warnings: history.len(),
         diagnoses,
     })
 }
@@ -228,6 +239,12 @@ impl Snapshot {
             for w in &self.warnings {
                 out.push_str(&format!("  {} {}: {}\n", w.object, w.reason, w.message));
             }
+        }
+        if self.earlier_warnings > 0 {
+            out.push_str(&format!(
+                "\n({} earlier warning(s) about objects that no longer exist, not shown)\n",
+                self.earlier_warnings
+            ));
         }
         if !self.diagnoses.is_empty() {
             out.push_str("\nDIAGNOSES\n");

@@ -40,6 +40,8 @@ pub struct Options {
     /// cluster kubetour did not start need no on-screen yes.
     pub yes: bool,
     pub allow_production: bool,
+    /// The teardown command that works for this session's cluster (None: embedded).
+    pub teardown: Option<String>,
 }
 
 /// A wizard ready to run: its model, its services, and the messages for the loop.
@@ -129,6 +131,7 @@ impl Wizard {
             kubeconfig: options.stable_kubeconfig.clone(),
             trace_file: options.trace_file.clone(),
             production_words: options.production_words.clone(),
+            teardown: options.teardown.clone(),
             track: track.clone(),
         };
         let mut model = Model::new(setup, options.lang, jiff::Timestamp::now());
@@ -216,6 +219,12 @@ pub fn run(args: &TourArgs) -> anyhow::Result<ExitCode> {
             production_words: args.target.production_words.clone(),
             yes: args.target.yes,
             allow_production: args.target.allow_production,
+            teardown: super::teardown_line::teardown_line(
+                &args.target,
+                &args.track.track,
+                &track.namespace,
+                &opened.connection.target,
+            ),
         };
         let mut wizard = Wizard::start(&opened, track, &options);
         let (mut terminal, guard) = crate::app::terminal::enter()?;

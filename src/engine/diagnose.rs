@@ -6,6 +6,7 @@ use super::events::Diagnosis;
 use super::evidence::Evidence;
 use crate::track::{Hint, HintSource, Lang};
 use crate::view::ClusterView;
+use crate::view::objects::about_live_object;
 
 /// Every hint that matches a current log line or event, once per (hint, source).
 pub fn diagnose(
@@ -32,7 +33,9 @@ pub fn diagnose(
                 }
             }
             HintSource::Events => {
-                for event in view.events.iter() {
+                // Only events about the objects that exist now: a deleted claim's
+                // `FailedBinding` says nothing about its namesake that bound at once.
+                for event in view.events.iter().filter(|e| about_live_object(view, e)) {
                     let message = event.message.as_deref().unwrap_or_default();
                     let reason = event.reason.as_deref().unwrap_or_default();
                     let text = format!("{reason}: {message}");

@@ -12,6 +12,9 @@ use crate::emqx::node_status::NodeStatus;
 /// The latest answers from one pod. `Err` holds what went wrong, in words.
 #[derive(Debug, Clone, Default)]
 pub struct PodEvidence {
+    /// The uid of the pod that answered: a re-created pod of the same name (a
+    /// StatefulSet's) starts with no answers, never with its predecessor's log.
+    pub uid: Option<String>,
     pub node: Option<Result<NodeStatus, String>>,
     pub cluster: Option<Result<ClusterStatus, String>>,
     /// The last lines of the pod's log.
@@ -73,8 +76,38 @@ impl Evidence {
         Membership::from_views(&views)
     }
 
-    /// Forgets pods that no longer exist.
-    pub fn retain_pods(&mut self, exists: impl Fn(&str) -> bool) {
-        self.pods.retain(|name, _| exists(name));
+    /// Forgets pods that no longer exist, and the answers of pods that were replaced by
+    /// a namesake: `live` gives the uid of the pod of that name now, if any.
+    pub fn retain_pods<'a>(&mut self, live: impl Fn(&str) -> Option<Option<&'a str>>) {
+        self.pods.retain(|name, answers| match live(name) {
+            None => false,
+            Some(uid) => answers.uid.is_none() || answers.uid.as_deref() == uid,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_of_a_replaced_pod_are_forgotten() {
+        let mut e = Evidence::default();
+        for (name, uid) in [("emqx-0", "old"), ("emqx-1", "same")] {
+            e.pods.insert(
+                name.into(),
+                PodEvidence {
+                    uid: Some(uid.into()),
+                    log: Some("[error] Discovery error: {403".into()),
+                    ..Default::default()
+                },
+            );
+        }
+        e.retain_pods(|name| match name {
+            "emqx-0" => Some(Some("new")),
+            "emqx-1" => Some(Some("same")),
+            _ => None,
+        });
+        assert_eq!(e.pods.keys().collect::<Vec<_>>(), ["emqx-1"]);
     }
 }

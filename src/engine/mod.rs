@@ -14,7 +14,8 @@
 //!   history tells (start order, claims kept); `observe`: each observation told as seen
 //!   only when its witnesses saw it.
 //! - `delivery`: the MQTT delivery rounds behind `mqtt_delivery` checks and witnesses.
-//! - `preflight`: findings before anything is written; `teardown`: removing our objects.
+//! - `preflight`: findings before anything is written; `teardown`: removing our objects;
+//!   `gone`: waiting until what was deleted is gone, or saying what is still going away.
 //! - `session`: the engine driven one order at a time (the wizard); `task`: that engine
 //!   as a tokio task taking orders over a channel, cancellable mid-wait.
 pub mod checks;
@@ -23,6 +24,7 @@ pub mod diagnose;
 mod discovery_gap;
 pub mod events;
 pub mod evidence;
+mod gone;
 mod observe;
 pub mod preflight;
 pub mod probe;

@@ -41,7 +41,14 @@ pub async fn probe_pods(
 ) {
     for pod in pods {
         let name = pod.name_any();
-        let mut answers = evidence.pods.remove(&name).unwrap_or_default();
+        let uid = pod.uid();
+        // Answers of an earlier pod of the same name are not this pod's.
+        let mut answers = evidence
+            .pods
+            .remove(&name)
+            .filter(|a| a.uid.is_none() || a.uid == uid)
+            .unwrap_or_default();
+        answers.uid = uid;
         if wants.ctl && is_running(pod) {
             if evidence.exec_refused.is_none() {
                 evidence.exec_refused =

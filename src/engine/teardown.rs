@@ -36,6 +36,8 @@ impl Engine {
         delete_claims: bool,
         keep: &BTreeSet<(String, String)>,
     ) -> Result<Vec<(String, String)>, RunError> {
+        // The watches' first list, so that waiting for what goes starts from the truth.
+        self.listed().await;
         let mut ours = self.find_ours().await?;
         ours.retain(|o| keep_through.is_none_or(|k| o.stage > k));
         ours.retain(|o| !keep.contains(&(o.kind.clone(), o.name.clone())));
@@ -53,6 +55,11 @@ impl Engine {
             self.delete_one(o).await?;
             deleted.push((o.kind.clone(), o.name.clone()));
         }
+        // Pods go through Terminating; a claim deleted while a pod still mounts it would
+        // only be marked (pvc-protection), so the claims wait for the pods to be gone.
+        if !others.is_empty() {
+            self.wait_gone(&deleted, keep_through.is_none()).await;
+        }
         if !claims.is_empty() {
             let names: Vec<&str> = claims.iter().map(|c| c.name.as_str()).collect();
             if delete_claims {
@@ -64,10 +71,21 @@ impl Engine {
                         names.join(", ")
                     ),
                 });
+                let mut asked = Vec::new();
                 for c in &claims {
                     self.delete_one(c).await?;
-                    deleted.push((c.kind.clone(), c.name.clone()));
-                    at_teardown.deleted.push(c.name.clone());
+                    asked.push((c.kind.clone(), c.name.clone()));
+                }
+                let left = self.wait_gone(&asked, true).await;
+                for (kind, name) in asked {
+                    // A claim still held (by a pod that has not gone) is not deleted yet.
+                    let prefix = format!("{}/{name} (", kind.to_lowercase());
+                    if left.iter().any(|l| l.starts_with(&prefix)) {
+                        at_teardown.kept.push(name.clone());
+                    } else {
+                        at_teardown.deleted.push(name.clone());
+                    }
+                    deleted.push((kind, name));
                 }
             } else {
                 self.emit(EngineEvent::StepDone {

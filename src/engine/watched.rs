@@ -29,7 +29,8 @@ impl Engine {
             }
         }
         let view = &self.view;
-        self.evidence.retain_pods(|p| view.pods.get(p).is_some());
+        self.evidence
+            .retain_pods(|p| view.pods.get(p).map(|pod| pod.metadata.uid.as_deref()));
         self.hand_over();
     }
 

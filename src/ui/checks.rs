@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::text::{clock, fit, fit_spans, spinner};
 use super::theme::Theme;
 use super::{panel, shown};
-use crate::app::model::{CheckState, Model, ObservationRow, TryState};
+use crate::app::model::{CheckState, Model, ObservationRow, StageState, TryState};
 use crate::engine::events::Sighting;
 use crate::track::Lang;
 use unicode_width::UnicodeWidthStr;
@@ -101,7 +101,16 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             TryState::NotRun => Line::from(vec![
                 Span::styled("▷ ", theme.dim),
                 Span::styled(title, theme.dim),
-                Span::styled(if zh { "（按 t）" } else { " (press t)" }, theme.dim),
+                // A failed stage offers no try-it: `t` would refuse until it passes.
+                Span::styled(
+                    match (s.state == StageState::Failed, zh) {
+                        (false, true) => "（按 t）",
+                        (false, false) => " (press t)",
+                        (true, true) => "（阶段通过后）",
+                        (true, false) => " (after the stage passes)",
+                    },
+                    theme.dim,
+                ),
             ]),
             TryState::Running { since: t } => Line::from(vec![
                 Span::styled(format!("{} ", spinner(m.frame)), theme.busy),

@@ -11,7 +11,7 @@ use super::text::fit;
 use super::theme::Theme;
 use super::{panel, shown};
 use crate::app::model::Model;
-use crate::view::objects::{event_time, involved};
+use crate::view::objects::{about_live_object, event_time, involved};
 use crate::view::pod_row::short_age;
 
 pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
@@ -52,10 +52,15 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             let when = event_time(e)
                 .map(|t| short_age(m.now.duration_since(t).as_secs()))
                 .unwrap_or_default();
-            let warning = e.type_.as_deref() == Some("Warning");
+            // An event about an earlier namesake (the previous install's pod or claim)
+            // is history: dimmed and marked, never a warning about today's object.
+            let live = about_live_object(&m.view, e);
+            let warning = live && e.type_.as_deref() == Some("Warning");
             let object = involved(e);
+            // Marked up front: a long object name would push a mark at its end out of sight.
+            let mark = if live { "" } else { " (gone)" };
             let text = format!(
-                "{when:>4} {} {object}: {}",
+                "{when:>4}{mark} {} {object}: {}",
                 e.reason.clone().unwrap_or_default(),
                 e.message.clone().unwrap_or_default()
             );
@@ -77,7 +82,19 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if lines.is_empty() {
         lines.push(Line::styled("no events yet", theme.dim));
     }
-    let title = format!(" Events ({}) ", m.view.events.len());
+    let earlier = m
+        .view
+        .events
+        .iter()
+        .filter(|e| !about_live_object(&m.view, e))
+        .count();
+    let title = match earlier {
+        0 => format!(" Events ({}) ", m.view.events.len()),
+        n => format!(
+            " Events ({}, {n} of gone objects) ",
+            m.view.events.len() - n
+        ),
+    };
     frame.render_widget(
         Paragraph::new(lines)
             .block(panel(title, false, theme))

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::keys::{Scope, bindings};
 use super::text::{clock, fit, spinner};
 use super::theme::Theme;
-use crate::app::model::{CheckState, Mode, Model, order_stage};
+use crate::app::model::{CheckState, Model, order_stage};
 
 pub fn status(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if area.height == 0 {
@@ -96,11 +96,7 @@ pub fn keys(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if area.height == 0 {
         return;
     }
-    let scope = match m.mode {
-        Mode::Normal => Scope::Main,
-        Mode::Help => Scope::Help,
-        Mode::Confirm(_) => Scope::Confirm,
-    };
+    let scope = Scope::of(&m.mode);
     let mut spans = Vec::new();
     let mut used = 0usize;
     let width = area.width as usize;

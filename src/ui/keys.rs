@@ -40,6 +40,24 @@ pub enum Scope {
     Help,
     /// A yes/no question.
     Confirm,
+    /// Typing a production context's name: letters are text (`y` and `n` too), only
+    /// these keys (and ctrl-c) act.
+    TypeName,
+}
+
+impl Scope {
+    /// The keys that apply in this mode of the model.
+    pub fn of(mode: &crate::app::model::Mode) -> Scope {
+        use crate::app::model::{Confirm, Mode};
+        match mode {
+            Mode::Normal => Scope::Main,
+            Mode::Help => Scope::Help,
+            Mode::Confirm(Confirm::Target {
+                needs_name: true, ..
+            }) => Scope::TypeName,
+            Mode::Confirm(_) => Scope::Confirm,
+        }
+    }
 }
 
 pub struct Binding {
@@ -267,6 +285,33 @@ pub const KEYS: &[Binding] = &[
         scope: Scope::Confirm,
         footer: true,
     },
+    Binding {
+        keys: &[Enter],
+        label: "⏎",
+        action: Action::Yes,
+        short: "confirm the typed name",
+        help: "write, if the name typed is the context's",
+        scope: Scope::TypeName,
+        footer: true,
+    },
+    Binding {
+        keys: &[Esc],
+        label: "esc",
+        action: Action::No,
+        short: "no, write nothing",
+        help: "answer no: nothing is written",
+        scope: Scope::TypeName,
+        footer: true,
+    },
+    Binding {
+        keys: &[],
+        label: "ctrl-c",
+        action: Action::Quit,
+        short: "quit",
+        help: "quit (every other key is part of the name)",
+        scope: Scope::TypeName,
+        footer: true,
+    },
 ];
 
 /// The action a key asks for in `scope`, if any. Ctrl-C always quits: in raw mode it
@@ -295,7 +340,7 @@ mod tests {
 
     #[test]
     fn no_key_means_two_things_in_one_scope() {
-        for scope in [Scope::Main, Scope::Help, Scope::Confirm] {
+        for scope in [Scope::Main, Scope::Help, Scope::Confirm, Scope::TypeName] {
             let mut seen = Vec::new();
             for b in bindings(scope) {
                 for k in b.keys {
@@ -319,8 +364,17 @@ mod tests {
     #[test]
     fn ctrl_c_quits_everywhere() {
         let ctrl_c = KeyEvent::new(Char('c'), KeyModifiers::CONTROL);
-        for scope in [Scope::Main, Scope::Help, Scope::Confirm] {
+        for scope in [Scope::Main, Scope::Help, Scope::Confirm, Scope::TypeName] {
             assert_eq!(action_for(scope, ctrl_c), Some(Action::Quit));
         }
+    }
+
+    #[test]
+    fn while_a_name_is_typed_y_n_and_q_are_letters() {
+        for c in ['y', 'n', 'q'] {
+            assert_eq!(action_for(Scope::TypeName, key(Char(c))), None);
+        }
+        assert_eq!(action_for(Scope::TypeName, key(Enter)), Some(Action::Yes));
+        assert_eq!(action_for(Scope::TypeName, key(Esc)), Some(Action::No));
     }
 }

@@ -79,6 +79,9 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         theme.dim,
     ));
     let applied = match m.applied {
+        Some(i) if m.stages[i].state == StageState::Failed => {
+            format!("applied: {} (failed)", m.track().stages[i].id)
+        }
         Some(i) => format!("applied: {}", m.track().stages[i].id),
         None => "applied: nothing yet".into(),
     };

@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 
 use jiff::Timestamp;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::runtime::watcher::Event;
 
 use super::cache::Cache;
@@ -92,12 +93,10 @@ impl ClusterView {
 }
 
 impl ClusterView {
-    /// Whether the view already holds `kind`/`name` at `resource_version` or later, so a
-    /// check never judges state older than our own write. Kinds the view does not follow
-    /// count as seen. resourceVersions are compared as numbers when both are numbers (as
-    /// etcd revisions are); otherwise only equality counts.
-    pub fn has_seen(&self, kind: &str, name: &str, resource_version: &str) -> bool {
-        let current = match kind {
+    /// The metadata of the `kind`/`name` the view holds now: `None` when the view does
+    /// not follow `kind`, `Some(None)` when it follows it and holds no such object.
+    pub fn metadata_of(&self, kind: &str, name: &str) -> Option<Option<&ObjectMeta>> {
+        Some(match kind {
             "Pod" => self.pods.get(name).map(|o| &o.metadata),
             "Deployment" => self.deployments.get(name).map(|o| &o.metadata),
             "ReplicaSet" => self.replica_sets.get(name).map(|o| &o.metadata),
@@ -109,7 +108,17 @@ impl ClusterView {
             "ServiceAccount" => self.service_accounts.get(name).map(|o| &o.metadata),
             "Role" => self.roles.get(name).map(|o| &o.metadata),
             "RoleBinding" => self.role_bindings.get(name).map(|o| &o.metadata),
-            _ => return true,
+            _ => return None,
+        })
+    }
+
+    /// Whether the view already holds `kind`/`name` at `resource_version` or later, so a
+    /// check never judges state older than our own write. Kinds the view does not follow
+    /// count as seen. resourceVersions are compared as numbers when both are numbers (as
+    /// etcd revisions are); otherwise only equality counts.
+    pub fn has_seen(&self, kind: &str, name: &str, resource_version: &str) -> bool {
+        let Some(current) = self.metadata_of(kind, name) else {
+            return true;
         };
         let Some(seen) = current.and_then(|m| m.resource_version.as_deref()) else {
             return false;

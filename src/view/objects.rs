@@ -24,6 +24,33 @@ pub fn involved(e: &k8s_openapi::api::core::v1::Event) -> String {
     )
 }
 
+/// Whether an event is about the object the view holds now, not an earlier one of the
+/// same name (a deleted claim's `FailedBinding` names the claim that replaced it): the
+/// involved object's uid must be the live object's. Events without a uid count when
+/// they are no older than the live object. Kinds the view does not follow cannot be
+/// told apart, and count. Only such events are evidence; the rest is history.
+pub fn about_live_object(view: &ClusterView, e: &k8s_openapi::api::core::v1::Event) -> bool {
+    let o = &e.involved_object;
+    let kind = o.kind.as_deref().unwrap_or_default();
+    let name = o.name.as_deref().unwrap_or_default();
+    let Some(live) = view.metadata_of(kind, name) else {
+        return true;
+    };
+    let Some(live) = live else {
+        return false;
+    };
+    match (
+        o.uid.as_deref().filter(|u| !u.is_empty()),
+        live.uid.as_deref(),
+    ) {
+        (Some(theirs), Some(ours)) => theirs == ours,
+        _ => match (event_time(e), live.creation_timestamp.as_ref()) {
+            (Some(at), Some(created)) => at >= created.0,
+            _ => true,
+        },
+    }
+}
+
 /// When an event last happened: `lastTimestamp`, else `eventTime` (events.k8s.io
 /// writers set only that one).
 pub fn event_time(e: &k8s_openapi::api::core::v1::Event) -> Option<jiff::Timestamp> {
@@ -168,4 +195,57 @@ pub fn objects(view: &ClusterView) -> Vec<ObjectLine> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::Change;
+    use k8s_openapi::api::core::v1::{Event as K8sEvent, PersistentVolumeClaim};
+    use kube::runtime::watcher::Event;
+
+    fn event(kind: &str, name: &str, uid: Option<&str>, at: &str) -> K8sEvent {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": format!("{name}.1")},
+            "involvedObject": {"kind": kind, "name": name, "uid": uid},
+            "reason": "FailedBinding", "type": "Warning", "lastTimestamp": at
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_event_is_evidence_only_about_the_object_that_exists_now() {
+        let mut view = ClusterView::default();
+        let claim: PersistentVolumeClaim = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "data-0", "uid": "today", "creationTimestamp": "2026-12-06T12:00:00Z"}
+        }))
+        .unwrap();
+        view.apply(Change::Claim(Event::Apply(claim.into())));
+        let at = "2026-12-06T12:00:05Z";
+        let pvc = "PersistentVolumeClaim";
+        assert!(about_live_object(
+            &view,
+            &event(pvc, "data-0", Some("today"), at)
+        ));
+        assert!(!about_live_object(
+            &view,
+            &event(pvc, "data-0", Some("yesterday"), at)
+        ));
+        assert!(!about_live_object(
+            &view,
+            &event(pvc, "data-1", Some("today"), at)
+        ));
+        // Without a uid: by time, against the live object's creation.
+        assert!(about_live_object(&view, &event(pvc, "data-0", None, at)));
+        let before = "2026-12-06T11:30:00Z";
+        assert!(!about_live_object(
+            &view,
+            &event(pvc, "data-0", None, before)
+        ));
+        // A kind the view does not follow cannot be told apart.
+        assert!(about_live_object(
+            &view,
+            &event("Lease", "x", Some("u"), at)
+        ));
+    }
 }

@@ -80,6 +80,19 @@ fn run_json_then_status_then_teardown_work_on_a_named_cluster() {
         objects.contains(&"Service/emqx-service".to_string()),
         "{objects:?}"
     );
+    // Issue 22.2: the kinds the wizard's panel shows, `status` lists too.
+    for kind in ["ServiceAccount", "Role", "RoleBinding"] {
+        assert!(
+            objects.iter().any(|o| o.starts_with(&format!("{kind}/"))),
+            "{kind} missing from {objects:?}"
+        );
+    }
+    assert!(
+        !objects
+            .iter()
+            .any(|o| o == "ServiceAccount/default" || o == "ConfigMap/kube-root-ca.crt"),
+        "{objects:?}"
+    );
 
     let out = kubetour(&["status", "--kubeconfig", &kubeconfig]);
     let text = String::from_utf8_lossy(&out.stdout);

@@ -20,6 +20,10 @@
 //!   check not verified.
 //! - `probe_command`: `kubetour probe` on the cluster the engine built: the matrix, JSON,
 //!   exit codes 0/1/2, a refused port-forward named.
+//! - `teardown_waits`: teardown returns when its pods and claims are gone, and says
+//!   how long it took (issue 22.5).
+//! - `earlier_namesakes`: events of deleted claims and pods named like today's are
+//!   history: no warning, no diagnosis, O19 conditional, `status` clean (issue 22.1).
 //!
 //! A cluster having a bad day (the fault layer in front of the simulated API server):
 //! - `resilience`: 500s, 429s and dropped watches: the run finishes or fails clearly.
@@ -36,6 +40,7 @@ mod common;
 mod support;
 
 mod delivery;
+mod earlier_namesakes;
 mod emqx_stages;
 mod emqx_statefulset;
 mod exec_backoff;
@@ -47,5 +52,6 @@ mod pitfalls;
 mod probe_command;
 mod rbac_forbids_exec;
 mod resilience;
+mod teardown_waits;
 mod track_runs;
 mod user_agent;

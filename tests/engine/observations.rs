@@ -3,7 +3,7 @@
 //! why claims stay Pending (O19), what teardown kept (O20). Each test runs the shipped
 //! track on the embedded simulated cluster through the engine.
 
-use crate::support::{Events, cluster, dump, engine as new_engine, shipped_track};
+use crate::support::{cluster, dump, engine as new_engine, shipped_track, told};
 use kubetour::engine::RunOptions;
 use kubetour::engine::events::{EngineEvent, Sighting};
 use kubetour::track::Lang;
@@ -13,24 +13,6 @@ fn options(try_it: bool) -> RunOptions {
         try_it,
         lang: Lang::En,
     }
-}
-
-/// Every telling of observation `id`: (sighting, evidence).
-fn told(events: &Events, id: &str) -> Vec<(Sighting, String)> {
-    events
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(|e| match e {
-            EngineEvent::Observation {
-                id: i,
-                sighting,
-                evidence,
-                ..
-            } if i == id => Some((*sighting, evidence.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -182,3 +182,34 @@ pub async fn run_pod_stage(
     let (mut engine, events) = engine(&f.conn, track);
     run_all(&mut engine, &events).await
 }
+
+/// Runs the engine's track through stage `through` (no try-its); a failure panics with
+/// what was printed.
+pub async fn run_through(engine: &mut Engine, events: &Events, through: &str) {
+    let options = kubetour::engine::RunOptions {
+        try_it: false,
+        lang: Lang::En,
+    };
+    engine
+        .run(Some(through), &options)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", dump(events)));
+}
+
+/// Every telling of observation `id`: (sighting, evidence).
+pub fn told(events: &Events, id: &str) -> Vec<(kubetour::engine::events::Sighting, String)> {
+    events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::Observation {
+                id: i,
+                sighting,
+                evidence,
+                ..
+            } if i == id => Some((*sighting, evidence.clone())),
+            _ => None,
+        })
+        .collect()
+}

@@ -8,6 +8,12 @@
 //! - `update`: the write guard, teardown's two questions, quitting mid-apply, the
 //!   mouse, autopilot.
 //! - `outage_screen`: the screen while the watches are down, and after.
+//! - `events_history`: the previous install's events (other uids) shown as history,
+//!   never as warnings (issue 22.1).
+//! - `failed_stage`: a failed stage's status line (once, fitting), the sidebar's
+//!   `applied:`, no try-it offered (issue 22.6; `preflight` asking nothing: `update`).
+//! - `production_prompt`: typing a production context's name: the footer's keys are
+//!   the ones that act, a wrong name is told, esc says nothing was written (issue 22.4).
 //! - `not_verified`: a stage nothing could verify shows `?`, never `✓`.
 //!
 //! The real main loop (`runtime::run`) on a TestBackend against a simulated cluster:
@@ -17,6 +23,8 @@
 //!   line, no stage passed early.
 //! - `reconnect`: `kubetour sim serve --state` killed and restarted on the same port:
 //!   the wizard says so, reconnects, relists.
+//! - `teardown_line`: the teardown command printed on quitting works as printed (its
+//!   kubeconfig, context, `--allow-production`), and only after a write (issue 22.3).
 //!
 //! The binary in tmux (KUBETOUR_BIN, else the one cargo built):
 //! - `tmux`: every stage by keys at 120×40 and 80×24, a resize, kubectl beside it,
@@ -26,11 +34,15 @@
 mod common;
 mod support;
 
+mod events_history;
+mod failed_stage;
 mod faults;
 mod flow;
 mod not_verified;
 mod outage_screen;
+mod production_prompt;
 mod reconnect;
 mod screens;
+mod teardown_line;
 mod tmux;
 mod update;

@@ -9,16 +9,27 @@ use kubetour::app::{Command, Msg, update};
 use kubetour::engine::task::Order;
 
 fn on_real_cluster(context: &str) -> kubetour::app::Model {
-    let mut m = model();
-    m.setup.target.embedded = false;
-    m.setup.target.context = context.into();
-    m.setup.target.server = "https://10.0.0.1:6443".into();
+    on_cluster(context)
+}
+
+/// On a real cluster with stage `pod` (the first that writes) selected.
+fn at_first_write(context: &str) -> kubetour::app::Model {
+    let mut m = on_real_cluster(context);
+    m.selected = 1;
     m
 }
 
 #[test]
 fn on_a_real_cluster_the_first_write_waits_for_a_yes() {
     let mut m = on_real_cluster("kind-dev");
+    // `preflight` only reads: it runs without the question (issue 22.6).
+    assert_eq!(
+        update(&mut m, code(KeyCode::Enter)),
+        vec![Command::Engine(Order::Enter(0))]
+    );
+    let passes = stage_passes(&m, 0);
+    feed(&mut m, passes);
+    feed(&mut m, [key('n')]);
     let out = update(&mut m, code(KeyCode::Enter));
     assert!(out.is_empty(), "nothing is sent before the yes: {out:?}");
     assert!(matches!(
@@ -33,21 +44,29 @@ fn on_a_real_cluster_the_first_write_waits_for_a_yes() {
         s.contains("kind-dev") && s.contains("https://10.0.0.1:6443"),
         "{s}"
     );
+    // The question names the first stage that writes, at every size.
+    for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+        let s = screen(&m, w, h);
+        assert!(
+            s.contains("stage `pod`") && !s.contains("to run stage `preflight`"),
+            "{w}×{h}:\n{s}"
+        );
+    }
     let out = update(&mut m, key('y'));
-    assert_eq!(out, vec![Command::Engine(Order::Enter(0))]);
+    assert_eq!(out, vec![Command::Engine(Order::Enter(1))]);
     // Once said, later writes go straight through.
-    let passes = stage_passes(&m, 0);
+    let passes = stage_passes(&m, 1);
     feed(&mut m, passes);
     feed(&mut m, [key('n')]);
     assert_eq!(
         update(&mut m, code(KeyCode::Enter)),
-        vec![Command::Engine(Order::Enter(1))]
+        vec![Command::Engine(Order::Enter(2))]
     );
 }
 
 #[test]
 fn no_means_nothing_is_written() {
-    let mut m = on_real_cluster("kind-dev");
+    let mut m = at_first_write("kind-dev");
     feed(&mut m, [code(KeyCode::Enter)]);
     assert!(update(&mut m, key('n')).is_empty());
     assert_eq!(m.mode, Mode::Normal);
@@ -56,7 +75,7 @@ fn no_means_nothing_is_written() {
 
 #[test]
 fn a_production_looking_context_must_be_typed_out() {
-    let mut m = on_real_cluster("eu-prod-1");
+    let mut m = at_first_write("eu-prod-1");
     feed(&mut m, [code(KeyCode::Enter)]);
     assert!(matches!(
         m.mode,
@@ -76,7 +95,7 @@ fn a_production_looking_context_must_be_typed_out() {
     assert!(s.contains("> eu-prod-1"), "{s}");
     assert_eq!(
         update(&mut m, code(KeyCode::Enter)),
-        vec![Command::Engine(Order::Enter(0))]
+        vec![Command::Engine(Order::Enter(1))]
     );
 }
 

@@ -297,6 +297,18 @@ fn service_endpoints(view: &ClusterView, name: &str, count: u32) -> Verdict {
         .as_ref()
         .and_then(|s| s.cluster_ip.clone())
         .unwrap_or_default();
+    // An address counts when it points at the pod that exists now (its targetRef's
+    // uid): a lagging Endpoints object can still list a pod that was replaced.
+    let live = |a: &k8s_openapi::api::core::v1::EndpointAddress| match &a.target_ref {
+        Some(r) if r.kind.as_deref() == Some("Pod") => match (&r.name, &r.uid) {
+            (Some(pod), Some(uid)) => view
+                .pods
+                .get(pod)
+                .is_some_and(|p| p.metadata.uid.as_deref() == Some(uid.as_str())),
+            _ => true,
+        },
+        _ => true,
+    };
     let addresses: Vec<String> = view
         .endpoints
         .get(name)
@@ -305,6 +317,7 @@ fn service_endpoints(view: &ClusterView, name: &str, count: u32) -> Verdict {
             subsets
                 .iter()
                 .flat_map(|s| s.addresses.iter().flatten())
+                .filter(|a| live(a))
                 .map(|a| a.ip.clone())
                 .collect()
         })

@@ -156,3 +156,31 @@ fn a_missing_deployment_is_reported_by_name() {
     assert!(!verdict.met);
     assert_eq!(verdict.observed, "Deployment emqx-deployment not found");
 }
+
+#[test]
+fn an_endpoint_of_a_replaced_pod_does_not_count() {
+    let mut live = pod("emqx-0", true);
+    live.metadata.uid = Some("new-uid".into());
+    let mut v = view(&[live]);
+    let svc: k8s_openapi::api::core::v1::Service = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "emqx"}, "spec": {"clusterIP": "10.96.0.10"}
+    }))
+    .unwrap();
+    v.apply(Change::Service(Event::Apply(svc.into())));
+    let endpoints: k8s_openapi::api::core::v1::Endpoints =
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "emqx"},
+            "subsets": [{"addresses": [
+                {"ip": "10.244.0.5", "targetRef": {"kind": "Pod", "name": "emqx-0", "uid": "old-uid"}},
+                {"ip": "10.244.0.9", "targetRef": {"kind": "Pod", "name": "emqx-0", "uid": "new-uid"}}
+            ]}]
+        }))
+        .unwrap();
+    v.apply(Change::Endpoints(Event::Apply(endpoints.into())));
+    let verdict = service_endpoints(&v, "emqx", 1);
+    assert!(verdict.met, "{}", verdict.observed);
+    assert_eq!(
+        verdict.observed,
+        "ClusterIP 10.96.0.10, endpoints [10.244.0.9]"
+    );
+}

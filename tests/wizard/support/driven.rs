@@ -47,6 +47,13 @@ pub async fn open_wizard(kubeconfig: Option<PathBuf>, yes: bool, speed: f64) -> 
         production_words: vec!["prod".into()],
         yes,
         allow_production: false,
+        // As the binary does: the teardown line derived from how the wizard was started.
+        teardown: kubetour::commands::teardown_line::teardown_line(
+            &target,
+            "emqx",
+            &track.namespace,
+            &opened.connection.target,
+        ),
     };
     let wizard = Wizard::start(&opened, track, &options);
     (opened, wizard)

@@ -57,6 +57,7 @@ pub fn model() -> Model {
             "/home/learner/.local/state/kubetour/kubetour.log",
         )),
         production_words: vec!["prod".into(), "production".into(), "live".into()],
+        teardown: None,
         track,
     };
     Model::new(setup, Lang::En, now())
@@ -160,8 +161,8 @@ pub fn emqx(answers: &[(&str, &str, &[&str], &[&str])]) -> Msg {
     )
 }
 
-/// Everything the engine says when stage `index` runs and passes, check by check.
-pub fn stage_passes(m: &Model, index: usize) -> Vec<Msg> {
+/// What the engine says when stage `index` starts and its manifests are applied.
+pub fn stage_applied(m: &Model, index: usize) -> Vec<Msg> {
     let stage = &m.track().stages[index];
     let mut out = vec![engine(EngineEvent::StageStarted {
         index,
@@ -176,6 +177,22 @@ pub fn stage_passes(m: &Model, index: usize) -> Vec<Msg> {
             changed: true,
         }));
     }
+    out
+}
+
+/// The model on a cluster kubetour did not start, named `context`.
+pub fn on_cluster(context: &str) -> Model {
+    let mut m = model();
+    m.setup.target.embedded = false;
+    m.setup.target.context = context.into();
+    m.setup.target.server = "https://10.0.0.1:6443".into();
+    m
+}
+
+/// Everything the engine says when stage `index` runs and passes, check by check.
+pub fn stage_passes(m: &Model, index: usize) -> Vec<Msg> {
+    let stage = &m.track().stages[index];
+    let mut out = stage_applied(m, index);
     for (n, c) in stage.checks.iter().enumerate() {
         out.push(engine(EngineEvent::CheckPassed {
             stage: stage.id.clone(),

@@ -270,3 +270,60 @@ async fn documents_applied_through_discovery_roll_out_and_report_completion() {
     let status = finished.unwrap().status.unwrap();
     assert_eq!(status.available_replicas, Some(2));
 }
+
+/// As kube-controller-manager and the StorageObjectInUseProtection plugin do: every new
+/// claim carries `kubernetes.io/pvc-protection`; deleted while a pod mounts it, the
+/// claim stays (Terminating) until the pod has gone through Terminating and is gone.
+#[tokio::test(start_paused = true)]
+async fn a_claim_deleted_under_a_pod_stays_until_the_pod_is_gone() {
+    let sim = Sim::start(SimConfig::default());
+    let pods: Api<Pod> = Api::namespaced(sim.client(), "default");
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(sim.client(), "default");
+    let claim: PersistentVolumeClaim = serde_json::from_value(json!({
+        "metadata": {"name": "data"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
+    }))
+    .unwrap();
+    let created = claims.create(&Default::default(), &claim).await.unwrap();
+    assert_eq!(
+        created.metadata.finalizers.as_deref(),
+        Some(&["kubernetes.io/pvc-protection".to_string()][..])
+    );
+    let mut tpl = template("holder");
+    tpl["metadata"]["name"] = json!("holder");
+    tpl["spec"]["containers"][0]["volumeMounts"] =
+        json!([{"name": "data", "mountPath": "/opt/emqx/data"}]);
+    tpl["spec"]["volumes"] =
+        json!([{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]);
+    let pod: Pod = serde_json::from_value(tpl).unwrap();
+    pods.create(&Default::default(), &pod).await.unwrap();
+    until("the pod runs", || async {
+        running_pods(&pods, "app=holder").await.len() == 1
+    })
+    .await;
+
+    claims
+        .delete("data", &DeleteParams::default())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let held = claims.get("data").await.unwrap();
+    assert!(
+        held.metadata.deletion_timestamp.is_some(),
+        "marked for deletion"
+    );
+
+    pods.delete("holder", &DeleteParams::default())
+        .await
+        .unwrap();
+    let terminating = pods.get("holder").await.unwrap();
+    assert!(
+        terminating.metadata.deletion_timestamp.is_some(),
+        "the pod goes through Terminating"
+    );
+    until("the claim is gone", || async {
+        claims.get_opt("data").await.unwrap().is_none()
+    })
+    .await;
+    assert!(pods.get_opt("holder").await.unwrap().is_none());
+}

@@ -6,7 +6,8 @@
 //! - `api_apply`: server-side apply (managed fields, conflicts, dropped fields) and the
 //!   other patch types kubectl uses.
 //! - `api_watch`: raw watches, the runtime watcher, streaming lists, metadata watches.
-//! - `api_workloads`: deleting workloads and their pods with the controllers running.
+//! - `api_workloads`: deleting workloads and their pods with the controllers running;
+//!   pvc-protection keeps a claim a pod mounts until the pod is gone.
 //! - `api_http`: HTTP level: auth, discovery, watch streaming, Table output, Statuses,
 //!   HTTPS with a generated kubeconfig.
 //! - `api_fidelity`: answers compared with a real kube-apiserver's (tests/fixtures/real).

@@ -1,6 +1,7 @@
 //! What admission plugins and registry strategies do on writes that need the rest of
 //! the cluster: the namespace must exist (and not be terminating), Services get a
-//! ClusterIP from the service CIDR, claims without a class get the default one.
+//! ClusterIP from the service CIDR, claims without a class get the default one and the
+//! pvc-protection finalizer.
 
 use std::collections::BTreeSet;
 
@@ -36,6 +37,7 @@ pub fn admit(
         }
         (Res::PersistentVolumeClaim, None) => {
             default_storage_class(state, new);
+            protect_claim(new);
             Ok(())
         }
         (Res::Pod, None) => {
@@ -253,6 +255,22 @@ fn keep_cluster_ip(old: &Value, new: &mut Value) {
 }
 
 /// The DefaultStorageClass admission plugin.
+/// The StorageObjectInUseProtection plugin: every new claim carries the pvc-protection
+/// finalizer, which the volumes controller drops once no pod uses the claim — so a
+/// claim deleted under a running pod stays (Terminating) until that pod is gone.
+fn protect_claim(pvc: &mut Value) {
+    let protection = crate::controllers::volumes::PVC_PROTECTION;
+    let Some(meta) = pvc.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let finalizers = meta.entry("finalizers").or_insert_with(|| json!([]));
+    if let Some(list) = finalizers.as_array_mut()
+        && !list.iter().any(|f| f == protection)
+    {
+        list.push(json!(protection));
+    }
+}
+
 fn default_storage_class(state: &ApiState, pvc: &mut Value) {
     if pvc.pointer("/spec/storageClassName").is_some() {
         return;
