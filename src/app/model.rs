@@ -225,7 +225,8 @@ impl Model {
             mode: Mode::Normal,
             focus: Panel::Stages,
             tab: Tab::Lesson,
-            manifest: ManifestMode::Yaml,
+            // What the stage changes is the heart of each stage: it opens on the change.
+            manifest: ManifestMode::Diff,
             lesson_scroll: 0,
             manifest_scroll: 0,
             view: Arc::default(),

@@ -13,6 +13,14 @@ use crate::app::model::{Model, Panel};
 use crate::engine::events::Severity;
 use crate::track::Lang;
 
+/// Rows the lesson wants at `width` cells, borders included: the layout gives it that
+/// much before the stage is applied, so its narration and commands read without scrolling.
+pub fn wanted(m: &Model, width: u16) -> u16 {
+    let theme = Theme::new(m.theme, m.no_color);
+    let text = Paragraph::new(body(m, &theme)).wrap(Wrap { trim: false });
+    text.line_count(width.saturating_sub(2).max(1)) as u16 + 2
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if !shown(area) {
         return;
@@ -20,7 +28,38 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let i = m.selected;
     let stage = &m.track().stages[i];
     let zh = m.lang == Lang::Zh;
-    let mut lines: Vec<Line> = Vec::new();
+    let title = format!(
+        " {} {} · {} — {} ",
+        if zh { "阶段" } else { "Stage" },
+        i,
+        stage.id,
+        state_word(m.stages[i].state)
+    );
+    let mut block = panel(title, focused(m, Panel::Lesson), theme);
+    let text = Paragraph::new(body(m, theme)).wrap(Wrap { trim: false });
+    let total = text.line_count(area.width.saturating_sub(2).max(1)) as u16;
+    // A lesson cut short says so, and which key reads on, rather than stopping mid-sentence.
+    if total > area.height.saturating_sub(2) + m.lesson_scroll {
+        let more = if zh {
+            " ↓ 还有更多 · PgDn "
+        } else {
+            " ↓ more · PgDn "
+        };
+        block = block.title_bottom(Line::styled(more, theme.accent).right_aligned());
+    }
+    frame.render_widget(text.block(block).scroll((m.lesson_scroll, 0)), area);
+}
+
+/// The lesson's lines: the title, the narration, the commands, the try-its and, for
+/// preflight, what it found.
+fn body<'a>(m: &Model, theme: &Theme) -> Vec<Line<'a>> {
+    let i = m.selected;
+    let stage = &m.track().stages[i];
+    let zh = m.lang == Lang::Zh;
+    let mut lines: Vec<Line> = vec![Line::styled(
+        stage.title.get(m.lang).to_string(),
+        theme.title,
+    )];
     for para in stage.narration.get(m.lang).split('\n') {
         lines.push(Line::styled(para.to_string(), theme.text));
     }
@@ -76,24 +115,7 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             ]));
         }
     }
-    let title = format!(
-        " {} {} · {} — {} ",
-        if zh { "阶段" } else { "Stage" },
-        i,
-        stage.id,
-        state_word(m.stages[i].state)
-    );
-    let block = panel(title, focused(m, Panel::Lesson), theme);
-    let heading = Line::styled(stage.title.get(m.lang).to_string(), theme.title);
-    let mut all = vec![heading];
-    all.extend(lines);
-    frame.render_widget(
-        Paragraph::new(all)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((m.lesson_scroll, 0)),
-        area,
-    );
+    lines
 }
 
 /// A command the learner would type, after a dim prompt.
