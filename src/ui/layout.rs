@@ -93,15 +93,15 @@ impl Layout {
         // Events and log take a quarter of the height once there is something in them;
         // before that they shrink to a line each and the lesson gets the rows.
         let bottom_h = if bottom_empty(m) {
-            4
+            3
         } else {
             (body.height / 4).clamp(7, 16)
         };
         let split = rows(body, &[Constraint::Min(10), Constraint::Length(bottom_h)]);
         let stages_w = if body.width >= 160 { 26 } else { 21 };
         // The live side is narrow while nothing runs: its width goes to the lesson.
-        let share = if m.view.pods.is_empty() { 36 } else { 46 };
-        let right_w = (body.width.saturating_sub(stages_w) * share / 100).max(36);
+        let share = if m.view.pods.is_empty() { 30 } else { 46 };
+        let right_w = (body.width.saturating_sub(stages_w) * share / 100).max(30);
         let c = cols(
             split[0],
             &[
