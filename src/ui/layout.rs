@@ -101,7 +101,7 @@ impl Layout {
         let stages_w = if body.width >= 160 { 26 } else { 21 };
         // The live side is narrow while nothing runs: its width goes to the lesson.
         let share = if m.view.pods.is_empty() { 30 } else { 46 };
-        let right_w = (body.width.saturating_sub(stages_w) * share / 100).max(30);
+        let right_w = (body.width.saturating_sub(stages_w) * share / 100).max(32);
         let c = cols(
             split[0],
             &[
