@@ -4,7 +4,9 @@
 //! 80×24 and 200×60 for three stages (snapshots/wizard__lesson_screens__*.snap).
 
 use crate::support::*;
+use crossterm::event::KeyCode;
 use insta::assert_snapshot;
+use kubetour::app::Msg;
 use kubetour::app::manifests::DiffLine;
 use kubetour::app::model::Model;
 
@@ -89,4 +91,28 @@ fn the_autocluster_change_opens_at_the_env_lines() {
         .unwrap_or_default();
     assert!(change.contains("env:"), "{s}");
     assert!(!s.contains("kubetour.io/stage: autocluster"), "{s}");
+}
+
+#[test]
+fn a_long_log_line_wraps_in_the_log_panel_instead_of_being_cut() {
+    let mut m = model();
+    walk_to(&mut m, 4);
+    watched(&mut m, deployment_pods(40));
+    feed(&mut m, [key('n'), code(KeyCode::Enter)]);
+    let pod = m.log.pod.clone().expect("a pod's log is followed");
+    let line = "2026-12-06T10:00:00Z [error] Ekka(AutoCluster): Discovery error: {403,\"endpoints is forbidden: User system:serviceaccount:emqx:default cannot list resource endpoints\"}";
+    feed(
+        &mut m,
+        [Msg::LogLines {
+            pod,
+            lines: vec![
+                "2026-12-06T10:00:00Z [info] EMQX 5.8.9 is running now!".into(),
+                line.into(),
+            ],
+        }],
+    );
+    let s = screen(&m, 120, 40);
+    // The end of the line, past where the panel's width used to cut it, is on screen.
+    assert!(s.contains("cannot list resource"), "{s}");
+    assert_snapshot!("log_wraps_the_403", s);
 }
