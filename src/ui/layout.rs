@@ -114,12 +114,16 @@ impl Layout {
         self.centre(c[1], m);
         let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, c[2].height / 2);
         let emqx_h = (emqx_lines(m) + 2).clamp(4, c[2].height / 3);
+        // Objects take what they list; membership, below, takes the rest.
+        let objects_h = crate::ui::objects::wanted(m, c[2].width)
+            .min(c[2].height.saturating_sub(pods_h + emqx_h))
+            .max(3);
         let r = rows(
             c[2],
             &[
                 Constraint::Length(pods_h),
-                Constraint::Min(3),
-                Constraint::Length(emqx_h),
+                Constraint::Length(objects_h),
+                Constraint::Min(emqx_h),
             ],
         );
         self.pods = r[0];
