@@ -36,14 +36,26 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         state_word(m.stages[i].state)
     );
     let mut block = panel(title, focused(m, Panel::Lesson), theme);
-    let text = Paragraph::new(body(m, theme)).wrap(Wrap { trim: false });
-    let total = text.line_count(area.width.saturating_sub(2).max(1)) as u16;
-    // A lesson cut short says so, and which key reads on, rather than stopping mid-sentence.
-    if total > area.height.saturating_sub(2) + m.lesson_scroll {
-        let more = if zh {
-            " ↓ 还有更多 · PgDn "
-        } else {
-            " ↓ more · PgDn "
+    let lines = body(m, theme);
+    let width = area.width.saturating_sub(2).max(1);
+    let seen = area.height.saturating_sub(2) + m.lesson_scroll;
+    // Rows through the last command (title, narration, blank, heading, commands): while
+    // any of them is out of sight, the marker says the commands are what lies below.
+    let through_commands =
+        3 + stage.narration.get(m.lang).split('\n').count() + stage.commands.len();
+    let commands_end = Paragraph::new(lines[..through_commands.min(lines.len())].to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width) as u16;
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = text.line_count(width) as u16;
+    // A lesson cut short says so, what is below and which key reads on, rather than
+    // stopping mid-sentence.
+    if total > seen {
+        let more = match (zh, commands_end > seen) {
+            (true, true) => " ↓ 下面是手动命令 · PgDn ",
+            (true, false) => " ↓ 还有更多 · PgDn ",
+            (false, true) => " ↓ kubectl commands below · PgDn ",
+            (false, false) => " ↓ more · PgDn ",
         };
         block = block.title_bottom(Line::styled(more, theme.accent).right_aligned());
     }

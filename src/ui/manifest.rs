@@ -60,9 +60,13 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     };
     let mut block = panel(title, focused(m, Panel::Manifest), theme);
     // Cut short, the view says so and how to read on (focus it with Tab, then PgDn).
-    if lines.len() > usize::from(area.height.saturating_sub(2) + m.manifest_scroll) {
-        block =
-            block.title_bottom(Line::styled(" ↓ more · Tab, PgDn ", theme.accent).right_aligned());
+    let below = lines.len().saturating_sub(usize::from(
+        area.height.saturating_sub(2) + m.manifest_scroll,
+    ));
+    if below > 0 {
+        let lines = if below == 1 { "line" } else { "lines" };
+        let more = format!(" ↓ {below} more {lines} · Tab, PgDn ");
+        block = block.title_bottom(Line::styled(more, theme.accent).right_aligned());
     }
     frame.render_widget(
         Paragraph::new(lines)
