@@ -96,10 +96,9 @@ fn the_autocluster_change_opens_at_the_env_lines() {
 
 #[test]
 fn a_long_log_line_wraps_in_the_log_panel_instead_of_being_cut() {
-    let mut m = model();
-    walk_to(&mut m, 4);
+    let mut m = before(5);
     watched(&mut m, deployment_pods(40));
-    feed(&mut m, [key('n'), code(KeyCode::Enter)]);
+    feed(&mut m, [code(KeyCode::Enter)]);
     let pod = m.log.pod.clone().expect("a pod's log is followed");
     let line = "2026-12-06T10:00:00Z [error] Ekka(AutoCluster): Discovery error: {403,\"endpoints is forbidden: User system:serviceaccount:emqx:default cannot list resource endpoints\"}";
     feed(
