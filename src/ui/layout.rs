@@ -91,11 +91,16 @@ impl Layout {
 
     fn wide_body(&mut self, body: Rect, m: &Model) {
         // Events and log take a quarter of the height once there is something in them;
-        // before that they shrink to a line each and the lesson gets the rows.
-        let bottom_h = if bottom_empty(m) {
-            3
+        // before that they shrink to a line each (or to the delivery matrix, if a round
+        // ran) and the lesson gets the rows.
+        let quarter = (body.height / 4).clamp(7, 16);
+        let bottom_h = if quiet_bottom(m) {
+            match crate::ui::delivery::lines(m) {
+                0 => 3,
+                n => (n + 2).min(quarter),
+            }
         } else {
-            (body.height / 4).clamp(7, 16)
+            quarter
         };
         let split = rows(body, &[Constraint::Min(10), Constraint::Length(bottom_h)]);
         let stages_w = if body.width >= 160 { 26 } else { 21 };
@@ -282,12 +287,9 @@ fn before_apply(m: &Model) -> bool {
     m.busy.is_none() && m.stages[m.selected].state == crate::app::progress::StageState::Pending
 }
 
-/// Whether events, log and delivery have nothing to show yet.
-fn bottom_empty(m: &Model) -> bool {
-    m.view.events.is_empty()
-        && m.log.lines.is_empty()
-        && m.pinned_diagnosis().is_none()
-        && crate::ui::delivery::lines(m) == 0
+/// Whether events and log have nothing to show yet.
+fn quiet_bottom(m: &Model) -> bool {
+    m.view.events.is_empty() && m.log.lines.is_empty() && m.pinned_diagnosis().is_none()
 }
 
 /// Lines the checklist wants at `width` cells: checks with what they observed,
