@@ -74,7 +74,8 @@ pub fn prepare(track: &Track) -> Vec<StageManifests> {
                 match old {
                     None => {
                         diff.push(DiffLine::Header(format!("+++ new {} {}", m.kind, m.name)));
-                        diff.extend(new.lines().map(|l| DiffLine::Added(l.to_string())));
+                        let lines = without_bookkeeping(&new);
+                        diff.extend(lines.lines().map(|l| DiffLine::Added(l.to_string())));
                     }
                     Some(old) if old == new => {
                         diff.push(DiffLine::Header(format!(
@@ -92,10 +93,10 @@ pub fn prepare(track: &Track) -> Vec<StageManifests> {
                     }
                 }
             }
-            let changed = diff
-                .iter()
-                .any(|l| matches!(l, DiffLine::Header(h) if h.starts_with("~~~")));
-            if changed {
+            let shown = diff.iter().any(
+                |l| matches!(l, DiffLine::Header(h) if h.starts_with("~~~") || h.starts_with("+++")),
+            );
+            if shown {
                 diff.push(DiffLine::Header(if bookkept.is_empty() {
                     "  (kubetour's own labels, e.g. kubetour.io/stage, left out)".into()
                 } else {
@@ -123,10 +124,19 @@ fn bookkeeping(line: &str) -> bool {
 }
 
 fn without_bookkeeping(yaml: &str) -> String {
-    yaml.lines()
-        .filter(|l| !bookkeeping(l))
-        .map(|l| format!("{l}\n"))
-        .collect()
+    let kept: Vec<&str> = yaml.lines().filter(|l| !bookkeeping(l)).collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut out = String::new();
+    for (i, l) in kept.iter().enumerate() {
+        // A `labels:` or `annotations:` left with nothing under it goes too.
+        let header = l.trim_end().ends_with("labels:") || l.trim_end().ends_with("annotations:");
+        if header && kept.get(i + 1).is_none_or(|next| indent(next) <= indent(l)) {
+            continue;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
 }
 
 /// The lines that differ between two YAML texts, bookkeeping left out, each change with
