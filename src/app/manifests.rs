@@ -4,6 +4,7 @@
 
 use similar::{ChangeTag, TextDiff};
 
+use crate::track::manifest::MANAGED_BY;
 use crate::track::{Step, Track, state};
 
 /// One line of the diff view.
@@ -46,6 +47,7 @@ pub fn prepare(track: &Track) -> Vec<StageManifests> {
                 i => state::through(track, i - 1),
             };
             let mut diff = Vec::new();
+            let mut bookkept: Vec<String> = Vec::new();
             for step in &stage.before {
                 let Step::Delete { kind, name, .. } = step;
                 diff.push(DiffLine::Removed(format!(
@@ -72,7 +74,8 @@ pub fn prepare(track: &Track) -> Vec<StageManifests> {
                 match old {
                     None => {
                         diff.push(DiffLine::Header(format!("+++ new {} {}", m.kind, m.name)));
-                        diff.extend(new.lines().map(|l| DiffLine::Added(l.to_string())));
+                        let lines = without_bookkeeping(&new);
+                        diff.extend(lines.lines().map(|l| DiffLine::Added(l.to_string())));
                     }
                     Some(old) if old == new => {
                         diff.push(DiffLine::Header(format!(
@@ -82,9 +85,26 @@ pub fn prepare(track: &Track) -> Vec<StageManifests> {
                     }
                     Some(old) => {
                         diff.push(DiffLine::Header(format!("~~~ {} {}", m.kind, m.name)));
-                        diff.extend(changed_lines(&old, &new));
+                        let lines = changed_lines(&old, &new);
+                        if lines.is_empty() {
+                            bookkept.push(format!("{} {}", m.kind, m.name));
+                        }
+                        diff.extend(lines);
                     }
                 }
+            }
+            let shown = diff.iter().any(
+                |l| matches!(l, DiffLine::Header(h) if h.starts_with("~~~") || h.starts_with("+++")),
+            );
+            if shown {
+                diff.push(DiffLine::Header(if bookkept.is_empty() {
+                    "  (kubetour's own labels, e.g. kubetour.io/stage, left out)".into()
+                } else {
+                    format!(
+                        "  (only kubetour's own labels change on {}; left out)",
+                        bookkept.join(", ")
+                    )
+                }));
             }
             if stage.manifests.is_empty() && diff.is_empty() {
                 diff.push(DiffLine::Header("this stage applies nothing".into()));
@@ -94,8 +114,36 @@ pub fn prepare(track: &Track) -> Vec<StageManifests> {
         .collect()
 }
 
+/// Whether a YAML line is kubetour's own bookkeeping (its track and stage labels, its
+/// managed-by label, its annotations): it changes with every stage and teaches nothing,
+/// so the diff leaves it out and says so in one line at the end.
+fn bookkeeping(line: &str) -> bool {
+    let key = line.trim_start().trim_start_matches("- ");
+    key.starts_with("kubetour.io/")
+        || key.starts_with(&format!("{}: {}", MANAGED_BY.0, MANAGED_BY.1))
+}
+
+fn without_bookkeeping(yaml: &str) -> String {
+    let kept: Vec<&str> = yaml.lines().filter(|l| !bookkeeping(l)).collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut out = String::new();
+    for (i, l) in kept.iter().enumerate() {
+        // A `labels:` or `annotations:` left with nothing under it goes too.
+        let header = l.trim_end().ends_with("labels:") || l.trim_end().ends_with("annotations:");
+        if header && kept.get(i + 1).is_none_or(|next| indent(next) <= indent(l)) {
+            continue;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// The lines that differ between two YAML texts, bookkeeping left out, each change with
+/// a little unchanged context and `⋯` where unchanged lines are folded away.
 fn changed_lines(old: &str, new: &str) -> Vec<DiffLine> {
-    let diff = TextDiff::from_lines(old, new);
+    let (old, new) = (without_bookkeeping(old), without_bookkeeping(new));
+    let diff = TextDiff::from_lines(&old, &new);
     let mut out = Vec::new();
     for (n, group) in diff.grouped_ops(CONTEXT).iter().enumerate() {
         if n > 0 {
@@ -136,17 +184,35 @@ mod tests {
                 _ => None,
             })
             .collect();
-        // kubetour's own stage label changes with every stage; the lesson is the count.
-        assert_eq!(
-            added,
-            vec!["kubetour.io/stage: scale", "replicas: 3"],
-            "{:#?}",
-            scale.diff
-        );
+        // kubetour's own stage label changes with every stage: left out; the lesson is
+        // the count.
+        assert_eq!(added, vec!["replicas: 3"], "{:#?}", scale.diff);
         assert!(
             scale
                 .diff
                 .contains(&DiffLine::Removed("  replicas: 1".into()))
+        );
+    }
+
+    #[test]
+    fn the_autocluster_diff_opens_at_the_env_lines() {
+        let stages = shipped();
+        let auto = &stages[5];
+        let first_change = auto
+            .diff
+            .iter()
+            .find_map(|l| match l {
+                DiffLine::Added(t) | DiffLine::Removed(t) => Some(t.trim()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(first_change, "env:", "{:#?}", auto.diff);
+        assert!(
+            !auto.diff.iter().any(|l| matches!(l,
+                DiffLine::Added(t) | DiffLine::Removed(t) | DiffLine::Same(t)
+                    if t.contains("kubetour.io/") || t.contains("managed-by"))),
+            "{:#?}",
+            auto.diff
         );
     }
 

@@ -231,7 +231,8 @@ impl Model {
             mode: Mode::Normal,
             focus: Panel::Stages,
             tab: Tab::Lesson,
-            manifest: ManifestMode::Yaml,
+            // What the stage changes is the heart of each stage: it opens on the change.
+            manifest: ManifestMode::Diff,
             lesson_scroll: 0,
             manifest_scroll: 0,
             view: Arc::default(),
@@ -285,28 +286,31 @@ impl Model {
     }
 
     /// How long until an age on screen (a pod's, an event's) reads differently, so an
-    /// idle wizard wakes only when its screen would change: every second while some age
-    /// is under ten minutes (kubectl writes `3m12s`), every minute after that.
+    /// idle wizard wakes only when its screen would change: ages of panels not shown
+    /// (the pods and events tabs on a small screen) do not count, and each age wakes the
+    /// wizard at the second its text turns over (`3m12s` every second, `14m` each minute).
     pub fn ages_change_in(&self) -> Option<Duration> {
+        let wide =
+            self.size.0 >= crate::ui::layout::WIDE.0 && self.size.1 >= crate::ui::layout::WIDE.1;
+        let pods_shown = wide || self.tab == Tab::Live;
+        let events_shown = wide || self.tab == Tab::Log;
         let created = self
             .view
             .pods
             .iter()
+            .filter(|_| pods_shown)
             .filter_map(|p| p.metadata.creation_timestamp.as_ref().map(|t| t.0));
         let events = self
             .view
             .events
             .iter()
+            .filter(|_| events_shown)
             .filter_map(crate::view::objects::event_time);
-        let youngest = created
+        created
             .chain(events)
-            .map(|t| self.now.duration_since(t).as_secs())
-            .min()?;
-        Some(if youngest < 600 {
-            Duration::from_secs(1)
-        } else {
-            Duration::from_secs(60)
-        })
+            .map(|t| crate::view::pod_row::age_turns_in(self.now.duration_since(t).as_secs()))
+            .min()
+            .map(Duration::from_secs)
     }
 
     /// Pod names in the order the pods panel lists them.

@@ -90,10 +90,23 @@ impl Layout {
     }
 
     fn wide_body(&mut self, body: Rect, m: &Model) {
-        let bottom_h = (body.height / 4).clamp(7, 16);
+        // Events and log take a quarter of the height once there is something in them;
+        // before that they shrink to a line each (or to the delivery matrix, if a round
+        // ran) and the lesson gets the rows.
+        let quarter = (body.height / 4).clamp(7, 16);
+        let bottom_h = if quiet_bottom(m) {
+            match crate::ui::delivery::lines(m) {
+                0 => 3,
+                n => (n + 2).min(quarter),
+            }
+        } else {
+            quarter
+        };
         let split = rows(body, &[Constraint::Min(10), Constraint::Length(bottom_h)]);
         let stages_w = if body.width >= 160 { 26 } else { 21 };
-        let right_w = (body.width.saturating_sub(stages_w) * 46 / 100).max(40);
+        // The live side is narrow while nothing runs: its width goes to the lesson.
+        let share = if m.view.pods.is_empty() { 30 } else { 46 };
+        let right_w = (body.width.saturating_sub(stages_w) * share / 100).max(32);
         let c = cols(
             split[0],
             &[
@@ -106,12 +119,16 @@ impl Layout {
         self.centre(c[1], m);
         let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, c[2].height / 2);
         let emqx_h = (emqx_lines(m) + 2).clamp(4, c[2].height / 3);
+        // Objects take what they list; membership, below, takes the rest.
+        let objects_h = crate::ui::objects::wanted(m, c[2].width)
+            .min(c[2].height.saturating_sub(pods_h + emqx_h))
+            .max(3);
         let r = rows(
             c[2],
             &[
                 Constraint::Length(pods_h),
-                Constraint::Min(3),
-                Constraint::Length(emqx_h),
+                Constraint::Length(objects_h),
+                Constraint::Min(emqx_h),
             ],
         );
         self.pods = r[0];
@@ -134,16 +151,40 @@ impl Layout {
         self.delivery = b[2];
     }
 
+    /// Lesson, manifest and checklist share the centre by content and by moment: before
+    /// the stage is applied the lesson takes what it needs and the change gets the rest
+    /// (the checklist is a short list of what will be checked); once it runs, the
+    /// checklist — what a waiting learner watches — takes its room first.
     fn centre(&mut self, area: Rect, m: &Model) {
-        // The checklist is what a waiting learner watches: it takes the room it needs,
-        // leaving the lesson and the manifest at least six lines each.
-        let most = area.height.saturating_sub(12).max(4);
-        let checks_h = (checklist_lines(m, area.width) + 2).clamp(4, most);
+        let h = area.height;
+        let checks_want = checklist_lines(m, area.width) + 2;
+        let lesson_want = crate::ui::lesson::wanted(m, area.width);
+        let manifest_want = crate::ui::manifest::wanted(m);
+        let (lesson_h, checks_h) = if before_apply(m) {
+            let checks_h = checks_want.clamp(3, (h / 5).max(3));
+            let rest = h.saturating_sub(checks_h);
+            // The change keeps at least a few rows (or all it has, if fewer).
+            let manifest_min = manifest_want.min(8);
+            let lesson_h = lesson_want
+                .min(rest.saturating_sub(manifest_min))
+                .max(rest / 3);
+            (lesson_h, checks_h)
+        } else {
+            let checks_h = checks_want.clamp(4, h.saturating_sub(12).max(4));
+            let rest = h.saturating_sub(checks_h);
+            let lesson_h = lesson_want.min(rest * 55 / 100).max(rest / 3);
+            (lesson_h, checks_h)
+        };
+        // What the manifest does not use goes back to the lesson.
+        let spare = h
+            .saturating_sub(lesson_h + checks_h)
+            .saturating_sub(manifest_want);
+        let lesson_h = (lesson_h + spare).min(lesson_want.max(lesson_h));
         let r = rows(
             area,
             &[
-                Constraint::Percentage(45),
-                Constraint::Min(4),
+                Constraint::Length(lesson_h),
+                Constraint::Min(3),
                 Constraint::Length(checks_h),
             ],
         );
@@ -239,6 +280,16 @@ impl Layout {
         }
         None
     }
+}
+
+/// Whether the stage in focus is yet to be applied (nothing running): the lesson's moment.
+fn before_apply(m: &Model) -> bool {
+    m.busy.is_none() && m.stages[m.selected].state == crate::app::progress::StageState::Pending
+}
+
+/// Whether events and log have nothing to show yet.
+fn quiet_bottom(m: &Model) -> bool {
+    m.view.events.is_empty() && m.log.lines.is_empty() && m.pinned_diagnosis().is_none()
 }
 
 /// Lines the checklist wants at `width` cells: checks with what they observed,

@@ -13,6 +13,14 @@ use crate::app::model::{Model, Panel};
 use crate::engine::events::Severity;
 use crate::track::Lang;
 
+/// Rows the lesson wants at `width` cells, borders included: the layout gives it that
+/// much before the stage is applied, so its narration and commands read without scrolling.
+pub fn wanted(m: &Model, width: u16) -> u16 {
+    let theme = Theme::new(m.theme, m.no_color);
+    let text = Paragraph::new(body(m, &theme)).wrap(Wrap { trim: false });
+    text.line_count(width.saturating_sub(2).max(1)) as u16 + 2
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if !shown(area) {
         return;
@@ -20,7 +28,50 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let i = m.selected;
     let stage = &m.track().stages[i];
     let zh = m.lang == Lang::Zh;
-    let mut lines: Vec<Line> = Vec::new();
+    let title = format!(
+        " {} {} · {} — {} ",
+        if zh { "阶段" } else { "Stage" },
+        i,
+        stage.id,
+        state_word(m.stages[i].state)
+    );
+    let mut block = panel(title, focused(m, Panel::Lesson), theme);
+    let lines = body(m, theme);
+    let width = area.width.saturating_sub(2).max(1);
+    let seen = area.height.saturating_sub(2) + m.lesson_scroll;
+    // Rows through the last command (title, narration, blank, heading, commands): while
+    // any of them is out of sight, the marker says the commands are what lies below.
+    let through_commands =
+        3 + stage.narration.get(m.lang).split('\n').count() + stage.commands.len();
+    let commands_end = Paragraph::new(lines[..through_commands.min(lines.len())].to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width) as u16;
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = text.line_count(width) as u16;
+    // A lesson cut short says so, what is below and which key reads on, rather than
+    // stopping mid-sentence.
+    if total > seen {
+        let more = match (zh, commands_end > seen) {
+            (true, true) => " ↓ 下面是手动命令 · PgDn ",
+            (true, false) => " ↓ 还有更多 · PgDn ",
+            (false, true) => " ↓ kubectl commands below · PgDn ",
+            (false, false) => " ↓ more · PgDn ",
+        };
+        block = block.title_bottom(Line::styled(more, theme.accent).right_aligned());
+    }
+    frame.render_widget(text.block(block).scroll((m.lesson_scroll, 0)), area);
+}
+
+/// The lesson's lines: the title, the narration, the commands, the try-its and, for
+/// preflight, what it found.
+fn body<'a>(m: &Model, theme: &Theme) -> Vec<Line<'a>> {
+    let i = m.selected;
+    let stage = &m.track().stages[i];
+    let zh = m.lang == Lang::Zh;
+    let mut lines: Vec<Line> = vec![Line::styled(
+        stage.title.get(m.lang).to_string(),
+        theme.title,
+    )];
     for para in stage.narration.get(m.lang).split('\n') {
         lines.push(Line::styled(para.to_string(), theme.text));
     }
@@ -76,24 +127,7 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             ]));
         }
     }
-    let title = format!(
-        " {} {} · {} — {} ",
-        if zh { "阶段" } else { "Stage" },
-        i,
-        stage.id,
-        state_word(m.stages[i].state)
-    );
-    let block = panel(title, focused(m, Panel::Lesson), theme);
-    let heading = Line::styled(stage.title.get(m.lang).to_string(), theme.title);
-    let mut all = vec![heading];
-    all.extend(lines);
-    frame.render_widget(
-        Paragraph::new(all)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((m.lesson_scroll, 0)),
-        area,
-    );
+    lines
 }
 
 /// A command the learner would type, after a dim prompt.

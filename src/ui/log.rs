@@ -4,9 +4,8 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
-use super::text::fit;
 use super::theme::Theme;
 use super::{focused, panel, shown};
 use crate::app::model::{Model, Panel};
@@ -20,7 +19,7 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if !shown(area) {
         return;
     }
-    let width = area.width.saturating_sub(2) as usize;
+    let width = area.width.saturating_sub(2).max(1);
     let height = area.height.saturating_sub(2) as usize;
     let total = m.log.lines.len();
     let end = total.saturating_sub(m.log.back);
@@ -33,7 +32,7 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         .take(end - start)
         .map(|l| {
             Line::styled(
-                fit(l, width),
+                l.clone(),
                 if looks_bad(l) { theme.warn } else { theme.text },
             )
         })
@@ -55,8 +54,14 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             theme.dim,
         ));
     }
+    // Long lines (EMQX's 403 names the whole call) wrap rather than being cut; the view
+    // is scrolled so the newest wrapped row sits on the bottom line.
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let rows = text.line_count(width);
+    let skip = rows.saturating_sub(height) as u16;
     frame.render_widget(
-        Paragraph::new(lines).block(panel(title, focused(m, Panel::Log), theme)),
+        text.block(panel(title, focused(m, Panel::Log), theme))
+            .scroll((skip, 0)),
         area,
     );
 }

@@ -12,6 +12,15 @@ use super::{focused, panel, shown};
 use crate::app::manifests::DiffLine;
 use crate::app::model::{ManifestMode, Model, Panel};
 
+/// Rows the manifest view wants, borders included: the diff or the YAML, a line each.
+pub fn wanted(m: &Model) -> u16 {
+    let n = m.manifests.get(m.selected).map_or(1, |t| match m.manifest {
+        ManifestMode::Yaml => t.yaml.lines().count(),
+        ManifestMode::Diff => t.diff.len(),
+    });
+    n.max(1) as u16 + 2
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if !shown(area) {
         return;
@@ -49,7 +58,16 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 .collect(),
         ),
     };
-    let block = panel(title, focused(m, Panel::Manifest), theme);
+    let mut block = panel(title, focused(m, Panel::Manifest), theme);
+    // Cut short, the view says so and how to read on (focus it with Tab, then PgDn).
+    let below = lines.len().saturating_sub(usize::from(
+        area.height.saturating_sub(2) + m.manifest_scroll,
+    ));
+    if below > 0 {
+        let lines = if below == 1 { "line" } else { "lines" };
+        let more = format!(" ↓ {below} more {lines} · Tab, PgDn ");
+        block = block.title_bottom(Line::styled(more, theme.accent).right_aligned());
+    }
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)

@@ -29,6 +29,24 @@ fn short(kind: &str) -> &str {
     }
 }
 
+/// Rows the panel wants at `width` cells, borders included: a line per object (two
+/// when its state goes under its name), the outage line, at least one.
+pub fn wanted(m: &Model, width: u16) -> u16 {
+    let width = width.saturating_sub(2) as usize;
+    let per: usize = objects(&m.view)
+        .iter()
+        .map(|o| {
+            let name = format!("{}/{}", short(&o.kind), o.name);
+            if o.state.is_empty() || name.width() + 1 + o.state.width() <= width {
+                1
+            } else {
+                2
+            }
+        })
+        .sum();
+    (per.max(1) + usize::from(m.view.trouble.is_some()) + 2) as u16
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if !shown(area) {
         return;

@@ -124,9 +124,43 @@ pub fn short_age(secs: i64) -> String {
     }
 }
 
+/// Seconds until `short_age(secs)` reads differently: the unit it shows last.
+pub fn age_turns_in(secs: i64) -> u64 {
+    let secs = secs.max(0) as u64;
+    let unit = match secs {
+        s if s < 600 => 1,
+        s if s < 8 * 3600 => 60,
+        s if s < 48 * 3600 => 3600,
+        _ => 86400,
+    };
+    unit - secs % unit
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_age_wakes_the_clock_when_its_text_turns_over() {
+        for secs in [
+            0,
+            59,
+            119,
+            599,
+            600,
+            659,
+            3 * 3600 - 1,
+            5 * 3600 + 30,
+            30 * 3600,
+            50 * 3600,
+        ] {
+            let next = age_turns_in(secs);
+            assert_ne!(short_age(secs), short_age(secs + next as i64), "{secs}");
+            if next > 1 {
+                assert_eq!(short_age(secs), short_age(secs + next as i64 - 1), "{secs}");
+            }
+        }
+    }
 
     fn pod(json: serde_json::Value) -> Pod {
         serde_json::from_value(json).unwrap()

@@ -5,6 +5,8 @@
 //! The model and the screens, no I/O (messages in, commands and a TestBackend out):
 //! - `screens`: every screen state that teaches something, as insta snapshots
 //!   (snapshots/wizard__screens__*.snap), 80×24 included.
+//! - `lesson_screens`: every stage at 120×40 before apply and after pass, three at
+//!   80×24 and 200×60: the lesson, its commands and its change in sight.
 //! - `update`: the write guard, teardown's two questions, quitting mid-apply, the
 //!   mouse, autopilot.
 //! - `outage_screen`: the screen while the watches are down, and after.
@@ -38,6 +40,7 @@ mod events_history;
 mod failed_stage;
 mod faults;
 mod flow;
+mod lesson_screens;
 mod not_verified;
 mod outage_screen;
 mod production_prompt;

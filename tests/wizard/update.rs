@@ -219,3 +219,15 @@ fn autopilot_with_pause_waits_for_n() {
         vec![Command::Engine(Order::Enter(1))]
     );
 }
+
+#[test]
+fn idle_at_three_pods_the_clock_wakes_only_when_a_shown_age_turns_over() {
+    let mut m = model();
+    m.size = (120, 40);
+    watched(&mut m, deployment_pods(700));
+    // 11m40s old: the pods panel reads `11m` until the minute turns, 20 s from now.
+    assert_eq!(m.ages_change_in(), Some(std::time::Duration::from_secs(20)));
+    // On a small screen's lesson tab no age is shown: nothing to wake for.
+    m.size = (80, 24);
+    assert_eq!(m.ages_change_in(), None);
+}

@@ -1,0 +1,118 @@
+//! Lesson first: at the size the README promises (120×40), every stage's lesson, its
+//! kubectl commands and its change read without scrolling, or the screen says where the
+//! rest is (a `↓ more` marker with its key). Before apply and after pass, every stage;
+//! 80×24 and 200×60 for three stages (snapshots/wizard__lesson_screens__*.snap).
+
+use crate::support::*;
+use crossterm::event::KeyCode;
+use insta::assert_snapshot;
+use kubetour::app::Msg;
+use kubetour::app::manifests::DiffLine;
+use kubetour::app::model::Model;
+
+/// The model with stages before `index` passed and `index` in focus, not yet applied.
+fn before(index: usize) -> Model {
+    let mut m = model();
+    if index > 0 {
+        walk_to(&mut m, index - 1);
+        feed(&mut m, [key('n')]);
+    }
+    assert_eq!(m.selected, index);
+    m
+}
+
+/// The screen reads the stage's commands and its first change, or says where they are.
+fn assert_readable(m: &Model, s: &str) {
+    let stage = &m.track().stages[m.selected];
+    // Hidden commands are allowed only when the lesson says that is where they are.
+    let more = s.contains("↓ kubectl commands below · PgDn");
+    for c in &stage.commands {
+        let head: String = format!("$ {c}").chars().take(40).collect();
+        assert!(
+            more || s.contains(&head),
+            "{} lacks {head:?}:\n{s}",
+            stage.id
+        );
+    }
+    let first = m.manifests[m.selected].diff.iter().find_map(|d| match d {
+        DiffLine::Added(t) => Some(format!("+ {t}")),
+        DiffLine::Removed(t) => Some(format!("- {t}")),
+        _ => None,
+    });
+    if let Some(first) = first {
+        let head: String = first.chars().take(30).collect();
+        assert!(
+            s.contains(&head),
+            "{}: the first change {head:?} is out of sight:\n{s}",
+            stage.id
+        );
+    }
+}
+
+#[test]
+fn every_stage_at_120x40_shows_its_lesson_commands_and_change_before_apply_and_after_pass() {
+    let n = model().track().stages.len();
+    for i in 0..n {
+        let m = before(i);
+        let id = m.track().stages[i].id.clone();
+        let s = screen(&m, 120, 40);
+        assert_readable(&m, &s);
+        assert_snapshot!(format!("before_{i}_{id}"), s);
+        let mut m = model();
+        walk_to(&mut m, i);
+        let s = screen(&m, 120, 40);
+        assert_snapshot!(format!("passed_{i}_{id}"), s);
+    }
+}
+
+#[test]
+fn three_stages_at_80x24_and_200x60() {
+    for i in [4, 5, 6] {
+        let mut m = before(i);
+        let id = m.track().stages[i].id.clone();
+        let wide = screen(&m, 200, 60);
+        assert_readable(&m, &wide);
+        assert_snapshot!(format!("projector_{i}_{id}"), wide);
+        let lesson = screen(&m, 80, 24);
+        feed(&mut m, [key('v')]);
+        let change = screen(&m, 80, 24);
+        assert_snapshot!(format!("small_lesson_{i}_{id}"), lesson);
+        assert_snapshot!(format!("small_change_{i}_{id}"), change);
+    }
+}
+
+#[test]
+fn the_autocluster_change_opens_at_the_env_lines() {
+    let m = before(5);
+    let s = screen(&m, 120, 40);
+    let change = s
+        .lines()
+        .skip_while(|l| !l.contains("what this stage changes"))
+        .find(|l| l.contains("│+ ") || l.contains("│- "))
+        .unwrap_or_default();
+    assert!(change.contains("env:"), "{s}");
+    assert!(!s.contains("kubetour.io/stage: autocluster"), "{s}");
+}
+
+#[test]
+fn a_long_log_line_wraps_in_the_log_panel_instead_of_being_cut() {
+    let mut m = before(5);
+    watched(&mut m, deployment_pods(40));
+    feed(&mut m, [code(KeyCode::Enter)]);
+    let pod = m.log.pod.clone().expect("a pod's log is followed");
+    let line = "2026-12-06T10:00:00Z [error] Ekka(AutoCluster): Discovery error: {403,\"endpoints is forbidden: User system:serviceaccount:emqx:default cannot list resource endpoints\"}";
+    feed(
+        &mut m,
+        [Msg::LogLines {
+            pod,
+            lines: vec![
+                "2026-12-06T10:00:00Z [info] EMQX 5.8.9 is running now!".into(),
+                line.into(),
+            ],
+        }],
+    );
+    let s = screen(&m, 120, 40);
+    // The end of the line, past where the panel's width used to cut it, is on screen.
+    assert!(s.contains("cannot list resource"), "{s}");
+    assert_snapshot!("log_wraps_the_403", s);
+}
