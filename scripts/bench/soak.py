@@ -50,9 +50,8 @@ def rss(pid):
     return proc.memory_parts_mb(pid).get("VmRSS", 0.0)
 
 
-def summary(rows, minutes):
+def summary(rows, settle_s):
     """(start, settle point, end) rows and the growth after the settle point in %."""
-    settle_s = min(600, minutes * 60 / 3)
     after = [r for r in rows if r["t_s"] >= settle_s] or rows[-1:]
     first, mid, last = rows[0], after[0], rows[-1]
     growth = {k: 100 * (last[k] - mid[k]) / mid[k] for k in ("sim_mb", "wizard_mb")}
@@ -66,6 +65,9 @@ def main():
     ap.add_argument("--kubetour", default=None,
                     help="default: target/release/kubetour if built, else target/debug")
     ap.add_argument("--csv", default=".bench/soak.csv")
+    ap.add_argument("--settle-minutes", type=float, default=None,
+                    help="growth is measured from here (default 10, or a third of a "
+                         "shorter run)")
     a = ap.parse_args()
     binary = a.kubetour or next(p for p in ("target/release/kubetour",
                                             "target/debug/kubetour") if os.path.exists(p))
@@ -113,7 +115,8 @@ def main():
                             check=False)
                     deletions += 1
                 time.sleep(max(0.0, a.interval - (time.time() - now)))
-        first, mid, last, growth = summary(rows, a.minutes)
+        settle = a.settle_minutes if a.settle_minutes is not None else min(10, a.minutes / 3)
+        first, mid, last, growth = summary(rows, settle * 60)
         print(f"\n{deletions} pods replaced in {a.minutes:g} min ({binary}); CSV: {a.csv}")
         for label, r in (("start", first), (f"t={mid['t_s']}s", mid), ("end", last)):
             print(f"  {label:>8}: sim {r['sim_mb']:.1f} MB, wizard {r['wizard_mb']:.1f} MB")
