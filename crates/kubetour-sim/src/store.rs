@@ -17,7 +17,8 @@ use tokio::sync::broadcast;
 use super::clock::Clock;
 use super::resources::Res;
 
-/// How many past events are kept for watches that resume from a resourceVersion.
+/// A hard cap on past events kept for watches that resume from a resourceVersion; the
+/// periodic compaction (`store_expiry`) keeps it far lower under ordinary churn.
 const HISTORY: usize = 20_000;
 /// How far a slow watcher may fall behind before it is dropped (and must resume).
 const FANOUT: usize = 8_192;
@@ -76,6 +77,8 @@ struct State {
     rv: u64,
     objects: BTreeMap<Key, Value>,
     history: VecDeque<Arc<WatchEvent>>,
+    /// When each TTL'd object (an Event) expires, as etcd's lease on its key would.
+    leases: BTreeMap<Key, tokio::time::Instant>,
 }
 
 #[derive(Debug)]
@@ -102,6 +105,7 @@ impl Store {
                 rv: 1000,
                 objects: BTreeMap::new(),
                 history: VecDeque::new(),
+                leases: BTreeMap::new(),
             }),
             events,
             clock,
@@ -337,6 +341,7 @@ impl Store {
         namespace: String,
         object: Value,
     ) {
+        expiry::renew_lease(state, kind, res, &namespace, &object);
         let event = Arc::new(WatchEvent {
             rv: state.rv,
             kind,
@@ -470,6 +475,10 @@ pub fn new_uid() -> String {
 
 #[path = "store_snapshot.rs"]
 mod snapshot;
+
+#[path = "store_expiry.rs"]
+mod expiry;
+pub use expiry::{COMPACTION_INTERVAL, EVENT_TTL, run as run_expiry};
 
 #[cfg(test)]
 #[path = "store_tests.rs"]

@@ -34,6 +34,14 @@ impl Store {
             for (res, object) in objects {
                 let (namespace, name) = key_parts(&object)?;
                 state.rv = state.rv.max(rv_of(&object));
+                // A restored Event gets a fresh lease, as its key keeps one in etcd.
+                super::expiry::renew_lease(
+                    &mut state,
+                    super::EventType::Added,
+                    res,
+                    &namespace,
+                    &object,
+                );
                 state.objects.insert((res, namespace, name), object);
             }
             state.rv = state.rv.max(rv);

@@ -82,6 +82,9 @@ impl Event {
 /// (namespace, involved uid, reason, message, component): what makes events "the same".
 type EventKey = (String, String, String, String, String);
 
+/// client-go's `maxLruCacheEntries`.
+const SEEN_MAX: usize = 4096;
+
 /// Writes events; repeats of a classic event bump its count instead of adding one.
 #[derive(Debug)]
 pub struct Recorder {
@@ -126,11 +129,25 @@ impl Recorder {
                 }
             }
             if let Some(name) = self.create(involved, &namespace, reporter, &event, now) {
+                self.bound(&mut seen);
                 seen.insert(key, name);
             }
             return;
         }
         self.create(involved, &namespace, reporter, &event, now);
+    }
+
+    /// client-go's event correlator keeps at most 4096 entries (an LRU); here entries
+    /// whose event has expired or gone with its namespace go first, and if all are live
+    /// the cache starts over (a repeat then writes a new event, as after LRU eviction).
+    fn bound(&self, seen: &mut HashMap<EventKey, String>) {
+        if seen.len() < SEEN_MAX {
+            return;
+        }
+        seen.retain(|(ns, ..), name| self.store.get(Res::Event, ns, name).is_some());
+        if seen.len() >= SEEN_MAX {
+            seen.clear();
+        }
     }
 
     fn create(

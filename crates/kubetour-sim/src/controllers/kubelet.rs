@@ -143,6 +143,9 @@ impl Reconciler for Kubelet {
         while self.tasks.try_join_next().is_some() {}
         let Some(pod) = store.get(Res::Pod, &key.0, &key.1) else {
             self.stop(key);
+            for runtime in self.runtimes.all() {
+                runtime.pod_gone(&key.0, &key.1);
+            }
             return None;
         };
         if self

@@ -78,6 +78,7 @@ pub fn spawn_with_runtimes(
     vec![
         tokio::spawn(kubelet::post_node_status(store.clone())),
         tokio::spawn(lease::heartbeat(store.clone())),
+        tokio::spawn(crate::store::run_expiry(store.clone())),
         queue::spawn(
             store.clone(),
             job::JobController {

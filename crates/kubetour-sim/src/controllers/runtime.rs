@@ -63,6 +63,10 @@ pub trait ContainerRuntime: Debug + Send + Sync {
     fn stop_after(&self, _c: &ContainerInfo<'_>, grace: Duration) -> Duration {
         grace.min(Duration::from_secs(1))
     }
+
+    /// The pod object is gone from the API: what the runtime kept of its containers
+    /// (logs, state) goes too, as `kubectl logs` of a deleted pod is NotFound.
+    fn pod_gone(&self, _namespace: &str, _pod: &str) {}
 }
 
 /// The default: runs forever, answers every probe.
@@ -125,6 +129,14 @@ impl Runtimes {
     pub fn with(mut self, prefix: &str, runtime: Arc<dyn ContainerRuntime>) -> Self {
         self.by_image.insert(0, (prefix.to_string(), runtime));
         self
+    }
+
+    /// Every runtime (the fallback included), for what concerns them all.
+    pub fn all(&self) -> impl Iterator<Item = &Arc<dyn ContainerRuntime>> {
+        self.by_image
+            .iter()
+            .map(|(_, r)| r)
+            .chain(std::iter::once(&self.default))
     }
 
     pub fn for_image(&self, image: &str) -> &Arc<dyn ContainerRuntime> {

@@ -216,6 +216,21 @@ impl Registry {
                 MemberState::Running => true,
             });
         }
+        // What no running node remembers is gone: empty clusters, and stopped nodes no
+        // cluster lists any more (a restart under that name starts afresh anyway).
+        self.clusters.retain(|_, members| !members.is_empty());
+        let clusters = &self.clusters;
+        self.nodes.retain(|name, r| {
+            r.alive
+                || clusters
+                    .get(&r.cluster)
+                    .is_some_and(|m| m.iter().any(|(n, _)| n == name))
+        });
+    }
+
+    /// How many nodes and clusters are remembered (for the soak's accounting).
+    pub fn sizes(&self) -> (usize, usize) {
+        (self.nodes.len(), self.clusters.len())
     }
 
     fn reachable(&self, from: &str, to: &str) -> bool {

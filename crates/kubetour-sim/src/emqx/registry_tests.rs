@@ -110,6 +110,39 @@ fn a_lost_member_is_stopped_until_autoclean() {
 }
 
 #[test]
+fn lost_emqx_nodes_are_forgotten_after_autoclean() {
+    // A Deployment under churn: each replacement has a new name (a new pod IP) and joins;
+    // the lost ones are remembered as stopped for 24 h (5.x), then not at all.
+    let mut r = three(Family::V5);
+    let all = names(&[A, B, C]);
+    r.discovery_round(B, &all);
+    r.discovery_round(C, &all);
+    let mut alive = names(&[A, B, C]);
+    for i in 0..100u32 {
+        let t = at("2024-05-01T10:01:00Z") + jiff::SignedDuration::from_secs(i64::from(i) * 3);
+        let lost = alive.remove(0);
+        r.node_stopped(&lost, t);
+        let fresh = format!("emqx@10.244.1.{i}");
+        r.node_started(&fresh, spec(Family::V5), t);
+        alive.push(fresh.clone());
+        r.discovery_round(&fresh, &alive);
+        r.autoclean(t);
+    }
+    assert_eq!(
+        r.view(&alive[0]).1.len(),
+        100,
+        "stopped members kept within 24 h"
+    );
+    r.autoclean(at("2024-05-02T10:10:00Z"));
+    assert_eq!(r.view(&alive[0]), (alive.clone(), vec![]));
+    assert_eq!(
+        r.sizes(),
+        (3, 1),
+        "only the running nodes and their one cluster"
+    );
+}
+
+#[test]
 fn a_replacement_with_the_same_name_is_alone_until_it_joins() {
     let mut r = three(Family::V5);
     let all = names(&[A, B, C]);

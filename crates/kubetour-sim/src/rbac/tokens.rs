@@ -57,6 +57,16 @@ impl Tokens {
         self.lock().get(token).cloned()
     }
 
+    /// Forgets one token: a pod's projected token is bound to the pod, and the API
+    /// server refuses it once the pod is gone.
+    pub fn forget(&self, token: &str) {
+        self.lock().remove(token);
+        self.expiry
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(token);
+    }
+
     /// Forgets the tokens of a deleted service account.
     pub fn revoke(&self, namespace: &str, name: &str) {
         let user = UserInfo::service_account(namespace, name);

@@ -12,23 +12,46 @@ pub struct LogLine {
     pub text: String,
 }
 
+/// When the current log file is rotated. The kubelet's `containerLogMaxSize` is 10Mi;
+/// the sim holds logs in memory as parsed lines (about 1.5× their text), for every
+/// container, in the same process as the embedded wizard, and no step of the tour reads
+/// more than a few hundred lines, so 1 MiB (about ten thousand EMQX lines) is kept.
+pub const MAX_LOG_BYTES: usize = 1024 * 1024;
+
 /// The output of one run of a container.
 #[derive(Debug, Clone, Default)]
 pub struct RunLog {
+    /// The lines of the current log file: what `kubectl logs` reads.
     pub lines: Vec<LogLine>,
     /// The process has exited (or was stopped): nothing more will be written.
     pub ended: bool,
+    /// Lines written before the last rotation (no longer served, as the kubelet serves
+    /// only the current file); followers count from the run's first line.
+    pub rotated: usize,
+    bytes: usize,
 }
 
 impl RunLog {
     /// Appends `text`, one entry per line of it.
     pub fn push(&mut self, at: Timestamp, text: &str) {
         for line in text.split('\n') {
+            self.bytes += line.len() + 1;
             self.lines.push(LogLine {
                 at,
                 text: line.to_string(),
             });
         }
+        if self.bytes > MAX_LOG_BYTES {
+            // Rotation: the file is renamed away and a new one starts empty.
+            self.rotated += self.lines.len();
+            self.lines = Vec::new();
+            self.bytes = 0;
+        }
+    }
+
+    /// Every line written in this run so far, rotated or not.
+    pub fn written(&self) -> usize {
+        self.rotated + self.lines.len()
     }
 }
 
@@ -170,6 +193,21 @@ mod tests {
             ..LogQuery::default()
         };
         assert!(render(&log.lines, &stamped).ends_with("Z three\n"));
+    }
+
+    #[test]
+    fn a_log_past_its_cap_is_rotated_and_starts_afresh() {
+        let mut log = RunLog::default();
+        let line = "x".repeat(1023);
+        for _ in 0..1024 {
+            log.push(at(0), &line);
+        }
+        assert_eq!(log.lines.len(), 1024, "exactly 1 MiB is kept");
+        log.push(at(1), "over");
+        assert!(log.lines.is_empty(), "rotated: the new file is empty");
+        assert_eq!(log.written(), 1025);
+        log.push(at(2), "after");
+        assert_eq!(render(&log.lines, &LogQuery::default()), "after\n");
     }
 
     #[test]

@@ -207,6 +207,11 @@ impl ContainerRuntime for EmqxRuntime {
         }
     }
 
+    fn pod_gone(&self, _namespace: &str, _pod: &str) {
+        // Its node was stopped at SIGTERM; its logs and files go now the object has.
+        self.world.prune();
+    }
+
     fn stop_after(&self, c: &ContainerInfo<'_>, grace: Duration) -> Duration {
         self.stop_node(&key_of(c), &uid_of(c.pod));
         grace.min(Duration::from_secs(1))

@@ -125,11 +125,19 @@ impl World {
     pub fn prune(&self) {
         self.prune_files();
         let store = &self.store;
+        let mut bound_tokens = Vec::new();
         lock(&self.containers).retain(|(ns, pod, _), c| {
-            store
+            let keep = store
                 .get(crate::resources::Res::Pod, ns, pod)
-                .is_some_and(|p| p["metadata"]["uid"].as_str() == Some(c.log.uid.as_str()))
+                .is_some_and(|p| p["metadata"]["uid"].as_str() == Some(c.log.uid.as_str()));
+            if !keep && let Some(token) = c.run.as_ref().and_then(|r| r.token.clone()) {
+                bound_tokens.push(token);
+            }
+            keep
         });
+        for token in bound_tokens {
+            self.tokens.forget(&token);
+        }
     }
 
     /// Forgets the files of containers whose pod is gone.

@@ -48,6 +48,9 @@
 //! - `shell_containers`: busybox commands through the container's shell; exit codes.
 //! - `shell_exec`: `exec -it -- sh`, `exec -- sh -c`, `kubectl cp`.
 //!
+//! - `churn`: what the cluster forgets with time (watch history compaction, event TTL,
+//!   a deleted pod's logs and container state).
+//!
 //! - `fuzz_corpus`: every input the fuzzers kept (fuzz/corpus/sim_request) is answered
 //!   without a panic.
 //!
@@ -73,6 +76,7 @@ mod api_fidelity;
 mod api_http;
 mod api_watch;
 mod api_workloads;
+mod churn;
 mod controllers_deployments;
 mod controllers_endpoints;
 mod controllers_kubelet;

@@ -125,8 +125,11 @@ pub fn get(state: &Arc<ApiState>, r: &Req, ns: &str, name: &str) -> ApiResult<Re
     let known = lock(&world.containers)
         .get(&key)
         .filter(|c| c.log.uid == uid)
-        .map(|c| (c.log.current.lines.clone(), c.log.current.ended));
-    let Some((lines, ended)) = known else {
+        .map(|c| {
+            let run = &c.log.current;
+            (run.lines.clone(), run.ended, run.written())
+        });
+    let Some((lines, ended, written)) = known else {
         // A container without a model prints nothing; a follower waits for its end.
         if r.flag("follow") {
             return Ok(follow_silent(state.clone(), key, uid));
@@ -137,7 +140,7 @@ pub fn get(state: &Arc<ApiState>, r: &Req, ns: &str, name: &str) -> ApiResult<Re
     if !r.flag("follow") || ended {
         return Ok(text(first));
     }
-    Ok(follow(world, key, uid, lines.len(), first, q))
+    Ok(follow(world, key, uid, written, first, q))
 }
 
 fn text(body: String) -> Response {
@@ -189,9 +192,9 @@ fn follow(
             if f.q.limit_bytes.is_some_and(|l| f.sent >= l) {
                 return None;
             }
-            let (fresh, ended) = new_lines(&f);
+            let (fresh, ended, next) = new_lines(&f);
+            f.next = next;
             if !fresh.is_empty() {
-                f.next += fresh.len();
                 let mut chunk: String = fresh
                     .iter()
                     .map(|l| logbook::render_line(l, f.q.timestamps))
@@ -216,17 +219,21 @@ fn follow(
 }
 
 /// Lines written since the follower's position, and whether the run is over.
-fn new_lines(f: &Follow) -> (Vec<LogLine>, bool) {
+/// The lines after `f.next`, whether the run is over, and where to go on from.
+fn new_lines(f: &Follow) -> (Vec<LogLine>, bool, usize) {
     let containers = lock(&f.world.containers);
     let Some(c) = containers.get(&f.key).filter(|c| c.log.uid == f.uid) else {
-        return (Vec::new(), true);
+        return (Vec::new(), true, f.next);
     };
     // A restart replaced the run being followed: that run is over.
-    if c.log.current.lines.len() < f.next {
-        return (Vec::new(), true);
+    let run = &c.log.current;
+    if run.written() < f.next {
+        return (Vec::new(), true, f.next);
     }
-    let fresh = c.log.current.lines[f.next..].to_vec();
-    (fresh, c.log.current.ended)
+    // `next` counts from the run's first line; a rotation since skips what it dropped.
+    let start = f.next.saturating_sub(run.rotated);
+    let fresh = run.lines[start..].to_vec();
+    (fresh, run.ended, run.written())
 }
 
 /// Follows a container that writes nothing: the stream stays open while it runs.

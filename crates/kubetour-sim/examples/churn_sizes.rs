@@ -1,0 +1,108 @@
+//! What the simulated cluster retains under churn (issue 23): a Deployment of 3 EMQX
+//! pods, one pod deleted every 3 s of simulated (paused tokio) time, and every 50
+//! deletions the sizes of what could grow: stored objects and Events, watch history (and
+//! its JSON bytes), container logs, EMQX membership, MQTT clients.
+//!
+//! `cargo run -p kubetour-sim --example churn_sizes -- 400`
+
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use kubetour_sim::resources::Res;
+use kubetour_sim::{Sim, SimConfig};
+use serde_json::json;
+
+fn main() -> anyhow::Result<()> {
+    rustls::crypto::ring::default_provider()
+        .install_default()
+        .ok();
+    let deletions: usize = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300);
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()?
+        .block_on(churn(deletions))
+}
+
+async fn churn(deletions: usize) -> anyhow::Result<()> {
+    let sim = Sim::start(SimConfig::default());
+    let client = sim.client();
+    let deploy: Deployment = serde_json::from_value(json!({
+        "metadata": {"name": "emqx"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "emqx"}},
+            "template": {"metadata": {"labels": {"app": "emqx"}},
+                "spec": {"containers": [{"name": "emqx", "image": "emqx/emqx:5.8.9"}]}}}
+    }))?;
+    Api::<Deployment>::namespaced(client.clone(), "default")
+        .create(&PostParams::default(), &deploy)
+        .await?;
+    let pods: Api<Pod> = Api::namespaced(client, "default");
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    println!("deleted objects events events_kB history history_kB log_kB containers emqx_nodes");
+    for i in 0..=deletions {
+        if i % 50 == 0 {
+            report(&sim, i);
+        }
+        let mut running: Vec<Pod> = pods
+            .list(&ListParams::default().labels("app=emqx"))
+            .await?
+            .items
+            .into_iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .collect();
+        running.sort_by_key(|p| p.metadata.creation_timestamp.clone().map(|t| t.0));
+        if let Some(name) = running.first().and_then(|p| p.metadata.name.clone()) {
+            pods.delete(&name, &DeleteParams::default()).await?;
+        }
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    }
+    Ok(())
+}
+
+fn report(sim: &Sim, deleted: usize) {
+    let store = &sim.store;
+    let (_, objects) = store.snapshot();
+    let events = objects.iter().filter(|(r, _)| *r == Res::Event).count();
+    let oldest = store.current_rv() - store.history_len() as u64;
+    let history = store
+        .subscribe(Some(oldest))
+        .map(|s| s.backlog)
+        .unwrap_or_default();
+    let event_bytes: usize = objects
+        .iter()
+        .filter(|(r, _)| *r == Res::Event)
+        .map(|(_, o)| serde_json::to_vec(o).map(|v| v.len()).unwrap_or(0))
+        .sum();
+    let history_bytes: usize = history
+        .iter()
+        .map(|e| serde_json::to_vec(&e.object).map(|v| v.len()).unwrap_or(0))
+        .sum();
+    let world = &sim.api_state().world;
+    let containers = world.containers.lock().unwrap();
+    let log_bytes: usize = containers
+        .values()
+        .flat_map(|c| {
+            c.log
+                .current
+                .lines
+                .iter()
+                .chain(c.log.previous.iter().flat_map(|p| &p.lines))
+        })
+        .map(|l| l.text.len())
+        .sum();
+    let nodes = world.registry.lock().unwrap().sizes().0;
+    println!(
+        "{deleted:>7} {:>7} {events:>6} {:>9} {:>7} {:>10} {:>6} {:>10} {nodes:>10}",
+        objects.len(),
+        event_bytes / 1024,
+        store.history_len(),
+        history_bytes / 1024,
+        log_bytes / 1024,
+        containers.len(),
+    );
+}
