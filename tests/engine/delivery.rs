@@ -4,16 +4,12 @@
 //! delivery check whose port-forwards RBAC refuses ends "not verified", never passed.
 
 use crate::support::{Events, cluster, dump, engine as new_engine, shipped_track};
-use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
-use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
-use kube::api::{Api, PostParams};
 use kubetour::cluster::connect;
 use kubetour::engine::delivery::PORTFORWARD_SUBJECT;
 use kubetour::engine::events::{EngineEvent, Sighting};
 use kubetour::engine::{RunError, RunOptions};
 use kubetour::track::Lang;
 use kubetour_sim::{Sim, SimConfig};
-use serde_json::{Value, json};
 
 fn options(try_it: bool) -> RunOptions {
     RunOptions {
@@ -148,68 +144,6 @@ async fn o24_delivery_goes_on_among_the_survivors_and_reaches_the_replacement() 
     );
 }
 
-async fn create<K>(api: Api<K>, object: Value)
-where
-    K: kube::Resource + Clone + serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
-{
-    let k: K = serde_json::from_value(object).unwrap();
-    api.create(&PostParams::default(), &k).await.unwrap();
-}
-
-/// A service account that may do everything a Deployment stage needs in `emqx`, but
-/// not `create pods/portforward`.
-pub async fn learner_without_portforward(sim: &Sim) -> String {
-    let admin = sim.client();
-    create::<Namespace>(
-        Api::all(admin.clone()),
-        json!({"metadata": {"name": "emqx"}}),
-    )
-    .await;
-    create::<ServiceAccount>(
-        Api::namespaced(admin.clone(), "emqx"),
-        json!({"metadata": {"name": "learner"}}),
-    )
-    .await;
-    let all = [
-        "get", "list", "watch", "create", "patch", "update", "delete",
-    ];
-    create::<Role>(
-        Api::namespaced(admin.clone(), "emqx"),
-        json!({"metadata": {"name": "learner"}, "rules": [
-            {"apiGroups": [""], "resources": [
-                "pods", "pods/log", "pods/exec", "pods/proxy", "services", "services/proxy",
-                "endpoints", "events", "persistentvolumeclaims", "configmaps", "serviceaccounts"],
-             "verbs": all},
-            {"apiGroups": ["apps"], "resources": ["deployments", "replicasets", "statefulsets"], "verbs": all},
-            {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles", "rolebindings"], "verbs": all},
-            {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": all}
-        ]}),
-    )
-    .await;
-    let subject = json!([{"kind": "ServiceAccount", "name": "learner", "namespace": "emqx"}]);
-    create::<RoleBinding>(
-        Api::namespaced(admin.clone(), "emqx"),
-        json!({"metadata": {"name": "learner"}, "subjects": subject,
-               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "learner"}}),
-    )
-    .await;
-    create::<ClusterRole>(
-        Api::all(admin.clone()),
-        json!({"metadata": {"name": "learner"}, "rules": [
-            {"apiGroups": [""], "resources": ["namespaces", "nodes"], "verbs": ["get", "list"]},
-            {"apiGroups": ["storage.k8s.io"], "resources": ["storageclasses"], "verbs": ["get", "list"]}
-        ]}),
-    )
-    .await;
-    create::<ClusterRoleBinding>(
-        Api::all(admin.clone()),
-        json!({"metadata": {"name": "learner"}, "subjects": subject,
-               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "learner"}}),
-    )
-    .await;
-    sim.api_state().world.tokens.issue("emqx", "learner")
-}
-
 /// A custom track's stage: the shipped three-pod Deployment, waited for, then delivery.
 fn three_pods_then_delivery(expect: &str) -> String {
     let scale = crate::support::shipped_stage("04-scale.yaml");
@@ -232,7 +166,7 @@ async fn a_refused_port_forward_leaves_a_delivery_check_not_verified_never_passe
         speed: 50.0,
         ..SimConfig::default()
     });
-    let token = learner_without_portforward(&sim).await;
+    let token = crate::support::learner_without(&sim, "pods/portforward").await;
     let served = kubetour_sim::api::tls::serve(sim.router(), ([127, 0, 0, 1], 0).into()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");

@@ -4,76 +4,11 @@
 //! run reaches the real 403, names it, and ends the stage as applied, not verified.
 
 use crate::support::{engine, pod_stage_with_checks, run_all, track_of};
-use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
-use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
-use kube::api::{Api, PostParams};
 use kubetour::cluster::connect;
 use kubetour::engine::RunError;
 use kubetour::engine::events::{EngineEvent, Severity};
 use kubetour::engine::preflight::EXEC_SUBJECT;
 use kubetour_sim::cluster::{Sim, SimConfig};
-use serde_json::{Value, json};
-
-async fn create<K>(api: Api<K>, object: Value)
-where
-    K: kube::Resource + Clone + serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
-{
-    let k: K = serde_json::from_value(object).unwrap();
-    api.create(&PostParams::default(), &k).await.unwrap();
-}
-
-/// Everything the one-pod track touches in `emqx`, except `pods/exec`.
-async fn learner_without_exec(sim: &Sim) -> String {
-    let admin = sim.client();
-    create::<Namespace>(
-        Api::all(admin.clone()),
-        json!({"metadata": {"name": "emqx"}}),
-    )
-    .await;
-    create::<ServiceAccount>(
-        Api::namespaced(admin.clone(), "emqx"),
-        json!({"metadata": {"name": "learner"}}),
-    )
-    .await;
-    let all = [
-        "get", "list", "watch", "create", "patch", "update", "delete",
-    ];
-    create::<Role>(
-        Api::namespaced(admin.clone(), "emqx"),
-        json!({"metadata": {"name": "learner"}, "rules": [
-            {"apiGroups": [""], "resources": [
-                "pods", "pods/log", "pods/proxy", "services", "services/proxy", "endpoints",
-                "events", "persistentvolumeclaims", "configmaps", "serviceaccounts"],
-             "verbs": all},
-            {"apiGroups": ["apps"], "resources": ["deployments", "replicasets", "statefulsets"], "verbs": all},
-            {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles", "rolebindings"], "verbs": all},
-            {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": all}
-        ]}),
-    )
-    .await;
-    let subject = json!([{"kind": "ServiceAccount", "name": "learner", "namespace": "emqx"}]);
-    create::<RoleBinding>(
-        Api::namespaced(admin.clone(), "emqx"),
-        json!({"metadata": {"name": "learner"}, "subjects": subject,
-               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "learner"}}),
-    )
-    .await;
-    create::<ClusterRole>(
-        Api::all(admin.clone()),
-        json!({"metadata": {"name": "learner"}, "rules": [
-            {"apiGroups": [""], "resources": ["namespaces", "nodes"], "verbs": ["get", "list"]},
-            {"apiGroups": ["storage.k8s.io"], "resources": ["storageclasses"], "verbs": ["get", "list"]}
-        ]}),
-    )
-    .await;
-    create::<ClusterRoleBinding>(
-        Api::all(admin.clone()),
-        json!({"metadata": {"name": "learner"}, "subjects": subject,
-               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "learner"}}),
-    )
-    .await;
-    sim.api_state().world.tokens.issue("emqx", "learner")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rbac_without_pods_exec_is_told_in_preflight_and_the_stage_is_not_verified() {
@@ -82,7 +17,7 @@ async fn rbac_without_pods_exec_is_told_in_preflight_and_the_stage_is_not_verifi
         speed: 50.0,
         ..SimConfig::default()
     });
-    let token = learner_without_exec(&sim).await;
+    let token = crate::support::learner_without(&sim, "pods/exec").await;
     let served = kubetour_sim::api::tls::serve(sim.router(), ([127, 0, 0, 1], 0).into()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");

@@ -8,6 +8,9 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+use kube::api::{Api, PostParams};
 use kubetour::cluster::connect::{self, Connection};
 use kubetour::commands::embedded::Embedded;
 use kubetour::engine::Engine;
@@ -15,6 +18,7 @@ use kubetour::engine::events::EngineEvent;
 use kubetour::track::{self, Lang, RenderOptions, Track};
 use kubetour_sim::cluster::{Served, Sim, SimConfig};
 use kubetour_sim::faults::{self, FaultCount, FaultPlan};
+use serde_json::{Value, json};
 
 /// The simulated cluster, fast, with or without a default StorageClass.
 pub async fn cluster(default_storage_class: bool) -> (Embedded, Connection) {
@@ -212,4 +216,81 @@ pub fn told(events: &Events, id: &str) -> Vec<(kubetour::engine::events::Sightin
             _ => None,
         })
         .collect()
+}
+
+async fn create<K>(api: Api<K>, object: Value)
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
+{
+    let k: K = serde_json::from_value(object).unwrap();
+    api.create(&PostParams::default(), &k).await.unwrap();
+}
+
+/// A service account `learner` that may do everything a track's stages need in `emqx`
+/// except `refused` (a pod subresource: `pods/exec`, `pods/portforward`); its token.
+/// The simulated API server's own RBAC enforces it, as a real cluster's policy would.
+pub async fn learner_without(sim: &Sim, refused: &str) -> String {
+    let admin = sim.client();
+    create::<Namespace>(
+        Api::all(admin.clone()),
+        json!({"metadata": {"name": "emqx"}}),
+    )
+    .await;
+    create::<ServiceAccount>(
+        Api::namespaced(admin.clone(), "emqx"),
+        json!({"metadata": {"name": "learner"}}),
+    )
+    .await;
+    let all = [
+        "get", "list", "watch", "create", "patch", "update", "delete",
+    ];
+    let namespaced: Vec<&str> = [
+        "pods",
+        "pods/log",
+        "pods/exec",
+        "pods/portforward",
+        "pods/proxy",
+        "services",
+        "services/proxy",
+        "endpoints",
+        "events",
+        "persistentvolumeclaims",
+        "configmaps",
+        "serviceaccounts",
+    ]
+    .into_iter()
+    .filter(|r| *r != refused)
+    .collect();
+    create::<Role>(
+        Api::namespaced(admin.clone(), "emqx"),
+        json!({"metadata": {"name": "learner"}, "rules": [
+            {"apiGroups": [""], "resources": namespaced, "verbs": all},
+            {"apiGroups": ["apps"], "resources": ["deployments", "replicasets", "statefulsets"], "verbs": all},
+            {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles", "rolebindings"], "verbs": all},
+            {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": all}
+        ]}),
+    )
+    .await;
+    let subject = json!([{"kind": "ServiceAccount", "name": "learner", "namespace": "emqx"}]);
+    create::<RoleBinding>(
+        Api::namespaced(admin.clone(), "emqx"),
+        json!({"metadata": {"name": "learner"}, "subjects": subject,
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "learner"}}),
+    )
+    .await;
+    create::<ClusterRole>(
+        Api::all(admin.clone()),
+        json!({"metadata": {"name": "learner"}, "rules": [
+            {"apiGroups": [""], "resources": ["namespaces", "nodes"], "verbs": ["get", "list"]},
+            {"apiGroups": ["storage.k8s.io"], "resources": ["storageclasses"], "verbs": ["get", "list"]}
+        ]}),
+    )
+    .await;
+    create::<ClusterRoleBinding>(
+        Api::all(admin.clone()),
+        json!({"metadata": {"name": "learner"}, "subjects": subject,
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "learner"}}),
+    )
+    .await;
+    sim.api_state().world.tokens.issue("emqx", "learner")
 }
