@@ -4,12 +4,10 @@
 //! delivery check whose port-forwards RBAC refuses ends "not verified", never passed.
 
 use crate::support::{Events, cluster, dump, engine as new_engine, shipped_track};
-use kubetour::cluster::connect;
 use kubetour::engine::delivery::PORTFORWARD_SUBJECT;
 use kubetour::engine::events::{EngineEvent, Sighting};
 use kubetour::engine::{RunError, RunOptions};
 use kubetour::track::Lang;
-use kubetour_sim::{Sim, SimConfig};
 
 fn options(try_it: bool) -> RunOptions {
     RunOptions {
@@ -161,20 +159,7 @@ fn three_pods_then_delivery(expect: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_port_forward_leaves_a_delivery_check_not_verified_never_passed() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sim = Sim::start(SimConfig {
-        speed: 50.0,
-        ..SimConfig::default()
-    });
-    let token = crate::support::learner_without(&sim, "pods/portforward").await;
-    let served = kubetour_sim::api::tls::serve(sim.router(), ([127, 0, 0, 1], 0).into()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    let text = kubetour_sim::api::kubeconfig::render(served.addr, &served.ca_pem, &token).unwrap();
-    std::fs::write(&kubeconfig, text).unwrap();
-    let conn = connect::connect(Some(&kubeconfig), None, "emqx", false)
-        .await
-        .unwrap();
+    let (_sim, _served, dir, conn) = crate::support::as_learner_without("pods/portforward").await;
     let track = crate::support::track_of(
         dir.path(),
         &[(

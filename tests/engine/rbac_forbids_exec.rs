@@ -4,28 +4,13 @@
 //! run reaches the real 403, names it, and ends the stage as applied, not verified.
 
 use crate::support::{engine, pod_stage_with_checks, run_all, track_of};
-use kubetour::cluster::connect;
 use kubetour::engine::RunError;
 use kubetour::engine::events::{EngineEvent, Severity};
 use kubetour::engine::preflight::EXEC_SUBJECT;
-use kubetour_sim::cluster::{Sim, SimConfig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rbac_without_pods_exec_is_told_in_preflight_and_the_stage_is_not_verified() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sim = Sim::start(SimConfig {
-        speed: 50.0,
-        ..SimConfig::default()
-    });
-    let token = crate::support::learner_without(&sim, "pods/exec").await;
-    let served = kubetour_sim::api::tls::serve(sim.router(), ([127, 0, 0, 1], 0).into()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    let text = kubetour_sim::api::kubeconfig::render(served.addr, &served.ca_pem, &token).unwrap();
-    std::fs::write(&kubeconfig, text).unwrap();
-    let conn = connect::connect(Some(&kubeconfig), None, "emqx", false)
-        .await
-        .unwrap();
+    let (_sim, _served, dir, conn) = crate::support::as_learner_without("pods/exec").await;
     let stage = pod_stage_with_checks(
         "  - pods_ready: {pod: emqx, count: 1, timeout: 5m}\n  \
          - emqx_started: {pod: emqx, timeout: 1m}\n  \

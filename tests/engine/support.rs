@@ -294,3 +294,24 @@ pub async fn learner_without(sim: &Sim, refused: &str) -> String {
     .await;
     sim.api_state().world.tokens.issue("emqx", "learner")
 }
+
+/// A simulated cluster served on loopback, reached through a kubeconfig as the service
+/// account of [`learner_without`]`(refused)`: what a real cluster's RBAC policy looks like
+/// to kubetour. The directory holds the kubeconfig (and whatever the test writes there).
+pub async fn as_learner_without(refused: &str) -> (Sim, Served, tempfile::TempDir, Connection) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sim = Sim::start(SimConfig {
+        speed: 50.0,
+        ..SimConfig::default()
+    });
+    let token = learner_without(&sim, refused).await;
+    let served = kubetour_sim::api::tls::serve(sim.router(), ([127, 0, 0, 1], 0).into()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    let text = kubetour_sim::api::kubeconfig::render(served.addr, &served.ca_pem, &token).unwrap();
+    std::fs::write(&kubeconfig, text).unwrap();
+    let conn = connect::connect(Some(&kubeconfig), None, "emqx", false)
+        .await
+        .unwrap();
+    (sim, served, dir, conn)
+}
