@@ -5,6 +5,8 @@
 //! The model and the screens, no I/O (messages in, commands and a TestBackend out):
 //! - `screens`: every screen state that teaches something, as insta snapshots
 //!   (snapshots/wizard__screens__*.snap), 80×24 included.
+//! - `delivery_screens`: the delivery matrix at islands (O22) and one cluster (O23),
+//!   a round on membership change or `d` and never on a timer, 80×24's live tab.
 //! - `lesson_screens`: every stage at 120×40 before apply and after pass, three at
 //!   80×24 and 200×60: the lesson, its commands and its change in sight.
 //! - `update`: the write guard, teardown's two questions, quitting mid-apply, the
@@ -36,6 +38,7 @@
 mod common;
 mod support;
 
+mod delivery_screens;
 mod events_history;
 mod failed_stage;
 mod faults;

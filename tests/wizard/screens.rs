@@ -113,15 +113,6 @@ fn o09_before_rbac_the_403_is_pinned_with_the_stage_that_fixes_it() {
     assert_snapshot!("the_403_before_rbac", s);
 }
 
-fn islands() -> Msg {
-    let n: Vec<String> = DEPLOY_PODS.iter().map(|(_, ip)| node_of(ip)).collect();
-    emqx(&[
-        (DEPLOY_PODS[0].0, &n[0], &[&n[0]], &[]),
-        (DEPLOY_PODS[1].0, &n[1], &[&n[1]], &[]),
-        (DEPLOY_PODS[2].0, &n[2], &[&n[2]], &[]),
-    ])
-}
-
 #[test]
 fn o08_at_scale_three_pods_make_three_islands() {
     let mut m = model();
@@ -132,16 +123,6 @@ fn o08_at_scale_three_pods_make_three_islands() {
     assert!(s.contains("3 separate one-node clusters"), "{s}");
     assert_eq!(s.matches("island").count(), 3, "{s}");
     assert_snapshot!("three_islands_at_scale", s);
-}
-
-fn one_cluster(stopped: &[&str]) -> Msg {
-    let n: Vec<String> = DEPLOY_PODS.iter().map(|(_, ip)| node_of(ip)).collect();
-    let all: Vec<&str> = n.iter().map(String::as_str).collect();
-    emqx(&[
-        (DEPLOY_PODS[0].0, &n[0], &all, stopped),
-        (DEPLOY_PODS[1].0, &n[1], &all, stopped),
-        (DEPLOY_PODS[2].0, &n[2], &all, stopped),
-    ])
 }
 
 #[test]
@@ -445,95 +426,4 @@ fn the_pods_panel_keeps_the_selected_pod_in_sight_among_a_hundred() {
     assert!(s.contains("load-090"), "the selected pod is on screen: {s}");
     assert!(!s.contains("load-070"), "the rows above scrolled away: {s}");
     assert!(s.contains("–91) "), "the title says which rows show: {s}");
-}
-
-/// A delivery matrix among the three Deployment pods: `across` says whether messages
-/// cross pods (one cluster) or stay on the pod they were published on (islands).
-fn delivery(across: bool) -> Msg {
-    use kubetour::delivery::{Cell, Matrix};
-    let pods: Vec<String> = DEPLOY_PODS.iter().map(|(n, _)| n.to_string()).collect();
-    let mut matrix = Matrix::empty(pods, Duration::from_secs(3));
-    for (f, row) in matrix.cells.iter_mut().enumerate() {
-        for (t, cell) in row.iter_mut().enumerate() {
-            *cell = if f == t {
-                Cell::Delivered(Duration::from_millis(2 + t as u64))
-            } else if across {
-                Cell::Delivered(Duration::from_millis(5 + (f * 3 + t) as u64))
-            } else {
-                Cell::Lost
-            };
-        }
-    }
-    matrix.elapsed = Duration::from_millis(if across { 40 } else { 3020 });
-    Msg::Delivery {
-        matrix: Box::new(matrix),
-        ours: true,
-    }
-}
-
-#[test]
-fn o22_islands_route_nothing_and_the_matrix_shows_it_at_scale() {
-    let mut m = model();
-    walk_to(&mut m, 4);
-    watched(&mut m, deployment_pods(30));
-    feed(&mut m, [islands(), delivery(false)]);
-    let s = screen(&m, 120, 40);
-    assert!(s.contains("delivery · 0/6 across"), "{s}");
-    assert_eq!(s.matches('✗').count(), 6, "{s}");
-    assert_snapshot!("delivery_islands_at_scale", s);
-}
-
-#[test]
-fn o23_one_cluster_delivers_every_pair_and_the_matrix_shows_how_fast() {
-    let mut m = model();
-    walk_to(&mut m, 6);
-    watched(&mut m, deployment_pods(20));
-    feed(&mut m, [one_cluster(&[]), delivery(true)]);
-    let s = screen(&m, 120, 40);
-    assert!(s.contains("delivery · 6/6 across, slowest 12 ms"), "{s}");
-    assert!(!s.contains('✗'), "{s}");
-    assert_snapshot!("delivery_one_cluster_after_rbac", s);
-}
-
-#[test]
-fn a_delivery_round_runs_when_membership_changes_or_on_d_and_never_on_a_timer() {
-    use kubetour::app::{Command, update};
-    let mut m = model();
-    walk_to(&mut m, 6);
-    watched(&mut m, deployment_pods(20));
-    // Membership seen for the first time: one round.
-    let first = update(&mut m, islands());
-    assert!(matches!(first.as_slice(), [Command::ProbeDelivery { pods }] if pods.len() == 3));
-    // The same membership again asks for nothing; neither does time passing.
-    assert!(update(&mut m, islands()).is_empty());
-    assert!(
-        update(
-            &mut m,
-            Msg::Tick(now() + jiff::SignedDuration::from_secs(60))
-        )
-        .is_empty()
-    );
-    // `d` while a round runs queues one more, run when the first comes back.
-    assert!(update(&mut m, key('d')).is_empty());
-    let after = update(&mut m, delivery(false));
-    assert!(matches!(after.as_slice(), [Command::ProbeDelivery { .. }]));
-    assert!(update(&mut m, delivery(false)).is_empty());
-    // Membership changes (islands -> one cluster): another round.
-    let joined = update(&mut m, one_cluster(&[]));
-    assert!(matches!(joined.as_slice(), [Command::ProbeDelivery { .. }]));
-}
-
-#[test]
-fn o23_at_80x24_the_matrix_shares_the_live_tab_with_membership() {
-    let mut m = model();
-    walk_to(&mut m, 6);
-    watched(&mut m, deployment_pods(20));
-    feed(
-        &mut m,
-        [one_cluster(&[]), delivery(true), key('v'), key('v')],
-    );
-    let live = screen(&m, 80, 24);
-    assert!(live.contains("1 cluster of 3 running nodes"), "{live}");
-    assert!(live.contains("delivery · 6/6 across"), "{live}");
-    assert_snapshot!("delivery_small_80x24_live", live);
 }

@@ -285,3 +285,25 @@ pub fn screen(m: &Model, w: u16, h: u16) -> String {
     let frame = terminal.draw(|f| kubetour::ui::draw(f, &m)).unwrap();
     kubetour::app::runtime::screen_text(frame.buffer)
 }
+
+/// EMQX's answers at `scale`: the three Deployment pods, each a one-node island.
+pub fn islands() -> Msg {
+    let n: Vec<String> = DEPLOY_PODS.iter().map(|(_, ip)| node_of(ip)).collect();
+    emqx(&[
+        (DEPLOY_PODS[0].0, &n[0], &[&n[0]], &[]),
+        (DEPLOY_PODS[1].0, &n[1], &[&n[1]], &[]),
+        (DEPLOY_PODS[2].0, &n[2], &[&n[2]], &[]),
+    ])
+}
+
+/// EMQX's answers after `rbac`: the three Deployment pods in one cluster, with `stopped`
+/// nodes listed as stopped.
+pub fn one_cluster(stopped: &[&str]) -> Msg {
+    let n: Vec<String> = DEPLOY_PODS.iter().map(|(_, ip)| node_of(ip)).collect();
+    let all: Vec<&str> = n.iter().map(String::as_str).collect();
+    emqx(&[
+        (DEPLOY_PODS[0].0, &n[0], &all, stopped),
+        (DEPLOY_PODS[1].0, &n[1], &all, stopped),
+        (DEPLOY_PODS[2].0, &n[2], &all, stopped),
+    ])
+}
