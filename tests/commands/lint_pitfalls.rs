@@ -100,3 +100,44 @@ fn p10_the_service_stage_warns_about_exposing_the_dashboard_in_both_languages() 
     assert!(zh.contains("admin/public"), "{zh}");
     assert!(zh.contains("NodePort"), "{zh}");
 }
+
+#[test]
+fn p20_replicants_with_cores_beside_them_but_no_discovery_are_flagged_at_their_role() {
+    let found = findings("replicant-manual-discovery.yaml");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!(
+        (f.rule, f.pitfall, f.line),
+        ("replicant-needs-core", Some("P20"), 57)
+    );
+    assert!(f.message.contains("no (so manual) discovery"), "{f}");
+    assert!(f.fix.contains("EMQX_CLUSTER__DNS__NAME"), "{f}");
+}
+
+#[test]
+fn p15_four_cores_are_flagged_with_the_odd_numbers_either_side() {
+    let found: Vec<Finding> =
+        lint_path(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint/odd-cores/bad.yaml"))
+            .unwrap();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!((f.rule, f.pitfall, f.line), ("odd-cores", Some("P15"), 8));
+    assert!(f.message.contains("two halves of 2"), "{f}");
+    assert!(f.fix.contains("(3 or 5)"), "{f}");
+}
+
+#[test]
+fn a_dns_record_name_naming_the_client_service_says_it_is_not_headless() {
+    let found: Vec<Finding> = lint_path(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint/dns-record-name/bad.yaml"),
+    )
+    .unwrap();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!((f.rule, f.line), ("dns-record-name", 23));
+    assert!(f.message.contains("Service emqx is not headless"), "{f}");
+    assert!(
+        f.fix.contains("`emqx-headless.emqx.svc.cluster.local`"),
+        "{f}"
+    );
+}

@@ -53,6 +53,16 @@ impl<'a> EmqxContainer<'a> {
             .or_else(|| self.value("EMQX_CLUSTER__DISCOVERY"))
     }
 
+    /// The node role: `EMQX_NODE__ROLE` when set, else `core` (EMQX 5's default; 4.x
+    /// has no roles, every node is a full one).
+    pub fn role(&self) -> &str {
+        self.value("EMQX_NODE__ROLE").unwrap_or("core")
+    }
+
+    pub fn is_replicant(&self) -> bool {
+        self.major() != Some(4) && self.role() == "replicant"
+    }
+
     pub fn replicas(&self) -> i64 {
         match self.workload.kind.as_str() {
             "Deployment" | "StatefulSet" | "ReplicaSet" => self

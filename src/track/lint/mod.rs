@@ -7,9 +7,11 @@
 //! number where one matches) and a fix.
 
 mod commands;
-mod emqx;
+pub mod emqx;
 mod input;
 mod rules_api;
+pub mod rules_dns;
+mod rules_roles;
 mod rules_settings;
 mod rules_topology;
 mod snippets;
@@ -32,7 +34,7 @@ pub struct Finding {
     pub line: usize,
     /// Our rule id, e.g. `rbac-v1beta1`.
     pub rule: &'static str,
-    /// SPEC.md's pitfall number, when the rule is one of those (P1..P10).
+    /// SPEC.md's pitfall number, when the rule is one of those (P1..P20).
     pub pitfall: Option<&'static str>,
     pub message: String,
     pub fix: String,
@@ -79,6 +81,9 @@ pub const RULES: &[Rule] = &[
     rules_topology::LICENCE_FOR_CLUSTER,
     rules_topology::VOLUME_PERMISSIONS,
     rules_api::DASHBOARD_EXPOSED,
+    rules_roles::ODD_CORES,
+    rules_roles::REPLICANT_NEEDS_CORE,
+    rules_dns::DNS_RECORD_NAME,
 ];
 
 /// Runs every rule over one set of objects.
