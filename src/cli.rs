@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(name = "kubetour", version, about, long_about = None, args_conflicts_with_subcommands = true)]
@@ -222,6 +222,21 @@ pub struct ExportArgs {
     /// Use this image instead of the profile's.
     #[arg(long)]
     pub image: Option<String>,
+    /// What to print: the manifests (default), values for the official EMQX Helm chart,
+    /// or an EMQX resource for the EMQX Operator (apps.emqx.io/v2beta1, EMQX 5 only).
+    #[arg(long = "as", value_enum, conflicts_with = "stage")]
+    pub format: Option<ExportAs>,
+}
+
+/// `kubetour export --as ...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportAs {
+    /// Multi-document YAML for `kubectl apply -f -`.
+    Manifests,
+    /// A values file for `helm install emqx emqx/emqx -f values.yaml`.
+    HelmValues,
+    /// An `EMQX` resource for `kubectl apply -f emqx.yaml` with the Operator installed.
+    Operator,
 }
 
 #[derive(Debug, Args)]

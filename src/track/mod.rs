@@ -16,6 +16,9 @@
 pub mod describe;
 pub mod error;
 pub mod export;
+pub mod export_helm;
+pub mod export_operator;
+pub mod export_source;
 pub mod lint;
 pub mod load;
 pub mod locate;
