@@ -10,11 +10,15 @@
 //! - `stages_and_export`: `kubetour stages`, `kubetour export` through the binary.
 //! - `export`: `kubetour export` per stage and profile against the golden files
 //!   (tests/golden; `UPDATE_GOLDEN=1`).
+//! - `export_bridges`: `kubetour export --as helm-values` against the official chart's
+//!   values and `--as operator` against the Operator's CRD schema (tests/data/export),
+//!   for every stage and profile; cores → coreTemplate, replicants → replicantTemplate.
 //! - `export_kubectl_apply`: `kubetour export | kubectl apply` (client- and
 //!   server-side) forms an EMQX cluster.
 //! - `lint`: every lint rule's failing and passing example (tests/lint/<rule-id>), P2–P5,
 //!   P8, P9; `kubetour lint`'s exit codes.
-//! - `lint_pitfalls`: P1, P6 and P10 where tutorials write them.
+//! - `lint_pitfalls`: P1, P6 and P10 where tutorials write them; P15, P20 and the DNS
+//!   record name rule's findings word for word.
 //!
 //! Running against a cluster:
 //! - `run`: `kubetour run` through every stage, both profiles, every observation seen
@@ -38,12 +42,14 @@ mod support;
 
 mod bad_input_table;
 mod export;
+mod export_bridges;
 mod export_kubectl_apply;
 mod fuzz_corpus;
 mod guard;
 mod lint;
 mod lint_pitfalls;
 mod mosquitto_port_forward;
+mod openapi_check;
 mod run;
 mod sim_serve_state;
 mod stages_and_export;
