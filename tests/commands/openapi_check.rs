@@ -30,11 +30,11 @@ fn walk(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
             errors.push(format!("{at}: {value} is neither an integer nor a string"));
             return;
         }
-    } else if let Some(branches) = schema["anyOf"].as_array() {
-        if !branches.iter().any(|b| check_schema(b, value).is_empty()) {
-            errors.push(format!("{at}: {value} matches none of anyOf"));
-            return;
-        }
+    } else if let Some(branches) = schema["anyOf"].as_array()
+        && !branches.iter().any(|b| check_schema(b, value).is_empty())
+    {
+        errors.push(format!("{at}: {value} matches none of anyOf"));
+        return;
     }
     if let Some(t) = schema["type"].as_str() {
         let ok = match t {
@@ -54,10 +54,10 @@ fn walk(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
             return;
         }
     }
-    if let Some(allowed) = schema["enum"].as_array() {
-        if !allowed.contains(value) {
-            errors.push(format!("{at}: {value} is not one of {allowed:?}"));
-        }
+    if let Some(allowed) = schema["enum"].as_array()
+        && !allowed.contains(value)
+    {
+        errors.push(format!("{at}: {value} is not one of {allowed:?}"));
     }
     if let (Some(pattern), Some(text)) = (schema["pattern"].as_str(), value.as_str()) {
         match regex::Regex::new(pattern) {
@@ -66,19 +66,16 @@ fn walk(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
             Err(e) => errors.push(format!("{at}: the schema's pattern does not compile: {e}")),
         }
     }
-    if let Some(items) = value.as_array() {
-        if let Some(item_schema) = schema.get("items") {
-            for (i, item) in items.iter().enumerate() {
-                walk(item_schema, item, &format!("{path}[{i}]"), errors);
-            }
+    if let (Some(items), Some(item_schema)) = (value.as_array(), schema.get("items")) {
+        for (i, item) in items.iter().enumerate() {
+            walk(item_schema, item, &format!("{path}[{i}]"), errors);
         }
     }
     let Some(map) = value.as_object() else { return };
-    for name in schema["required"].as_array().into_iter().flatten() {
-        if let Some(name) = name.as_str() {
-            if !map.contains_key(name) {
-                errors.push(format!("{at}: `{name}` is required"));
-            }
+    let required = schema["required"].as_array().into_iter().flatten();
+    for name in required.filter_map(Value::as_str) {
+        if !map.contains_key(name) {
+            errors.push(format!("{at}: `{name}` is required"));
         }
     }
     let preserve = schema["x-kubernetes-preserve-unknown-fields"] == Value::Bool(true);
