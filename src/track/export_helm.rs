@@ -3,10 +3,11 @@
 //! track's state: replicas, image, discovery, persistence and the client Service's type.
 //!
 //! The chart at the tags we target (v5.8.9 for EMQX 5, v4.4.19 for EMQX 4; EMQX.md,
-//! section 8) runs one StatefulSet with a headless Service named after the release, and
-//! writes the discovery settings that name them itself. So the values carry the
-//! strategy, and every other EMQX setting goes to `emqxConfig`; what the chart cannot
-//! express is listed in the header, with the reason.
+//! "Exporting to the official chart and the Operator") runs one StatefulSet with a
+//! headless Service named after the release, and writes the discovery settings that
+//! name them itself. So the values carry the strategy, and every other EMQX setting goes
+//! to `emqxConfig`; what the chart cannot express is listed in the header, with the
+//! reason.
 
 use super::error::TrackError;
 use super::export_source::{self, EndState, Workload};

@@ -1,5 +1,6 @@
 //! `kubetour export --as operator`: a track's state as one `EMQX` resource of the EMQX
-//! Operator (`apps.emqx.io/v2beta1`, github.com/emqx/emqx-operator, EMQX.md section 8).
+//! Operator (`apps.emqx.io/v2beta1`, github.com/emqx/emqx-operator; EMQX.md, "Exporting
+//! to the official chart and the Operator").
 //!
 //! The Operator runs the cores as a StatefulSet (`coreTemplate`) and the replicants as
 //! a ReplicaSet (`replicantTemplate`), and clusters them itself with DNS discovery on
