@@ -1,7 +1,7 @@
 //! Rules about EMQX 5's node roles: how many core nodes there are, and whether
-//! replicants have a core to join. A replicant holds no copy of the database of record;
-//! it replicates from the cores (mria's `core`/`replicant` roles; EMQX.md, "Exporting to the
-//! official chart and the Operator").
+//! replicants have a core to join. A replicant takes no part in the database's
+//! transactions: it connects to one core and replicates from it (emqx/mria README,
+//! "core" and "replicant" roles).
 
 use super::emqx::{EmqxContainer, emqx_containers};
 use super::input::LintSet;
@@ -15,7 +15,9 @@ pub const ODD_CORES: Rule = Rule {
 
 /// An even number of core nodes: after a network split into two halves neither side
 /// has a majority, and the official charts warn that such a cluster "cannot be
-/// automatically healed in case of net-split" (values.yaml above `replicaCount` at v5.8.9 and v4.4.19). Counted per workload: the cores of one StatefulSet are one cluster's cores.
+/// automatically healed in case of net-split" (the chart's values.yaml above
+/// `replicaCount`, at v5.8.9 and v4.4.19). Counted per workload: the cores of one
+/// StatefulSet are one cluster's cores.
 fn odd_cores(set: &LintSet) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in emqx_containers(set) {
