@@ -337,4 +337,18 @@ fn export_as_prints_yaml_on_stdout_and_refuses_with_exit_2() {
     ]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("EMQX 5.1.1 or later only"), "{stderr}");
+    let (code, _, stderr) = kubetour(&[
+        "export",
+        "--track",
+        "stages/quick",
+        "--as",
+        "helm-values",
+        "--image",
+        "emqx/emqx:latest",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("runs emqx/emqx:latest: its tag carries no EMQX version"),
+        "{stderr}"
+    );
 }
