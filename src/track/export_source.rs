@@ -4,7 +4,7 @@
 
 use super::error::TrackError;
 use super::export::stage_index;
-use super::lint::emqx::{image_version, is_emqx_image, pod_spec};
+use super::lint::emqx::{env_from_configmaps, image_version, is_emqx_image, pod_spec};
 use super::lint::rules_dns::{is_headless, selects};
 use super::lint::{LintSet, Obj};
 use super::model::Track;
@@ -256,17 +256,7 @@ fn env_of(set: &LintSet, container: &Node) -> Vec<EnvEntry> {
         Some(existing) => *existing = entry,
         None => out.push(entry),
     };
-    for source in container
-        .get("envFrom")
-        .map(Node::as_list)
-        .unwrap_or_default()
-    {
-        let name = source
-            .path(&["configMapRef", "name"])
-            .and_then(Node::as_str);
-        let Some(cm) = name.and_then(|n| set.find("ConfigMap", n)) else {
-            continue;
-        };
+    for cm in env_from_configmaps(set, container) {
         for (key, value) in cm.body.get("data").map(Node::as_map).unwrap_or_default() {
             let value = value.scalar_text().unwrap_or_default();
             put(EnvEntry {

@@ -133,6 +133,22 @@ pub fn configmap_settings(cm: &Obj) -> Vec<Setting<'_>> {
         .collect()
 }
 
+/// The ConfigMaps in the set a container takes with `envFrom`, in its order.
+pub fn env_from_configmaps<'a>(set: &'a LintSet, container: &Node) -> Vec<&'a Obj> {
+    container
+        .get("envFrom")
+        .map(Node::as_list)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|source| {
+            let name = source
+                .path(&["configMapRef", "name"])
+                .and_then(Node::as_str)?;
+            set.find("ConfigMap", name)
+        })
+        .collect()
+}
+
 /// Every container running EMQX in the set.
 pub fn emqx_containers(set: &LintSet) -> Vec<EmqxContainer<'_>> {
     let mut out = Vec::new();
@@ -147,21 +163,11 @@ pub fn emqx_containers(set: &LintSet) -> Vec<EmqxContainer<'_>> {
             if !is_emqx_image(image) {
                 continue;
             }
-            let mut settings = Vec::new();
-            let mut configmaps = Vec::new();
-            for source in container
-                .get("envFrom")
-                .map(Node::as_list)
-                .unwrap_or_default()
-            {
-                let name = source
-                    .path(&["configMapRef", "name"])
-                    .and_then(Node::as_str);
-                if let Some(cm) = name.and_then(|n| set.find("ConfigMap", n)) {
-                    settings.extend(configmap_settings(cm));
-                    configmaps.push(cm);
-                }
-            }
+            let configmaps = env_from_configmaps(set, container);
+            let mut settings: Vec<Setting<'_>> = configmaps
+                .iter()
+                .flat_map(|cm| configmap_settings(cm))
+                .collect();
             settings.extend(env_settings(container, obj));
             out.push(EmqxContainer {
                 workload: obj,
