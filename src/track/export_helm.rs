@@ -47,13 +47,28 @@ pub const CHART_4: Chart = Chart {
 
 impl Chart {
     /// The settings the chart writes itself (its env ConfigMap and StatefulSet), with
-    /// the values it gives them for release `emqx` in `ns`, for one strategy.
-    pub fn owned_settings(&self, strategy: &str, ns: &str) -> Vec<(&'static str, String)> {
+    /// the values it gives them for release `emqx` in `ns`, for one strategy. The 5.x
+    /// chart takes the cluster domain from `clusterDomain` (except in EMQX_HOST, where
+    /// it writes `cluster.local`); the 4.x chart always writes `cluster.local`.
+    pub fn owned_settings(
+        &self,
+        strategy: &str,
+        ns: &str,
+        domain: &str,
+    ) -> Vec<(&'static str, String)> {
+        let domain = if self.major == 5 {
+            domain
+        } else {
+            "cluster.local"
+        };
         let headless = format!("{RELEASE}-headless");
-        let record = format!("{headless}.{ns}.svc.cluster.local");
+        let record = format!("{headless}.{ns}.svc.{domain}");
         let mut out = vec![("EMQX_NAME", RELEASE.to_string())];
         if self.major == 5 {
-            out.push(("EMQX_HOST", format!("$(POD_NAME).{record}")));
+            out.push((
+                "EMQX_HOST",
+                format!("$(POD_NAME).{headless}.{ns}.svc.cluster.local"),
+            ));
         }
         match (self.major, strategy) {
             (_, "k8s") => {
@@ -68,7 +83,7 @@ impl Chart {
                     ("EMQX_CLUSTER__K8S__SERVICE_NAME", headless),
                     ("EMQX_CLUSTER__K8S__NAMESPACE", ns.to_string()),
                     ("EMQX_CLUSTER__K8S__ADDRESS_TYPE", "hostname".into()),
-                    ("EMQX_CLUSTER__K8S__SUFFIX", "svc.cluster.local".into()),
+                    ("EMQX_CLUSTER__K8S__SUFFIX", format!("svc.{domain}")),
                 ]);
             }
             (5, "dns") => out.extend([
@@ -127,6 +142,16 @@ fn values(chart: &Chart, state: &EndState, core: &Workload, notes: &mut Vec<Stri
         )),
     }
     out.push(("image".into(), Node::Map(image)));
+    if let Some(domain) = core.cluster_domain().filter(|d| *d != "cluster.local") {
+        if chart.major == 5 {
+            out.push(("clusterDomain".into(), Node::Str(domain.to_string())));
+        } else {
+            notes.push(format!(
+                "the discovery settings name the cluster domain `{domain}`; chart {} always writes `cluster.local`",
+                chart.version
+            ));
+        }
+    }
     out.push((
         "emqxConfig".into(),
         Node::Map(emqx_config(chart, state, core, notes)),
@@ -177,7 +202,8 @@ fn emqx_config(
         ));
         "manual".to_string()
     });
-    let owned = chart.owned_settings(&strategy, &state.namespace);
+    let domain = core.cluster_domain().unwrap_or("cluster.local");
+    let owned = chart.owned_settings(&strategy, &state.namespace, domain);
     let mut out = vec![(chart.strategy_key.to_string(), Node::Str(strategy.clone()))];
     for e in &core.env {
         if e.name == chart.strategy_key {

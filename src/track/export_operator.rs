@@ -65,6 +65,11 @@ pub fn operator_resource(track: &Track, through: Option<&str>) -> Result<String,
         .fix("Keep the replicants in one Deployment"));
     }
     let mut spec = vec![("image".to_string(), Node::Str(core.image.clone()))];
+    // The Operator's record name and host names end in `svc.<clusterDomain>`
+    // (default `cluster.local`), like the track's own settings.
+    if let Some(domain) = core.cluster_domain().filter(|d| *d != "cluster.local") {
+        spec.push(("clusterDomain".into(), Node::Str(domain.to_string())));
+    }
     spec.push(("coreTemplate".into(), template(core, true, &mut notes)));
     if let Some(r) = replicants.first() {
         spec.push(("replicantTemplate".into(), template(r, false, &mut notes)));

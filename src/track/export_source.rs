@@ -88,6 +88,23 @@ impl Workload {
     pub fn describe(&self) -> String {
         format!("{} {}", self.kind, self.name)
     }
+
+    /// The cluster domain the discovery settings name: the part after `svc.` in the k8s
+    /// suffix (`svc.cluster.local`) or in the DNS record name (`emqx-headless.ns.svc.…`).
+    pub fn cluster_domain(&self) -> Option<&str> {
+        let after_svc = |v: &'_ str| -> Option<usize> {
+            if v.starts_with("svc.") {
+                Some(4)
+            } else {
+                v.find(".svc.").map(|i| i + 5)
+            }
+        };
+        ["EMQX_CLUSTER__K8S__SUFFIX", "EMQX_CLUSTER__DNS__NAME"]
+            .iter()
+            .filter_map(|k| self.value(k))
+            .find_map(|v| after_svc(v).map(|i| &v[i..]))
+            .filter(|d| !d.is_empty())
+    }
 }
 
 impl EndState {

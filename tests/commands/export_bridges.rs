@@ -352,3 +352,29 @@ fn export_as_prints_yaml_on_stdout_and_refuses_with_exit_2() {
         "{stderr}"
     );
 }
+
+#[test]
+fn p14_a_cluster_domain_other_than_cluster_local_is_carried_to_the_chart_and_the_operator() {
+    // The core-replicant track on a cluster whose domain is `k8s.example`.
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(data("core-replicant")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replace("svc.cluster.local", "svc.k8s.example");
+        std::fs::write(dir.path().join(path.file_name().unwrap()), text).unwrap();
+    }
+    let t = track(dir.path(), "5");
+    let text = helm_values(&t, None).unwrap();
+    let v = parse(&text, "helm, k8s.example");
+    assert_eq!(v["clusterDomain"], json!("k8s.example"), "{text}");
+    assert!(check_values(&v, &chart_values("5"), &["emqxConfig"]).is_empty());
+    // The chart's EMQX_HOST keeps `svc.cluster.local` whatever clusterDomain says.
+    assert!(
+        text.contains("EMQX_HOST: the chart writes it itself as `$(POD_NAME).emqx-headless.mqtt.svc.cluster.local` (the track has `$(POD_NAME).emqx-headless.mqtt.svc.k8s.example`)"),
+        "{text}"
+    );
+    let text = operator_resource(&t, None).unwrap();
+    let v = parse(&text, "operator, k8s.example");
+    assert_eq!(v["spec"]["clusterDomain"], json!("k8s.example"), "{text}");
+    assert!(check_schema(&crd_schema(), &v).is_empty());
+}
