@@ -163,7 +163,7 @@ fn values(chart: &Chart, state: &EndState, core: &Workload, notes: &mut Vec<Stri
             Node::Map(vec![("type".into(), Node::Str(svc.service_type.clone()))]),
         )),
         None => notes.push(format!(
-            "no Service but a headless one selects the EMQX pods; the chart always makes Service `{RELEASE}` (its default type, ClusterIP)"
+            "no client Service (one that is not headless) selects the EMQX pods; the chart always makes Service `{RELEASE}` (its default type, ClusterIP)"
         )),
     }
     if core.kind != "StatefulSet" {

@@ -90,7 +90,7 @@ pub fn operator_resource(track: &Track, through: Option<&str>) -> Result<String,
             )]),
         )),
         None => notes.push(format!(
-            "no Service but a headless one selects the EMQX pods; the Operator still makes its listeners Service `{NAME}-listeners` (ClusterIP)"
+            "no client Service (one that is not headless) selects the EMQX pods; the Operator still makes its listeners Service `{NAME}-listeners` (ClusterIP)"
         )),
     }
     let resource = Node::Map(vec![
