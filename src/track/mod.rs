@@ -11,6 +11,8 @@
 //! - `schema`: manifest fields checked against the Kubernetes API types;
 //! - `shipped`: the shipped tracks embedded in the binary, for an installed kubetour;
 //! - `state`: the cumulative objects after a stage; `export`: printing them;
+//!   `export_source` reads the EMQX workloads out of that state for `export_helm`
+//!   (values for the official chart) and `export_operator` (an EMQX Operator resource);
 //! - `resolve`: finding a track by name; `describe`: conditions as short sentences;
 //! - `lint`: the seeds' pitfalls, caught in tracks and plain manifest files.
 pub mod describe;
