@@ -12,8 +12,10 @@
 //! - `shipped`: the shipped tracks embedded in the binary, for an installed kubetour;
 //! - `state`: the cumulative objects after a stage; `export`: printing them;
 //! - `resolve`: finding a track by name; `describe`: conditions as short sentences;
+//! - `diagnosis`: the table of causes of "no cluster" (`diagnosis.yaml`);
 //! - `lint`: the seeds' pitfalls, caught in tracks and plain manifest files.
 pub mod describe;
+pub mod diagnosis;
 pub mod error;
 pub mod export;
 pub mod lint;
