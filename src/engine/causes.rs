@@ -11,8 +11,8 @@ use kube::ResourceExt;
 use super::discovery_gap::Settings;
 use super::events::Diagnosis;
 use super::evidence::Evidence as Seen;
-use crate::track::diagnosis::{Cause, Evidence};
 use crate::track::Lang;
+use crate::track::diagnosis::{Cause, Evidence};
 use crate::view::ClusterView;
 use crate::view::objects::about_live_object;
 use crate::view::pod_row::PodRow;
@@ -130,10 +130,16 @@ impl Facts<'_> {
             Evidence::SettingsDiffer(names) => {
                 let (first_pod, first) = self.settings.first()?;
                 let (name, value) = first_set(first, names);
-                let (other_pod, _) = self
+                let (other_pod, other) = self
                     .settings
                     .iter()
                     .find(|(_, s)| first_set(s, names).1 != value)?;
+                // Name the setting as it is written where it is set.
+                let name = if value.is_empty() {
+                    first_set(other, names).0
+                } else {
+                    name
+                };
                 Some((
                     first_pod.clone(),
                     format!("{name} differs between pods {first_pod} and {other_pod}"),
@@ -142,8 +148,7 @@ impl Facts<'_> {
             Evidence::NodeName(re) => self.pods.iter().find_map(|p| {
                 let name = p.name_any();
                 let node = self.node_name(&name)?;
-                re.0
-                    .is_match(&node)
+                re.0.is_match(&node)
                     .then(|| (name.clone(), format!("{name} is node {node}")))
             }),
             Evidence::Split => {

@@ -112,11 +112,7 @@ pub fn load(dir: &Path, stages: &[String]) -> Result<Vec<Cause>, TrackError> {
 }
 
 /// Parses a table; with `stages`, a `fixed_by` naming no stage of the track is an error.
-pub fn parse(
-    file: &Path,
-    text: &str,
-    stages: Option<&[String]>,
-) -> Result<Vec<Cause>, TrackError> {
+pub fn parse(file: &Path, text: &str, stages: Option<&[String]>) -> Result<Vec<Cause>, TrackError> {
     let raw: RawTable = crate::yaml::from_str_at_enums_as_maps(text, 1).map_err(|e| {
         TrackError::at(file, e.line, format!("the diagnosis table: {}", e.message)).fix(
             "Each cause needs id, when (log, event, setting, settings_differ, node_name, \
@@ -143,7 +139,10 @@ pub fn parse(
             return Err(TrackError::at(
                 file,
                 at(&format!("fixed_by: {target}")),
-                format!("cause {} names stage `{target}`, which this track does not have", rc.id),
+                format!(
+                    "cause {} names stage `{target}`, which this track does not have",
+                    rc.id
+                ),
             )
             .fix(format!("Use one of: {}", ids.join(", "))));
         }

@@ -266,7 +266,8 @@ fn stage_files(dir: &Path) -> Result<Vec<PathBuf>, TrackError> {
         .map(|e| e.path())
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            (name.ends_with(".yaml") || name.ends_with(".yml")) && name != TRACK_FILE
+            (name.ends_with(".yaml") || name.ends_with(".yml"))
+                && name != TRACK_FILE
                 && name != super::diagnosis::DIAGNOSIS_FILE
         })
         .collect();

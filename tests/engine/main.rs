@@ -14,6 +14,8 @@
 //!   names, persistent claims (O14–O16).
 //! - `on_sim`: the engine's pieces (apply, leave steps, state, leftovers: P7).
 //! - `pitfalls`: the tutorials' pitfalls met on a running cluster, the cause named.
+//! - `no_cluster`: why there is no cluster (P11–P20): each cause reproduced from the
+//!   objects alone and named by the diagnosis table.
 //! - `delivery`: MQTT delivery proven through port-forwards: islands route nothing
 //!   (O22), one cluster delivers (O23, also on the StatefulSet stages), the survivors
 //!   and the replacement after a killed pod (O24); a refused port-forward leaves the
@@ -46,6 +48,7 @@ mod emqx_statefulset;
 mod exec_backoff;
 mod exec_refused;
 mod exec_refused_cli;
+mod no_cluster;
 mod observations;
 mod on_sim;
 mod pitfalls;
