@@ -15,6 +15,8 @@
 //! - `lint`: every lint rule's failing and passing example (tests/lint/<rule-id>), P2–P5,
 //!   P8, P9; `kubetour lint`'s exit codes.
 //! - `lint_pitfalls`: P1, P6 and P10 where tutorials write them.
+//! - `lint_causes`: P11, P12, P17, P18 (why there is no cluster) flagged in manifests;
+//!   the older rules' P numbers (P11, P13, P14, P16, P18).
 //!
 //! Running against a cluster:
 //! - `run`: `kubetour run` through every stage, both profiles, every observation seen
@@ -42,6 +44,7 @@ mod export_kubectl_apply;
 mod fuzz_corpus;
 mod guard;
 mod lint;
+mod lint_causes;
 mod lint_pitfalls;
 mod mosquitto_port_forward;
 mod run;

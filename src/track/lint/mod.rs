@@ -10,6 +10,7 @@ mod commands;
 mod emqx;
 mod input;
 mod rules_api;
+mod rules_causes;
 mod rules_settings;
 mod rules_topology;
 mod snippets;
@@ -32,7 +33,7 @@ pub struct Finding {
     pub line: usize,
     /// Our rule id, e.g. `rbac-v1beta1`.
     pub rule: &'static str,
-    /// SPEC.md's pitfall number, when the rule is one of those (P1..P10).
+    /// SPEC.md's pitfall number, when the rule is one of those (P1..P20).
     pub pitfall: Option<&'static str>,
     pub message: String,
     pub fix: String,
@@ -79,6 +80,10 @@ pub const RULES: &[Rule] = &[
     rules_topology::LICENCE_FOR_CLUSTER,
     rules_topology::VOLUME_PERMISSIONS,
     rules_api::DASHBOARD_EXPOSED,
+    rules_causes::NODE_HOST,
+    rules_causes::NODE_NAME_VS_DISCOVERY,
+    rules_causes::COOKIES_DIFFER,
+    rules_causes::DISCOVERY_TARGET_EXISTS,
 ];
 
 /// Runs every rule over one set of objects.
