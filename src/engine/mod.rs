@@ -9,7 +9,8 @@
 //!   `watched`: each change folded once into the view, which the taps then share.
 //! - `diagnose`: log lines and events matched against the track's hints; `discovery_gap`:
 //!   islands that no hint explains, because discovery was never turned on (P6);
-//!   `causes`: the track's diagnosis table (why there is no cluster, P11–P20) matched.
+//!   `causes`: the track's diagnosis table (why there is no cluster, P11–P20) matched;
+//!   `drill`: one such cause put into the running state on purpose, and undone.
 //! - `steps`: deletions before a stage; `tryit`: the try-it actions and their outcomes.
 //! - `record`: what the watches delivered over time; `witness`: the facts only that
 //!   history tells (start order, claims kept); `observe`: each observation told as seen
@@ -24,6 +25,7 @@ pub mod checks;
 pub mod delivery;
 pub mod diagnose;
 mod discovery_gap;
+pub mod drill;
 pub mod events;
 pub mod evidence;
 mod gone;
