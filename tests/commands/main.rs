@@ -15,6 +15,8 @@
 //! - `lint`: every lint rule's failing and passing example (tests/lint/<rule-id>), P2–P5,
 //!   P8, P9; `kubetour lint`'s exit codes.
 //! - `lint_pitfalls`: P1, P6 and P10 where tutorials write them.
+//! - `drill`: `kubetour drill list`, and a drill on a named cluster (guarded, named,
+//!   undone).
 //! - `lint_causes`: P11, P12, P17, P18 (why there is no cluster) flagged in manifests;
 //!   the older rules' P numbers (P11, P13, P14, P16, P18).
 //!
@@ -39,6 +41,7 @@ mod common;
 mod support;
 
 mod bad_input_table;
+mod drill;
 mod export;
 mod export_kubectl_apply;
 mod fuzz_corpus;
