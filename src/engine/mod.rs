@@ -26,6 +26,7 @@ pub mod delivery;
 pub mod diagnose;
 mod discovery_gap;
 pub mod drill;
+mod drill_session;
 pub mod events;
 pub mod evidence;
 mod gone;
@@ -122,6 +123,8 @@ pub struct Engine {
     entered: Option<usize>,
     /// What the watches delivered over time, for the observations only history tells.
     record: record::Record,
+    /// The drill in progress (the wizard's `x`), and how to undo it.
+    drill: Option<(&'static drill::Drill, drill::Undo)>,
 }
 
 /// Why a run stopped short.
@@ -163,6 +166,7 @@ impl Engine {
             preflight_ran: false,
             entered: None,
             record: record::Record::default(),
+            drill: None,
         }
     }
 
