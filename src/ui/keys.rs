@@ -264,7 +264,7 @@ pub const KEYS: &[Binding] = &[
         label: "x",
         action: Action::Drill,
         short: "drill",
-        help: "drill: break one thing (a cause of no cluster) for the learner to find with kubectl; x again shows the diagnosis and undoes it",
+        help: "break one thing for the learner to find (a drill); x again: its diagnosis and undo",
         scope: Scope::Main,
         footer: false,
     },
