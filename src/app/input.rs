@@ -375,7 +375,7 @@ fn drill(m: &mut Model) -> Vec<Command> {
         return request(m, Order::EndDrill);
     }
     let rbac = m.stage_index("rbac");
-    if !m.applied.is_some_and(|a| rbac.is_none_or(|r| a >= r)) {
+    if m.applied.is_none_or(|a| rbac.is_some_and(|r| a < r)) {
         m.notice =
             Some("a drill breaks a running cluster: apply the stages through `rbac` first".into());
         return Vec::new();
