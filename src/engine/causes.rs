@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::ResourceExt;
 
+use super::diagnose::shorten;
 use super::discovery_gap::Settings;
 use super::events::Diagnosis;
 use super::evidence::Evidence as Seen;
@@ -241,13 +242,4 @@ fn first_set<'a>(settings: &'a Settings, names: &'a [String]) -> (&'a str, &'a s
                 .map(|v| (n.as_str(), v))
         })
         .unwrap_or((names.first().map_or("", String::as_str), ""))
-}
-
-fn shorten(line: &str, max: usize) -> String {
-    if line.chars().count() <= max {
-        line.to_string()
-    } else {
-        let cut: String = line.chars().take(max).collect();
-        format!("{cut}…")
-    }
 }
