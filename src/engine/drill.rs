@@ -1,15 +1,16 @@
 //! Drills: one cause of "no cluster" (a pitfall of the diagnosis table) put on purpose
 //! into the running state, for a learner to find with kubectl, then undone.
 //!
-//! Every drill here changes only the env of the EMQX container of the workload that
-//! runs EMQX (the Deployment or StatefulSet): the change rolls the pods as any template
-//! edit does, and the undo puts the saved env back (and rolls them again). A drill that
-//! could not be undone that way (deleting data, changing one pod of a Deployment) is not
-//! offered.
+//! A drill either changes the env of the EMQX container of the workload that runs EMQX
+//! (the Deployment or StatefulSet): the change rolls the pods as any template edit does,
+//! and the undo puts the saved env back (and rolls them again); or it adds one pod of
+//! that template with its own env beside them (the Service selects it too), and the undo
+//! deletes it. A drill that could not be undone that way (deleting data) is not offered.
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, ObjectFieldSelector, PodTemplateSpec};
-use kube::api::{Api, ListParams, PostParams};
+use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, ObjectFieldSelector, Pod, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::{Client, ResourceExt};
 
 /// One change to the EMQX container's env.
@@ -29,6 +30,8 @@ pub struct Drill {
     /// What it does, for `drill list` and the trainer.
     pub breaks: &'static str,
     pub changes: &'static [EnvChange],
+    /// The changes go to one extra pod of the workload's template, not the workload.
+    pub odd_pod: bool,
 }
 
 /// Every drill, in the order `drill list` shows them.
@@ -41,6 +44,7 @@ pub const DRILLS: &[Drill] = &[
             "EMQX_CLUSTER__K8S__SERVICE_NAME",
             "emqx-nowhere",
         )],
+        odd_pod: false,
     },
     Drill {
         name: "no-suffix",
@@ -50,6 +54,7 @@ pub const DRILLS: &[Drill] = &[
             EnvChange::Set("EMQX_CLUSTER__K8S__ADDRESS_TYPE", "dns"),
             EnvChange::Set("EMQX_CLUSTER__K8S__SUFFIX", ""),
         ],
+        odd_pod: false,
     },
     Drill {
         name: "ip-names",
@@ -60,6 +65,14 @@ pub const DRILLS: &[Drill] = &[
             EnvChange::Set("EMQX_CLUSTER__K8S__ADDRESS_TYPE", "dns"),
             EnvChange::Set("EMQX_CLUSTER__K8S__SUFFIX", "pod.cluster.local"),
         ],
+        odd_pod: false,
+    },
+    Drill {
+        name: "odd-cookie",
+        pitfall: "P17",
+        breaks: "adds one EMQX pod beside the others with another Erlang cookie",
+        changes: &[EnvChange::Set("EMQX_NODE__COOKIE", "drill-odd-cookie")],
+        odd_pod: true,
     },
 ];
 
@@ -83,6 +96,8 @@ pub struct Undo {
     pub container: String,
     /// The container's env before the drill.
     pub env: Option<Vec<EnvVar>>,
+    /// The extra pod the drill added (then the workload was not changed).
+    pub odd_pod: Option<String>,
 }
 
 fn is_emqx_template(t: &PodTemplateSpec) -> Option<String> {
@@ -104,6 +119,9 @@ pub async fn apply(client: &Client, namespace: &str, drill: &Drill) -> anyhow::R
         }
         let name = d.name_any();
         if let Some(undo) = change(&mut d.spec.template, "Deployment", &name, drill) {
+            if drill.odd_pod {
+                return add_odd_pod(client, namespace, &d.spec.template, None, undo).await;
+            }
             deployments
                 .replace(&name, &PostParams::default(), &d)
                 .await?;
@@ -114,6 +132,10 @@ pub async fn apply(client: &Client, namespace: &str, drill: &Drill) -> anyhow::R
     for mut s in sets.list(&ListParams::default()).await?.items {
         let name = s.name_any();
         if let Some(undo) = change(&mut s.spec.template, "StatefulSet", &name, drill) {
+            if drill.odd_pod {
+                let service = s.spec.service_name.clone();
+                return add_odd_pod(client, namespace, &s.spec.template, service, undo).await;
+            }
             sets.replace(&name, &PostParams::default(), &s).await?;
             return Ok(undo);
         }
@@ -143,6 +165,7 @@ fn change(
         name: name.to_string(),
         container: container_name,
         env: container.env.clone(),
+        odd_pod: None,
     };
     let env = container.env.get_or_insert_with(Vec::new);
     for c in drill.changes {
@@ -172,8 +195,44 @@ fn change(
     Some(undo)
 }
 
-/// Puts the container's env back as it was before the drill.
+/// One pod of `template` (already changed) beside the workload's: labelled as they are,
+/// so their Service selects it; for a StatefulSet, with a host name under its headless
+/// Service as the workload's pods have (discovery by `hostname` needs one).
+async fn add_odd_pod(
+    client: &Client,
+    namespace: &str,
+    template: &PodTemplateSpec,
+    service: Option<String>,
+    mut undo: Undo,
+) -> anyhow::Result<Undo> {
+    let name = format!("{}-drill-odd", undo.name);
+    let mut spec = template.spec.clone().unwrap_or_default();
+    if service.is_some() {
+        spec.hostname = Some(name.clone());
+        spec.subdomain = service;
+    }
+    let pod = Pod {
+        metadata: ObjectMeta {
+            name: Some(name.clone()),
+            labels: template.metadata.as_ref().and_then(|m| m.labels.clone()),
+            ..ObjectMeta::default()
+        },
+        spec: Some(spec),
+        status: None,
+    };
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    pods.create(&PostParams::default(), &pod).await?;
+    undo.odd_pod = Some(name);
+    Ok(undo)
+}
+
+/// Puts the container's env back as it was before the drill, or deletes its extra pod.
 pub async fn undo(client: &Client, namespace: &str, undo: &Undo) -> anyhow::Result<()> {
+    if let Some(name) = &undo.odd_pod {
+        let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+        pods.delete(name, &DeleteParams::default()).await?;
+        return Ok(());
+    }
     let restore = |t: &mut PodTemplateSpec| {
         if let Some(c) = t
             .spec
@@ -210,7 +269,10 @@ mod tests {
             assert_eq!(find(d.name).unwrap().pitfall, d.pitfall);
         }
         let err = find("nope").unwrap_err();
-        assert!(err.contains("wrong-service, no-suffix, ip-names"), "{err}");
+        assert!(
+            err.contains("wrong-service, no-suffix, ip-names, odd-cookie"),
+            "{err}"
+        );
     }
 
     #[test]

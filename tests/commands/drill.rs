@@ -13,6 +13,7 @@ fn drill_list_names_every_drill_with_its_pitfall_and_an_unknown_one_is_refused()
         ("wrong-service", "P18"),
         ("no-suffix", "P14"),
         ("ip-names", "P12"),
+        ("odd-cookie", "P17"),
     ] {
         assert!(
             out.lines().any(|l| l.starts_with(name) && l.contains(p)),

@@ -1,6 +1,6 @@
 //! Drills on the simulated cluster: each is applied to the state after `rbac`, the
-//! diagnosis table names its pitfall, the undo puts the env back, and the pods are again
-//! one cluster of three.
+//! diagnosis table names its pitfall, the undo puts the env back (or deletes the extra
+//! pod), and the pods are again one cluster of three.
 
 use std::time::{Duration, Instant};
 
@@ -92,4 +92,9 @@ async fn drill_no_suffix_p14_is_named_and_undone_back_to_one_cluster_of_three() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drill_ip_names_p12_is_named_and_undone_back_to_one_cluster_of_three() {
     drill_round_trip("ip-names").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drill_odd_cookie_p17_is_named_and_undone_back_to_one_cluster_of_three() {
+    drill_round_trip("odd-cookie").await;
 }
