@@ -243,3 +243,7 @@ fn first_set<'a>(settings: &'a Settings, names: &'a [String]) -> (&'a str, &'a s
         })
         .unwrap_or((names.first().map_or("", String::as_str), ""))
 }
+
+#[cfg(test)]
+#[path = "causes_tests.rs"]
+mod tests;
