@@ -33,6 +33,9 @@ pub enum Command {
     Teardown(TeardownArgs),
     /// Prove delivery: publish one MQTT message from every EMQX pod to all the others.
     Probe(ProbeArgs),
+    /// Break one thing on purpose (a cause of "no cluster") for a learner to find with
+    /// kubectl, then undo it. `kubetour drill list` lists the drills.
+    Drill(DrillArgs),
     /// The embedded simulated cluster.
     #[command(subcommand)]
     Sim(SimCommand),
@@ -138,6 +141,28 @@ pub struct StatusArgs {
     pub target: TargetArgs,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// `list`, or the name of the drill to run.
+    pub name: String,
+    #[command(flatten)]
+    pub track: TrackArgs,
+    /// EMQX profile: 5 (default) or 4.
+    #[arg(long)]
+    pub emqx: Option<String>,
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Print the diagnosis as soon as kubetour names the cause, then undo (for trainers
+    /// and demos); without it, press Enter for the diagnosis.
+    #[arg(long)]
+    pub reveal: bool,
+    /// Give up after this many seconds: print the diagnosis and undo.
+    #[arg(long, default_value_t = 1800)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]

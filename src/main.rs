@@ -6,14 +6,15 @@
 //! - [`cli`](kubetour::cli): the command line as clap types (subcommands, kubectl-style
 //!   flags, the parsers of their values). Parsing only: it runs nothing.
 //! - [`commands`](kubetour::commands): one handler per subcommand (`tour`, `run`,
-//!   `status`, `teardown`, `stages`, `export`, `lint`, `sim serve`) and the start-up
+//!   `status`, `teardown`, `stages`, `export`, `lint`, `probe`, `drill`, `sim serve`) and the start-up
 //!   pieces they share: the track and language the flags name (`load`), the target —
 //!   a named cluster, or the embedded simulated one — and the write guard (`target`,
 //!   `embedded`), the tokio `runtime`, and the `printer` of engine events as plain or
 //!   JSON lines. `commands::dispatch` picks the handler; `tour` wires the wizard.
 //! - [`track`](kubetour::track): the lesson as data. Stage files under `stages/<track>/`
 //!   are parsed into `deny_unknown_fields` raw types, then into typed stages (steps,
-//!   manifests templated per EMQX profile, checks, try-its, hints, observations);
+//!   manifests templated per EMQX profile, checks, try-its, hints, observations) and the
+//!   diagnosis table (`diagnosis.yaml`: why there is no cluster, P11–P20);
 //!   `export` renders them, `lint` catches the tutorials' pitfalls with file:line.
 //! - [`yaml`](kubetour::yaml): the one place that touches `serde_yaml` (deprecated
 //!   upstream), so swapping it is a one-file change.
@@ -32,7 +33,8 @@
 //!   HTTP `/status`) for 4.x and 5.x, and which nodes form which cluster. Shares no code
 //!   with the simulator's EMQX model, so a formatting mistake cannot hide in both.
 //! - [`engine`](kubetour::engine): runs stages — preflight, steps, apply, checks waited
-//!   for from watches, EMQX probes, diagnosis against the track's hints, try-its, rewind,
+//!   for from watches, EMQX probes, diagnosis against the track's hints and its
+//!   diagnosis table, drills (one cause put in on purpose, then undone), try-its, rewind,
 //!   teardown — and reports everything as events; as a task it takes orders one at a
 //!   time (the wizard), and `run` is the same orders in sequence (`kubetour run`). It
 //!   hands its folded view to the wizard through its taps.

@@ -145,6 +145,7 @@ fn act(m: &mut Model, action: Action) -> Vec<Command> {
         Action::ScrollDown => scroll(m, false),
         Action::FollowLog => m.log.back = 0,
         Action::ProbeDelivery => return super::delivery::asked(m),
+        Action::Drill => return drill(m),
         Action::Lang => {
             m.lang = match m.lang {
                 Lang::En => Lang::Zh,
@@ -364,4 +365,22 @@ pub fn mouse(m: &mut Model, ev: MouseEvent) -> Vec<Command> {
         _ => {}
     }
     Vec::new()
+}
+
+/// `x`: the next drill of the list on the current state, or, while one runs, its
+/// diagnosis and undo. A drill needs EMQX running in a workload: after `rbac` or later.
+fn drill(m: &mut Model) -> Vec<Command> {
+    use crate::engine::drill::DRILLS;
+    if m.drill.is_some() {
+        return request(m, Order::EndDrill);
+    }
+    let rbac = m.stage_index("rbac");
+    if m.applied.is_none_or(|a| rbac.is_some_and(|r| a < r)) {
+        m.notice =
+            Some("a drill breaks a running cluster: apply the stages through `rbac` first".into());
+        return Vec::new();
+    }
+    let chosen = DRILLS[m.drills_started % DRILLS.len()];
+    m.drills_started += 1;
+    request(m, Order::Drill(chosen.name))
 }

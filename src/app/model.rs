@@ -195,6 +195,17 @@ pub struct Model {
     pub size: (u16, u16),
     pub no_color: bool,
     pub life: Life,
+    /// The drill in progress (`x` started it; `x` again ends it).
+    pub drill: Option<RunningDrill>,
+    /// How many drills were started: `x` offers the next one of the list.
+    pub drills_started: usize,
+}
+
+/// A drill waiting for the learner to find what it broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningDrill {
+    pub name: &'static str,
+    pub since: Timestamp,
 }
 
 impl Model {
@@ -238,6 +249,8 @@ impl Model {
             view: Arc::default(),
             emqx: BTreeMap::new(),
             probing: false,
+            drill: None,
+            drills_started: 0,
             delivery: Default::default(),
             pods_changed: false,
             findings: Vec::new(),
@@ -266,7 +279,7 @@ impl Model {
 
     /// Whether something animates (a spinner, an elapsed clock): only then does time tick.
     pub fn animating(&self) -> bool {
-        self.busy.is_some() && self.life == Life::Running
+        (self.busy.is_some() || self.drill.is_some()) && self.life == Life::Running
     }
 
     /// Whether the pod's container has started, so it has a log to follow.
@@ -350,6 +363,8 @@ impl Model {
             Order::RewindTo(i) => format!("the rewind to stage {}", id(i)),
             Order::Teardown { .. } => "the teardown".to_string(),
             Order::Probe => "a membership probe".to_string(),
+            Order::Drill(name) => format!("the drill `{name}`"),
+            Order::EndDrill => "ending the drill".to_string(),
         }
     }
 }
@@ -359,6 +374,6 @@ pub fn order_stage(order: &Order) -> Option<usize> {
     match order {
         Order::Enter(i) | Order::RewindTo(i) => Some(*i),
         Order::TryIt { stage, .. } => Some(*stage),
-        Order::Teardown { .. } | Order::Probe => None,
+        Order::Teardown { .. } | Order::Probe | Order::Drill(_) | Order::EndDrill => None,
     }
 }

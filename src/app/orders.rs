@@ -50,7 +50,11 @@ fn writes(m: &Model, order: &Order) -> bool {
             !stage.manifests.is_empty() || !stage.before.is_empty() || leaving
         }
         Order::Probe => false,
-        Order::TryIt { .. } | Order::RewindTo(_) | Order::Teardown { .. } => true,
+        Order::TryIt { .. }
+        | Order::RewindTo(_)
+        | Order::Teardown { .. }
+        | Order::Drill(_)
+        | Order::EndDrill => true,
     }
 }
 
@@ -82,7 +86,11 @@ pub fn dispatch(m: &mut Model, order: Order) -> Vec<Command> {
                 *t = TryState::Running { since: m.now };
             }
         }
-        Order::RewindTo(_) | Order::Teardown { .. } | Order::Probe => {}
+        Order::RewindTo(_)
+        | Order::Teardown { .. }
+        | Order::Probe
+        | Order::Drill(_)
+        | Order::EndDrill => {}
     }
     vec![Command::Engine(order)]
 }

@@ -336,6 +336,21 @@ fn ended(m: &mut Model, order: Order, outcome: Outcome) -> Vec<Command> {
                 m.describe_order(&order)
             ));
         }
+        (Order::Drill(name), Outcome::Done) => {
+            m.drill = Some(super::model::RunningDrill { name, since: m.now });
+            m.notice = None;
+        }
+        (Order::EndDrill, Outcome::Done) => {
+            if let Some(d) = m.drill.take() {
+                let secs = m.now.duration_since(d.since).as_secs().max(0);
+                m.notice = Some(format!(
+                    "drill `{}` ended after {}m{:02}s and undone: its diagnosis is pinned; the pods roll back",
+                    d.name,
+                    secs / 60,
+                    secs % 60
+                ));
+            }
+        }
         (Order::Probe, _) => {}
     }
     out.extend(probe_if_changed(m));

@@ -11,10 +11,12 @@
 //!   from how it was started.
 //! - `stages`, `export`, `lint`: the track commands (no cluster).
 //! - `probe`: `kubetour probe`, the delivery matrix for operators, on any cluster.
+//! - `drill`: `kubetour drill list|NAME`, one cause of "no cluster" on purpose, then undone.
 //! - `sim`: `kubetour sim serve`.
 //! - Shared start-up: `load` (the track and language the flags name), `target` (the
 //!   cluster the flags name, or the embedded one; the write guard), `embedded` (the
 //!   simulated cluster in-process, handed over as a kubeconfig), `runtime` (tokio).
+pub mod drill;
 pub mod embedded;
 pub mod export;
 pub mod lint;
@@ -49,6 +51,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(args) => status::status(&args),
         Command::Teardown(args) => teardown::teardown(&args),
         Command::Probe(args) => probe::run(&args),
+        Command::Drill(args) => drill::drill(&args),
         Command::Sim(SimCommand::Serve(args)) => sim::serve(args),
     }
 }

@@ -1,6 +1,8 @@
 //! `kubetour status`: one snapshot of what the wizard's panels show — pods, kubetour's
 //! objects and their state, EMQX membership as each node reports it, and recent warning
-//! events and log lines with their diagnoses.
+//! events and log lines with their diagnoses, and the causes of the diagnosis table that
+//! hold (why there is no cluster). It needs nothing kubetour made: pointed at any
+//! namespace (`--namespace`) it reads whatever EMQX pods run there.
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
@@ -168,8 +170,16 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
         .collect();
     let hints: Vec<Hint> = track.stages.iter().flat_map(|s| s.hints.clone()).collect();
     let mut seen = BTreeSet::new();
+    let causes = crate::engine::causes::name_causes(
+        &track.diagnosis,
+        &view,
+        &evidence,
+        &emqx_pods,
+        Lang::En,
+    );
     let diagnoses = diagnose(&hints, &view, &evidence, &names, Lang::En)
         .into_iter()
+        .chain(causes)
         .filter(|d| seen.insert((d.source.clone(), d.explanation.clone())))
         .collect();
     // Warnings about the objects that exist now; those about deleted namesakes (the

@@ -59,7 +59,8 @@ fn diagnosis(hint: &Hint, source: &str, line: &str, lang: Lang) -> Diagnosis {
     }
 }
 
-fn shorten(line: &str, max: usize) -> String {
+/// The line cut to `max` characters, with `…` where it was cut.
+pub(super) fn shorten(line: &str, max: usize) -> String {
     if line.chars().count() <= max {
         line.to_string()
     } else {

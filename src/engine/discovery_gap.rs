@@ -90,13 +90,13 @@ pub fn diagnose(
 
 /// The EMQX_* settings one pod's EMQX container sees: its ConfigMaps (envFrom, in the
 /// view) first, then its own env, which wins.
-struct Settings {
+pub(super) struct Settings {
     values: Vec<(String, String)>,
     config_maps: Vec<String>,
 }
 
 impl Settings {
-    fn of(view: &ClusterView, pod: &Pod) -> Option<Settings> {
+    pub(super) fn of(view: &ClusterView, pod: &Pod) -> Option<Settings> {
         let spec = pod.spec.as_ref()?;
         let container = spec
             .containers
@@ -127,7 +127,7 @@ impl Settings {
         })
     }
 
-    fn get(&self, key: &str) -> Option<&str> {
+    pub(super) fn get(&self, key: &str) -> Option<&str> {
         self.values
             .iter()
             .rev()

@@ -8,7 +8,9 @@
 //! - `checks`: the stage conditions as pure predicates; `wait`: the watch-driven loop;
 //!   `watched`: each change folded once into the view, which the taps then share.
 //! - `diagnose`: log lines and events matched against the track's hints; `discovery_gap`:
-//!   islands that no hint explains, because discovery was never turned on (P6).
+//!   islands that no hint explains, because discovery was never turned on (P6);
+//!   `causes`: the track's diagnosis table (why there is no cluster, P11–P20) matched;
+//!   `drill`: one such cause put into the running state on purpose, and undone.
 //! - `steps`: deletions before a stage; `tryit`: the try-it actions and their outcomes.
 //! - `record`: what the watches delivered over time; `witness`: the facts only that
 //!   history tells (start order, claims kept); `observe`: each observation told as seen
@@ -18,10 +20,13 @@
 //!   `gone`: waiting until what was deleted is gone, or saying what is still going away.
 //! - `session`: the engine driven one order at a time (the wizard); `task`: that engine
 //!   as a tokio task taking orders over a channel, cancellable mid-wait.
+pub mod causes;
 pub mod checks;
 pub mod delivery;
 pub mod diagnose;
 mod discovery_gap;
+pub mod drill;
+mod drill_session;
 pub mod events;
 pub mod evidence;
 mod gone;
@@ -118,6 +123,8 @@ pub struct Engine {
     entered: Option<usize>,
     /// What the watches delivered over time, for the observations only history tells.
     record: record::Record,
+    /// The drill in progress (the wizard's `x`), and how to undo it.
+    drill: Option<(&'static drill::Drill, drill::Undo)>,
 }
 
 /// Why a run stopped short.
@@ -159,6 +166,7 @@ impl Engine {
             preflight_ran: false,
             entered: None,
             record: record::Record::default(),
+            drill: None,
         }
     }
 

@@ -24,6 +24,10 @@ pub enum Order {
     Teardown { delete_claims: bool },
     /// Ask the EMQX nodes who they are clustered with.
     Probe,
+    /// Put the named drill into the running state (it stays until `EndDrill`).
+    Drill(&'static str),
+    /// Name what the drill broke (a diagnosis), then undo it.
+    EndDrill,
 }
 
 /// How an order ended.
@@ -139,6 +143,18 @@ async fn execute(engine: &mut Engine, order: &Order, options: &RunOptions) -> Ou
         Order::Probe => {
             engine.probe_membership().await;
             Ok(())
+        }
+        Order::Drill(name) => {
+            return match engine.drill_start(name).await {
+                Ok(()) => Outcome::Done,
+                Err(e) => Outcome::Failed(e.to_string()),
+            };
+        }
+        Order::EndDrill => {
+            return match engine.drill_end().await {
+                Ok(()) => Outcome::Done,
+                Err(e) => Outcome::Failed(e.to_string()),
+            };
         }
     };
     match result {

@@ -275,15 +275,24 @@ impl Engine {
                     .collect()
             })
             .unwrap_or_default();
-        let found = diagnose(hints, &self.view, &self.evidence, &pods, self.lang);
-        if !found.is_empty() || !matches!(condition, Condition::EmqxCluster { .. }) {
-            return found;
-        }
-        // Islands no hint explains: were the discovery settings there at all? (P6)
+        let mut found = diagnose(hints, &self.view, &self.evidence, &pods, self.lang);
         let current: Vec<&k8s_openapi::api::core::v1::Pod> = pods
             .iter()
             .filter_map(|name| self.view.pods.get(name))
             .collect();
+        // The diagnosis table: why there is no cluster (P11–P20), from logs, settings,
+        // node names and pod states.
+        found.extend(super::causes::name_causes(
+            &self.track.diagnosis,
+            &self.view,
+            &self.evidence,
+            &current,
+            self.lang,
+        ));
+        if !found.is_empty() || !matches!(condition, Condition::EmqxCluster { .. }) {
+            return found;
+        }
+        // Islands nothing above explains: were the discovery settings there at all? (P6)
         let major = crate::emqx::discovery_keys::major_of(&self.track.profile.version);
         super::discovery_gap::diagnose(&self.view, &self.evidence, &current, major, self.lang)
             .into_iter()

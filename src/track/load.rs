@@ -145,6 +145,7 @@ pub(super) fn load_nested(
             }
         }
     }
+    let diagnosis = super::diagnosis::load(dir, &ids)?;
     Ok(Track {
         name: raw.name,
         title: super::model::Text {
@@ -155,6 +156,7 @@ pub(super) fn load_nested(
         profile,
         namespace,
         stages,
+        diagnosis,
     })
 }
 
@@ -264,7 +266,9 @@ fn stage_files(dir: &Path) -> Result<Vec<PathBuf>, TrackError> {
         .map(|e| e.path())
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            (name.ends_with(".yaml") || name.ends_with(".yml")) && name != TRACK_FILE
+            (name.ends_with(".yaml") || name.ends_with(".yml"))
+                && name != TRACK_FILE
+                && name != super::diagnosis::DIAGNOSIS_FILE
         })
         .collect();
     files.sort();

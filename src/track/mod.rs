@@ -14,8 +14,10 @@
 //!   `export_source` reads the EMQX workloads out of that state for `export_helm`
 //!   (values for the official chart) and `export_operator` (an EMQX Operator resource);
 //! - `resolve`: finding a track by name; `describe`: conditions as short sentences;
+//! - `diagnosis`: the table of causes of "no cluster" (`diagnosis.yaml`);
 //! - `lint`: the seeds' pitfalls, caught in tracks and plain manifest files.
 pub mod describe;
+pub mod diagnosis;
 pub mod error;
 pub mod export;
 pub mod export_helm;

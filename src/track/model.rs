@@ -40,6 +40,8 @@ pub struct Track {
     pub namespace: String,
     /// In file-name order.
     pub stages: Vec<Stage>,
+    /// Why there is no cluster: the track's `diagnosis.yaml`, else the shipped table.
+    pub diagnosis: Vec<super::diagnosis::Cause>,
 }
 
 /// What differs between EMQX major versions, as data from the track file.

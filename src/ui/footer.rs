@@ -38,6 +38,16 @@ pub fn status(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 Span::styled(fit(&text, width.saturating_sub(3)), style),
             ])
         }
+        (None, _) if m.drill.is_some() && outage.is_none() => {
+            let d = m.drill.as_ref().map(|d| (d.name, d.since));
+            let (name, since) = d.unwrap_or_default();
+            let secs = m.now.duration_since(since).as_secs().max(0) as u64;
+            let text = format!(
+                "drill `{name}`: something is wrong — find it with kubectl · {} · x: diagnosis and undo",
+                clock(secs)
+            );
+            Line::styled(fit(&format!(" ⚑ {text}"), width), theme.warn)
+        }
         (None, _) if outage.is_some() => Line::styled(
             fit(&format!(" ⚠ {}", outage.unwrap_or_default()), width),
             theme.warn,

@@ -23,6 +23,7 @@ pub enum Action {
     ScrollDown,
     FollowLog,
     ProbeDelivery,
+    Drill,
     Lang,
     Help,
     Quit,
@@ -257,6 +258,15 @@ pub const KEYS: &[Binding] = &[
         help: "send one MQTT message from every EMQX pod to all the others now (the delivery matrix)",
         scope: Scope::Main,
         footer: true,
+    },
+    Binding {
+        keys: &[Char('x')],
+        label: "x",
+        action: Action::Drill,
+        short: "drill",
+        help: "break one thing for the learner to find (a drill); x again: its diagnosis and undo",
+        scope: Scope::Main,
+        footer: false,
     },
     Binding {
         keys: &[Char('?'), Esc, Char('q')],

@@ -19,6 +19,10 @@
 //!   P8, P9; `kubetour lint`'s exit codes.
 //! - `lint_pitfalls`: P1, P6 and P10 where tutorials write them; P15, P20 and the DNS
 //!   record name rule's findings word for word.
+//! - `drill`: `kubetour drill list`, and a drill on a named cluster (guarded, named,
+//!   undone).
+//! - `lint_causes`: P11, P12, P17, P18 (why there is no cluster) flagged in manifests;
+//!   the older rules' P numbers (P11, P13, P14, P16, P18).
 //!
 //! Running against a cluster:
 //! - `run`: `kubetour run` through every stage, both profiles, every observation seen
@@ -41,12 +45,14 @@ mod common;
 mod support;
 
 mod bad_input_table;
+mod drill;
 mod export;
 mod export_bridges;
 mod export_kubectl_apply;
 mod fuzz_corpus;
 mod guard;
 mod lint;
+mod lint_causes;
 mod lint_pitfalls;
 mod mosquitto_port_forward;
 mod openapi_check;

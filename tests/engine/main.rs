@@ -14,6 +14,9 @@
 //!   names, persistent claims (O14–O16).
 //! - `on_sim`: the engine's pieces (apply, leave steps, state, leftovers: P7).
 //! - `pitfalls`: the tutorials' pitfalls met on a running cluster, the cause named.
+//! - `no_cluster`: why there is no cluster (P11–P20): each cause reproduced from the
+//!   objects alone and named by the diagnosis table.
+//! - `drills`: each drill applied after `rbac`, named, undone, one cluster of three again.
 //! - `delivery`: MQTT delivery proven through port-forwards: islands route nothing
 //!   (O22), one cluster delivers (O23, also on the StatefulSet stages), the survivors
 //!   and the replacement after a killed pod (O24); a refused port-forward leaves the
@@ -40,12 +43,14 @@ mod common;
 mod support;
 
 mod delivery;
+mod drills;
 mod earlier_namesakes;
 mod emqx_stages;
 mod emqx_statefulset;
 mod exec_backoff;
 mod exec_refused;
 mod exec_refused_cli;
+mod no_cluster;
 mod observations;
 mod on_sim;
 mod pitfalls;

@@ -8,7 +8,7 @@ use kubetour::engine::events::EngineEvent;
 use kubetour::track::Lang;
 
 /// The shipped EMQX track, copied, with `edit` applied to one stage file's text.
-fn edited_track(file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+pub fn edited_track(file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("stages/emqx");
     for entry in std::fs::read_dir(&src).unwrap() {

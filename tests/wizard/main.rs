@@ -7,6 +7,8 @@
 //!   (snapshots/wizard__screens__*.snap), 80×24 included.
 //! - `delivery_screens`: the delivery matrix at islands (O22) and one cluster (O23),
 //!   a round on membership change or `d` and never on a timer, 80×24's live tab.
+//! - `drill_screens`: a drill started with `x` after `rbac` (refused before), in
+//!   progress, and its diagnosis pinned after `x` again (issue 25).
 //! - `lesson_screens`: every stage at 120×40 before apply and after pass, three at
 //!   80×24 and 200×60: the lesson, its commands and its change in sight.
 //! - `update`: the write guard, teardown's two questions, quitting mid-apply, the
@@ -39,6 +41,7 @@ mod common;
 mod support;
 
 mod delivery_screens;
+mod drill_screens;
 mod events_history;
 mod failed_stage;
 mod faults;

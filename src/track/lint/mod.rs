@@ -10,6 +10,7 @@ mod commands;
 pub mod emqx;
 mod input;
 mod rules_api;
+mod rules_causes;
 pub mod rules_dns;
 mod rules_roles;
 mod rules_settings;
@@ -84,6 +85,10 @@ pub const RULES: &[Rule] = &[
     rules_roles::ODD_CORES,
     rules_roles::REPLICANT_NEEDS_CORE,
     rules_dns::DNS_RECORD_NAME,
+    rules_causes::NODE_HOST,
+    rules_causes::NODE_NAME_VS_DISCOVERY,
+    rules_causes::COOKIES_DIFFER,
+    rules_causes::DISCOVERY_TARGET_EXISTS,
 ];
 
 /// Runs every rule over one set of objects.

@@ -160,7 +160,7 @@ fn claim_template_mount(set: &LintSet) -> Vec<Finding> {
 
 pub const HEADLESS_SERVICE: Rule = Rule {
     id: "headless-service",
-    pitfall: None,
+    pitfall: Some("P13"),
     check: headless_service,
 };
 

@@ -214,7 +214,7 @@ fn address_type(set: &LintSet) -> Vec<Finding> {
 
 pub const SUFFIX_SET: Rule = Rule {
     id: "k8s-suffix",
-    pitfall: None,
+    pitfall: Some("P14"),
     check: suffix_set,
 };
 

@@ -81,7 +81,7 @@ fn configmap_discovery_keys(set: &LintSet) -> Vec<Finding> {
 
 pub const HOSTNAME_NEEDS_STATEFULSET: Rule = Rule {
     id: "hostname-needs-statefulset",
-    pitfall: None,
+    pitfall: Some("P11"),
     check: hostname_needs_statefulset,
 };
 
@@ -104,7 +104,7 @@ fn hostname_needs_statefulset(set: &LintSet) -> Vec<Finding> {
 
 pub const SERVICE_NAME_IS_HEADLESS: Rule = Rule {
     id: "service-name",
-    pitfall: None,
+    pitfall: Some("P18"),
     check: service_name_is_headless,
 };
 
@@ -139,7 +139,7 @@ fn uses_hostname(c: &EmqxContainer) -> bool {
 
 pub const LICENCE_FOR_CLUSTER: Rule = Rule {
     id: "licence",
-    pitfall: None,
+    pitfall: Some("P16"),
     check: licence_for_cluster,
 };
 

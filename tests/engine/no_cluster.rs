@@ -1,0 +1,169 @@
+//! Why is there no cluster (pitfalls P11–P20): the simulated cluster reproduces each
+//! cause from the objects alone, and the diagnosis table names it, with its fix.
+
+use crate::pitfalls::edited_track;
+use crate::support::{cluster, engine as new_engine, load_track};
+use kubetour::engine::RunOptions;
+use kubetour::engine::events::{Diagnosis, EngineEvent};
+use kubetour::track::Lang;
+
+/// Runs the track through `rbac` with `edit` applied to the rbac stage file; the stage
+/// must fail, and the diagnoses of its failed checks are returned.
+async fn rbac_fails_with(edit: impl Fn(&str) -> String) -> Vec<Diagnosis> {
+    stage_fails_with("06-rbac.yaml", "rbac", edit).await
+}
+
+/// Runs the track through `stage` with `edit` applied to `file`; the stage must fail, and
+/// the diagnoses of its failed checks are returned.
+async fn stage_fails_with(
+    file: &str,
+    stage: &str,
+    edit: impl Fn(&str) -> String,
+) -> Vec<Diagnosis> {
+    let dir = edited_track(file, edit);
+    let (_sim, conn) = cluster(true).await;
+    let (mut engine, events) = new_engine(&conn, load_track(dir.path(), "5"));
+    let options = RunOptions {
+        try_it: false,
+        lang: Lang::En,
+    };
+    let err = match engine.run(Some(stage), &options).await {
+        Err(err) => err,
+        Ok(()) => panic!("the stage passed:\n{}", crate::support::dump(&events)),
+    };
+    assert!(
+        err.to_string().contains(&format!("stage `{stage}`")),
+        "{err}"
+    );
+    let events = events.lock().unwrap().clone();
+    events
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::CheckFailed {
+                stage: failed,
+                diagnoses,
+                ..
+            } if failed == stage => Some(diagnoses.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// The diagnosis naming `pitfall`, or a failure listing what was named instead.
+fn named<'a>(diagnoses: &'a [Diagnosis], pitfall: &str) -> &'a Diagnosis {
+    diagnoses
+        .iter()
+        .find(|d| d.explanation.starts_with(&format!("{pitfall}: ")))
+        .unwrap_or_else(|| panic!("nothing names {pitfall}: {diagnoses:#?}"))
+}
+
+/// Extra env entries for the rbac stage's Deployment (before the apiserver setting).
+fn with_env(text: &str, entries: &str) -> String {
+    text.replace(
+        "            - name: EMQX_CLUSTER__K8S__APISERVER\n",
+        &format!("{entries}            - name: EMQX_CLUSTER__K8S__APISERVER\n"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p17_a_pod_with_another_erlang_cookie_stays_alone_and_the_cookie_is_named() {
+    // Two pods of the track's Deployment (default cookie) and one of a second Deployment
+    // behind the same Service, given its own cookie.
+    let diagnoses = rbac_fails_with(|t| {
+        let odd = t
+            .split("\n---\n")
+            .find(|d| d.contains("kind: Deployment"))
+            .unwrap()
+            .replace("name: emqx-deployment", "name: emqx-odd")
+            .replace("replicas: 3", "replicas: 1")
+            .replace(
+                "      app: emqx\n  template",
+                "      app: emqx\n      odd: \"yes\"\n  template",
+            )
+            .replace(
+                "        app: emqx\n    spec",
+                "        app: emqx\n        odd: \"yes\"\n    spec",
+            );
+        let odd = with_env(
+            &odd,
+            "            - name: EMQX_NODE__COOKIE\n              value: another-cookie\n",
+        );
+        format!("{}\n---\n{odd}", t.replace("replicas: 3", "replicas: 2"))
+    })
+    .await;
+    let d = named(&diagnoses, "P17");
+    assert!(
+        d.line.contains("EMQX_NODE__COOKIE differs between pods"),
+        "{d:#?}"
+    );
+    assert!(
+        !d.line.contains("another-cookie"),
+        "a cookie is a secret: {d:#?}"
+    );
+    assert!(d.explanation.contains("same cookie"), "{d:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p18_discovery_of_a_service_that_does_not_exist_is_a_404_and_named_so() {
+    let diagnoses =
+        rbac_fails_with(|t| t.replace("value: emqx-service", "value: emqx-nowhere")).await;
+    let d = named(&diagnoses, "P18");
+    assert!(d.line.contains("Discovery error: {404"), "{d:#?}");
+    assert!(d.explanation.contains("Service `emqx-nowhere`"), "{d:#?}");
+    assert!(d.explanation.contains("not the 403"), "{d:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p11_node_names_with_a_short_host_name_never_meet() {
+    // StatefulSet pods named by their short host name (emqx@emqx-statefulset-0) while
+    // discovery builds the full DNS names. (On a Deployment the rollout hides it in the
+    // simulator: new pods join the old, IP-named ones, see the report.)
+    let diagnoses = stage_fails_with("08-statefulset.yaml", "statefulset", |t| {
+        t.replace(
+            "          envFrom:\n",
+            "          env:\n            - name: EMQX_HOST\n              valueFrom:\n                fieldRef:\n                  fieldPath: metadata.name\n          envFrom:\n",
+        )
+    })
+    .await;
+    let d = named(&diagnoses, "P11");
+    assert!(d.line.contains("is node emqx@emqx-statefulset-"), "{d:#?}");
+    assert!(
+        !diagnoses.iter().any(|d| d.explanation.starts_with("P12: ")),
+        "{diagnoses:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p12_nodes_named_by_ip_while_discovery_builds_dns_names_never_meet() {
+    let diagnoses = rbac_fails_with(|t| {
+        with_env(
+            &t.replace("              value: ip\n", "              value: dns\n"),
+            "            - name: EMQX_HOST\n              valueFrom:\n                fieldRef:\n                  fieldPath: status.podIP\n",
+        )
+    })
+    .await;
+    let d = named(&diagnoses, "P12");
+    assert!(
+        d.line.contains("EMQX_CLUSTER__K8S__ADDRESS_TYPE=dns"),
+        "{d:#?}"
+    );
+    assert!(d.explanation.contains("address type `dns`"), "{d:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p14_dns_addressing_without_a_suffix_names_nodes_that_discovery_never_finds() {
+    let diagnoses = rbac_fails_with(|t| {
+        t.replace("              value: ip\n", "              value: dns\n").replace(
+            "            - name: EMQX_CLUSTER__K8S__SUFFIX\n              value: pod.cluster.local\n",
+            "",
+        )
+    })
+    .await;
+    let d = named(&diagnoses, "P14");
+    assert!(d.line.contains("EMQX_CLUSTER__K8S__SUFFIX unset"), "{d:#?}");
+    assert!(
+        !diagnoses.iter().any(|d| d.explanation.starts_with("P12: ")),
+        "{diagnoses:#?}"
+    );
+}
