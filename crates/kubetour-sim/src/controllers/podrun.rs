@@ -20,6 +20,8 @@ use crate::store::Store;
 
 /// How long creating the sandbox (pause container, network) takes.
 const SANDBOX: Duration = Duration::from_millis(700);
+/// How often (simulated) the kubelet asks a watching runtime whether its process died.
+const EXIT_WATCH: Duration = Duration::from_secs(1);
 /// How long after an exit the kubelet notices and reports the back-off.
 pub(super) const NOTICE: Duration = Duration::from_secs(1);
 pub(super) const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -230,12 +232,15 @@ fn start(ctx: &PodCtx, pod: &Value, model: &mut PodModel, i: usize) {
         node: &ctx.node,
         restart_count: c.restarts,
     };
-    let fate = ctx.runtimes.for_image(&c.image).start(&info);
+    let runtime = ctx.runtimes.for_image(&c.image);
+    let fate = runtime.start(&info);
     let now = Instant::now();
     let first_probe = c.probe.map(|p| now + ctx.scaled(p.first));
     let exit_at = fate.exit_after.map(|(d, code)| (now + ctx.scaled(d), code));
     let started_at = ctx.store.clock().now_rfc3339();
+    let watch = runtime.watches_exit() && exit_at.is_none();
     model.containers[i].run(started_at, first_probe, exit_at);
+    model.containers[i].watch_at = watch.then(|| now + ctx.scaled(EXIT_WATCH));
 }
 
 /// Applies every transition that is due.
@@ -262,6 +267,24 @@ fn advance(ctx: &PodCtx, pod: &Value, model: &mut PodModel) {
             let c = &mut model.containers[i];
             c.probed(ok);
             c.probe_at = Some(at + ctx.scaled(period));
+        }
+        if let Some(at) = model.containers[i].watch_at.filter(|t| *t <= now) {
+            let c = &model.containers[i];
+            let info = ContainerInfo {
+                pod,
+                container: &c.spec,
+                node: &ctx.node,
+                restart_count: c.restarts,
+            };
+            let exited = ctx.runtimes.for_image(&c.image).exited(&info);
+            let c = &mut model.containers[i];
+            match exited {
+                Some(code) => {
+                    c.exit_at = Some((now, code));
+                    c.watch_at = None;
+                }
+                None => c.watch_at = Some(at + ctx.scaled(EXIT_WATCH)),
+            }
         }
         let c = &mut model.containers[i];
         if let Some((at, code)) = c.exit_at

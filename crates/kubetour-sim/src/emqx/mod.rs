@@ -64,6 +64,7 @@
 //! - `nodename`: the entrypoint's node name, `/etc/hosts`, name check, dist port.
 //! - `boot`: the boot steps in order.
 //! - `discovery`: ekka's k8s strategy (request, Endpoints parsing, names, error terms).
+//! - `discovery_dns`: ekka's dns strategy (names from A/AAAA/SRV answers).
 //! - `registry`: cluster membership across nodes (join, merge, stopped, autoclean).
 //! - `node`: one node over time (phases, discovery rounds, exec/HTTP views).
 //! - `logs`, `line`: the printed lines and their timestamps.
@@ -79,6 +80,7 @@
 pub mod boot;
 pub mod ctl;
 pub mod discovery;
+pub mod discovery_dns;
 pub mod erl;
 pub mod http;
 pub mod http_v4;
