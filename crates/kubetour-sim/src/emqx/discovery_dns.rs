@@ -17,10 +17,7 @@ pub fn node_names(own_name: &str, hosts: &[String], record_type: RecordType) -> 
         hosts.sort();
         hosts.dedup();
     }
-    hosts
-        .into_iter()
-        .map(|h| format!("{prefix}@{h}"))
-        .collect()
+    hosts.into_iter().map(|h| format!("{prefix}@{h}")).collect()
 }
 
 #[cfg(test)]

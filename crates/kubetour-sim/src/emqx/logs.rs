@@ -320,7 +320,11 @@ pub fn licence_crash() -> Vec<Line> {
 
 /// A replicant's core discovery failing: `core_node_discovery_callback/0` logs only its
 /// own line (no autocluster round runs on a replicant).
-pub fn core_discovery_failed(version: &Version, err: &DiscoveryError, reference: ErlRef) -> Vec<Line> {
+pub fn core_discovery_failed(
+    version: &Version,
+    err: &DiscoveryError,
+    reference: ErlRef,
+) -> Vec<Line> {
     let mut lines = discovery_failed(version, err, reference);
     lines.drain(..lines.len().saturating_sub(1));
     lines

@@ -333,9 +333,10 @@ impl Registry {
         self.role(name) == Some(Role::Core)
             && self.alive(name)
             && self.cluster_of(name).is_some_and(|c| {
-                self.clusters
-                    .get(&c)
-                    .is_some_and(|m| m.iter().any(|(n, s)| n == name && *s == MemberState::Running))
+                self.clusters.get(&c).is_some_and(|m| {
+                    m.iter()
+                        .any(|(n, s)| n == name && *s == MemberState::Running)
+                })
             })
     }
 

@@ -13,8 +13,8 @@ use std::time::Duration;
 use super::erl;
 use super::line::{BootFailure, Level, Line, Stream};
 use super::settings::{
-    AddressType, DEFAULT_COOKIE, Env, K8sSettings, Override, Role, Settings, Strategy,
-    env_to_path, lookup, parse_duration,
+    AddressType, DEFAULT_COOKIE, Env, K8sSettings, Override, Role, Settings, Strategy, env_to_path,
+    lookup, parse_duration,
 };
 
 /// The `cluster.*` keys of the 4.4 schema (`priv/emqx.schema`). Other roots are taken as

@@ -252,7 +252,10 @@ mod tests {
         assert!(v("emqx/emqx-enterprise:5.8.9").allows_replicant());
         assert!(v("emqx/emqx:5.9.0").allows_replicant());
         assert!(!v("emqx/emqx:4.4.19").allows_replicant());
-        assert_eq!(v("emqx/emqx-enterprise:5.8.9").description(), "EMQX Enterprise");
+        assert_eq!(
+            v("emqx/emqx-enterprise:5.8.9").description(),
+            "EMQX Enterprise"
+        );
         assert_eq!(v("emqx/emqx:5.8.9").description(), "EMQX");
     }
 

@@ -119,7 +119,9 @@ fn endpoint_record(
 
 /// The per-endpoint label CoreDNS uses: the address's hostname, else its dashed IP.
 fn endpoint_host(ip: &str, hostname: &Option<String>) -> String {
-    hostname.clone().unwrap_or_else(|| ip.replace(['.', ':'], "-"))
+    hostname
+        .clone()
+        .unwrap_or_else(|| ip.replace(['.', ':'], "-"))
 }
 
 fn port_count(service: &Value) -> Option<usize> {

@@ -305,7 +305,11 @@ impl World {
     /// `stopped`); None while it runs or when it was stopped from outside.
     pub fn exit_code(&self, key: &CtrKey, uid: &str) -> Option<i32> {
         let containers = lock(&self.containers);
-        let run = containers.get(key).filter(|c| c.log.uid == uid)?.run.as_ref()?;
+        let run = containers
+            .get(key)
+            .filter(|c| c.log.uid == uid)?
+            .run
+            .as_ref()?;
         run.node
             .as_ref()
             .or(run.stopped.as_ref())
