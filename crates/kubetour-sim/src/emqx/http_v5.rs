@@ -173,8 +173,8 @@ fn node_info(view: &HttpView<'_>, member: &Member) -> serde_json::Value {
         "load1": 0.21,
         "load5": 0.27,
         "load15": 0.3,
-        "edition": "Opensource",
-        "role": "core",
+        "edition": if view.version.enterprise { "Enterprise" } else { "Opensource" },
+        "role": member.role.as_str(),
         "log_path": "log.file.enable is false, not logging to file.",
         "sys_path": "/opt/emqx",
     })

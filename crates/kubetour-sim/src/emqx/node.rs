@@ -489,11 +489,13 @@ impl Node {
                 name: n.clone(),
                 running: true,
                 up_since: registry.started_at(n),
+                role: registry.role(n).unwrap_or(Role::Core),
             })
             .chain(stopped.iter().map(|n| Member {
                 name: n.clone(),
                 running: false,
                 up_since: None,
+                role: Role::Core,
             }))
             .collect();
         let view = HttpView {

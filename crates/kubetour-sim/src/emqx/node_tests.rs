@@ -458,3 +458,83 @@ Cluster status: #{running_nodes => ['emqx@10.244.0.5','emqx@10.244.0.6'],
             .any(|l| l == "Listener tcp:default on 0.0.0.0:1883 started.")
     );
 }
+
+fn enterprise() -> Version {
+    crate::emqx::version::parse_image("emqx/emqx-enterprise:5.8.9").unwrap()
+}
+
+fn dns_env(role: &str, host: &str) -> Env {
+    env(&[
+        ("EMQX_CLUSTER__DISCOVERY_STRATEGY", "dns"),
+        ("EMQX_CLUSTER__DNS__RECORD_TYPE", "srv"),
+        (
+            "EMQX_CLUSTER__DNS__NAME",
+            "emqx-headless.default.svc.cluster.local",
+        ),
+        ("EMQX_HOST", host),
+        ("EMQX_NODE__ROLE", role),
+    ])
+}
+
+#[test]
+fn p20_a_replicant_boots_only_once_a_core_is_discovered() {
+    let core_host = "emqx-core-0.emqx-headless.default.svc.cluster.local";
+    let mut registry = Registry::new();
+    let mut now = at("2024-05-01T10:00:00Z");
+    let jitter = SignedDuration::from_millis(600);
+    let boot_one = |role: &str, host: &str, ip: &str| {
+        let facts = PodFacts::new(host.split('.').next().unwrap(), ip, None);
+        boot(&enterprise(), &dns_env(role, host), &facts).unwrap()
+    };
+    let (mut rep, _) = Node::start(
+        enterprise(),
+        boot_one("replicant", "10.244.1.9", "10.244.1.9"),
+        false,
+        &mut registry,
+        now,
+        Timing::default(),
+    );
+    assert_eq!(rep.phase, Phase::WaitingForCore);
+    assert_eq!(rep.http_state(), HttpState::Down);
+    // No core answers: mria keeps waiting, silently, polling every 1–2 s.
+    for _ in 0..30 {
+        now = add(now, SignedDuration::from_secs(2));
+        assert!(rep.poll(&mut registry, now, jitter).is_empty());
+        assert!(rep.dns_request(now).is_some());
+        assert!(rep.dns_result(&[], &mut registry, now, jitter).is_empty());
+    }
+    assert_eq!(rep.phase, Phase::WaitingForCore);
+    let (mut core, _) = Node::start(
+        enterprise(),
+        boot_one("core", core_host, "10.244.0.5"),
+        false,
+        &mut registry,
+        now,
+        Timing::default(),
+    );
+    now = add(now, SignedDuration::from_secs(4));
+    let lines = core.poll(&mut registry, now, jitter);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.text == "EMQX Enterprise 5.8.9 is running now!")
+    );
+    now = add(now, SignedDuration::from_secs(2));
+    rep.poll(&mut registry, now, jitter);
+    let query = rep.dns_request(now).unwrap();
+    assert_eq!(query.name, "emqx-headless.default.svc.cluster.local");
+    rep.dns_result(&[core_host.to_string()], &mut registry, now, jitter);
+    assert!(matches!(rep.phase, Phase::Starting { .. }));
+    now = add(now, SignedDuration::from_secs(4));
+    let lines = rep.poll(&mut registry, now, jitter);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.text == "EMQX Enterprise 5.8.9 is running now!")
+    );
+    assert_eq!(rep.http_state(), HttpState::Running);
+    assert_eq!(
+        registry.view(rep.name()).0,
+        [format!("emqx@{core_host}"), "emqx@10.244.1.9".to_string()]
+    );
+}

@@ -325,7 +325,8 @@ impl Registry {
         Ok(true)
     }
 
-    fn role(&self, name: &str) -> Option<Role> {
+    /// The node's role, if the registry knows the node.
+    pub fn role(&self, name: &str) -> Option<Role> {
         self.nodes.get(name).map(|r| r.spec.role)
     }
 
