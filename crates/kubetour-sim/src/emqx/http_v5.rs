@@ -83,8 +83,10 @@ fn login(req: &HttpRequest<'_>, view: &HttpView<'_>, tokens: &mut TokenStore) ->
         return error(401, "BAD_USERNAME_OR_PWD", "Auth failed");
     }
     let token = tokens.issue(&user, view.now);
+    // `emqx_release:edition/0`: ee for the Enterprise image, ce otherwise.
+    let edition = if view.version.enterprise { "ee" } else { "ce" };
     let body = format!(
-        r#"{{"token":"{token}","version":"{}","license":{{"edition":"ce"}}}}"#,
+        r#"{{"token":"{token}","version":"{}","license":{{"edition":"{edition}"}}}}"#,
         view.version.release
     );
     HttpResponse::json(200, body)
