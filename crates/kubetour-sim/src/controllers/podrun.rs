@@ -13,7 +13,7 @@ use super::events::{Event, Recorder, Reporter};
 use super::imagepull;
 use super::kubelet::NodeState;
 use super::names;
-use super::podstatus::{CtrState, PodModel};
+use super::podstatus::{Ctr, CtrState, PodModel};
 use super::runtime::{ContainerInfo, Runtimes};
 use crate::resources::Res;
 use crate::store::Store;
@@ -167,12 +167,7 @@ async fn resume(
         ip,
     });
     for c in &model.containers {
-        let info = ContainerInfo {
-            pod,
-            container: &c.spec,
-            node: &ctx.node,
-            restart_count: c.restarts,
-        };
+        let info = container_info(&ctx, pod, c);
         lock(&ctx.nodes)
             .images
             .insert((ctx.node.clone(), c.image.clone()), Instant::now());
@@ -226,12 +221,7 @@ fn start(ctx: &PodCtx, pod: &Value, model: &mut PodModel, i: usize) {
     ctx.event(Event::normal("Created", format!("Created container: {name}")).on_container(&name));
     ctx.event(Event::normal("Started", format!("Started container {name}")).on_container(&name));
     let c = &model.containers[i];
-    let info = ContainerInfo {
-        pod,
-        container: &c.spec,
-        node: &ctx.node,
-        restart_count: c.restarts,
-    };
+    let info = container_info(ctx, pod, c);
     let runtime = ctx.runtimes.for_image(&c.image);
     let fate = runtime.start(&info);
     let now = Instant::now();
@@ -243,6 +233,16 @@ fn start(ctx: &PodCtx, pod: &Value, model: &mut PodModel, i: usize) {
     model.containers[i].watch_at = watch.then(|| now + ctx.scaled(EXIT_WATCH));
 }
 
+/// What a runtime is told about container `c` of `pod`.
+fn container_info<'a>(ctx: &'a PodCtx, pod: &'a Value, c: &'a Ctr) -> ContainerInfo<'a> {
+    ContainerInfo {
+        pod,
+        container: &c.spec,
+        node: &ctx.node,
+        restart_count: c.restarts,
+    }
+}
+
 /// Applies every transition that is due.
 fn advance(ctx: &PodCtx, pod: &Value, model: &mut PodModel) {
     let now = Instant::now();
@@ -250,12 +250,7 @@ fn advance(ctx: &PodCtx, pod: &Value, model: &mut PodModel) {
     for i in 0..model.containers.len() {
         if let Some(at) = model.containers[i].probe_at.filter(|t| *t <= now) {
             let c = &model.containers[i];
-            let info = ContainerInfo {
-                pod,
-                container: &c.spec,
-                node: &ctx.node,
-                restart_count: c.restarts,
-            };
+            let info = container_info(ctx, pod, c);
             // Simulated time since the start: real elapsed time times the speed.
             let elapsed = c.started.map(|s| now - s).unwrap_or_default();
             let running_for = elapsed.mul_f64(ctx.store.clock().speed());
@@ -270,12 +265,7 @@ fn advance(ctx: &PodCtx, pod: &Value, model: &mut PodModel) {
         }
         if let Some(at) = model.containers[i].watch_at.filter(|t| *t <= now) {
             let c = &model.containers[i];
-            let info = ContainerInfo {
-                pod,
-                container: &c.spec,
-                node: &ctx.node,
-                restart_count: c.restarts,
-            };
+            let info = container_info(ctx, pod, c);
             let exited = ctx.runtimes.for_image(&c.image).exited(&info);
             let c = &mut model.containers[i];
             match exited {
@@ -379,12 +369,7 @@ async fn terminate(ctx: &PodCtx, model: &mut PodModel) {
             Event::normal("Killing", format!("Stopping container {}", c.name))
                 .on_container(&c.name),
         );
-        let info = ContainerInfo {
-            pod: &pod,
-            container: &c.spec,
-            node: &ctx.node,
-            restart_count: c.restarts,
-        };
+        let info = container_info(ctx, &pod, c);
         let stop = ctx.runtimes.for_image(&c.image).stop_after(&info, grace);
         wait = wait.max(stop.min(grace));
     }

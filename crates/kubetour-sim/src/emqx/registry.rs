@@ -392,17 +392,7 @@ impl Registry {
         let Some((_, _, cluster)) = best else {
             return false;
         };
-        let Some(old) = self.cluster_of(name) else {
-            return false;
-        };
-        self.remove_member(old, name);
-        if self.clusters.get(&old).is_some_and(Vec::is_empty) {
-            self.clusters.remove(&old);
-        }
-        self.set_member(cluster, name, MemberState::Running);
-        if let Some(r) = self.nodes.get_mut(name) {
-            r.cluster = cluster;
-        }
+        self.move_to(name, cluster);
         true
     }
 
@@ -431,7 +421,15 @@ impl Registry {
     }
 
     fn join(&mut self, name: &str, target: &str) {
-        let (Some(old), Some(new)) = (self.cluster_of(name), self.cluster_of(target)) else {
+        if let Some(new) = self.cluster_of(target) {
+            self.move_to(name, new);
+        }
+    }
+
+    /// `name` leaves its cluster cleanly (an emptied cluster is forgotten) and is a
+    /// running member of `new`.
+    fn move_to(&mut self, name: &str, new: u64) {
+        let Some(old) = self.cluster_of(name) else {
             return;
         };
         self.remove_member(old, name);
