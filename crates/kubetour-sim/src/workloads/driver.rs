@@ -82,10 +82,14 @@ fn next_wake(world: &World, key: &CtrKey, uid: &str) -> Option<Duration> {
     let c = containers.get(key).filter(|c| c.log.uid == uid)?;
     let node = c.run.as_ref()?.node.as_ref()?;
     let cap = world.store.clock().scaled(LIVENESS);
+    // At least tokio's 1 ms tick: a wake-up a few nanoseconds early (the speed factor's
+    // rounding) would otherwise sleep zero, find the round not yet due, and spin without
+    // letting paused time advance.
     Some(
         node.next_wakeup()
             .map(|at| world.real_until(at).min(cap))
-            .unwrap_or(cap),
+            .unwrap_or(cap)
+            .max(Duration::from_millis(1)),
     )
 }
 

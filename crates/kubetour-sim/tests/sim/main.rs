@@ -65,7 +65,7 @@
 //!   malformed and oversized packets, keepalive, random input never panics the decoder.
 //! - `mqtt_sim`: the whole simulated cluster: EMQX pods reached through the port-forward
 //!   entry, islands then `cluster join` then a deleted pod; `emqx ctl` and HTTP listings
-//!   against exact strings; a 4.4 join.
+//!   against exact strings; a 4.4 join; a replicant routing like a member.
 //!
 //! `kubetour sim serve` itself (flags, `--state` across restarts) is the wizard's
 //! command line: its tests are in the wizard's `commands` binary.
