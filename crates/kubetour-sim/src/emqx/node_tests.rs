@@ -538,3 +538,66 @@ fn p20_a_replicant_boots_only_once_a_core_is_discovered() {
         [format!("emqx@{core_host}"), "emqx@10.244.1.9".to_string()]
     );
 }
+
+#[test]
+fn a_replicant_finds_its_core_with_the_k8s_strategy_too_and_logs_one_line_per_failed_poll() {
+    let version = enterprise();
+    let mut registry = Registry::new();
+    let mut now = at("2024-05-01T10:00:00Z");
+    let jitter = SignedDuration::from_millis(300);
+    let mut env = deployment_env_v5();
+    env.insert("EMQX_NODE__ROLE".into(), "replicant".into());
+    let facts = PodFacts::new("rep", "10.244.1.9", None);
+    let (mut rep, _) = Node::start(
+        version.clone(),
+        boot(&version, &env, &facts).unwrap(),
+        false,
+        &mut registry,
+        now,
+        Timing::default(),
+    );
+    assert!(rep.discovery_request(now, jitter).is_some());
+    let lines = rep.discovery_result(
+        DiscoveryHttp::Response {
+            status: 403,
+            body: FORBIDDEN.as_bytes().to_vec(),
+        },
+        &mut registry,
+        now,
+        jitter,
+    );
+    let texts: Vec<String> = lines.iter().map(|l| l.render(now)).collect();
+    assert_eq!(texts.len(), 1, "{texts:#?}");
+    assert!(
+        texts[0].contains("[error] Ekka(AutoCluster): Core node discovery error: {403,#Ref<"),
+        "{texts:#?}"
+    );
+    let core_facts = PodFacts::new("core", "10.244.0.5", None);
+    let (mut core, _) = Node::start(
+        version.clone(),
+        boot(&version, &deployment_env_v5(), &core_facts).unwrap(),
+        false,
+        &mut registry,
+        now,
+        Timing::default(),
+    );
+    now = add(now, SignedDuration::from_secs(4));
+    core.poll(&mut registry, now, jitter);
+    assert!(rep.discovery_request(now, jitter).is_some());
+    let body = serde_json::json!({"kind": "Endpoints",
+        "subsets": [{"addresses": [{"ip": "10.244.0.5"}]}]});
+    rep.discovery_result(
+        DiscoveryHttp::Response {
+            status: 200,
+            body: body.to_string().into_bytes(),
+        },
+        &mut registry,
+        now,
+        jitter,
+    );
+    assert!(matches!(rep.phase, Phase::Starting { .. }));
+    assert_eq!(
+        registry.view(rep.name()).0,
+        ["emqx@10.244.0.5", "emqx@10.244.1.9"]
+    );
+}
