@@ -518,3 +518,42 @@ async fn p16_5_9_without_a_licence_crash_loops_every_node_but_the_first() {
         "{status}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clusterip_service_answers_its_ip_and_its_own_name_and_nothing_else_resolves() {
+    use k8s_openapi::api::core::v1::Service;
+    use kube::api::{Api, PostParams};
+    let sim = fast_sim();
+    let world = world_of(&sim);
+    let api: Api<Service> = Api::namespaced(sim.client(), "default");
+    let svc: Service = serde_json::from_value(json!({
+        "metadata": {"name": "emqx"},
+        "spec": {"selector": {"app": "emqx"},
+                 "ports": [{"name": "mqtt", "port": 1883}, {"name": "ekka", "port": 4370}]}
+    }))
+    .unwrap();
+    let created = api.create(&PostParams::default(), &svc).await.unwrap();
+    let ip = created.spec.unwrap().cluster_ip.unwrap();
+    let fqdn = "emqx.default.svc.cluster.local";
+    assert_eq!(lookup(&world.store, "default", fqdn, RecordType::A), [ip]);
+    assert_eq!(
+        lookup(&world.store, "other", "emqx.default", RecordType::A).len(),
+        1
+    );
+    // ekka would build emqx@<these>: no node has such a name.
+    assert_eq!(
+        lookup(&world.store, "default", fqdn, RecordType::Srv),
+        [fqdn, fqdn]
+    );
+    assert!(lookup(&world.store, "default", fqdn, RecordType::Aaaa).is_empty());
+    assert!(lookup(&world.store, "default", "nope", RecordType::A).is_empty());
+    assert!(
+        lookup(
+            &world.store,
+            "default",
+            "emqx.other.svc.cluster.local",
+            RecordType::A
+        )
+        .is_empty()
+    );
+}
