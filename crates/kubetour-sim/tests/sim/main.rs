@@ -32,8 +32,9 @@
 //!   (lines printed, exit code, or the silent non-cluster).
 //! - `emqx_crashloop`: the same on the cluster: CrashLoopBackOff and the logs (P3, P4, P5).
 //! - `emqx_api`: the API server's proxy into EMQX pods, following logs, token lifetime.
-//! - `emqx_dns`: dns/srv discovery from cluster DNS, 3 cores + 2 replicants applied with
-//!   kubectl, the replicant role on the open-source image, P13, P16, P20.
+//! - `emqx_dns`: dns/srv answers from cluster DNS, P13.
+//! - `emqx_roles`: 3 cores + 2 replicants applied with kubectl, the replicant role on the
+//!   open-source image, P16, P20.
 //!
 //! RBAC and service accounts:
 //! - `rbac_requests`: a service account's token, the real 403, impersonation.
@@ -87,6 +88,7 @@ mod emqx_api;
 mod emqx_crashloop;
 mod emqx_dns;
 mod emqx_invalid_settings;
+mod emqx_roles;
 mod fidelity_discovery;
 mod fidelity_key_order;
 mod fidelity_kube;
