@@ -13,6 +13,8 @@ use kubetour_sim::workloads::World;
 use kubetour_sim::workloads::ports::{self, PortConn};
 use kubetour_sim::{Sim, SimConfig};
 use serde_json::{Value, json};
+
+use crate::support::emqx_world::headless;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 fn key(pod: &str) -> (String, String, String) {
@@ -337,14 +339,7 @@ async fn a_replicant_routes_like_a_member_once_attached_to_a_core() {
     let world = sim.api_state().world.clone();
     world
         .store
-        .create(
-            Res::Service,
-            json!({"apiVersion": "v1", "kind": "Service",
-                   "metadata": {"name": "emqx-headless", "namespace": "default"},
-                   "spec": {"clusterIP": "None", "publishNotReadyAddresses": true,
-                            "selector": {"role": "core"},
-                            "ports": [{"name": "ekka", "port": 4370}]}}),
-        )
+        .create(Res::Service, headless(true, json!({"role": "core"})))
         .unwrap();
     let image = "emqx/emqx-enterprise:5.8.9";
     for (name, role) in [("core", "core"), ("rep", "replicant")] {
