@@ -13,13 +13,15 @@ use super::events::{Event, Recorder, Reporter};
 use super::imagepull;
 use super::kubelet::NodeState;
 use super::names;
-use super::podstatus::{CtrState, PodModel};
+use super::podstatus::{Ctr, CtrState, PodModel};
 use super::runtime::{ContainerInfo, Runtimes};
 use crate::resources::Res;
 use crate::store::Store;
 
 /// How long creating the sandbox (pause container, network) takes.
 const SANDBOX: Duration = Duration::from_millis(700);
+/// How often (simulated) the kubelet asks a watching runtime whether its process died.
+const EXIT_WATCH: Duration = Duration::from_secs(1);
 /// How long after an exit the kubelet notices and reports the back-off.
 pub(super) const NOTICE: Duration = Duration::from_secs(1);
 pub(super) const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -165,12 +167,7 @@ async fn resume(
         ip,
     });
     for c in &model.containers {
-        let info = ContainerInfo {
-            pod,
-            container: &c.spec,
-            node: &ctx.node,
-            restart_count: c.restarts,
-        };
+        let info = container_info(&ctx, pod, c);
         lock(&ctx.nodes)
             .images
             .insert((ctx.node.clone(), c.image.clone()), Instant::now());
@@ -224,18 +221,26 @@ fn start(ctx: &PodCtx, pod: &Value, model: &mut PodModel, i: usize) {
     ctx.event(Event::normal("Created", format!("Created container: {name}")).on_container(&name));
     ctx.event(Event::normal("Started", format!("Started container {name}")).on_container(&name));
     let c = &model.containers[i];
-    let info = ContainerInfo {
-        pod,
-        container: &c.spec,
-        node: &ctx.node,
-        restart_count: c.restarts,
-    };
-    let fate = ctx.runtimes.for_image(&c.image).start(&info);
+    let info = container_info(ctx, pod, c);
+    let runtime = ctx.runtimes.for_image(&c.image);
+    let fate = runtime.start(&info);
     let now = Instant::now();
     let first_probe = c.probe.map(|p| now + ctx.scaled(p.first));
     let exit_at = fate.exit_after.map(|(d, code)| (now + ctx.scaled(d), code));
     let started_at = ctx.store.clock().now_rfc3339();
+    let watch = runtime.watches_exit() && exit_at.is_none();
     model.containers[i].run(started_at, first_probe, exit_at);
+    model.containers[i].watch_at = watch.then(|| now + ctx.scaled(EXIT_WATCH));
+}
+
+/// What a runtime is told about container `c` of `pod`.
+fn container_info<'a>(ctx: &'a PodCtx, pod: &'a Value, c: &'a Ctr) -> ContainerInfo<'a> {
+    ContainerInfo {
+        pod,
+        container: &c.spec,
+        node: &ctx.node,
+        restart_count: c.restarts,
+    }
 }
 
 /// Applies every transition that is due.
@@ -245,12 +250,7 @@ fn advance(ctx: &PodCtx, pod: &Value, model: &mut PodModel) {
     for i in 0..model.containers.len() {
         if let Some(at) = model.containers[i].probe_at.filter(|t| *t <= now) {
             let c = &model.containers[i];
-            let info = ContainerInfo {
-                pod,
-                container: &c.spec,
-                node: &ctx.node,
-                restart_count: c.restarts,
-            };
+            let info = container_info(ctx, pod, c);
             // Simulated time since the start: real elapsed time times the speed.
             let elapsed = c.started.map(|s| now - s).unwrap_or_default();
             let running_for = elapsed.mul_f64(ctx.store.clock().speed());
@@ -262,6 +262,19 @@ fn advance(ctx: &PodCtx, pod: &Value, model: &mut PodModel) {
             let c = &mut model.containers[i];
             c.probed(ok);
             c.probe_at = Some(at + ctx.scaled(period));
+        }
+        if let Some(at) = model.containers[i].watch_at.filter(|t| *t <= now) {
+            let c = &model.containers[i];
+            let info = container_info(ctx, pod, c);
+            let exited = ctx.runtimes.for_image(&c.image).exited(&info);
+            let c = &mut model.containers[i];
+            match exited {
+                Some(code) => {
+                    c.exit_at = Some((now, code));
+                    c.watch_at = None;
+                }
+                None => c.watch_at = Some(at + ctx.scaled(EXIT_WATCH)),
+            }
         }
         let c = &mut model.containers[i];
         if let Some((at, code)) = c.exit_at
@@ -356,12 +369,7 @@ async fn terminate(ctx: &PodCtx, model: &mut PodModel) {
             Event::normal("Killing", format!("Stopping container {}", c.name))
                 .on_container(&c.name),
         );
-        let info = ContainerInfo {
-            pod: &pod,
-            container: &c.spec,
-            node: &ctx.node,
-            restart_count: c.restarts,
-        };
+        let info = container_info(ctx, &pod, c);
         let stop = ctx.runtimes.for_image(&c.image).stop_after(&info, grace);
         wait = wait.max(stop.min(grace));
     }

@@ -73,6 +73,9 @@ pub struct Ctr {
     /// When the current run started (for the runtime's `running_for`).
     pub started: Option<Instant>,
     pub exit_at: Option<(Instant, i32)>,
+    /// The next time to ask the runtime whether the process exited by itself (runtimes
+    /// whose processes can die mid-run, `ContainerRuntime::watches_exit`).
+    pub watch_at: Option<Instant>,
     pub notice_at: Option<Instant>,
     pub restart_at: Option<Instant>,
     pub backoff: Duration,
@@ -98,6 +101,7 @@ impl Ctr {
             probe_failures: 0,
             started: None,
             exit_at: None,
+            watch_at: None,
             notice_at: None,
             restart_at: None,
             backoff: Duration::ZERO,
@@ -161,6 +165,7 @@ impl Ctr {
         self.ready = false;
         self.probe_at = None;
         self.exit_at = None;
+        self.watch_at = None;
         self.crashes += 1;
     }
 
@@ -177,6 +182,7 @@ impl Ctr {
         self.ready = false;
         self.probe_at = None;
         self.exit_at = None;
+        self.watch_at = None;
         self.notice_at = None;
         self.restart_at = None;
     }
@@ -192,6 +198,7 @@ impl Ctr {
         [
             self.probe_at,
             self.exit_at.map(|(t, _)| t),
+            self.watch_at,
             self.notice_at,
             self.restart_at,
         ]

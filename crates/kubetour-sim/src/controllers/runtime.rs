@@ -67,6 +67,17 @@ pub trait ContainerRuntime: Debug + Send + Sync {
     /// The pod object is gone from the API: what the runtime kept of its containers
     /// (logs, state) goes too, as `kubectl logs` of a deleted pod is NotFound.
     fn pod_gone(&self, _namespace: &str, _pod: &str) {}
+
+    /// Whether this runtime's processes can exit by themselves after `start` decided
+    /// their fate (the kubelet then asks [`ContainerRuntime::exited`] every second).
+    fn watches_exit(&self) -> bool {
+        false
+    }
+
+    /// The exit code of a process that went down by itself since it started, if it did.
+    fn exited(&self, _c: &ContainerInfo<'_>) -> Option<i32> {
+        None
+    }
 }
 
 /// The default: runs forever, answers every probe.

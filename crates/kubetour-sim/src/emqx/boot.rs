@@ -21,6 +21,13 @@ pub struct Booted {
     pub start_lines: Vec<Line>,
 }
 
+impl Booted {
+    /// A discovery strategy the model runs (ekka's k8s or dns).
+    pub fn discovers(&self) -> bool {
+        self.settings.k8s.is_some() || self.settings.dns.is_some()
+    }
+}
+
 /// Runs the boot steps in the order `bin/emqx` does: 4.x checks the name before
 /// generating its config, 5.x after `call_hocon multi_get` (which needs the config).
 pub fn boot(version: &Version, env: &Env, pod: &PodFacts) -> Result<Booted, BootFailure> {

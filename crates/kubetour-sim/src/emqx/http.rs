@@ -12,7 +12,7 @@
 
 use jiff::Timestamp;
 
-use super::settings::Settings;
+use super::settings::{Role, Settings};
 use super::tokens::TokenStore;
 use super::version::{Family, Version};
 
@@ -45,6 +45,8 @@ pub struct Member {
     pub running: bool,
     /// When the node's VM started (for `uptime`); None if unknown.
     pub up_since: Option<Timestamp>,
+    /// `mria_rlog:role/1` of the node (`/api/v5/nodes` `role`).
+    pub role: Role,
 }
 
 /// What the HTTP handlers read of the node.

@@ -19,11 +19,13 @@ fn members() -> Vec<Member> {
             name: NODE.into(),
             running: true,
             up_since: Some(at("2024-05-01T10:00:00Z")),
+            role: Role::Core,
         },
         Member {
             name: "emqx@emqx-2.emqx-headless.default.svc.cluster.local".into(),
             running: false,
             up_since: None,
+            role: Role::Core,
         },
     ]
 }

@@ -83,8 +83,10 @@ fn login(req: &HttpRequest<'_>, view: &HttpView<'_>, tokens: &mut TokenStore) ->
         return error(401, "BAD_USERNAME_OR_PWD", "Auth failed");
     }
     let token = tokens.issue(&user, view.now);
+    // `emqx_release:edition/0`: ee for the Enterprise image, ce otherwise.
+    let edition = if view.version.enterprise { "ee" } else { "ce" };
     let body = format!(
-        r#"{{"token":"{token}","version":"{}","license":{{"edition":"ce"}}}}"#,
+        r#"{{"token":"{token}","version":"{}","license":{{"edition":"{edition}"}}}}"#,
         view.version.release
     );
     HttpResponse::json(200, body)
@@ -173,8 +175,8 @@ fn node_info(view: &HttpView<'_>, member: &Member) -> serde_json::Value {
         "load1": 0.21,
         "load5": 0.27,
         "load15": 0.3,
-        "edition": "Opensource",
-        "role": "core",
+        "edition": if view.version.enterprise { "Enterprise" } else { "Opensource" },
+        "role": member.role.as_str(),
         "log_path": "log.file.enable is false, not logging to file.",
         "sys_path": "/opt/emqx",
     })

@@ -108,10 +108,11 @@ fn listeners_started(family: Family) -> Vec<Line> {
 /// The listeners starting and the `is running now!` line that ends a healthy boot.
 pub fn boot_finish(version: &Version) -> Vec<Line> {
     let mut lines = listeners_started(version.family());
-    lines.push(out(match version.family() {
-        Family::V4 => format!("EMQX Broker {} is running now!", version.release),
-        Family::V5 => format!("EMQX {} is running now!", version.release),
-    }));
+    lines.push(out(format!(
+        "{} {} is running now!",
+        version.description(),
+        version.release
+    )));
     lines
 }
 
@@ -277,16 +278,56 @@ pub fn waiting_for_tables(family: Family, tables: &[String]) -> Line {
     )
 }
 
-/// 5.9+ without `license.key`: the node refuses to join (or be joined by) a peer.
-/// EMQX.md only names SINGLE_NODE_LICENSE; this line is the model's own wording.
-pub fn licence_refused(peer: &str) -> Line {
-    log(
-        Level::Error,
-        format!(
-            "{AUTOCLUSTER}failed to join {}: SINGLE_NODE_LICENSE: the default licence allows one node only; set license.key (EMQX_LICENSE__KEY) to form a cluster",
-            erl::atom(peer)
+/// The reason `emqx_license_app:start/2` returns on 5.9+ when the node's own licence is
+/// the default single-node one and `cluster_nodes(running)` has more than one node
+/// (`emqx_license_checker:no_violation/1`).
+pub const SINGLE_NODE_LICENSE: &str =
+    "SINGLE_NODE_LICENSE, make sure this node and peer nodes are configured with a valid license";
+
+/// The VM going down because the permanent `emqx_license` application failed to
+/// (re)start: `emqx_machine_boot:start_one_app/1` logs that at debug only and leaves the
+/// rest to the application controller, which stops the node. The shape is OTP's for a
+/// permanent application whose `start/2` returned `{error, R}` (`{R, {Mod, start,
+/// [normal, []]}}`), as EMQX prints it in emqx/emqx#10380: os_mon's ports closing, then
+/// the `Kernel pid terminated` term and its one-line rendering.
+pub fn licence_crash() -> Vec<Line> {
+    let reason = format!(
+        "{{application_start_failure,emqx_license,{{{},{{emqx_license_app,start,[normal,[]]}}}}}}",
+        erl::string(SINGLE_NODE_LICENSE.as_bytes())
+    );
+    vec![
+        Line::plain(
+            Stream::Stdout,
+            "[os_mon] memory supervisor port (memsup): Erlang has closed",
         ),
-    )
+        Line::plain(
+            Stream::Stdout,
+            "[os_mon] cpu supervisor port (cpu_sup): Erlang has closed",
+        ),
+        Line::plain(
+            Stream::Stdout,
+            format!(
+                "{{\"Kernel pid terminated\",application_controller,{}}}",
+                erl::string(reason.as_bytes())
+            ),
+        ),
+        Line::plain(
+            Stream::Stdout,
+            format!("Kernel pid terminated (application_controller) ({reason})"),
+        ),
+    ]
+}
+
+/// A replicant's core discovery failing: `core_node_discovery_callback/0` logs only its
+/// own line (no autocluster round runs on a replicant).
+pub fn core_discovery_failed(
+    version: &Version,
+    err: &DiscoveryError,
+    reference: ErlRef,
+) -> Vec<Line> {
+    let mut lines = discovery_failed(version, err, reference);
+    lines.drain(..lines.len().saturating_sub(1));
+    lines
 }
 
 #[cfg(test)]

@@ -229,11 +229,17 @@ fn table_waits_name_the_library_per_version() {
 }
 
 #[test]
-fn the_licence_refusal_names_single_node_license() {
-    let line = licence_refused("emqx@10.244.0.6");
-    assert_eq!(line.level, Some(Level::Error));
-    assert!(line.text.contains("'emqx@10.244.0.6'"));
-    assert!(line.text.contains("SINGLE_NODE_LICENSE"));
+fn p16_the_licence_crash_is_the_vm_stopping_on_emqx_license_start_failure() {
+    let lines = licence_crash();
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert!(lines.iter().all(|l| l.level.is_none()));
+    assert_eq!(
+        texts[3],
+        "Kernel pid terminated (application_controller) ({application_start_failure,emqx_license,\
+         {\"SINGLE_NODE_LICENSE, make sure this node and peer nodes are configured with a valid \
+         license\",{emqx_license_app,start,[normal,[]]}}})"
+    );
+    assert!(texts[2].starts_with("{\"Kernel pid terminated\",application_controller,\"{application_start_failure,emqx_license,{\\\"SINGLE_NODE_LICENSE"));
 }
 
 #[test]

@@ -36,6 +36,13 @@
 //!      an empty bearer (`Authorization: Bearer `), as ekka does.
 //!    - `Some(Err(lines))`: the apiserver setting is not a URL; log the lines.
 //!
+//!    Then `node.dns_request(now)` (dns strategy): `Some(dns)` → look `dns.name` up as
+//!    cluster DNS answers it (`workloads::dns::lookup`, `dns.record_type`) and feed the
+//!    hosts to `node.dns_result(&hosts, &mut registry, now, jitter)`. A replicant asks
+//!    the same way (k8s or dns) every 1–2 s, also before its boot finished. When
+//!    `node.exit_code()` is `Some`, the VM stopped by itself (5.9+ licence): end the
+//!    container with that code (the kubelet polls `ContainerRuntime::exited`).
+//!
 //!    `jitter` stands for ekka's `rand:uniform(3000)` ms: pass a random 0..=3 s. One GET
 //!    per round: 5.x's second (core-node) discovery would get the same answer, so its
 //!    second error line is printed from the first answer.
@@ -64,7 +71,9 @@
 //! - `nodename`: the entrypoint's node name, `/etc/hosts`, name check, dist port.
 //! - `boot`: the boot steps in order.
 //! - `discovery`: ekka's k8s strategy (request, Endpoints parsing, names, error terms).
-//! - `registry`: cluster membership across nodes (join, merge, stopped, autoclean).
+//! - `discovery_dns`: ekka's dns strategy (names from A/AAAA/SRV answers).
+//! - `registry`: cluster membership across nodes (join, merge, stopped, autoclean,
+//!   replicants attaching to cores).
 //! - `node`: one node over time (phases, discovery rounds, exec/HTTP views).
 //! - `logs`, `line`: the printed lines and their timestamps.
 //! - `ctl`: `emqx ctl` / `emqx_ctl` and a minimal shell.
@@ -79,6 +88,7 @@
 pub mod boot;
 pub mod ctl;
 pub mod discovery;
+pub mod discovery_dns;
 pub mod erl;
 pub mod http;
 pub mod http_v4;

@@ -3,18 +3,28 @@
 //!
 //! Phases: `Starting` (VM up, listeners not yet) → `Running`; with persistent data it may
 //! first sit in `WaitingForTables`; a join puts it in `Restarting` for a moment. While
-//! running with k8s discovery, it asks for a discovery round every 5 s (+ 0–3 s jitter)
-//! until the round succeeds by its version's rule.
+//! running with k8s or dns discovery, a core asks for a discovery round every 5 s (+ 0–3 s
+//! jitter) until the round succeeds by its version's rule.
+//!
+//! A replicant (`node.role = replicant`) boots only as far as mria, which waits for a
+//! core (`WaitingForCore`: nothing printed at the default level, no listeners). Its
+//! `mria_lb` polls the same discovery every 1–2 s; once a running core is found the boot
+//! goes on (`Starting` → `Running`), and polling continues to re-home it if its cores go.
+//!
+//! 5.9+ without a licence: whenever the `emqx_license` application (re)starts with more
+//! than one running node in the cluster, it fails and the VM stops (`Crashed`; the
+//! integration ends the container with exit code 1).
 
 use jiff::{SignedDuration, Timestamp};
 
 use super::boot::Booted;
 use super::ctl::{self, CtlState, CtlView, ExecOutput};
-use super::discovery::{self, ConnectFailure, DiscoveryError, EndpointsRequest, ErlRef};
+use super::discovery::ConnectFailure;
 use super::http::{self, HttpAnswer, HttpRequest, HttpState, HttpView, Member};
 use super::line::Line;
 use super::logs;
 use super::registry::{NodeSpec, Registry, StartOutcome};
+use super::settings::Role;
 use super::tokens::TokenStore;
 use super::version::Version;
 
@@ -51,6 +61,12 @@ pub enum Phase {
     Restarting {
         until: Timestamp,
     },
+    /// A replicant whose mria waits for a core before the apps start.
+    WaitingForCore,
+    /// The VM stopped by itself (5.9+ licence): the container exits with this code.
+    Crashed {
+        exit_code: i32,
+    },
 }
 
 /// What the GET of the Endpoints gave.
@@ -69,6 +85,14 @@ pub struct Node {
     /// When the next discovery round is due; None when autocluster is off or done.
     next_round: Option<Timestamp>,
     rounds: u64,
+    /// The node's own licence allows clustering (always before 5.9).
+    may_cluster: bool,
+}
+
+/// `mria_lb`'s poll interval: `rlog_lb_update_interval` (1000 ms) plus up to as much
+/// again at random. `jitter` (0–3 s) is scaled into that second.
+fn lb_interval(jitter: SignedDuration) -> SignedDuration {
+    SignedDuration::from_secs(1) + jitter / 3
 }
 
 fn add(t: Timestamp, d: SignedDuration) -> Timestamp {
@@ -96,19 +120,18 @@ impl Node {
         timing: Timing,
     ) -> (Node, Vec<Line>) {
         let settings = &booted.settings;
-        let may_cluster = !version.needs_licence_to_cluster()
-            || settings
-                .licence_key
-                .as_deref()
-                .is_some_and(|k| !k.is_empty() && k != "default");
+        let may_cluster = own_licence_allows_clustering(&version, &booted);
         let spec = NodeSpec {
             cookie: settings.cookie.clone(),
             family: version.family(),
             may_cluster,
             persistent,
             autoclean: settings.autoclean,
+            role: settings.role,
         };
+        let replicant = settings.role == Role::Replicant;
         let phase = match registry.node_started(&booted.node_name, spec, now) {
+            _ if replicant => Phase::WaitingForCore,
             StartOutcome::Ready => Phase::Starting {
                 running_at: add(now, timing.boot),
             },
@@ -122,8 +145,10 @@ impl Node {
             booted,
             phase,
             timing,
-            next_round: None,
+            // mria_lb polls from its start.
+            next_round: replicant.then_some(now),
             rounds: 0,
+            may_cluster,
         };
         (node, lines)
     }
@@ -133,7 +158,8 @@ impl Node {
     /// registry holds it. With autocluster on, its loop goes on with one round now,
     /// which finds the cluster formed and stops, or joins as it would have.
     pub fn resumed(version: Version, booted: Booted, now: Timestamp, timing: Timing) -> Node {
-        let next_round = booted.settings.k8s.is_some().then_some(now);
+        let next_round = booted.discovers().then_some(now);
+        let may_cluster = own_licence_allows_clustering(&version, &booted);
         Node {
             version,
             booted,
@@ -141,7 +167,33 @@ impl Node {
             timing,
             next_round,
             rounds: 0,
+            may_cluster,
         }
+    }
+
+    pub fn role(&self) -> Role {
+        self.booted.settings.role
+    }
+
+    /// The exit code once the VM stopped by itself.
+    pub fn exit_code(&self) -> Option<i32> {
+        match self.phase {
+            Phase::Crashed { exit_code } => Some(exit_code),
+            _ => None,
+        }
+    }
+
+    /// The apps (re)start: on 5.9+ without a licence, `emqx_license` refuses when the
+    /// cluster has other running nodes, and the VM goes down.
+    fn licence_violated(&self, registry: &Registry) -> bool {
+        !self.may_cluster && registry.running_peers(self.name()) > 0
+    }
+
+    fn crash(&mut self, registry: &mut Registry, now: Timestamp) -> Vec<Line> {
+        self.phase = Phase::Crashed { exit_code: 1 };
+        self.next_round = None;
+        registry.node_stopped(self.name(), now);
+        logs::licence_crash()
     }
 
     pub fn name(&self) -> &str {
@@ -154,7 +206,7 @@ impl Node {
             Phase::Starting { running_at } => Some(running_at),
             Phase::WaitingForTables { next_log } => Some(next_log),
             Phase::Restarting { until } => Some(until),
-            Phase::Running => None,
+            Phase::Running | Phase::WaitingForCore | Phase::Crashed { .. } => None,
         };
         [phase_at, self.next_round].into_iter().flatten().min()
     }
@@ -170,9 +222,12 @@ impl Node {
         let mut lines = Vec::new();
         match self.phase {
             Phase::Starting { running_at } if now >= running_at => {
+                if self.licence_violated(registry) {
+                    return self.crash(registry, now);
+                }
                 self.phase = Phase::Running;
                 lines.extend(logs::boot_finish(&self.version));
-                if self.booted.settings.k8s.is_some() {
+                if self.booted.discovers() && self.role() == Role::Core {
                     self.next_round = Some(add(now, jitter));
                 }
             }
@@ -193,95 +248,18 @@ impl Node {
                 }
             }
             Phase::Restarting { until } if now >= until => {
+                if self.licence_violated(registry) {
+                    return self.crash(registry, now);
+                }
                 self.phase = Phase::Running;
                 lines.extend(logs::join_start(&self.version, &self.booted.node_name));
             }
-            Phase::Starting { .. } | Phase::Running | Phase::Restarting { .. } => {}
+            Phase::Starting { .. }
+            | Phase::Running
+            | Phase::Restarting { .. }
+            | Phase::WaitingForCore
+            | Phase::Crashed { .. } => {}
         }
-        lines
-    }
-
-    /// The GET to perform now, if a round is due. A bad apiserver URL fails the round at
-    /// once: it comes back as `Err` with the lines to print (the round is rescheduled).
-    pub fn discovery_request(
-        &mut self,
-        now: Timestamp,
-        jitter: SignedDuration,
-    ) -> Option<Result<EndpointsRequest, Vec<Line>>> {
-        let due = self.next_round.is_some_and(|t| now >= t) && self.phase == Phase::Running;
-        if !due {
-            return None;
-        }
-        let k8s = self.booted.settings.k8s.as_ref()?;
-        match discovery::request(k8s) {
-            Ok(req) => Some(Ok(req)),
-            Err(e) => Some(Err(self.failed_round(&e, now, jitter))),
-        }
-    }
-
-    fn failed_round(
-        &mut self,
-        err: &DiscoveryError,
-        now: Timestamp,
-        jitter: SignedDuration,
-    ) -> Vec<Line> {
-        self.rounds += 1;
-        self.next_round = Some(add(add(now, self.timing.retry), jitter));
-        let reference = ErlRef::from_seed(seed(self.name(), self.rounds));
-        logs::discovery_failed(&self.version, err, reference)
-    }
-
-    /// The answer to the GET from `discovery_request`: runs the round, updates
-    /// membership, returns the lines the node prints. `jitter` is the random sleep before
-    /// the next round.
-    pub fn discovery_result(
-        &mut self,
-        http: DiscoveryHttp,
-        registry: &mut Registry,
-        now: Timestamp,
-        jitter: SignedDuration,
-    ) -> Vec<Line> {
-        let Some(k8s) = self.booted.settings.k8s.clone() else {
-            return Vec::new();
-        };
-        let parsed = match http {
-            DiscoveryHttp::Response { status, body } => {
-                discovery::parse_response(self.version.family(), &k8s, self.name(), status, &body)
-            }
-            DiscoveryHttp::ConnectFailed(reason) => match discovery::request(&k8s) {
-                Ok(req) => Err(DiscoveryError::Connect {
-                    host: req.host,
-                    port: req.port,
-                    reason,
-                }),
-                Err(e) => Err(e),
-            },
-        };
-        let names = match parsed {
-            Ok(names) => names,
-            Err(e) => return self.failed_round(&e, now, jitter),
-        };
-        self.rounds += 1;
-        let name = self.name().to_string();
-        let round = registry.discovery_round(&name, &names);
-        let mut lines = Vec::new();
-        if round.joined.is_some() {
-            lines.extend(logs::join_stop(&self.version));
-            self.phase = Phase::Restarting {
-                until: add(now, self.timing.join_restart),
-            };
-        }
-        if let Some(peer) = &round.licence_refused {
-            lines.push(logs::licence_refused(peer));
-        }
-        if !round.unreachable.is_empty() {
-            lines.extend(logs::outside_cluster(&self.version, &round.unreachable));
-        }
-        self.next_round = if round.complete {
-            None
-        } else {
-            Some(add(add(now, self.timing.retry), jitter))
-        };
         lines
     }
 
@@ -292,17 +270,22 @@ impl Node {
 
     pub fn ctl_state(&self) -> CtlState {
         match self.phase {
-            Phase::Starting { .. } | Phase::WaitingForTables { .. } => CtlState::Starting,
+            Phase::Starting { .. } | Phase::WaitingForTables { .. } | Phase::WaitingForCore => {
+                CtlState::Starting
+            }
             Phase::Running | Phase::Restarting { .. } => CtlState::Started,
+            Phase::Crashed { .. } => CtlState::NotRunning,
         }
     }
 
     pub fn http_state(&self) -> HttpState {
         match self.phase {
             Phase::Running => HttpState::Running,
-            Phase::Starting { .. } | Phase::WaitingForTables { .. } | Phase::Restarting { .. } => {
-                HttpState::Down
-            }
+            Phase::Starting { .. }
+            | Phase::WaitingForTables { .. }
+            | Phase::Restarting { .. }
+            | Phase::WaitingForCore
+            | Phase::Crashed { .. } => HttpState::Down,
         }
     }
 
@@ -359,11 +342,13 @@ impl Node {
                 name: n.clone(),
                 running: true,
                 up_since: registry.started_at(n),
+                role: registry.role(n).unwrap_or(Role::Core),
             })
             .chain(stopped.iter().map(|n| Member {
                 name: n.clone(),
                 running: false,
                 up_since: None,
+                role: Role::Core,
             }))
             .collect();
         let view = HttpView {
@@ -406,6 +391,20 @@ impl ctl::Membership for NodeMembership<'_> {
         self.registry.view(self.name)
     }
 }
+
+/// 5.9+: the default licence is single-node; a `license.key` lifts that. Before 5.9
+/// every node may cluster.
+fn own_licence_allows_clustering(version: &Version, booted: &Booted) -> bool {
+    !version.needs_licence_to_cluster()
+        || booted
+            .settings
+            .licence_key
+            .as_deref()
+            .is_some_and(|k| !k.is_empty() && k != "default")
+}
+
+#[path = "node_rounds.rs"]
+mod rounds;
 
 #[cfg(test)]
 #[path = "node_tests.rs"]

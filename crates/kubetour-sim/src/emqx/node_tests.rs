@@ -341,7 +341,7 @@ fn the_4x_names_on_5x_warn_once_and_never_run_discovery() {
 }
 
 #[test]
-fn an_unlicensed_5_9_node_runs_alone_and_says_why() {
+fn p16_an_unlicensed_5_9_node_joins_then_its_vm_stops_on_the_licence_check() {
     let mut sim = Sim::new("5.9.0", deployment_env_v5());
     sim.rbac = true;
     sim.add_pod("emqx-a", "10.244.0.5", None);
@@ -352,11 +352,17 @@ fn an_unlicensed_5_9_node_runs_alone_and_says_why() {
         sim.pods[1]
             .log
             .iter()
-            .any(|l| l.contains("SINGLE_NODE_LICENSE"))
+            .any(|l| l.starts_with("Kernel pid terminated (application_controller) ({application_start_failure,emqx_license,{\"SINGLE_NODE_LICENSE")),
+        "{:#?}",
+        sim.pods[1].log
     );
-    assert!(
-        sim.cluster_status(1)
-            .contains("running_nodes => ['emqx@10.244.0.6']")
+    assert_eq!(sim.pods[1].node.exit_code(), Some(1));
+    assert_eq!(sim.pods[0].node.exit_code(), None);
+    // The oldest node runs on and lists the joiner it lost as stopped.
+    assert_eq!(
+        sim.cluster_status(0),
+        "Cluster status: #{running_nodes => ['emqx@10.244.0.5'],\n                  \
+         stopped_nodes => ['emqx@10.244.0.6']}\n"
     );
     let mut licensed = deployment_env_v5();
     licensed.insert(
@@ -452,3 +458,6 @@ Cluster status: #{running_nodes => ['emqx@10.244.0.5','emqx@10.244.0.6'],
             .any(|l| l == "Listener tcp:default on 0.0.0.0:1883 started.")
     );
 }
+
+#[path = "node_role_tests.rs"]
+mod roles;

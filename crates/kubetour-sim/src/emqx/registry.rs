@@ -9,7 +9,14 @@
 //!   joins the oldest member; the oldest node itself waits to be joined. Joining moves the
 //!   node (cleanly) from its old cluster into the target's: two live clusters merge node
 //!   by node.
-//! - 5.9+ without a licence key refuses the join either way (SINGLE_NODE_LICENSE).
+//! - Roles (mria): a core joins the oldest discovered node, which must be a core
+//!   (`{cannot_join_to_replicant,…}` otherwise). A replicant joins nobody: it attaches to
+//!   a cluster of running cores it discovered (`mria_lb`), is listed running while alive
+//!   and is dropped, not listed stopped, when it goes (`cluster_nodes(all)` holds only
+//!   cores' db_nodes besides the running nodes).
+//! - 5.9+ licence: ekka's autocluster joins without asking the peer; a manual join asks
+//!   it (`emqx_cluster:can_i_join/1`). What a node without a licence does once joined is
+//!   the node's business (it crashes as its `emqx_license` app restarts).
 //! - A member that goes away stays listed as stopped until `autoclean` (4.x 5m, 5.x
 //!   24h) has passed; a node that comes back under the same name without persistent data
 //!   is a fresh one-node cluster (the old cluster still lists it as stopped) until it
@@ -20,6 +27,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::settings::Role;
 use super::version::Family;
 
 /// What the registry needs to know about a node when it starts.
@@ -32,6 +40,7 @@ pub struct NodeSpec {
     /// The mnesia directory survives restarts (a PVC at /opt/emqx/data).
     pub persistent: bool,
     pub autoclean: Duration,
+    pub role: Role,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +74,6 @@ pub struct Round {
     pub joined: Option<String>,
     /// Discovered nodes outside the cluster that could not be reached.
     pub unreachable: Vec<String>,
-    /// A join refused for the licence (the intended peer).
-    pub licence_refused: Option<String>,
     /// The round succeeded by the version's rule: the autocluster loop stops.
     pub complete: bool,
 }
@@ -112,7 +119,7 @@ impl Registry {
         let previous = self.nodes.get(name).cloned();
         let rejoin = previous
             .as_ref()
-            .filter(|p| spec.persistent && p.spec.persistent)
+            .filter(|p| spec.role == Role::Core && spec.persistent && p.spec.persistent)
             .map(|p| p.cluster)
             .filter(|c| self.is_member(*c, name));
         let (cluster, outcome) = match rejoin {
@@ -189,7 +196,11 @@ impl Registry {
         };
         record.alive = false;
         let cluster = record.cluster;
-        self.set_member(cluster, name, MemberState::Stopped { since: now });
+        if record.spec.role == Role::Replicant {
+            self.remove_member(cluster, name);
+        } else {
+            self.set_member(cluster, name, MemberState::Stopped { since: now });
+        }
     }
 
     /// Drops stopped members whose autoclean interval has passed (the shortest interval
@@ -263,12 +274,11 @@ impl Registry {
             && outside(self, oldest)
         {
             let target = oldest.clone();
-            let target_may = self.nodes.get(&target).is_some_and(|r| r.spec.may_cluster);
-            if me.spec.may_cluster && target_may {
+            // mria:join1/2 refuses a replicant target (`cannot_join_to_replicant`); ekka
+            // logs that at debug only and the round fails.
+            if self.role(&target) == Some(Role::Core) {
                 self.join(name, &target);
                 round.joined = Some(target);
-            } else {
-                round.licence_refused = Some(target);
             }
         }
         let my_cluster = self.cluster_of(name);
@@ -278,12 +288,8 @@ impl Registry {
             .cloned()
             .collect();
         round.complete = match me.spec.family {
-            Family::V4 => round.unreachable.is_empty() && round.licence_refused.is_none(),
-            Family::V5 => {
-                round.unreachable.is_empty()
-                    && round.licence_refused.is_none()
-                    && discovered.iter().any(|n| n == name)
-            }
+            Family::V4 => round.unreachable.is_empty(),
+            Family::V5 => round.unreachable.is_empty() && discovered.iter().any(|n| n == name),
         };
         round
     }
@@ -297,19 +303,103 @@ impl Registry {
         if !self.reachable(name, target) {
             return Err(format!("{{node_down,{}}}", super::erl::atom(target)));
         }
+        // 5.9+ `emqx_cluster:join/1` asks the peer first (`can_i_join/1`): a peer on the
+        // default single-node licence answers `{error, "Node ~s has a single node
+        // license"}` and the CLI prints that string with `~0p`.
+        if !self.nodes.get(target).is_some_and(|r| r.spec.may_cluster) {
+            return Err(format!("\"Node {target} has a single node license\""));
+        }
         if self.cluster_of(name) == self.cluster_of(target) {
             return Err(format!(
                 "{{already_in_cluster,{}}}",
                 super::erl::atom(target)
             ));
         }
-        let may = |n: &str| self.nodes.get(n).is_some_and(|r| r.spec.may_cluster);
-        if !may(name) || !may(target) {
-            // Not in EMQX.md: the model's wording for the 5.9+ licence refusal.
-            return Err("{license_violation,'SINGLE_NODE_LICENSE'}".to_string());
+        if self.role(target) == Some(Role::Replicant) {
+            return Err(format!(
+                "{{cannot_join_to_replicant,{}}}",
+                super::erl::atom(target)
+            ));
         }
         self.join(name, target);
         Ok(true)
+    }
+
+    /// The node's role, if the registry knows the node.
+    pub fn role(&self, name: &str) -> Option<Role> {
+        self.nodes.get(name).map(|r| r.spec.role)
+    }
+
+    fn running_core(&self, name: &str) -> bool {
+        self.role(name) == Some(Role::Core)
+            && self.alive(name)
+            && self.cluster_of(name).is_some_and(|c| {
+                self.clusters.get(&c).is_some_and(|m| {
+                    m.iter()
+                        .any(|(n, s)| n == name && *s == MemberState::Running)
+                })
+            })
+    }
+
+    /// Whether the replicant `name` is attached to a cluster with a running core.
+    pub fn has_core(&self, name: &str) -> bool {
+        let Some(cluster) = self.cluster_of(name) else {
+            return false;
+        };
+        self.clusters
+            .get(&cluster)
+            .is_some_and(|m| m.iter().any(|(n, _)| self.running_core(n)))
+    }
+
+    /// One `mria_lb` poll of the replicant `name` with the nodes its core discovery
+    /// returned. It keeps a cluster that still has a running core; otherwise it takes
+    /// the cluster of reachable running cores with the most discovered cores (ties: the
+    /// oldest core's), as `find_best_cluster/2` scores partitions. Returns true when it
+    /// attached to a (new) cluster now.
+    pub fn replicant_poll(&mut self, name: &str, discovered: &[String]) -> bool {
+        if self.role(name) != Some(Role::Replicant) || self.has_core(name) {
+            return false;
+        }
+        let mut best: Option<(usize, Timestamp, u64)> = None;
+        for core in discovered {
+            if !self.reachable(name, core) || !self.running_core(core) {
+                continue;
+            }
+            let Some(cluster) = self.cluster_of(core) else {
+                continue;
+            };
+            let count = discovered
+                .iter()
+                .filter(|n| self.running_core(n) && self.cluster_of(n) == Some(cluster))
+                .count();
+            let oldest = self
+                .clusters
+                .get(&cluster)
+                .into_iter()
+                .flatten()
+                .filter(|(n, _)| self.running_core(n))
+                .filter_map(|(n, _)| self.started_at(n))
+                .min()
+                .unwrap_or_default();
+            let better = match best {
+                None => true,
+                Some((c, o, _)) => count > c || (count == c && oldest < o),
+            };
+            if better {
+                best = Some((count, oldest, cluster));
+            }
+        }
+        let Some((_, _, cluster)) = best else {
+            return false;
+        };
+        self.move_to(name, cluster);
+        true
+    }
+
+    /// Running nodes of `name`'s cluster other than itself (5.9's `no_violation/1`
+    /// counts `cluster_nodes(running)`).
+    pub fn running_peers(&self, name: &str) -> usize {
+        self.view(name).0.iter().filter(|n| *n != name).count()
     }
 
     /// `emqx ctl cluster leave`: the node leaves cleanly (not listed as stopped) and is a
@@ -331,7 +421,15 @@ impl Registry {
     }
 
     fn join(&mut self, name: &str, target: &str) {
-        let (Some(old), Some(new)) = (self.cluster_of(name), self.cluster_of(target)) else {
+        if let Some(new) = self.cluster_of(target) {
+            self.move_to(name, new);
+        }
+    }
+
+    /// `name` leaves its cluster cleanly (an emptied cluster is forgotten) and is a
+    /// running member of `new`.
+    fn move_to(&mut self, name: &str, new: u64) {
+        let Some(old) = self.cluster_of(name) else {
             return;
         };
         self.remove_member(old, name);

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::{MemberState, NodeRecord, NodeSpec, Registry};
+use crate::emqx::settings::Role;
 use crate::emqx::version::Family;
 
 impl Registry {
@@ -23,7 +24,7 @@ impl Registry {
                 let record = json!({
                     "cookie": r.spec.cookie, "family": family,
                     "mayCluster": r.spec.may_cluster, "persistent": r.spec.persistent,
-                    "autocleanSeconds": r.spec.autoclean.as_secs(),
+                    "autocleanSeconds": r.spec.autoclean.as_secs(), "role": r.spec.role.as_str(),
                     "alive": r.alive, "startedAt": r.started_at.to_string(), "cluster": r.cluster,
                 });
                 (name.clone(), record)
@@ -68,6 +69,10 @@ impl Registry {
                 may_cluster: r["mayCluster"].as_bool().unwrap_or(true),
                 persistent: r["persistent"].as_bool().unwrap_or(false),
                 autoclean: Duration::from_secs(r["autocleanSeconds"].as_u64().unwrap_or(0)),
+                role: match r["role"].as_str() {
+                    Some("replicant") => Role::Replicant,
+                    _ => Role::Core,
+                },
             };
             let record = NodeRecord {
                 spec,
@@ -119,6 +124,7 @@ mod tests {
             may_cluster: true,
             persistent: false,
             autoclean: Duration::from_secs(86_400),
+            role: Role::Core,
         };
         r.node_started("emqx@a", spec.clone(), now);
         r.node_started("emqx@b", spec, now + jiff::SignedDuration::from_secs(1));

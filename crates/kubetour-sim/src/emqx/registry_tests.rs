@@ -1,5 +1,6 @@
 use super::*;
 use crate::emqx::line::at;
+use crate::emqx::settings::Role;
 
 fn spec(family: Family) -> NodeSpec {
     NodeSpec {
@@ -11,6 +12,14 @@ fn spec(family: Family) -> NodeSpec {
             Family::V4 => Duration::from_secs(300),
             Family::V5 => Duration::from_secs(86400),
         },
+        role: Role::Core,
+    }
+}
+
+fn replicant() -> NodeSpec {
+    NodeSpec {
+        role: Role::Replicant,
+        ..spec(Family::V5)
     }
 }
 
@@ -173,17 +182,72 @@ fn two_live_clusters_sharing_a_cookie_merge() {
 }
 
 #[test]
-fn an_unlicensed_5_9_node_refuses_to_join() {
+fn p16_autocluster_joins_without_asking_the_licence_but_a_manual_join_asks_the_peer() {
     let mut r = Registry::new();
-    r.node_started(A, spec(Family::V5), at("2024-05-01T10:00:00Z"));
     let mut unlicensed = spec(Family::V5);
     unlicensed.may_cluster = false;
-    r.node_started(B, unlicensed, at("2024-05-01T10:00:01Z"));
-    let round = r.discovery_round(B, &names(&[A, B]));
+    r.node_started(A, unlicensed.clone(), at("2024-05-01T10:00:00Z"));
+    r.node_started(B, unlicensed.clone(), at("2024-05-01T10:00:01Z"));
+    r.node_started(C, unlicensed, at("2024-05-01T10:00:02Z"));
+    // ekka's autocluster calls ekka:join/1 directly: the join happens (the joiner's
+    // emqx_license then fails as its apps restart; that is the node's part).
+    let round = r.discovery_round(B, &names(&[A, B, C]));
+    assert_eq!(round.joined.as_deref(), Some(A));
+    assert_eq!(r.running_peers(B), 1);
+    // `emqx ctl cluster join` goes through emqx_cluster:join/1, which asks the peer.
+    assert_eq!(
+        r.manual_join(C, A),
+        Err(format!("\"Node {A} has a single node license\""))
+    );
+}
+
+#[test]
+fn replicants_attach_to_running_cores_and_are_not_listed_once_gone() {
+    let mut r = three(Family::V5);
+    r.discovery_round(B, &names(&[A, B, C]));
+    let rep = "emqx@10.244.0.9";
+    r.node_started(rep, replicant(), at("2024-05-01T10:00:05Z"));
+    assert!(!r.has_core(rep));
+    // A replicant never runs an autocluster round; it polls for cores.
+    assert!(r.replicant_poll(rep, &names(&[A, B, C])));
+    assert!(r.has_core(rep));
+    assert!(!r.replicant_poll(rep, &names(&[A, B, C])));
+    assert_eq!(r.view(rep), (names(&[A, B, rep]), vec![]));
+    assert_eq!(r.view(A).0, names(&[A, B, rep]));
+    r.node_stopped(rep, at("2024-05-01T10:01:00Z"));
+    assert_eq!(r.view(A), (names(&[A, B]), vec![]));
+    r.node_stopped(B, at("2024-05-01T10:02:00Z"));
+    assert_eq!(r.view(A), (names(&[A]), names(&[B])));
+}
+
+#[test]
+fn p20_a_replicant_without_a_running_core_attaches_to_nothing() {
+    let mut r = Registry::new();
+    let rep = "emqx@10.244.0.9";
+    let other = "emqx@10.244.0.10";
+    r.node_started(rep, replicant(), at("2024-05-01T10:00:00Z"));
+    r.node_started(other, replicant(), at("2024-05-01T10:00:01Z"));
+    assert!(!r.replicant_poll(rep, &names(&[rep, other])));
+    assert!(!r.replicant_poll(rep, &[]));
+    assert!(!r.has_core(rep));
+}
+
+#[test]
+fn a_core_does_not_join_an_older_replicant_and_nobody_joins_one_by_hand() {
+    let mut r = Registry::new();
+    let rep = "emqx@10.244.0.9";
+    r.node_started(A, spec(Family::V5), at("2024-05-01T10:00:00Z"));
+    r.node_started(rep, replicant(), at("2024-05-01T10:00:01Z"));
+    assert!(r.replicant_poll(rep, &names(&[A])));
+    r.node_stopped(A, at("2024-05-01T10:00:02Z"));
+    r.node_started(B, spec(Family::V5), at("2024-05-01T10:00:03Z"));
+    let round = r.discovery_round(B, &names(&[rep, B]));
     assert_eq!(round.joined, None);
-    assert_eq!(round.licence_refused.as_deref(), Some(A));
     assert!(!round.complete);
-    assert_eq!(r.view(A), (names(&[A]), vec![]));
+    assert_eq!(
+        r.manual_join(B, rep),
+        Err("{cannot_join_to_replicant,'emqx@10.244.0.9'}".into())
+    );
 }
 
 #[test]

@@ -67,6 +67,50 @@ impl AddressType {
     }
 }
 
+/// `cluster.dns.record_type` (`emqx_conf_schema`: enum a | aaaa | srv, default a).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordType {
+    A,
+    Aaaa,
+    Srv,
+}
+
+impl RecordType {
+    pub fn parse(value: &str) -> Option<RecordType> {
+        Some(match value {
+            "a" => RecordType::A,
+            "aaaa" => RecordType::Aaaa,
+            "srv" => RecordType::Srv,
+            _ => return None,
+        })
+    }
+}
+
+/// ekka's dns strategy options (`cluster.dns.*`; 5.x passes no `app`, so discovered
+/// names take the node's own name prefix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsSettings {
+    /// `cluster.dns.name`, default `localhost`.
+    pub name: String,
+    pub record_type: RecordType,
+}
+
+/// `node.role` (5.x, mapped to `mria.node_role`, default core).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Core,
+    Replicant,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Core => "core",
+            Role::Replicant => "replicant",
+        }
+    }
+}
+
 /// ekka's k8s strategy options (`cluster.k8s.*`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct K8sSettings {
@@ -94,6 +138,10 @@ pub struct Settings {
     pub strategy: Strategy,
     /// Some exactly when `strategy` is `K8s`.
     pub k8s: Option<K8sSettings>,
+    /// Some exactly when `strategy` is `Dns` on 5.x (4.x's dns strategy is not modelled).
+    pub dns: Option<DnsSettings>,
+    /// 5.x `node.role`; 4.x nodes are all `Core` (4.x has no replicants).
+    pub role: Role,
     pub cookie: String,
     /// 5.x `license.key` (EMQX_LICENSE__KEY); 5.9+ clusters only with one set.
     pub licence_key: Option<String>,

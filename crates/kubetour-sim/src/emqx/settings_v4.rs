@@ -13,7 +13,7 @@ use std::time::Duration;
 use super::erl;
 use super::line::{BootFailure, Level, Line, Stream};
 use super::settings::{
-    AddressType, DEFAULT_COOKIE, Env, K8sSettings, Override, Settings, Strategy, env_to_path,
+    AddressType, DEFAULT_COOKIE, Env, K8sSettings, Override, Role, Settings, Strategy, env_to_path,
     lookup, parse_duration,
 };
 
@@ -115,6 +115,8 @@ pub(crate) fn generate(env: &Env) -> Result<Settings, BootFailure> {
     Ok(Settings {
         strategy,
         k8s,
+        dns: None,
+        role: Role::Core,
         cookie: get("node.cookie").unwrap_or(DEFAULT_COOKIE).to_string(),
         licence_key: None,
         dashboard_username: get("dashboard.default_user.login")

@@ -188,3 +188,12 @@ fn a_cookie_and_autoclean_override_are_taken() {
     assert!(!s.cookie_is_default());
     assert_eq!(s.autoclean, Duration::from_secs(60));
 }
+
+#[test]
+fn the_5x_node_role_is_no_4x_mapping_and_is_ignored() {
+    let mut with_role = good();
+    with_role.insert("EMQX_NODE__ROLE".into(), "replicant".into());
+    let s = generate(&with_role).unwrap();
+    assert_eq!(s.role, crate::emqx::settings::Role::Core);
+    assert_eq!(s.dns, None);
+}

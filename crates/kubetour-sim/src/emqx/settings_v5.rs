@@ -17,8 +17,8 @@ use super::erl::Term;
 use super::line::{BootFailure, Line, Stream};
 use super::pretty;
 use super::settings::{
-    AddressType, DEFAULT_COOKIE, Env, K8sSettings, Override, Settings, Strategy, env_to_path,
-    lookup, parse_duration,
+    AddressType, DEFAULT_COOKIE, DnsSettings, Env, K8sSettings, Override, RecordType, Role,
+    Settings, Strategy, env_to_path, lookup, parse_duration,
 };
 use super::version::Version;
 
@@ -182,9 +182,21 @@ pub(crate) fn generate(version: &Version, env: &Env) -> Result<Settings, BootFai
             .to_string(),
         suffix: get("cluster.k8s.suffix").unwrap_or("pod.local").to_string(),
     });
+    let dns = (strategy == Strategy::Dns).then(|| DnsSettings {
+        name: get("cluster.dns.name").unwrap_or("localhost").to_string(),
+        record_type: get("cluster.dns.record_type")
+            .and_then(RecordType::parse)
+            .unwrap_or(RecordType::A),
+    });
+    let role = match get("node.role").or_else(|| get("node.db_role")) {
+        Some("replicant") => Role::Replicant,
+        _ => Role::Core,
+    };
     Ok(Settings {
         strategy,
         k8s,
+        dns,
+        role,
         cookie: get("node.cookie").unwrap_or(DEFAULT_COOKIE).to_string(),
         licence_key: get("license.key").map(str::to_string),
         dashboard_username: get("dashboard.default_username")
@@ -236,7 +248,8 @@ fn validation_errors(version: &Version, overrides: &[Override]) -> Vec<Term> {
         ("cluster.dns.record_type", &["a", "srv", "aaaa"]),
         ("cluster.k8s.address_type", &["ip", "dns", "hostname"]),
     ];
-    let mut errors = Vec::new();
+    // hocon checks roots in schema order: `node` before `cluster`.
+    let mut errors: Vec<Term> = role_error(version, overrides).into_iter().collect();
     for (path, allowed) in enums {
         let Some(value) = lookup(overrides, path) else {
             continue;
@@ -249,16 +262,45 @@ fn validation_errors(version: &Version, overrides: &[Override]) -> Vec<Term> {
         } else {
             ("unable_to_convert_to_enum_symbol", Term::bin(value))
         };
-        // OTP 26 prints these small atom-keyed maps in internal (atom index) order, which
-        // the operator issue shows as reason, value, path, kind.
-        errors.push(Term::Map(vec![
-            (Term::atom("reason"), Term::atom(reason)),
-            (Term::atom("value"), value),
-            (Term::atom("path"), Term::str(path)),
-            (Term::atom("kind"), Term::atom("validation_error")),
-        ]));
+        errors.push(validation_error(Term::atom(reason), value, path));
     }
     errors
+}
+
+fn validation_error(reason: Term, value: Term, path: &str) -> Term {
+    // OTP 26 prints these small atom-keyed maps in internal (atom index) order, which
+    // the operator issue shows as reason, value, path, kind.
+    Term::Map(vec![
+        (Term::atom("reason"), reason),
+        (Term::atom("value"), value),
+        (Term::atom("path"), Term::str(path)),
+        (Term::atom("kind"), Term::atom("validation_error")),
+    ])
+}
+
+/// `node.role` (alias `node.db_role`): `validate_node_role/1`, a user validator, runs
+/// before hocon's enum check, so its thrown string is the reason. The allowed roles are
+/// `[core]` plus what `emqx_enterprise_schema` injects (`replicant`).
+fn role_error(version: &Version, overrides: &[Override]) -> Option<Term> {
+    let (path, value) = ["node.role", "node.db_role"]
+        .into_iter()
+        .find_map(|p| lookup(overrides, p).map(|v| (p, v)))?;
+    let allowed = value == "core" || (value == "replicant" && version.allows_replicant());
+    if allowed {
+        return None;
+    }
+    let reason = if value == "replicant" {
+        "Node role 'replicant' is only allowed in Enterprise edition since 5.8.0".to_string()
+    } else {
+        // Exact for values that are atoms in the VM; for others `atom_to_list/1` on a
+        // binary crashes and hocon reports the exception instead (not modelled).
+        format!("Invalid node role: {value}")
+    };
+    Some(validation_error(
+        Term::str(&reason),
+        Term::atom(value),
+        path,
+    ))
 }
 
 const STACK: [&str; 8] = [

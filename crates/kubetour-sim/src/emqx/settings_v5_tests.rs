@@ -1,4 +1,5 @@
 use super::*;
+use crate::emqx::settings::{DnsSettings, RecordType, Role};
 
 fn env(pairs: &[(&str, &str)]) -> Env {
     pairs
@@ -201,4 +202,66 @@ fn a_quoted_env_value_is_read_as_a_hocon_string() {
     let e = env(&[("EMQX_CLUSTER__DISCOVERY_STRATEGY", "\"k8s\"")]);
     let s = generate(&v("5.8.9"), &e).unwrap_or_else(|f| panic!("{f:?}"));
     assert_eq!(s.strategy, Strategy::K8s);
+}
+
+#[test]
+fn dns_discovery_reads_name_and_record_type_with_their_schema_defaults() {
+    let s = generate(
+        &v("5.8.9"),
+        &env(&[
+            ("EMQX_CLUSTER__DISCOVERY_STRATEGY", "dns"),
+            (
+                "EMQX_CLUSTER__DNS__NAME",
+                "emqx-headless.default.svc.cluster.local",
+            ),
+            ("EMQX_CLUSTER__DNS__RECORD_TYPE", "srv"),
+        ]),
+    )
+    .unwrap();
+    let dns = s.dns.unwrap();
+    assert_eq!(dns.name, "emqx-headless.default.svc.cluster.local");
+    assert_eq!(dns.record_type, RecordType::Srv);
+    let bare = generate(
+        &v("5.8.9"),
+        &env(&[("EMQX_CLUSTER__DISCOVERY_STRATEGY", "dns")]),
+    )
+    .unwrap();
+    assert_eq!(
+        bare.dns,
+        Some(DnsSettings {
+            name: "localhost".into(),
+            record_type: RecordType::A
+        })
+    );
+    assert_eq!(generate(&v("5.8.9"), &good()).unwrap().dns, None);
+}
+
+#[test]
+fn the_node_role_defaults_to_core_and_replicant_needs_enterprise_or_5_9() {
+    assert_eq!(generate(&v("5.8.9"), &good()).unwrap().role, Role::Core);
+    let replicant = env(&[("EMQX_NODE__ROLE", "replicant")]);
+    assert_eq!(
+        generate(&v("5.9.0"), &replicant).unwrap().role,
+        Role::Replicant
+    );
+    let enterprise = crate::emqx::version::parse_image("emqx/emqx-enterprise:5.8.9").unwrap();
+    assert_eq!(
+        generate(&enterprise, &replicant).unwrap().role,
+        Role::Replicant
+    );
+    let out = text(&fail("5.8.9", &replicant));
+    assert!(
+        out.starts_with("escript: exception throw: {emqx_conf_schema,[#{reason =>\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"Node role 'replicant' is only allowed in Enterprise edition since 5.8.0\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("value => replicant,path => \"node.role\""),
+        "{out}"
+    );
+    let core = env(&[("EMQX_NODE__ROLE", "core")]);
+    assert_eq!(generate(&v("5.8.9"), &core).unwrap().role, Role::Core);
 }

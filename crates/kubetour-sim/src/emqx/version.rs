@@ -17,6 +17,9 @@ pub struct Version {
     /// The release string EMQX prints (`emqx_app:get_release()`): the tag without a
     /// leading `v`, e.g. `4.1-rc.1`, `5.8.9`.
     pub release: String,
+    /// An `emqx/emqx-enterprise` image: before 5.9 only this edition has replicants
+    /// (`emqx_enterprise_schema` injects `replicant` into `node.role`).
+    pub enterprise: bool,
 }
 
 /// The rule family a version follows.
@@ -72,6 +75,7 @@ impl Version {
             minor,
             patch,
             release: release.to_string(),
+            enterprise: false,
         })
     }
 
@@ -100,6 +104,22 @@ impl Version {
         self.at_least(5, 9, 0)
     }
 
+    /// `node.role = replicant` passes `validate_node_role/1`: the Enterprise edition, and
+    /// from 5.9 the one unified edition `emqx/emqx` ships (5.8 open source: core only).
+    pub fn allows_replicant(&self) -> bool {
+        self.family() == Family::V5 && (self.enterprise || self.at_least(5, 9, 0))
+    }
+
+    /// The description `is running now!` prints (`emqx_app:get_description()`, from
+    /// `emqx_description/2` in mix.exs / rebar.config.erl).
+    pub fn description(&self) -> &'static str {
+        match (self.family(), self.enterprise) {
+            (Family::V4, _) => "EMQX Broker",
+            (Family::V5, true) => "EMQX Enterprise",
+            (Family::V5, false) => "EMQX",
+        }
+    }
+
     /// 5.8 added `singleton` to the discovery strategies.
     pub fn has_singleton_strategy(&self) -> bool {
         self.at_least(5, 8, 0)
@@ -126,9 +146,10 @@ impl fmt::Display for Version {
 ///
 /// Accepted repositories: `emqx/emqx`, with an optional `docker.io/` or
 /// `registry-1.docker.io/` registry prefix (what a learner copies from the docs and the
-/// charts). A missing tag means `latest`; a `@sha256:` digest is ignored (the tag, if any,
-/// decides). Anything else, including `emqx/emqx-enterprise` and the operator images, is
-/// not modelled.
+/// charts), and `emqx/emqx-enterprise` 5.x (the EMQX Operator's examples run it; it differs
+/// in allowing replicants before 5.9 and in its description). A missing tag means
+/// `latest`; a `@sha256:` digest is ignored (the tag, if any, decides). Anything else,
+/// including the operator images, is not modelled.
 pub fn parse_image(image: &str) -> Option<Version> {
     let without_digest = image.split('@').next().unwrap_or(image);
     let (repo, tag) = match without_digest.rsplit_once(':') {
@@ -140,10 +161,17 @@ pub fn parse_image(image: &str) -> Option<Version> {
         .strip_prefix("docker.io/")
         .or_else(|| repo.strip_prefix("registry-1.docker.io/"))
         .unwrap_or(repo);
-    if repo != "emqx/emqx" {
-        return None;
+    match repo {
+        "emqx/emqx" => Version::parse_tag(tag),
+        // Enterprise images are 5.x only; `latest` there is not the Apache release.
+        "emqx/emqx-enterprise" if tag != "latest" => Version::parse_tag(tag)
+            .filter(|v| v.family() == Family::V5)
+            .map(|v| Version {
+                enterprise: true,
+                ..v
+            }),
+        _ => None,
     }
-    Version::parse_tag(tag)
 }
 
 #[cfg(test)]
@@ -183,7 +211,8 @@ mod tests {
     #[test]
     fn other_images_are_not_emqx() {
         assert_eq!(parse_image("nginx:1.27"), None);
-        assert_eq!(parse_image("emqx/emqx-enterprise:5.8.9"), None);
+        assert_eq!(parse_image("emqx/emqx-enterprise:4.4.19"), None);
+        assert_eq!(parse_image("emqx/emqx-enterprise"), None);
         assert_eq!(parse_image("emqx/emqx:3.2.7"), None);
         assert_eq!(parse_image("emqx/emqx:nightly"), None);
         assert_eq!(parse_image("localhost:5000/emqx"), None);
@@ -215,6 +244,19 @@ mod tests {
         assert!(v("emqx/emqx:5.9.0").needs_licence_to_cluster());
         assert!(v("emqx/emqx:6.0.0").needs_licence_to_cluster());
         assert_eq!(v("emqx/emqx:6.0.0").family(), Family::V5);
+    }
+
+    #[test]
+    fn replicants_need_the_enterprise_image_before_5_9() {
+        assert!(!v("emqx/emqx:5.8.9").allows_replicant());
+        assert!(v("emqx/emqx-enterprise:5.8.9").allows_replicant());
+        assert!(v("emqx/emqx:5.9.0").allows_replicant());
+        assert!(!v("emqx/emqx:4.4.19").allows_replicant());
+        assert_eq!(
+            v("emqx/emqx-enterprise:5.8.9").description(),
+            "EMQX Enterprise"
+        );
+        assert_eq!(v("emqx/emqx:5.8.9").description(), "EMQX");
     }
 
     #[test]

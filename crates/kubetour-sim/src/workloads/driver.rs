@@ -1,6 +1,7 @@
 //! One task per running EMQX node: wakes it when its model says so (phases, discovery
 //! rounds), performs its discovery GET against the simulated API server with the pod's
-//! service-account token, and stops it when its pod is gone.
+//! service-account token or its DNS lookup against the cluster DNS (`dns`), and stops
+//! it when its pod is gone or its VM went down by itself.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use jiff::SignedDuration;
 use rand::Rng;
 use tower::ServiceExt;
 
+use super::dns;
 use super::world::{CtrKey, World, lock};
 use crate::api::handlers::admission::KUBERNETES_SERVICE_IP;
 use crate::emqx::discovery::{ConnectFailure, EndpointsRequest};
@@ -40,6 +42,8 @@ enum Step {
     Gone,
     Idle,
     Discover(EndpointsRequest, Option<String>),
+    /// The VM stopped by itself (5.9+ licence): the container is exiting.
+    Crashed,
 }
 
 pub async fn run(world: Arc<World>, key: CtrKey, uid: String) {
@@ -54,6 +58,10 @@ pub async fn run(world: Arc<World>, key: CtrKey, uid: String) {
         }
         match step(&world, &key, &uid) {
             Step::Gone => return,
+            Step::Crashed => {
+                stop(&world, &key, &uid);
+                return;
+            }
             Step::Idle => {}
             Step::Discover(req, token) => {
                 if token.is_none() {
@@ -74,10 +82,14 @@ fn next_wake(world: &World, key: &CtrKey, uid: &str) -> Option<Duration> {
     let c = containers.get(key).filter(|c| c.log.uid == uid)?;
     let node = c.run.as_ref()?.node.as_ref()?;
     let cap = world.store.clock().scaled(LIVENESS);
+    // At least tokio's 1 ms tick: a wake-up a few nanoseconds early (the speed factor's
+    // rounding) would otherwise sleep zero, find the round not yet due, and spin without
+    // letting paused time advance.
     Some(
         node.next_wakeup()
             .map(|at| world.real_until(at).min(cap))
-            .unwrap_or(cap),
+            .unwrap_or(cap)
+            .max(Duration::from_millis(1)),
     )
 }
 
@@ -100,6 +112,7 @@ fn step(world: &World, key: &CtrKey, uid: &str) -> Step {
     };
     let mut registry = lock(&world.registry);
     registry.autoclean(now);
+    let before = node.http_state();
     let mut lines = node.poll(&mut registry, now, jitter());
     let mut next = Step::Idle;
     match node.discovery_request(now, jitter()) {
@@ -107,9 +120,22 @@ fn step(world: &World, key: &CtrKey, uid: &str) -> Step {
         Some(Err(failed)) => lines.extend(failed),
         None => {}
     }
+    if let Some(query) = node.dns_request(now) {
+        let hosts = dns::lookup(&world.store, &key.0, &query.name, query.record_type);
+        lines.extend(node.dns_result(&hosts, &mut registry, now, jitter()));
+    }
+    if node.exit_code().is_some() {
+        next = Step::Crashed;
+    }
+    let joined = (before == HttpState::Running && node.http_state() == HttpState::Down)
+        .then(|| (node.name().to_string(), node.version.family()));
     drop(registry);
     for l in lines {
         c.log.append(now, &l.render(now));
+    }
+    drop(containers);
+    if let Some((name, family)) = joined {
+        world.joined(&name, family);
     }
     next
 }

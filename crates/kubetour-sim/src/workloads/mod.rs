@@ -8,7 +8,10 @@
 //! - `logbook`: per-container log lines of the current and the previous run.
 //! - `env`: a container's effective environment and pod facts, as read at its start.
 //! - `runtime`: the `ContainerRuntime` for `emqx/emqx:*` images.
-//! - `driver`: one tokio task per running node (phases, discovery GETs with the token).
+//! - `driver`: one tokio task per running node (phases, discovery GETs with the token,
+//!   DNS lookups).
+//! - `dns`: cluster DNS as CoreDNS answers from Services and Endpoints (ekka's dns
+//!   strategy).
 //! - `ports`: what a pod's ports answer to a TCP client (port-forward): EMQX's HTTP
 //!   listeners (shared with the API server's proxy) and its MQTT listener (`mqtt`: a
 //!   pipe into a `crate::mqtt` broker session on that node).
@@ -19,6 +22,7 @@
 
 pub mod accounts;
 pub mod command;
+pub mod dns;
 pub mod driver;
 pub mod env;
 pub mod logbook;

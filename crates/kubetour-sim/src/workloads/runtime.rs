@@ -212,6 +212,15 @@ impl ContainerRuntime for EmqxRuntime {
         self.world.prune();
     }
 
+    fn watches_exit(&self) -> bool {
+        // A 5.9+ node without a licence stops its VM once it has joined a cluster.
+        true
+    }
+
+    fn exited(&self, c: &ContainerInfo<'_>) -> Option<i32> {
+        self.world.exit_code(&key_of(c), &uid_of(c.pod))
+    }
+
     fn stop_after(&self, c: &ContainerInfo<'_>, grace: Duration) -> Duration {
         self.stop_node(&key_of(c), &uid_of(c.pod));
         grace.min(Duration::from_secs(1))

@@ -301,6 +301,21 @@ impl World {
         .unwrap_or(false)
     }
 
+    /// The exit code of a run whose VM went down by itself (the driver moved the node to
+    /// `stopped`); None while it runs or when it was stopped from outside.
+    pub fn exit_code(&self, key: &CtrKey, uid: &str) -> Option<i32> {
+        let containers = lock(&self.containers);
+        let run = containers
+            .get(key)
+            .filter(|c| c.log.uid == uid)?
+            .run
+            .as_ref()?;
+        run.node
+            .as_ref()
+            .or(run.stopped.as_ref())
+            .and_then(Node::exit_code)
+    }
+
     /// Whether the container is an EMQX container this world knows (running or not).
     pub fn knows(&self, key: &CtrKey, uid: &str) -> bool {
         lock(&self.containers)

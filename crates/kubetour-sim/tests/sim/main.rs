@@ -32,6 +32,9 @@
 //!   (lines printed, exit code, or the silent non-cluster).
 //! - `emqx_crashloop`: the same on the cluster: CrashLoopBackOff and the logs (P3, P4, P5).
 //! - `emqx_api`: the API server's proxy into EMQX pods, following logs, token lifetime.
+//! - `emqx_dns`: dns/srv answers from cluster DNS, P13.
+//! - `emqx_roles`: 3 cores + 2 replicants applied with kubectl, the replicant role on the
+//!   open-source image, P16, P20.
 //!
 //! RBAC and service accounts:
 //! - `rbac_requests`: a service account's token, the real 403, impersonation.
@@ -63,7 +66,7 @@
 //!   malformed and oversized packets, keepalive, random input never panics the decoder.
 //! - `mqtt_sim`: the whole simulated cluster: EMQX pods reached through the port-forward
 //!   entry, islands then `cluster join` then a deleted pod; `emqx ctl` and HTTP listings
-//!   against exact strings; a 4.4 join.
+//!   against exact strings; a 4.4 join; a replicant routing like a member.
 //!
 //! `kubetour sim serve` itself (flags, `--state` across restarts) is the wizard's
 //! command line: its tests are in the wizard's `commands` binary.
@@ -83,7 +86,9 @@ mod controllers_kubelet;
 mod controllers_statefulsets;
 mod emqx_api;
 mod emqx_crashloop;
+mod emqx_dns;
 mod emqx_invalid_settings;
+mod emqx_roles;
 mod fidelity_discovery;
 mod fidelity_key_order;
 mod fidelity_kube;

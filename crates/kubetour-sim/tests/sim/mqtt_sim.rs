@@ -1,7 +1,8 @@
 //! The broker inside the simulated cluster: EMQX pods reached through the same entry a
 //! port-forward uses (`workloads::ports::connect`), membership from the EMQX model
-//! (islands, then `emqx ctl cluster join`), a deleted pod dropping its clients, and
-//! what `emqx ctl` and the HTTP API list, against exact strings. Paused time.
+//! (islands, then `emqx ctl cluster join`), a deleted pod dropping its clients, a
+//! replicant attached to a core through dns discovery routing like a member, and what
+//! `emqx ctl` and the HTTP API list, against exact strings. Paused time.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +13,8 @@ use kubetour_sim::workloads::World;
 use kubetour_sim::workloads::ports::{self, PortConn};
 use kubetour_sim::{Sim, SimConfig};
 use serde_json::{Value, json};
+
+use crate::support::emqx_world::headless;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 fn key(pod: &str) -> (String, String, String) {
@@ -306,4 +309,61 @@ async fn on_4_4_a_join_restarts_every_application_and_drops_the_node_s_clients()
     let mut pub_a = Mqtt::connect(&world, "a", "pub-a").await;
     pub_a.publish("t/1", "joined");
     assert_eq!(sub_b.recv().await, Some(publish_bytes("t/1", "joined")));
+}
+
+/// A pod running `image` with dns/srv discovery of `emqx-headless` in `role`.
+fn dns_pod(name: &str, role: &str, image: &str) -> Value {
+    let host = if role == "core" {
+        json!({"name": "EMQX_HOST", "value": format!("{name}.emqx-headless.default.svc.cluster.local")})
+    } else {
+        json!({"name": "EMQX_HOST", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}})
+    };
+    json!({"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": name, "namespace": "default", "labels": {"role": role}},
+           "spec": {"hostname": name, "subdomain": "emqx-headless",
+                    "containers": [{"name": "emqx", "image": image, "env": [
+                        {"name": "EMQX_CLUSTER__DISCOVERY_STRATEGY", "value": "dns"},
+                        {"name": "EMQX_CLUSTER__DNS__RECORD_TYPE", "value": "srv"},
+                        {"name": "EMQX_CLUSTER__DNS__NAME",
+                         "value": "emqx-headless.default.svc.cluster.local"},
+                        {"name": "EMQX_NODE__ROLE", "value": role},
+                        host]}]}})
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_replicant_routes_like_a_member_once_attached_to_a_core() {
+    let sim = Sim::start(SimConfig {
+        speed: 50.0,
+        ..SimConfig::default()
+    });
+    let world = sim.api_state().world.clone();
+    world
+        .store
+        .create(Res::Service, headless(true, json!({"role": "core"})))
+        .unwrap();
+    let image = "emqx/emqx-enterprise:5.8.9";
+    for (name, role) in [("core", "core"), ("rep", "replicant")] {
+        world
+            .store
+            .create(Res::Pod, dns_pod(name, role, image))
+            .unwrap();
+    }
+    // The replicant's listeners come up only once it is attached to the core.
+    wait_listening(&world, "core").await;
+    wait_listening(&world, "rep").await;
+    let status = ctl(&world, "core", "cluster status");
+    assert!(status.contains(&node(&world, "rep")), "{status}");
+    let mut sub = Mqtt::connect(&world, "rep", "sub-rep").await;
+    sub.subscribe("t/#").await;
+    let mut publisher = Mqtt::connect(&world, "core", "pub-core").await;
+    publisher.publish("t/1", "via the core");
+    assert_eq!(sub.recv().await, Some(publish_bytes("t/1", "via the core")));
+    let mut sub_core = Mqtt::connect(&world, "core", "sub-core").await;
+    sub_core.subscribe("r/#").await;
+    let mut pub_rep = Mqtt::connect(&world, "rep", "pub-rep").await;
+    pub_rep.publish("r/1", "via the replicant");
+    assert_eq!(
+        sub_core.recv().await,
+        Some(publish_bytes("r/1", "via the replicant"))
+    );
 }

@@ -4,6 +4,7 @@
 //! - `kubectl`: the cluster served on loopback (TLS) for the machine's kubectl;
 //! - `pods`: exec, logs and pod names through kube-rs;
 //! - `controllers`: a bare store with the controllers on paused time;
+//! - `emqx_world`: EMQX pods' exec, logs and manifests through the in-process world;
 //! - `replay`: requests captured from a real kube-apiserver, replayed;
 //! - `poll`: `eventually`;
 //! - `corpus`: what the fuzzers kept.
@@ -14,6 +15,7 @@
 
 pub mod controllers;
 pub mod corpus;
+pub mod emqx_world;
 pub mod kubectl;
 pub mod pods;
 mod poll;
