@@ -43,7 +43,9 @@ async fn churn(deletions: usize) -> anyhow::Result<()> {
         .await?;
     let pods: Api<Pod> = Api::namespaced(client, "default");
     tokio::time::sleep(Duration::from_secs(60)).await;
-    println!("deleted objects events events_kB history history_kB log_kB containers emqx_nodes");
+    println!(
+        "deleted objects events events_kB history history_kB log_kB containers emqx_nodes rss_kB heap_kB tasks"
+    );
     for i in 0..=deletions {
         if i % 50 == 0 {
             report(&sim, i);
@@ -97,12 +99,37 @@ fn report(sim: &Sim, deleted: usize) {
         .sum();
     let nodes = world.registry.lock().unwrap().sizes().0;
     println!(
-        "{deleted:>7} {:>7} {events:>6} {:>9} {:>7} {:>10} {:>6} {:>10} {nodes:>10}",
+        "{deleted:>7} {:>7} {events:>6} {:>9} {:>7} {:>10} {:>6} {:>10} {nodes:>10} {:>6} {:>7} {:>5}",
         objects.len(),
         event_bytes / 1024,
         store.history_len(),
         history_bytes / 1024,
         log_bytes / 1024,
         containers.len(),
+        rss_kb(),
+        heap_kb(),
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks(),
     );
+}
+
+/// This process's resident set (`VmRSS` in /proc/self/status), 0 where there is none.
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Bytes the allocator has handed out and not had back (glibc's `mallinfo2`): what the
+/// program holds, as opposed to what RSS also counts (freed memory not yet returned).
+fn heap_kb() -> u64 {
+    // SAFETY: mallinfo2 only reads the allocator's counters.
+    let info = unsafe { libc::mallinfo2() };
+    (info.uordblks / 1024) as u64
 }

@@ -75,7 +75,7 @@ type Key = (Res, String, String);
 #[derive(Debug)]
 struct State {
     rv: u64,
-    objects: BTreeMap<Key, Value>,
+    objects: BTreeMap<Key, Held>,
     history: VecDeque<Arc<WatchEvent>>,
     /// When each TTL'd object (an Event) expires, as etcd's lease on its key would.
     leases: BTreeMap<Key, tokio::time::Instant>,
@@ -131,7 +131,7 @@ impl Store {
         self.lock()
             .objects
             .get(&(res, namespace.to_string(), name.to_string()))
-            .cloned()
+            .map(|held| held.tree().into_owned())
     }
 
     /// Objects of a kind, in one namespace or (None) all, ordered by namespace then name,
@@ -143,7 +143,7 @@ impl Store {
             .range((res, String::new(), String::new())..)
             .take_while(|((r, _, _), _)| *r == res)
             .filter(|((_, ns, _), _)| namespace.is_none_or(|want| ns == want))
-            .map(|(_, v)| v.clone())
+            .map(|(_, held)| held.tree().into_owned())
             .collect();
         (items, state.rv)
     }
@@ -178,7 +178,7 @@ impl Store {
             meta.insert("generation".into(), Value::from(1));
         }
         in_server_order(res, &mut object);
-        state.objects.insert(key, object.clone());
+        state.objects.insert(key, Held::new(res, object.clone()));
         self.record(&mut state, EventType::Added, res, namespace, object.clone());
         Ok(object)
     }
@@ -191,10 +191,10 @@ impl Store {
         let (namespace, name) = key_parts(&object)?;
         let mut state = self.lock();
         let key = (res, namespace.clone(), name.clone());
-        let Some(current) = state.objects.get(&key) else {
+        let Some(current) = state.objects.get(&key).map(Held::tree) else {
             return Err(StoreError::NotFound { res, name });
         };
-        let current_rv = rv_of(current);
+        let current_rv = rv_of(&current);
         if let Some(given) = object
             .pointer("/metadata/resourceVersion")
             .and_then(Value::as_str)
@@ -227,18 +227,20 @@ impl Store {
         if object == *current {
             return Ok(object);
         }
-        if has_generation(res) && spec_changed(current, &object) {
+        if has_generation(res) && spec_changed(&current, &object) {
             let generation = current
                 .pointer("/metadata/generation")
                 .and_then(Value::as_i64)
                 .unwrap_or(0);
             metadata_mut(&mut object).insert("generation".into(), Value::from(generation + 1));
         }
+        // `current` may borrow the stored object: let go of it before writing.
+        drop(current);
         state.rv += 1;
         let rv = state.rv;
         metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv.to_string()));
         in_server_order(res, &mut object);
-        state.objects.insert(key, object.clone());
+        state.objects.insert(key, Held::new(res, object.clone()));
         self.record(
             &mut state,
             EventType::Modified,
@@ -283,7 +285,11 @@ impl Store {
     pub fn delete(&self, res: Res, namespace: &str, name: &str) -> Result<Value, StoreError> {
         let mut state = self.lock();
         let key = (res, namespace.to_string(), name.to_string());
-        let Some(mut object) = state.objects.remove(&key) else {
+        let Some(mut object) = state
+            .objects
+            .remove(&key)
+            .map(|held| held.tree().into_owned())
+        else {
             return Err(StoreError::NotFound {
                 res,
                 name: name.to_string(),
@@ -472,6 +478,10 @@ pub fn new_uid() -> String {
         &hex[20..32]
     )
 }
+
+#[path = "store_held.rs"]
+mod held;
+use held::Held;
 
 #[path = "store_snapshot.rs"]
 mod snapshot;

@@ -16,7 +16,7 @@ impl Store {
         let objects = state
             .objects
             .iter()
-            .map(|((res, _, _), v)| (*res, v.clone()))
+            .map(|((res, _, _), held)| (*res, held.tree().into_owned()))
             .collect();
         (state.rv, objects)
     }
@@ -42,7 +42,9 @@ impl Store {
                     &namespace,
                     &object,
                 );
-                state.objects.insert((res, namespace, name), object);
+                state
+                    .objects
+                    .insert((res, namespace, name), super::Held::new(res, object));
             }
             state.rv = state.rv.max(rv);
         }

@@ -104,3 +104,24 @@ async fn mutate_writes_only_when_asked() {
     assert_eq!(changed["data"]["k"], "2");
     assert!(s.mutate(Res::ConfigMap, "emqx", "zz", |_| true).is_none());
 }
+
+#[tokio::test]
+async fn events_held_as_text_read_back_as_written_in_the_servers_key_order() {
+    let s = store();
+    let event = json!({"metadata": {"name": "emqx-0.17a", "namespace": "emqx"},
+        "involvedObject": {"kind": "Pod", "name": "emqx-0"}, "reason": "Started",
+        "message": "Started container emqx", "count": 1, "type": "Normal"});
+    let created = s.create(Res::Event, event).unwrap();
+    assert!(matches!(
+        s.lock().objects.values().next(),
+        Some(held::Held::Text(_))
+    ));
+    let read = s.get(Res::Event, "emqx", "emqx-0.17a").unwrap();
+    assert_eq!(read, created);
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&read), keys(&created));
+    let mut bumped = read.clone();
+    bumped["count"] = json!(2);
+    let written = s.update(Res::Event, bumped).unwrap();
+    assert_eq!(s.list(Res::Event, Some("emqx")).0, vec![written]);
+}
