@@ -1,4 +1,4 @@
-//! ekka's dns strategy (`ekka_cluster_dns.erl`, ekka 0.19.5–0.23.x; EMQX.md §8.2): the
+//! ekka's dns strategy (`ekka_cluster_dns.erl`, ekka 0.19.5–0.23.x; docs/emqx-verified.md §8.2): the
 //! node names it builds from a lookup of `cluster.dns.name`. Pure: the integration does
 //! the lookup against the simulated cluster DNS (`workloads::dns`).
 //!

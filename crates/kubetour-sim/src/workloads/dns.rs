@@ -1,5 +1,5 @@
 //! Cluster DNS as CoreDNS's `kubernetes` plugin answers a pod's lookups, from the
-//! Services and their Endpoints in the store (EMQX.md §8.1). Only what ekka's dns
+//! Services and their Endpoints in the store (docs/emqx-verified.md §8.1). Only what ekka's dns
 //! strategy asks is modelled: A, AAAA and SRV for `<svc>.<ns>.svc.cluster.local` and for
 //! the per-endpoint names `<host>.<svc>.<ns>.svc.cluster.local`.
 //!

@@ -121,7 +121,7 @@ async fn p13_with_the_status_probe_unpublished_addresses_only_delay_the_cluster(
         "not before the first readiness probe (initialDelaySeconds 10): {unpublished:#}"
     );
     // That publishing does not wait for readiness at all is the test above (no pod is
-    // ever Ready there); the published time is printed for EMQX.md §8.3 only, as it
+    // ever Ready there); the published time is printed for docs/emqx-verified.md §8.3 only, as it
     // stretches when the machine is loaded.
 }
 
