@@ -32,6 +32,9 @@ pub const KEPT: usize = 1_000;
 /// it runs once per this many new events, not on every one.
 const SLACK: usize = KEPT / 10;
 
+type ObjectKey<'a> = (&'a str, &'a str, &'a str);
+type Dated = (Option<Timestamp>, String);
+
 /// Whether the events are over their count, so [`prune`] should run.
 pub fn over(events: &Cache<WatchedEvent>) -> bool {
     events.len() > KEPT + SLACK
@@ -46,8 +49,8 @@ pub fn prune(events: &mut Cache<WatchedEvent>, now: Option<Timestamp>) -> bool {
         (Some(now), Some(t)) => now.duration_since(t) > TTL,
         _ => false,
     };
-    let mut by_object: BTreeMap<(&str, &str, &str), Vec<(Option<Timestamp>, String)>> =
-        BTreeMap::new();
+    // By involved object (uid, kind, name): each event's time and name.
+    let mut by_object: BTreeMap<ObjectKey, Vec<Dated>> = BTreeMap::new();
     let mut dropped = BTreeSet::new();
     for e in events.iter() {
         if expired(e) {
