@@ -15,13 +15,14 @@ use k8s_openapi::api::apps::v1 as apps;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::rbac::v1 as rbac;
 
-use crate::view::Change;
 use crate::view::outage::{Cause, WatchTrouble};
+use crate::view::{Change, WatchedEvent, WatchedPod};
 
 /// Watches every followed kind in `namespace`, merged into one stream.
 pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, Change> {
-    /// `V`: what the view keeps of a `K`: the object itself, or its projection (pods,
-    /// events), made here, once per change, so the whole object is dropped at once.
+    /// `V`: what the view keeps of a `K`. Pods and events are read straight into their
+    /// projections (`K` = `WatchedPod`, `WatchedEvent`: the parser skips what they do
+    /// not keep), so a list of a thousand pods never exists as whole `Pod`s.
     fn one<K, V>(
         client: &Client,
         namespace: &str,
@@ -50,7 +51,7 @@ pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, C
             .boxed()
     }
     futures::stream::select_all([
-        one::<core::Pod, _>(client, namespace, "pods", Change::Pod),
+        one::<WatchedPod, _>(client, namespace, "pods", Change::Pod),
         one::<apps::Deployment, _>(client, namespace, "deployments", Change::Deployment),
         one::<apps::ReplicaSet, _>(client, namespace, "replicasets", Change::ReplicaSet),
         one::<apps::StatefulSet, _>(client, namespace, "statefulsets", Change::StatefulSet),
@@ -71,7 +72,7 @@ pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, C
         ),
         one::<rbac::Role, _>(client, namespace, "roles", Change::Role),
         one::<rbac::RoleBinding, _>(client, namespace, "rolebindings", Change::RoleBinding),
-        one::<core::Event, _>(client, namespace, "events", Change::Event),
+        one::<WatchedEvent, _>(client, namespace, "events", Change::Event),
     ])
     .boxed()
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Endpoints, Event as K8sEvent, PersistentVolumeClaim, Pod, Service, ServiceAccount,
+    ConfigMap, Endpoints, PersistentVolumeClaim, Service, ServiceAccount,
 };
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{Api, ListParams};
@@ -111,7 +111,7 @@ where
 pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
     let ns = track.namespace.as_str();
     let mut view = ClusterView::default();
-    list_into::<Pod, _>(client, ns, Change::Pod, &mut view).await?;
+    list_into::<crate::view::WatchedPod, _>(client, ns, Change::Pod, &mut view).await?;
     list_into::<Deployment, _>(client, ns, Change::Deployment, &mut view).await?;
     list_into::<ReplicaSet, _>(client, ns, Change::ReplicaSet, &mut view).await?;
     list_into::<StatefulSet, _>(client, ns, Change::StatefulSet, &mut view).await?;
@@ -122,7 +122,7 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
     list_into::<ServiceAccount, _>(client, ns, Change::ServiceAccount, &mut view).await?;
     list_into::<Role, _>(client, ns, Change::Role, &mut view).await?;
     list_into::<RoleBinding, _>(client, ns, Change::RoleBinding, &mut view).await?;
-    list_into::<K8sEvent, _>(client, ns, Change::Event, &mut view).await?;
+    list_into::<WatchedEvent, _>(client, ns, Change::Event, &mut view).await?;
 
     let now = jiff::Timestamp::now();
     let rows: Vec<PodRow> = view

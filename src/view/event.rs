@@ -11,13 +11,16 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta, Time
 
 use super::pod::slim_meta;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct WatchedEvent {
+    #[serde(deserialize_with = "super::pod::slim_meta_of")]
     pub metadata: ObjectMeta,
     pub involved_object: InvolvedObject,
     pub reason: Option<String>,
     pub message: Option<String>,
     /// Normal or Warning.
+    #[serde(rename = "type")]
     pub type_: Option<String>,
     pub count: Option<i32>,
     pub last_timestamp: Option<Time>,
@@ -25,7 +28,8 @@ pub struct WatchedEvent {
     pub event_time: Option<MicroTime>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct InvolvedObject {
     pub kind: Option<String>,
     pub name: Option<String>,
@@ -79,5 +83,30 @@ impl kube::Resource for WatchedEvent {
     }
     fn meta_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_read_straight_from_the_api_json_is_its_projection() {
+        let json = serde_json::json!({
+            "metadata": {"name": "data-0.1", "uid": "e1", "creationTimestamp": "2026-12-06T12:00:00Z",
+                "managedFields": [{"manager": "kube-controller-manager"}]},
+            "involvedObject": {"kind": "PersistentVolumeClaim", "name": "data-0", "uid": "c1",
+                "namespace": "emqx", "apiVersion": "v1"},
+            "reason": "FailedBinding", "message": "no persistent volumes available",
+            "type": "Warning", "count": 3, "lastTimestamp": "2026-12-06T12:00:05Z",
+            "firstTimestamp": "2026-12-06T12:00:00Z",
+            "source": {"component": "persistentvolume-controller"}
+        });
+        let full: core::Event = serde_json::from_value(json.clone()).unwrap();
+        let read: WatchedEvent = serde_json::from_value(json).unwrap();
+        assert_eq!(read, WatchedEvent::from(full));
+        assert_eq!(read.type_.as_deref(), Some("Warning"));
+        assert_eq!(read.involved_object.uid.as_deref(), Some("c1"));
+        assert_eq!(read.count, Some(3));
     }
 }

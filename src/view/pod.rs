@@ -14,25 +14,30 @@ use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 /// The parts of a pod the wizard reads.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct WatchedPod {
     /// Name, uid, resourceVersion, labels, owners, creation and deletion times only.
+    #[serde(deserialize_with = "slim_meta_of")]
     pub metadata: ObjectMeta,
     pub spec: Option<PodSpec>,
     pub status: Option<PodStatus>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PodSpec {
     pub containers: Vec<Container>,
     pub node_name: Option<String>,
     /// Only the volumes that mount a claim.
+    #[serde(deserialize_with = "claim_volumes")]
     pub volumes: Option<Vec<Volume>>,
 }
 
 /// A container: its image (which pods run EMQX) and the settings it is given (the
 /// discovery checks read EMQX's cluster settings from `env` and `envFrom`).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Container {
     pub name: String,
     pub image: Option<String>,
@@ -41,36 +46,42 @@ pub struct Container {
 }
 
 /// `value` is unset for a value taken from a Secret or a field.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct EnvVar {
     pub name: String,
     pub value: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct EnvFromSource {
     pub prefix: Option<String>,
     pub config_map_ref: Option<ConfigMapRef>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ConfigMapRef {
     pub name: String,
 }
 
 /// A volume that mounts a claim.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Volume {
     pub name: String,
     pub persistent_volume_claim: Option<ClaimSource>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ClaimSource {
     pub claim_name: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PodStatus {
     pub phase: Option<String>,
     pub reason: Option<String>,
@@ -79,13 +90,16 @@ pub struct PodStatus {
     pub container_statuses: Option<Vec<ContainerStatus>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PodCondition {
+    #[serde(rename = "type")]
     pub type_: String,
     pub status: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ContainerStatus {
     pub name: String,
     pub ready: bool,
@@ -93,24 +107,28 @@ pub struct ContainerStatus {
     pub state: Option<ContainerState>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ContainerState {
     pub waiting: Option<Waiting>,
     pub running: Option<Running>,
     pub terminated: Option<Terminated>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Waiting {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Running {
     pub started_at: Option<Time>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Terminated {
     pub reason: Option<String>,
     pub signal: Option<i32>,
@@ -132,6 +150,48 @@ pub fn slim_meta(m: ObjectMeta) -> ObjectMeta {
         deletion_timestamp: m.deletion_timestamp,
         ..ObjectMeta::default()
     }
+}
+
+/// What [`slim_meta`] keeps, read straight from the API's JSON: managedFields,
+/// annotations (kubectl's last-applied copy of the whole object among them) and the rest
+/// are skipped by the parser, never built.
+#[derive(serde::Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct SlimMeta {
+    name: Option<String>,
+    namespace: Option<String>,
+    uid: Option<String>,
+    resource_version: Option<String>,
+    labels: Option<std::collections::BTreeMap<String, String>>,
+    owner_references: Option<Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference>>,
+    creation_timestamp: Option<Time>,
+    deletion_timestamp: Option<Time>,
+}
+
+/// `metadata` as [`slim_meta`] would leave it, without building the rest.
+pub fn slim_meta_of<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ObjectMeta, D::Error> {
+    let m = <SlimMeta as serde::Deserialize>::deserialize(d)?;
+    Ok(ObjectMeta {
+        name: m.name,
+        namespace: m.namespace,
+        uid: m.uid,
+        resource_version: m.resource_version,
+        labels: m.labels,
+        owner_references: m.owner_references,
+        creation_timestamp: m.creation_timestamp,
+        deletion_timestamp: m.deletion_timestamp,
+        ..ObjectMeta::default()
+    })
+}
+
+/// A pod's volumes, keeping those that mount a claim.
+fn claim_volumes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<Volume>>, D::Error> {
+    let all = <Option<Vec<Volume>> as serde::Deserialize>::deserialize(d)?;
+    Ok(all.map(|vs| {
+        vs.into_iter()
+            .filter(|v| v.persistent_volume_claim.is_some())
+            .collect()
+    }))
 }
 
 impl From<core::Pod> for WatchedPod {
@@ -278,6 +338,17 @@ mod tests {
                     "state": {"running": {"startedAt": "2026-11-22T11:59:57Z"}}}]}
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn a_pod_read_straight_from_the_api_json_is_its_projection() {
+        let json = serde_json::to_value(deployment_pod()).unwrap();
+        let mut with_bookkeeping = json.clone();
+        with_bookkeeping["metadata"]["managedFields"] = serde_json::json!([{"manager": "kubectl", "operation": "Apply",
+                "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {}}}]);
+        let read: WatchedPod = serde_json::from_value(with_bookkeeping).unwrap();
+        assert_eq!(read, WatchedPod::from(deployment_pod()));
+        assert!(read.metadata.managed_fields.is_none());
     }
 
     #[test]
