@@ -85,6 +85,7 @@ pub struct ClaimSource {
 pub struct PodStatus {
     pub phase: Option<String>,
     pub reason: Option<String>,
+    #[serde(rename = "podIP")]
     pub pod_ip: Option<String>,
     pub conditions: Option<Vec<PodCondition>>,
     pub container_statuses: Option<Vec<ContainerStatus>>,
