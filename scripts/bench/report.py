@@ -163,6 +163,12 @@ def render(facts, runs, starts, embedded, track, render_out, sim_bench="", appen
               f"({r.get('anon_mb') or 0:.1f} + {r.get('file_mb') or 0:.1f}) "
               f"| {fmt_api(r['api_per_min'])} "
               f"| {r.get('sim_cpu_pct', 0):.2f} % |")
+        fc, fd = base.get("floor_created_s"), base.get("floor_deleted_s")
+        if fc and fd:
+            w(f"\nThe API server's own share (a bare pod watch of the harness's, no screen, "
+              f"during kubetour's run): created → heard p50 {ms(pct(fc, 50))} / p99 "
+              f"{ms(pct(fc, 99))}, deleted → heard p50 {ms(pct(fd, 50))} / p99 "
+              f"{ms(pct(fd, 99))}.")
         w(f"\nBaseline (no tool): {fmt_api(run['baseline_api_per_min'])} requests per minute; "
           f"the API server (the simulator, with its controllers and {size} pods) used "
           f"{run.get('sim_cpu_pct', 0):.2f} % of one core and held "

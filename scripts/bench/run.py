@@ -50,6 +50,19 @@ def api_rate(before, after, minutes):
     return rate
 
 
+def floor_times(heard, writes):
+    """From watch_floor.py's lines and the harness's write times: how long the API
+    server took to tell a bare watcher of each creation and each deletion."""
+    created, deleted = [], []
+    for line in heard.splitlines():
+        parts = line.split()
+        if len(parts) != 3 or (parts[0], parts[1]) not in writes:
+            continue
+        took = float(parts[2]) - writes[(parts[0], parts[1])]
+        (created if parts[0] == "ADDED" else deleted).append(took)
+    return created, deleted
+
+
 def size_seed(name):
     return sum(name.encode())
 
@@ -81,6 +94,13 @@ def measure_tool(name, argv, env, period, sim, workdir, changes, idle_seconds, w
         # the previous change showed (just after a refresh), a polling tool would always
         # be met at the start of its cycle and always look its slowest.
         created, deleted, missed = [], [], 0
+        # The floor: when a bare watch of our own heard of each change (watch_floor.py).
+        floor = subprocess.Popen(
+            [sys.executable, os.path.join(os.path.dirname(__file__), "watch_floor.py"),
+             sim.kubeconfig, cluster.NAMESPACE],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        time.sleep(1)
+        writes = {}
         rng = random.Random(size_seed(name))
         for i in range(changes):
             pod = f"a-{i:04d}"
@@ -89,6 +109,7 @@ def measure_tool(name, argv, env, period, sim, workdir, changes, idle_seconds, w
             t1 = pane.until(screen.shows_pod(pod), 30)
             time.sleep(rng.uniform(0, period))
             t2 = sim.api.delete_pod(pod)
+            writes[("ADDED", pod)], writes[("DELETED", pod)] = t0, t2
             t3 = pane.until(screen.hides_pod(pod), 30)
             if t1 is None or t3 is None:
                 missed += 1
@@ -98,6 +119,9 @@ def measure_tool(name, argv, env, period, sim, workdir, changes, idle_seconds, w
                 deleted.append(t3 - t2)
         result["created_s"] = created
         result["deleted_s"] = deleted
+        floor.terminate()
+        heard = floor.communicate(timeout=10)[0]
+        result["floor_created_s"], result["floor_deleted_s"] = floor_times(heard, writes)
         result["missed"] = missed
         parts = proc.memory_parts_mb(pid)
         result["rss_mb"], result["peak_rss_mb"] = parts["VmRSS"], parts["VmHWM"]

@@ -11,16 +11,23 @@ use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client, Resource};
 
-use crate::view::Change;
+use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::api::rbac::v1 as rbac;
+
 use crate::view::outage::{Cause, WatchTrouble};
+use crate::view::{Change, WatchedEvent, WatchedPod};
 
 /// Watches every followed kind in `namespace`, merged into one stream.
 pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, Change> {
-    fn one<K>(
+    /// `V`: what the view keeps of a `K`. Pods and events are read straight into their
+    /// projections (`K` = `WatchedPod`, `WatchedEvent`: the parser skips what they do
+    /// not keep), so a list of a thousand pods never exists as whole `Pod`s.
+    fn one<K, V>(
         client: &Client,
         namespace: &str,
         kind: &'static str,
-        wrap: fn(Event<Arc<K>>) -> Change,
+        wrap: fn(Event<Arc<V>>) -> Change,
     ) -> BoxStream<'static, Change>
     where
         K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
@@ -29,6 +36,7 @@ pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, C
             + serde::de::DeserializeOwned
             + Send
             + 'static,
+        V: From<K> + 'static,
     {
         let api: Api<K> = Api::namespaced(client.clone(), namespace);
         watcher::watcher(api, watcher::Config::default())
@@ -43,18 +51,28 @@ pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, C
             .boxed()
     }
     futures::stream::select_all([
-        one(client, namespace, "pods", Change::Pod),
-        one(client, namespace, "deployments", Change::Deployment),
-        one(client, namespace, "replicasets", Change::ReplicaSet),
-        one(client, namespace, "statefulsets", Change::StatefulSet),
-        one(client, namespace, "services", Change::Service),
-        one(client, namespace, "endpoints", Change::Endpoints),
-        one(client, namespace, "persistentvolumeclaims", Change::Claim),
-        one(client, namespace, "configmaps", Change::ConfigMap),
-        one(client, namespace, "serviceaccounts", Change::ServiceAccount),
-        one(client, namespace, "roles", Change::Role),
-        one(client, namespace, "rolebindings", Change::RoleBinding),
-        one(client, namespace, "events", Change::Event),
+        one::<WatchedPod, _>(client, namespace, "pods", Change::Pod),
+        one::<apps::Deployment, _>(client, namespace, "deployments", Change::Deployment),
+        one::<apps::ReplicaSet, _>(client, namespace, "replicasets", Change::ReplicaSet),
+        one::<apps::StatefulSet, _>(client, namespace, "statefulsets", Change::StatefulSet),
+        one::<core::Service, _>(client, namespace, "services", Change::Service),
+        one::<core::Endpoints, _>(client, namespace, "endpoints", Change::Endpoints),
+        one::<core::PersistentVolumeClaim, _>(
+            client,
+            namespace,
+            "persistentvolumeclaims",
+            Change::Claim,
+        ),
+        one::<core::ConfigMap, _>(client, namespace, "configmaps", Change::ConfigMap),
+        one::<core::ServiceAccount, _>(
+            client,
+            namespace,
+            "serviceaccounts",
+            Change::ServiceAccount,
+        ),
+        one::<rbac::Role, _>(client, namespace, "roles", Change::Role),
+        one::<rbac::RoleBinding, _>(client, namespace, "rolebindings", Change::RoleBinding),
+        one::<WatchedEvent, _>(client, namespace, "events", Change::Event),
     ])
     .boxed()
 }
@@ -70,13 +88,13 @@ fn forget_bookkeeping<K: Resource>(object: &mut K) {
     }
 }
 
-/// The same event with its object behind an `Arc`.
-fn shared<K>(event: Event<K>) -> Event<Arc<K>> {
+/// The same event with its object (or what the view keeps of it) behind an `Arc`.
+fn shared<K, V: From<K>>(event: Event<K>) -> Event<Arc<V>> {
     match event {
-        Event::Apply(o) => Event::Apply(Arc::new(o)),
-        Event::Delete(o) => Event::Delete(Arc::new(o)),
+        Event::Apply(o) => Event::Apply(Arc::new(o.into())),
+        Event::Delete(o) => Event::Delete(Arc::new(o.into())),
         Event::Init => Event::Init,
-        Event::InitApply(o) => Event::InitApply(Arc::new(o)),
+        Event::InitApply(o) => Event::InitApply(Arc::new(o.into())),
         Event::InitDone => Event::InitDone,
     }
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Endpoints, Event as K8sEvent, PersistentVolumeClaim, Pod, Service, ServiceAccount,
+    ConfigMap, Endpoints, PersistentVolumeClaim, Service, ServiceAccount,
 };
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{Api, ListParams};
@@ -29,7 +29,7 @@ use crate::engine::session::runs_emqx;
 use crate::track::{Hint, Lang, Track};
 use crate::view::objects::{ObjectLine, about_live_object, event_time, involved, objects};
 use crate::view::pod_row::PodRow;
-use crate::view::{Change, ClusterView};
+use crate::view::{Change, ClusterView, WatchedEvent};
 
 /// `kubetour status`.
 pub fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
@@ -82,10 +82,12 @@ pub struct Snapshot {
     pub diagnoses: Vec<Diagnosis>,
 }
 
-async fn list_into<K>(
+/// Lists one kind into the view, each object as the view keeps it (`V`: the object
+/// itself, or its projection for pods and events).
+async fn list_into<K, V>(
     client: &Client,
     ns: &str,
-    wrap: fn(Event<std::sync::Arc<K>>) -> Change,
+    wrap: fn(Event<std::sync::Arc<V>>) -> Change,
     view: &mut ClusterView,
 ) -> anyhow::Result<()>
 where
@@ -93,6 +95,7 @@ where
         + Clone
         + std::fmt::Debug
         + serde::de::DeserializeOwned,
+    V: From<K>,
 {
     let api: Api<K> = Api::namespaced(client.clone(), ns);
     // kube's own Display of a failed request is "ServiceError: client error (Connect)";
@@ -102,7 +105,7 @@ where
         .await
         .map_err(|e| anyhow::anyhow!("{}", crate::cluster::errors::explain(&e)))?;
     for item in list.items {
-        view.apply(wrap(Event::Apply(std::sync::Arc::new(item))));
+        view.apply(wrap(Event::Apply(std::sync::Arc::new(item.into()))));
     }
     Ok(())
 }
@@ -110,18 +113,18 @@ where
 pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
     let ns = track.namespace.as_str();
     let mut view = ClusterView::default();
-    list_into::<Pod>(client, ns, Change::Pod, &mut view).await?;
-    list_into::<Deployment>(client, ns, Change::Deployment, &mut view).await?;
-    list_into::<ReplicaSet>(client, ns, Change::ReplicaSet, &mut view).await?;
-    list_into::<StatefulSet>(client, ns, Change::StatefulSet, &mut view).await?;
-    list_into::<Service>(client, ns, Change::Service, &mut view).await?;
-    list_into::<Endpoints>(client, ns, Change::Endpoints, &mut view).await?;
-    list_into::<PersistentVolumeClaim>(client, ns, Change::Claim, &mut view).await?;
-    list_into::<ConfigMap>(client, ns, Change::ConfigMap, &mut view).await?;
-    list_into::<ServiceAccount>(client, ns, Change::ServiceAccount, &mut view).await?;
-    list_into::<Role>(client, ns, Change::Role, &mut view).await?;
-    list_into::<RoleBinding>(client, ns, Change::RoleBinding, &mut view).await?;
-    list_into::<K8sEvent>(client, ns, Change::Event, &mut view).await?;
+    list_into::<crate::view::WatchedPod, _>(client, ns, Change::Pod, &mut view).await?;
+    list_into::<Deployment, _>(client, ns, Change::Deployment, &mut view).await?;
+    list_into::<ReplicaSet, _>(client, ns, Change::ReplicaSet, &mut view).await?;
+    list_into::<StatefulSet, _>(client, ns, Change::StatefulSet, &mut view).await?;
+    list_into::<Service, _>(client, ns, Change::Service, &mut view).await?;
+    list_into::<Endpoints, _>(client, ns, Change::Endpoints, &mut view).await?;
+    list_into::<PersistentVolumeClaim, _>(client, ns, Change::Claim, &mut view).await?;
+    list_into::<ConfigMap, _>(client, ns, Change::ConfigMap, &mut view).await?;
+    list_into::<ServiceAccount, _>(client, ns, Change::ServiceAccount, &mut view).await?;
+    list_into::<Role, _>(client, ns, Change::Role, &mut view).await?;
+    list_into::<RoleBinding, _>(client, ns, Change::RoleBinding, &mut view).await?;
+    list_into::<WatchedEvent, _>(client, ns, Change::Event, &mut view).await?;
 
     let now = jiff::Timestamp::now();
     let rows: Vec<PodRow> = view
@@ -129,7 +132,8 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
         .iter()
         .map(|p| PodRow::from_pod_at(p, now))
         .collect();
-    let emqx_pods: Vec<&Pod> = view.pods.iter().filter(|p| runs_emqx(p)).collect();
+    let emqx_pods: Vec<&crate::view::WatchedPod> =
+        view.pods.iter().filter(|p| runs_emqx(p)).collect();
     let mut evidence = Evidence::default();
     probe::probe_pods(
         client,
@@ -184,7 +188,7 @@ pub async fn take(client: &Client, track: &Track) -> anyhow::Result<Snapshot> {
         .collect();
     // Warnings about the objects that exist now; those about deleted namesakes (the
     // previous install's pods and claims) are history, only counted.
-    let (mut warnings, history): (Vec<&K8sEvent>, Vec<&K8sEvent>) = view
+    let (mut warnings, history): (Vec<&WatchedEvent>, Vec<&WatchedEvent>) = view
         .events
         .iter()
         .filter(|e| e.type_.as_deref() == Some("Warning"))

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::core::v1::Pod;
+use crate::view::WatchedPod;
 use kube::ResourceExt;
 
 use super::diagnose::shorten;
@@ -24,7 +24,7 @@ pub fn name_causes(
     table: &[Cause],
     view: &ClusterView,
     seen: &Seen,
-    pods: &[&Pod],
+    pods: &[&WatchedPod],
     lang: Lang,
 ) -> Vec<Diagnosis> {
     let settings: Vec<(String, Settings)> = pods
@@ -82,7 +82,7 @@ pub fn name_causes(
 struct Facts<'a> {
     view: &'a ClusterView,
     seen: &'a Seen,
-    pods: &'a [&'a Pod],
+    pods: &'a [&'a WatchedPod],
     settings: &'a [(String, Settings)],
 }
 

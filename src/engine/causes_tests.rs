@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::Pod;
+use crate::view::WatchedPod;
 use kube::runtime::watcher::Event;
 use serde_json::json;
 
@@ -16,7 +16,7 @@ fn table() -> Vec<Cause> {
 }
 
 /// An EMQX pod of a StatefulSet with these env values and this many restarts.
-fn pod(name: &str, env: &[(&str, &str)], restarts: i32) -> Pod {
+fn pod(name: &str, env: &[(&str, &str)], restarts: i32) -> WatchedPod {
     let env: Vec<_> = env
         .iter()
         .map(|(n, v)| json!({"name": n, "value": v}))
@@ -33,7 +33,7 @@ fn pod(name: &str, env: &[(&str, &str)], restarts: i32) -> Pod {
     .unwrap()
 }
 
-fn view_of(pods: &[Pod]) -> ClusterView {
+fn view_of(pods: &[WatchedPod]) -> ClusterView {
     let mut view = ClusterView::default();
     for p in pods {
         view.apply(Change::Pod(Event::Apply(Arc::new(p.clone()))));

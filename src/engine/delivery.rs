@@ -6,7 +6,6 @@
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::core::v1::Pod;
 use kube::ResourceExt;
 
 use super::Engine;
@@ -15,13 +14,13 @@ use super::events::{Finding, Severity};
 use super::evidence::Evidence;
 use crate::delivery::{Expectation, Matrix, RoundOptions, run_round};
 use crate::track::{Condition, PodTarget, Stage, TryIt, Witness};
-use crate::view::ClusterView;
+use crate::view::{ClusterView, WatchedPod};
 
 /// The subject of the preflight finding about port-forwarding.
 pub const PORTFORWARD_SUBJECT: &str = "port-forward to pods";
 
 /// Whether a pod can take part in a round: Running and not on its way out.
-fn running(pod: &Pod) -> bool {
+fn running(pod: &WatchedPod) -> bool {
     pod.metadata.deletion_timestamp.is_none()
         && pod
             .status

@@ -4,20 +4,19 @@
 //! which, and where they should have been (the ConfigMap the pods take, or the
 //! workload's own env). Pure: view and evidence in, a diagnosis out.
 
-use k8s_openapi::api::core::v1::Pod;
 use kube::ResourceExt;
 
 use super::events::Diagnosis;
 use super::evidence::Evidence;
 use crate::emqx::discovery_keys;
 use crate::track::Lang;
-use crate::view::ClusterView;
 use crate::view::pod_row::PodRow;
+use crate::view::{ClusterView, WatchedPod};
 
 pub fn diagnose(
     view: &ClusterView,
     evidence: &Evidence,
-    pods: &[&Pod],
+    pods: &[&WatchedPod],
     major: Option<u32>,
     lang: Lang,
 ) -> Option<Diagnosis> {
@@ -96,7 +95,7 @@ pub(super) struct Settings {
 }
 
 impl Settings {
-    pub(super) fn of(view: &ClusterView, pod: &Pod) -> Option<Settings> {
+    pub(super) fn of(view: &ClusterView, pod: &WatchedPod) -> Option<Settings> {
         let spec = pod.spec.as_ref()?;
         let container = spec
             .containers
@@ -138,7 +137,7 @@ impl Settings {
 
 /// "Deployment emqx-deployment" for a pod of a ReplicaSet of a Deployment; else the
 /// pod's controller, or the pod itself.
-fn workload_of(view: &ClusterView, pod: &Pod) -> String {
+fn workload_of(view: &ClusterView, pod: &WatchedPod) -> String {
     let Some(owner) = pod
         .owner_references()
         .iter()

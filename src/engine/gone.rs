@@ -6,14 +6,13 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::Pod;
 use kube::ResourceExt;
 use tokio::time::Instant;
 
 use super::Engine;
 use super::events::EngineEvent;
 use crate::track::manifest::{MANAGED_BY, TRACK_LABEL};
-use crate::view::ClusterView;
+use crate::view::{ClusterView, WatchedPod};
 
 /// How long teardown waits for Terminating pods (EMQX's grace period is 30 s by default)
 /// before saying what is still going away.
@@ -29,7 +28,7 @@ pub fn still_going(
     track: &str,
     all_pods: bool,
 ) -> Vec<String> {
-    let ours = |p: &Pod| {
+    let ours = |p: &WatchedPod| {
         let labels = p.labels();
         labels.get(MANAGED_BY.0).map(String::as_str) == Some(MANAGED_BY.1)
             && labels.get(TRACK_LABEL).map(String::as_str) == Some(track)

@@ -10,7 +10,6 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Pod;
 use kube::{Client, ResourceExt};
 
 use super::evidence::{Evidence, ExecRefused, PodEvidence};
@@ -19,6 +18,7 @@ use crate::cluster::refusal::{self, Refusal};
 use crate::cluster::{exec, facts};
 use crate::emqx::{cluster_status, node_status};
 use crate::track::Profile;
+use crate::view::WatchedPod;
 
 /// How many log lines a probe reads.
 pub const LOG_LINES: i64 = 200;
@@ -35,7 +35,7 @@ pub async fn probe_pods(
     client: &Client,
     namespace: &str,
     profile: &Profile,
-    pods: &[&Pod],
+    pods: &[&WatchedPod],
     wants: Wants,
     evidence: &mut Evidence,
 ) {
@@ -237,7 +237,7 @@ pub async fn http_status(
     }
 }
 
-fn is_running(pod: &Pod) -> bool {
+fn is_running(pod: &WatchedPod) -> bool {
     pod.status
         .as_ref()
         .and_then(|s| s.container_statuses.as_ref())
@@ -249,7 +249,7 @@ fn is_running(pod: &Pod) -> bool {
         })
 }
 
-fn has_started(pod: &Pod) -> bool {
+fn has_started(pod: &WatchedPod) -> bool {
     pod.status
         .as_ref()
         .and_then(|s| s.container_statuses.as_ref())

@@ -8,14 +8,14 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use kube::ResourceExt;
 use kube::runtime::watcher::Event;
 use tokio::time::Instant;
 
 use super::events::Diagnosis;
 use crate::view::pod_row::PodRow;
-use crate::view::{Change, ClusterView};
+use crate::view::{Change, ClusterView, WatchedPod};
 
 /// When something was first seen: its place in the order of arrival, and the time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +100,7 @@ impl Record {
 
     /// `live`: a watch event (the pod's creation is seen if its uid is new), as opposed
     /// to a (re)list, which shows pods that may have been there for a while.
-    fn pod(&mut self, pod: &Pod, live: bool) {
+    fn pod(&mut self, pod: &WatchedPod, live: bool) {
         let Some(uid) = pod.uid() else { return };
         let moment = self.next();
         let row = PodRow::from_pod_at(pod, jiff::Timestamp::now());
@@ -168,7 +168,7 @@ impl Record {
 
 /// A pod's uid and, for each claim it mounts, the claim's uid and volume as the view
 /// shows them now (empty strings for a claim not seen, or not bound yet).
-pub fn pod_claims(view: &ClusterView, pod: &Pod) -> Option<PodClaims> {
+pub fn pod_claims(view: &ClusterView, pod: &WatchedPod) -> Option<PodClaims> {
     let claims = pod
         .spec
         .as_ref()?

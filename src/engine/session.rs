@@ -122,7 +122,7 @@ impl Engine {
 }
 
 /// Pods whose containers run an EMQX image.
-pub fn runs_emqx(pod: &k8s_openapi::api::core::v1::Pod) -> bool {
+pub fn runs_emqx(pod: &crate::view::WatchedPod) -> bool {
     pod.spec.as_ref().is_some_and(|s| {
         s.containers
             .iter()

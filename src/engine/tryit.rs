@@ -16,6 +16,7 @@ use super::{Engine, RunError};
 use crate::cluster::errors::explain;
 use crate::cluster::retry;
 use crate::track::{LabelSelector, PodFate, PodTarget, TryAction, TryIt};
+use crate::view::WatchedPod;
 use crate::view::pod_row::PodRow;
 
 /// Labels a controller puts on one pod only: a replacement cannot be found by them.
@@ -26,7 +27,7 @@ const PER_POD_LABELS: [&str; 3] = [
 ];
 
 /// The labels a pod shares with its siblings and replacements.
-fn family_labels(pod: &Pod) -> BTreeMap<String, String> {
+fn family_labels(pod: &WatchedPod) -> BTreeMap<String, String> {
     pod.labels()
         .iter()
         .filter(|(k, _)| !PER_POD_LABELS.contains(&k.as_str()))
@@ -73,7 +74,7 @@ impl Engine {
                 self.delete_and_expect(vec![victim], &family, *expect).await
             }
             TryAction::DeleteAllPods { selector, expect } => {
-                let victims: Vec<Pod> =
+                let victims: Vec<WatchedPod> =
                     target_pods(&self.view, &PodTarget::Selected(selector.clone()))
                         .into_iter()
                         .cloned()
@@ -129,7 +130,7 @@ impl Engine {
     /// `family`: the labels the deleted pods share with their replacements.
     async fn delete_and_expect(
         &mut self,
-        victims: Vec<Pod>,
+        victims: Vec<WatchedPod>,
         family: &BTreeMap<String, String>,
         expect: PodFate,
     ) -> Result<String, String> {
@@ -217,26 +218,26 @@ impl Engine {
         expect: PodFate,
     ) -> Seen {
         let now = jiff::Timestamp::now();
-        let live: Vec<&Pod> = self
+        let live: Vec<&WatchedPod> = self
             .view
             .pods
             .iter()
             .filter(|p| p.metadata.deletion_timestamp.is_none())
             .filter(|p| labels.iter().all(|(k, v)| p.labels().get(k) == Some(v)))
             .collect();
-        let is_old = |p: &Pod| {
+        let is_old = |p: &WatchedPod| {
             old.get(&p.name_any())
                 .is_some_and(|uid| p.uid().as_deref() == Some(uid.as_str()))
         };
         let still_there = old
             .keys()
             .any(|n| self.view.pods.get(n).is_some_and(&is_old));
-        let newcomers: Vec<&Pod> = live
+        let newcomers: Vec<&WatchedPod> = live
             .iter()
             .copied()
             .filter(|p| p.uid().is_none_or(|uid| !before.contains(&uid)))
             .collect();
-        let ready = |p: &&&Pod| PodRow::from_pod_at(p, now).is_ready;
+        let ready = |p: &&&WatchedPod| PodRow::from_pod_at(p, now).is_ready;
         match expect {
             PodFate::Gone => {
                 if let Some(p) = newcomers.first() {
@@ -342,7 +343,7 @@ mod tests {
             }}
         }))
         .unwrap();
-        let family = family_labels(&pod);
+        let family = family_labels(&pod.into());
         assert_eq!(family.len(), 1);
         assert_eq!(family.get("app").map(String::as_str), Some("emqx"));
     }

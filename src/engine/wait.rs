@@ -157,9 +157,8 @@ impl Engine {
                 })
                 .or_else(|| Some(refused.to_string())),
             Condition::EmqxStarted { .. } => {
-                let answers = |p: &&k8s_openapi::api::core::v1::Pod| {
-                    self.evidence.pods.get(&p.name_any()).cloned()
-                };
+                let answers =
+                    |p: &&crate::view::WatchedPod| self.evidence.pods.get(&p.name_any()).cloned();
                 pods.iter()
                     .filter_map(answers)
                     .find_map(|a| a.http_refused)
@@ -247,11 +246,7 @@ impl Engine {
     }
 
     /// Asks these pods what `wants` says, and shares the answers.
-    pub(super) async fn ask_pods(
-        &mut self,
-        pods: &[k8s_openapi::api::core::v1::Pod],
-        wants: Wants,
-    ) {
+    pub(super) async fn ask_pods(&mut self, pods: &[crate::view::WatchedPod], wants: Wants) {
         let refs: Vec<_> = pods.iter().collect();
         probe::probe_pods(
             &self.client,
@@ -276,7 +271,7 @@ impl Engine {
             })
             .unwrap_or_default();
         let mut found = diagnose(hints, &self.view, &self.evidence, &pods, self.lang);
-        let current: Vec<&k8s_openapi::api::core::v1::Pod> = pods
+        let current: Vec<&crate::view::WatchedPod> = pods
             .iter()
             .filter_map(|name| self.view.pods.get(name))
             .collect();
@@ -303,7 +298,7 @@ impl Engine {
 /// Whether a pod is of its controller's current revision and not on its way out. A pod
 /// that a rollout is replacing still carries the previous stage's log (the 403 before
 /// `rbac`); explaining the wait with it would blame the stage that just fixed it.
-fn is_current(view: &crate::view::ClusterView, pod: &k8s_openapi::api::core::v1::Pod) -> bool {
+fn is_current(view: &crate::view::ClusterView, pod: &crate::view::WatchedPod) -> bool {
     use kube::ResourceExt;
     if pod.metadata.deletion_timestamp.is_some() {
         return false;

@@ -65,6 +65,16 @@ impl<K: Resource> Cache<K> {
         }
     }
 
+    /// Forgets the objects `keep` refuses; returns whether any went. The map is copied
+    /// (on write) only when something goes.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K) -> bool) -> bool {
+        if self.objects.values().all(|o| keep(o)) {
+            return false;
+        }
+        Arc::make_mut(&mut self.objects).retain(|_, o| keep(o));
+        true
+    }
+
     pub fn get(&self, name: &str) -> Option<&K> {
         self.objects.get(name).map(|o| &**o)
     }
@@ -86,8 +96,8 @@ impl<K: Resource> Cache<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::WatchedPod;
     use crate::view::named_pod as pod;
-    use k8s_openapi::api::core::v1::Pod;
 
     #[test]
     fn a_relist_forgets_objects_deleted_while_the_watch_was_down() {
@@ -108,7 +118,7 @@ mod tests {
 
     #[test]
     fn deleting_an_unknown_object_changes_nothing() {
-        let mut cache: Cache<Pod> = Cache::default();
+        let mut cache: Cache<WatchedPod> = Cache::default();
         assert!(!cache.apply(Event::Delete(pod("ghost").into())));
     }
 }

@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Endpoints, Event as K8sEvent, PersistentVolumeClaim, Pod, Service, ServiceAccount,
+    ConfigMap, Endpoints, PersistentVolumeClaim, Service, ServiceAccount,
 };
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::runtime::watcher::Event;
 
 use super::outage::WatchTrouble;
+use super::{WatchedEvent, WatchedPod};
 
 /// One watch event of one of the kinds the wizard follows. Objects are shared (`Arc`):
 /// the view keeps the same object the watch delivered, and the copies of the view handed
@@ -17,7 +18,9 @@ use super::outage::WatchTrouble;
 /// namespace).
 #[derive(Debug, Clone)]
 pub enum Change {
-    Pod(Event<Arc<Pod>>),
+    /// Pods and events come projected (see `view::pod`, `view::event`): the whole API
+    /// object is dropped at the watch boundary.
+    Pod(Event<Arc<WatchedPod>>),
     Deployment(Event<Arc<Deployment>>),
     ReplicaSet(Event<Arc<ReplicaSet>>),
     StatefulSet(Event<Arc<StatefulSet>>),
@@ -28,7 +31,7 @@ pub enum Change {
     ServiceAccount(Event<Arc<ServiceAccount>>),
     Role(Event<Arc<Role>>),
     RoleBinding(Event<Arc<RoleBinding>>),
-    Event(Event<Arc<K8sEvent>>),
+    Event(Event<Arc<WatchedEvent>>),
     /// A watch failed; the watcher retries with backoff. Says why, in words.
     Trouble(WatchTrouble),
 }

@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Endpoints, Event as K8sEvent, PersistentVolumeClaim, Pod, Service, ServiceAccount,
+    ConfigMap, Endpoints, PersistentVolumeClaim, Service, ServiceAccount,
 };
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 
@@ -14,11 +14,12 @@ use kube::runtime::watcher::Event;
 use super::cache::Cache;
 use super::change::Change;
 use super::outage::Outage;
+use super::{WatchedEvent, WatchedPod, kept_events};
 
 /// Everything the wizard follows in its namespace.
 #[derive(Debug, Clone, Default)]
 pub struct ClusterView {
-    pub pods: Cache<Pod>,
+    pub pods: Cache<WatchedPod>,
     pub deployments: Cache<Deployment>,
     pub replica_sets: Cache<ReplicaSet>,
     pub stateful_sets: Cache<StatefulSet>,
@@ -29,7 +30,8 @@ pub struct ClusterView {
     pub service_accounts: Cache<ServiceAccount>,
     pub roles: Cache<Role>,
     pub role_bindings: Cache<RoleBinding>,
-    pub events: Cache<K8sEvent>,
+    /// An hour's events, capped (see `view::kept_events`).
+    pub events: Cache<WatchedEvent>,
     /// The last watch error and since when watches have failed, until the next
     /// successful event.
     pub trouble: Option<Outage>,
@@ -38,6 +40,8 @@ pub struct ClusterView {
     /// How many pod changes have been folded (a relist counts once, when it is done):
     /// a reader holding an older copy of the view tells from this that the pods moved.
     pub pod_changes: u64,
+    /// When events were last pruned by age (once a minute is enough for an hour's TTL).
+    events_aged: Option<Timestamp>,
 }
 
 impl ClusterView {
@@ -51,7 +55,16 @@ impl ClusterView {
     /// anything visible changed. This is the fold: the engine calls it once per watched
     /// change, and everyone else reads the view it leaves.
     pub fn fold(&mut self, change: Change, now: Timestamp) -> bool {
-        let changed = self.apply(change);
+        let event = matches!(change, Change::Event(_));
+        let mut changed = self.apply(change);
+        if event
+            && self
+                .events_aged
+                .is_none_or(|t| now.duration_since(t) >= jiff::SignedDuration::from_mins(1))
+        {
+            self.events_aged = Some(now);
+            changed |= kept_events::prune(&mut self.events, Some(now));
+        }
         if let Some(outage) = self.trouble.as_mut() {
             outage.since.get_or_insert(now);
         }
@@ -79,7 +92,13 @@ impl ClusterView {
             Change::ServiceAccount(e) => self.service_accounts.apply(e),
             Change::Role(e) => self.roles.apply(e),
             Change::RoleBinding(e) => self.role_bindings.apply(e),
-            Change::Event(e) => self.events.apply(e),
+            Change::Event(e) => {
+                let changed = self.events.apply(e);
+                if kept_events::over(&self.events) {
+                    kept_events::prune(&mut self.events, None);
+                }
+                changed
+            }
             Change::Trouble(t) => {
                 let since = self.trouble.as_ref().and_then(|o| o.since);
                 let changed = self.trouble.as_ref().map(|o| &o.trouble) != Some(&t);

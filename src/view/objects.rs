@@ -7,12 +7,12 @@
 use kube::ResourceExt;
 use serde::Serialize;
 
-use super::ClusterView;
+use super::{ClusterView, WatchedEvent};
 
 const ROOT_CA: &str = "kube-root-ca.crt";
 
 /// The object an event is about, as kubectl writes it: `pod/emqx-0`.
-pub fn involved(e: &k8s_openapi::api::core::v1::Event) -> String {
+pub fn involved(e: &WatchedEvent) -> String {
     format!(
         "{}/{}",
         e.involved_object
@@ -29,7 +29,7 @@ pub fn involved(e: &k8s_openapi::api::core::v1::Event) -> String {
 /// involved object's uid must be the live object's. Events without a uid count when
 /// they are no older than the live object. Kinds the view does not follow cannot be
 /// told apart, and count. Only such events are evidence; the rest is history.
-pub fn about_live_object(view: &ClusterView, e: &k8s_openapi::api::core::v1::Event) -> bool {
+pub fn about_live_object(view: &ClusterView, e: &WatchedEvent) -> bool {
     let o = &e.involved_object;
     let kind = o.kind.as_deref().unwrap_or_default();
     let name = o.name.as_deref().unwrap_or_default();
@@ -53,7 +53,7 @@ pub fn about_live_object(view: &ClusterView, e: &k8s_openapi::api::core::v1::Eve
 
 /// When an event last happened: `lastTimestamp`, else `eventTime` (events.k8s.io
 /// writers set only that one).
-pub fn event_time(e: &k8s_openapi::api::core::v1::Event) -> Option<jiff::Timestamp> {
+pub fn event_time(e: &WatchedEvent) -> Option<jiff::Timestamp> {
     e.last_timestamp
         .as_ref()
         .map(|t| t.0)
@@ -204,13 +204,14 @@ mod tests {
     use k8s_openapi::api::core::v1::{Event as K8sEvent, PersistentVolumeClaim};
     use kube::runtime::watcher::Event;
 
-    fn event(kind: &str, name: &str, uid: Option<&str>, at: &str) -> K8sEvent {
-        serde_json::from_value(serde_json::json!({
+    fn event(kind: &str, name: &str, uid: Option<&str>, at: &str) -> WatchedEvent {
+        serde_json::from_value::<K8sEvent>(serde_json::json!({
             "metadata": {"name": format!("{name}.1")},
             "involvedObject": {"kind": kind, "name": name, "uid": uid},
             "reason": "FailedBinding", "type": "Warning", "lastTimestamp": at
         }))
         .unwrap()
+        .into()
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! Time is injected (`at`), so rows are stable in tests.
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Pod;
 use kube::ResourceExt;
+
+use super::WatchedPod;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PodRow {
@@ -25,7 +26,7 @@ pub struct PodRow {
 }
 
 impl PodRow {
-    pub fn from_pod_at(pod: &Pod, at: Timestamp) -> PodRow {
+    pub fn from_pod_at(pod: &WatchedPod, at: Timestamp) -> PodRow {
         let status = pod.status.as_ref();
         let containers = status
             .and_then(|s| s.container_statuses.as_ref())
@@ -57,7 +58,7 @@ impl PodRow {
 }
 
 /// kubectl's printPod STATUS logic (the parts that apply without init containers).
-fn status_column(pod: &Pod) -> String {
+fn status_column(pod: &WatchedPod) -> String {
     let status = pod.status.as_ref();
     let mut reason = status
         .and_then(|s| s.reason.clone())
@@ -162,8 +163,10 @@ mod tests {
         }
     }
 
-    fn pod(json: serde_json::Value) -> Pod {
-        serde_json::from_value(json).unwrap()
+    fn pod(json: serde_json::Value) -> WatchedPod {
+        serde_json::from_value::<k8s_openapi::api::core::v1::Pod>(json)
+            .unwrap()
+            .into()
     }
 
     fn at() -> Timestamp {

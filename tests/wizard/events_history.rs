@@ -6,6 +6,7 @@ use crate::support::*;
 use k8s_openapi::api::core::v1::{Event as K8sEvent, PersistentVolumeClaim};
 use kube::runtime::watcher::Event;
 use kubetour::view::Change;
+use kubetour::view::WatchedEvent;
 use serde_json::json;
 
 fn claim(uid: &str) -> Change {
@@ -26,7 +27,7 @@ fn event(name: &str, uid: &str, reason: &str, kind: &str, secs: i64) -> Change {
         "reason": reason, "message": "a message", "type": kind, "lastTimestamp": ago(secs)
     }))
     .unwrap();
-    Change::Event(Event::Apply(e.into()))
+    Change::Event(Event::Apply(WatchedEvent::from(e).into()))
 }
 
 #[test]

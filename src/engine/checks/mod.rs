@@ -2,13 +2,12 @@
 //! Each verdict says whether the condition holds and what was observed, so a timeout
 //! can report "which condition failed, its last observed value".
 
-use k8s_openapi::api::core::v1::Pod;
 use kube::ResourceExt;
 
 use super::evidence::Evidence;
 use crate::track::{ClaimSet, Condition, LabelSelector, PodTarget};
-use crate::view::ClusterView;
 use crate::view::pod_row::PodRow;
+use crate::view::{ClusterView, WatchedPod};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -27,7 +26,7 @@ impl Verdict {
 }
 
 /// Pods a target names, not being deleted, ordered by name.
-pub fn target_pods<'a>(view: &'a ClusterView, target: &PodTarget) -> Vec<&'a Pod> {
+pub fn target_pods<'a>(view: &'a ClusterView, target: &PodTarget) -> Vec<&'a WatchedPod> {
     view.pods
         .iter()
         .filter(|p| p.metadata.deletion_timestamp.is_none())
@@ -168,7 +167,7 @@ pub fn evaluate(
     }
 }
 
-fn names(pods: &[&Pod]) -> Vec<String> {
+fn names(pods: &[&WatchedPod]) -> Vec<String> {
     pods.iter().map(|p| p.name_any()).collect()
 }
 

@@ -4,6 +4,8 @@ use super::*;
 use crate::emqx::cluster_status::ClusterStatus;
 use crate::engine::evidence::PodEvidence;
 use crate::view::Change;
+use crate::view::WatchedPod;
+use k8s_openapi::api::core::v1::Pod;
 use kube::runtime::watcher::Event;
 
 fn now() -> jiff::Timestamp {
@@ -29,7 +31,7 @@ fn pod(name: &str, ready: bool) -> Pod {
 fn view(pods: &[Pod]) -> ClusterView {
     let mut v = ClusterView::default();
     for p in pods {
-        v.apply(Change::Pod(Event::Apply(p.clone().into())));
+        v.apply(Change::Pod(Event::Apply(WatchedPod::from(p).into())));
     }
     v
 }

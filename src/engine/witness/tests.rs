@@ -1,6 +1,7 @@
 //! The watch-history witnesses judged on made-up histories: they must say "not seen" when
 //! what happened contradicts the lesson, not only "seen" when it agrees.
 
+use crate::view::WatchedPod;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::runtime::watcher::Event;
@@ -76,7 +77,7 @@ fn parallel() -> Watched {
 }
 
 fn apply(i: u32, ready: bool) -> Change {
-    Change::Pod(Event::Apply(pod(i, ready).into()))
+    Change::Pod(Event::Apply(WatchedPod::from(pod(i, ready)).into()))
 }
 
 #[test]
@@ -119,7 +120,7 @@ fn a_pod_created_before_the_previous_was_ready_is_not_an_ordered_start() {
 fn pods_found_by_a_list_were_not_seen_starting() {
     let changes = vec![
         Change::Pod(Event::Init),
-        Change::Pod(Event::InitApply(pod(0, true).into())),
+        Change::Pod(Event::InitApply(WatchedPod::from(pod(0, true)).into())),
         Change::Pod(Event::InitDone),
     ];
     let (met, said) = seen(ordered(), changes);

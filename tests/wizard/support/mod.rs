@@ -11,6 +11,7 @@
 pub mod driven;
 pub mod tmux;
 
+use kubetour::view::WatchedPod;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,11 +112,11 @@ pub fn pod(name: &str, labels: serde_json::Value, ip: Option<&str>, phase: &str,
 }
 
 pub fn pod_added(p: Pod) -> Change {
-    Change::Pod(Event::Apply(p.into()))
+    Change::Pod(Event::Apply(WatchedPod::from(p).into()))
 }
 
 pub fn pod_deleted(p: Pod) -> Change {
-    Change::Pod(Event::Delete(p.into()))
+    Change::Pod(Event::Delete(WatchedPod::from(p).into()))
 }
 
 /// Watched changes as the runtime delivers them: folded, as the engine folds them (at
