@@ -13,7 +13,8 @@ use super::checks::{Verdict, evaluate, target_pods};
 use super::diagnose::diagnose;
 use super::events::{Diagnosis, EngineEvent, Severity};
 use super::probe::{self, Schedule, Wants};
-use crate::track::{Check, Condition, Hint, PodTarget};
+use crate::track::{Check, Condition, Hint, LabelSelector, PodTarget};
+use crate::view::ClusterView;
 
 /// How long to wait before looking again when the watches have ended.
 pub const PROBE_EVERY: Duration = Duration::from_millis(1000);
@@ -78,7 +79,7 @@ impl Engine {
                         unverified,
                     });
                 }
-                let wants = wants(&check.condition, !hints.is_empty());
+                let wants = wants(&self.view, &check.condition, !hints.is_empty());
                 let probing = wants.ctl || wants.logs || needs_http(&check.condition);
                 tokio::select! {
                     change = self.changes.next() => match change {
@@ -114,7 +115,7 @@ impl Engine {
     /// The target pods of a condition with their resourceVersions: when this changes,
     /// the pods changed and EMQX is asked again soon.
     fn target_versions(&self, condition: &Condition) -> Vec<(String, String)> {
-        pod_target(condition)
+        pod_target(&self.view, condition)
             .map(|t| {
                 target_pods(&self.view, &t)
                     .into_iter()
@@ -139,7 +140,7 @@ impl Engine {
             return Some(why);
         }
         let refused = self.evidence.exec_refused.as_ref()?;
-        let pods = pod_target(condition)
+        let pods = pod_target(&self.view, condition)
             .map(|t| target_pods(&self.view, &t))
             .unwrap_or_default();
         match condition {
@@ -238,7 +239,7 @@ impl Engine {
             self.evidence.http_status.insert(service.clone(), result);
         }
         self.delivery_round(condition).await;
-        let pods: Vec<_> = match &pod_target(condition) {
+        let pods: Vec<_> = match &pod_target(&self.view, condition) {
             Some(t) => target_pods(&self.view, t).into_iter().cloned().collect(),
             None => Vec::new(),
         };
@@ -261,7 +262,7 @@ impl Engine {
     }
 
     fn diagnoses(&self, hints: &[Hint], condition: &Condition) -> Vec<Diagnosis> {
-        let pods: Vec<String> = pod_target(condition)
+        let pods: Vec<String> = pod_target(&self.view, condition)
             .map(|t| {
                 target_pods(&self.view, &t)
                     .into_iter()
@@ -356,7 +357,27 @@ fn is_current(view: &crate::view::ClusterView, pod: &crate::view::WatchedPod) ->
 }
 
 /// The pods a condition is about, for probing and diagnosis.
-fn pod_target(condition: &Condition) -> Option<PodTarget> {
+fn pod_target(view: &ClusterView, condition: &Condition) -> Option<PodTarget> {
+    condition_pods(condition).or_else(|| workload_pods(view, condition))
+}
+
+/// The pods a rollout condition waits on, by its workload's selector: a rollout that never
+/// completes is explained from its pods (the crash loop of a 5.9 node without a licence,
+/// P16), as a membership check is.
+fn workload_pods(view: &ClusterView, condition: &Condition) -> Option<PodTarget> {
+    let selector = match condition {
+        Condition::DeploymentComplete { name } => view.deployments.get(name)?.spec.selector.clone(),
+        Condition::StatefulSetReady { name } => view.stateful_sets.get(name)?.spec.selector.clone(),
+        _ => return None,
+    };
+    let labels = selector.match_labels?;
+    Some(PodTarget::Selected(LabelSelector(
+        labels.into_iter().collect(),
+    )))
+}
+
+/// The pods a condition names itself.
+fn condition_pods(condition: &Condition) -> Option<PodTarget> {
     match condition {
         Condition::PodsReady { pods, .. }
         | Condition::EmqxStarted { pods }
@@ -378,7 +399,7 @@ fn pod_target(condition: &Condition) -> Option<PodTarget> {
 }
 
 /// What a pending condition needs asked; logs are read whenever hints could explain a wait.
-fn wants(condition: &Condition, has_hints: bool) -> Wants {
+fn wants(view: &ClusterView, condition: &Condition, has_hints: bool) -> Wants {
     let ctl = matches!(
         condition,
         Condition::EmqxStarted { .. }
@@ -388,7 +409,7 @@ fn wants(condition: &Condition, has_hints: bool) -> Wants {
             | Condition::EmqxNodeNames { .. }
     );
     let logs = matches!(condition, Condition::LogLine { .. })
-        || (has_hints && pod_target(condition).is_some());
+        || (has_hints && pod_target(view, condition).is_some());
     Wants { ctl, logs }
 }
 
