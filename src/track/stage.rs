@@ -286,6 +286,7 @@ impl HeaderContext<'_> {
             R::MayCreateKinds {} => (Condition::MayCreateKinds, &None),
             R::OrderedStart { .. }
             | R::ParallelStart { .. }
+            | R::OneDownAtATime { .. }
             | R::WentThrough { .. }
             | R::SameClaims { .. }
             | R::ClaimsPendingExplained { .. }
