@@ -296,6 +296,10 @@ pub enum RawAction {
         key: String,
         value: String,
     },
+    SetImage {
+        deployment: String,
+        image: String,
+    },
 }
 
 /// What a delivery check expects: one cluster, or islands.
@@ -313,6 +317,7 @@ pub enum RawExpect {
     ReplacedWithNewName,
     BackWithSameName,
     PodsUnchanged,
+    CrashLoop,
 }
 
 #[derive(Debug, Deserialize)]

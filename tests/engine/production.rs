@@ -37,7 +37,9 @@ async fn o25_the_production_track_passes_and_the_rolling_update_keeps_two_of_thr
     };
     let result = engine.run(None, &options).await;
     assert!(result.is_ok(), "{result:?}\n{}", dump(&events));
-    for o in ["O5", "O10", "O15", "O16", "O17", "O18", "O21", "O23", "O25"] {
+    for o in [
+        "O5", "O10", "O15", "O16", "O17", "O18", "O21", "O23", "O25", "O26",
+    ] {
         let told = told(&events, o);
         assert!(!told.is_empty(), "{o} was never told\n{}", dump(&events));
         for (sighting, evidence) in told {
@@ -57,7 +59,17 @@ async fn o25_the_production_track_passes_and_the_rolling_update_keeps_two_of_thr
             _ => None,
         })
         .collect();
-    assert_eq!(try_its, [true, true], "{}", dump(&events));
+    assert_eq!(try_its, [true, true, true], "{}", dump(&events));
+    // The new replicant on 5.9 crashed on its licence, twice, while both old ones stayed
+    // Ready; then the image was set back.
+    let (_, o26) = &told(&events, "O26")[0];
+    assert!(o26.contains("after 2 restart(s)"), "{o26}");
+    assert!(o26.contains("old pods Ready: 2 of 2"), "{o26}");
+    assert!(
+        o26.contains("\"SINGLE_NODE_LICENSE, make sure this node"),
+        "{o26}"
+    );
+    assert!(o26.ends_with("image set back, rolled out again"), "{o26}");
 }
 
 /// The rolling-update stage's header and observation, but the cores are deleted together
