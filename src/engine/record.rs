@@ -83,10 +83,10 @@ impl Record {
             Change::Claim(Event::Apply(c) | Event::InitApply(c)) => self.claim(c),
             // Gone objects say nothing more; a long session must not grow without bound.
             Change::Pod(Event::Delete(p)) => {
-                if let Some(uid) = p.uid() {
-                    if let Some(owner) = self.pods.remove(&uid).and_then(|h| h.owner) {
-                        self.set_ready(&owner, &uid, false);
-                    }
+                if let Some(uid) = p.uid()
+                    && let Some(owner) = self.pods.remove(&uid).and_then(|h| h.owner)
+                {
+                    self.set_ready(&owner, &uid, false);
                 }
             }
             Change::Claim(Event::Delete(c)) => {
