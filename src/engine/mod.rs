@@ -39,6 +39,7 @@ pub mod steps;
 pub mod task;
 pub mod teardown;
 pub mod tryit;
+mod tryit_image;
 pub mod wait;
 mod watched;
 pub mod witness;

@@ -6,7 +6,7 @@
 //!
 //! Plain data folded from [`Change`]s, no I/O.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use kube::ResourceExt;
@@ -67,6 +67,12 @@ pub struct Record {
     pub diagnoses: Vec<Diagnosis>,
     /// Pods and their claims when the current try-it began, by pod name.
     pub before_try_it: BTreeMap<String, PodClaims>,
+    /// The Ready pods (not terminating) of each controller, by owner uid, now.
+    ready_by_owner: BTreeMap<String, BTreeSet<String>>,
+    /// How many pods of each controller were Ready, by owner uid: the count when the
+    /// current stage began, then after every change during it (a rolling update shows as
+    /// 3, 2, 3, 2, 3 …).
+    pub ready_counts: BTreeMap<String, Vec<usize>>,
 }
 
 impl Record {
@@ -77,8 +83,10 @@ impl Record {
             Change::Claim(Event::Apply(c) | Event::InitApply(c)) => self.claim(c),
             // Gone objects say nothing more; a long session must not grow without bound.
             Change::Pod(Event::Delete(p)) => {
-                if let Some(uid) = p.uid() {
-                    self.pods.remove(&uid);
+                if let Some(uid) = p.uid()
+                    && let Some(owner) = self.pods.remove(&uid).and_then(|h| h.owner)
+                {
+                    self.set_ready(&owner, &uid, false);
                 }
             }
             Change::Claim(Event::Delete(c)) => {
@@ -104,7 +112,7 @@ impl Record {
         let Some(uid) = pod.uid() else { return };
         let moment = self.next();
         let row = PodRow::from_pod_at(pod, jiff::Timestamp::now());
-        let entry = self.pods.entry(uid).or_insert_with(|| PodHistory {
+        let entry = self.pods.entry(uid.clone()).or_insert_with(|| PodHistory {
             name: pod.name_any(),
             owner: pod
                 .owner_references()
@@ -120,6 +128,31 @@ impl Record {
         }
         if row.is_ready && entry.ready.is_none() {
             entry.ready = Some(moment);
+        }
+        if let Some(owner) = entry.owner.clone() {
+            // A terminating pod may still report Ready; it is on its way out.
+            let up = row.is_ready && pod.metadata.deletion_timestamp.is_none();
+            self.set_ready(&owner, &uid, up);
+        }
+    }
+
+    /// Notes whether one pod of `owner` is Ready, and the owner's new count if it changed.
+    fn set_ready(&mut self, owner: &str, pod_uid: &str, up: bool) {
+        let set = self.ready_by_owner.entry(owner.to_string()).or_default();
+        let changed = if up {
+            set.insert(pod_uid.to_string())
+        } else {
+            set.remove(pod_uid)
+        };
+        let count = set.len();
+        if changed {
+            self.ready_counts
+                .entry(owner.to_string())
+                .or_default()
+                .push(count);
+        }
+        if count == 0 && !up {
+            self.ready_by_owner.remove(owner);
         }
     }
 
@@ -142,6 +175,11 @@ impl Record {
     /// A new stage: what the hints explained belongs to the stage before.
     pub fn begin_stage(&mut self) {
         self.diagnoses.clear();
+        self.ready_counts = self
+            .ready_by_owner
+            .iter()
+            .map(|(owner, ready)| (owner.clone(), vec![ready.len()]))
+            .collect();
     }
 
     pub fn diagnosed(&mut self, d: &Diagnosis) {

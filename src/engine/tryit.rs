@@ -61,6 +61,7 @@ impl Engine {
         // mount the same claims (O18).
         self.record.before_try_it(&self.view);
         let there_before = self.pod_names();
+        let mut restore = None;
         let outcome = match &t.action {
             TryAction::DeletePod { pod, expect } => {
                 let Some(victim) = target_pods(&self.view, pod).first().map(|p| (*p).clone())
@@ -88,22 +89,42 @@ impl Engine {
             TryAction::PatchConfigMap { name, key, value } => {
                 self.patch_config_map(name, key, value).await
             }
+            TryAction::SetImage { deployment, image } => {
+                let (changed, outcome) = self.set_image_expect_crash_loop(deployment, image).await;
+                restore = changed;
+                outcome
+            }
         };
-        let observed = match outcome {
-            Ok(observed) => observed,
-            Err(observed) => return Err(self.try_failed(stage, t, observed)),
+        let outcome = match outcome {
+            Ok(observed) => {
+                self.survivors_round(t, &there_before).await;
+                match self.wait_checks(stage, &t.then, &[]).await {
+                    Ok(()) => Ok(observed),
+                    Err(failed) => Err(format!(
+                        "{observed}; then `{}` did not hold: {}",
+                        failed.check, failed.observed
+                    )),
+                }
+            }
+            Err(observed) => Err(observed),
         };
-        self.survivors_round(t, &there_before).await;
-        if let Err(failed) = self.wait_checks(stage, &t.then, &[]).await {
-            return Err(self.try_failed(
-                stage,
-                t,
-                format!(
-                    "{observed}; then `{}` did not hold: {}",
-                    failed.check, failed.observed
-                ),
-            ));
-        }
+        // An image the try-it changed is set back whatever happened, so the stage ends
+        // as it began.
+        let restored = match restore {
+            Some(r) => self.restore_image(stage, r).await.map(|()| true),
+            None => Ok(false),
+        };
+        let observed = match (outcome, restored) {
+            (Ok(observed), Ok(true)) => format!("{observed}; image set back, rolled out again"),
+            (Ok(observed), Ok(false)) => observed,
+            (Ok(observed), Err(e)) => {
+                return Err(self.try_failed(stage, t, format!("{observed}; {e}")));
+            }
+            (Err(observed), Ok(_)) => return Err(self.try_failed(stage, t, observed)),
+            (Err(observed), Err(e)) => {
+                return Err(self.try_failed(stage, t, format!("{observed}; {e}")));
+            }
+        };
         self.emit(EngineEvent::TryIt {
             stage: stage.to_string(),
             title: t.title.get(self.lang).to_string(),

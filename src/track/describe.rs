@@ -87,6 +87,10 @@ impl std::fmt::Display for TryAction {
                 f,
                 "set {key}={value} in ConfigMap {name}: running pods keep their settings"
             ),
+            TryAction::SetImage { deployment, image } => write!(
+                f,
+                "set image {image} on Deployment {deployment}: its new pods crash-loop, the old ones keep running"
+            ),
         }
     }
 }

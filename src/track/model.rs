@@ -310,6 +310,10 @@ pub enum TryAction {
         key: String,
         value: String,
     },
+    /// Roll a Deployment to another image: its new pods must crash-loop while the old
+    /// ones keep running (a rolling update never takes them down first). The image is
+    /// set back once the try-it's checks are done.
+    SetImage { deployment: String, image: String },
 }
 
 /// What happens to a deleted pod.
@@ -340,7 +344,7 @@ pub struct Hint {
     pub fixed_by: Option<String>,
 }
 
-/// One of SPEC.md's numbered observations (O1..O20).
+/// One of SPEC.md's numbered observations (O1..O26).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ObservationId(pub u8);
 
@@ -379,6 +383,9 @@ pub enum Watched {
     OrderedStart { statefulset: String },
     /// The StatefulSet's pods were all created before any of them was Ready.
     ParallelStart { statefulset: String },
+    /// During the stage some of the StatefulSet's pods went down and came back (a
+    /// rolling update), and never more than one of its replicas was not Ready at once.
+    OneDownAtATime { statefulset: String },
     /// Each matching pod went through these statuses (as `kubectl get pods` shows them)
     /// in this order.
     WentThrough {

@@ -239,6 +239,9 @@ pub enum RawCheck {
     ParallelStart {
         statefulset: String,
     },
+    OneDownAtATime {
+        statefulset: String,
+    },
     WentThrough {
         #[serde(default)]
         pod: Option<String>,
@@ -293,6 +296,10 @@ pub enum RawAction {
         key: String,
         value: String,
     },
+    SetImage {
+        deployment: String,
+        image: String,
+    },
 }
 
 /// What a delivery check expects: one cluster, or islands.
@@ -310,6 +317,7 @@ pub enum RawExpect {
     ReplacedWithNewName,
     BackWithSameName,
     PodsUnchanged,
+    CrashLoop,
 }
 
 #[derive(Debug, Deserialize)]
@@ -363,6 +371,7 @@ impl RawCheck {
             R::MayCreateKinds {} => "may_create_kinds",
             R::OrderedStart { .. } => "ordered_start",
             R::ParallelStart { .. } => "parallel_start",
+            R::OneDownAtATime { .. } => "one_down_at_a_time",
             R::WentThrough { .. } => "went_through",
             R::SameClaims { .. } => "same_claims",
             R::ClaimsPendingExplained { .. } => "claims_pending_explained",

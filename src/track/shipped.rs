@@ -75,8 +75,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write_to(dir.path()).unwrap();
         let on_disk = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("stages");
-        for track in ["emqx", "quick"] {
-            for profile in ["5", "4"] {
+        for (track, profiles) in [
+            ("emqx", &["5", "4"][..]),
+            ("quick", &["5", "4"][..]),
+            // EMQX 5 only: replicants and DNS discovery as the Operator runs them.
+            ("production", &["5"][..]),
+        ] {
+            for profile in profiles.iter().copied() {
                 let opts = RenderOptions {
                     profile: Some(profile.into()),
                     ..RenderOptions::default()

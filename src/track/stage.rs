@@ -286,6 +286,7 @@ impl HeaderContext<'_> {
             R::MayCreateKinds {} => (Condition::MayCreateKinds, &None),
             R::OrderedStart { .. }
             | R::ParallelStart { .. }
+            | R::OneDownAtATime { .. }
             | R::WentThrough { .. }
             | R::SameClaims { .. }
             | R::ClaimsPendingExplained { .. }
@@ -340,32 +341,50 @@ impl HeaderContext<'_> {
                     format!("`{action}` cannot expect `pods_unchanged`"),
                 )
                 .fix("Expect `gone`, `replaced_with_new_name` or `back_with_same_name`")),
+            RawExpect::CrashLoop => Err(self
+                .error(
+                    "crash_loop",
+                    format!("`{action}` cannot expect `crash_loop`"),
+                )
+                .fix("Expect `gone`, `replaced_with_new_name` or `back_with_same_name`")),
         };
-        let action = match &raw.action {
-            RawAction::DeletePod { pod, selector } => TryAction::DeletePod {
-                pod: self.pods("delete_pod", pod, selector)?,
-                expect: fate(raw.expect, "delete_pod")?,
-            },
-            RawAction::DeleteAllPods { selector } => TryAction::DeleteAllPods {
-                selector: self.selector(selector)?,
-                expect: fate(raw.expect, "delete_all_pods")?,
-            },
-            RawAction::PatchConfigmap { name, key, value } => {
-                if !matches!(raw.expect, RawExpect::PodsUnchanged) {
-                    return Err(self
-                        .error(
-                            "patch_configmap",
-                            "`patch_configmap` can only expect `pods_unchanged`",
-                        )
-                        .fix("A ConfigMap edit never restarts pods: expect `pods_unchanged`"));
+        let action =
+            match &raw.action {
+                RawAction::DeletePod { pod, selector } => TryAction::DeletePod {
+                    pod: self.pods("delete_pod", pod, selector)?,
+                    expect: fate(raw.expect, "delete_pod")?,
+                },
+                RawAction::DeleteAllPods { selector } => TryAction::DeleteAllPods {
+                    selector: self.selector(selector)?,
+                    expect: fate(raw.expect, "delete_all_pods")?,
+                },
+                RawAction::PatchConfigmap { name, key, value } => {
+                    if !matches!(raw.expect, RawExpect::PodsUnchanged) {
+                        return Err(self
+                            .error(
+                                "patch_configmap",
+                                "`patch_configmap` can only expect `pods_unchanged`",
+                            )
+                            .fix("A ConfigMap edit never restarts pods: expect `pods_unchanged`"));
+                    }
+                    TryAction::PatchConfigMap {
+                        name: self.text(name)?,
+                        key: self.text(key)?,
+                        value: self.text(value)?,
+                    }
                 }
-                TryAction::PatchConfigMap {
-                    name: self.text(name)?,
-                    key: self.text(key)?,
-                    value: self.text(value)?,
+                RawAction::SetImage { deployment, image } => {
+                    if !matches!(raw.expect, RawExpect::CrashLoop) {
+                        return Err(self
+                        .error("set_image", "`set_image` can only expect `crash_loop`")
+                        .fix("The try-it shows an image that does not start: expect `crash_loop`"));
+                    }
+                    TryAction::SetImage {
+                        deployment: self.text(deployment)?,
+                        image: self.text(image)?,
+                    }
                 }
-            }
-        };
+            };
         Ok(TryIt {
             title: self.bilingual(&raw.title, "title")?,
             command: self.text(&raw.command)?,

@@ -18,6 +18,9 @@ impl HeaderContext<'_> {
             R::ParallelStart { statefulset } => Watched::ParallelStart {
                 statefulset: self.text(statefulset)?,
             },
+            R::OneDownAtATime { statefulset } => Watched::OneDownAtATime {
+                statefulset: self.text(statefulset)?,
+            },
             R::WentThrough {
                 pod,
                 selector,
@@ -89,11 +92,11 @@ impl HeaderContext<'_> {
     pub(super) fn observation_id(&self, id: &str) -> Result<ObservationId, TrackError> {
         id.strip_prefix('O')
             .and_then(|n| n.parse::<u8>().ok())
-            .filter(|n| (1..=24).contains(n))
+            .filter(|n| (1..=26).contains(n))
             .map(ObservationId)
             .ok_or_else(|| {
                 self.error(id, format!("`{id}` is not an observation number"))
-                    .fix("Use SPEC.md's numbers, O1 to O20, and O21 to O24 (parallel start, delivery)")
+                    .fix("Use SPEC.md's numbers, O1 to O20, O21 to O24 (parallel start, delivery) O25 (a rolling update, one pod at a time) and O26 (a licence refusal)")
             })
     }
 }

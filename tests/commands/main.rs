@@ -27,6 +27,9 @@
 //! Running against a cluster:
 //! - `run`: `kubetour run` through every stage, both profiles, every observation seen
 //!   (O1–O21).
+//! - `run_production`: `kubetour run --track production` on the embedded cluster and on
+//!   `kubetour sim serve` through its kubeconfig, every observation seen (O25: the
+//!   rolling update, one core down at a time).
 //! - `guard`: no write without `--yes`, nor to a production-looking context without
 //!   `--allow-production`.
 //! - `status`: `run --json`, `status`, `teardown` on a named cluster.
@@ -57,6 +60,7 @@ mod lint_pitfalls;
 mod mosquitto_port_forward;
 mod openapi_check;
 mod run;
+mod run_production;
 mod sim_serve_state;
 mod stages_and_export;
 mod status;

@@ -23,7 +23,7 @@ fn stages_refuses_an_unknown_language_and_track() {
     assert!(err.contains("--lang en"), "{err}");
     let (code, _, err) = kubetour(&["stages", "--track", "nope"]);
     assert_eq!(code, 2);
-    assert!(err.contains("Use one of: emqx, quick"), "{err}");
+    assert!(err.contains("Use one of: emqx, production, quick"), "{err}");
 }
 
 #[test]

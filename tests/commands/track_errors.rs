@@ -316,3 +316,44 @@ fn an_observation_with_its_witnesses_loads() {
     let track = load(dir.path(), &RenderOptions::default()).unwrap();
     assert_eq!(track.stages[0].observations[0].seen_by.len(), 1);
 }
+
+/// A try-it block for the deployment stage with this action and expectation.
+fn with_try_it(action: &str, expect: &str) -> String {
+    format!(
+        "{HEADER}try_it:\n  - title: {{en: T, zh: T}}\n    command: kubectl set image\n    action: {action}\n    expect: {expect}\n---\n{DEPLOYMENT}"
+    )
+}
+
+#[test]
+fn set_image_can_only_expect_a_crash_loop_and_deleting_a_pod_cannot() {
+    let set_image = "{set_image: {deployment: emqx-deployment, image: 'emqx/emqx:5.9.0'}}";
+    let (dir, _) = track_with(&with_try_it(set_image, "crash_loop"));
+    let track = load(dir.path(), &RenderOptions::default()).unwrap();
+    assert_eq!(
+        track.stages[0].try_it[0].action.to_string(),
+        "set image emqx/emqx:5.9.0 on Deployment emqx-deployment: its new pods crash-loop, the old ones keep running"
+    );
+
+    let (msg, file, _d) = load_err(&with_try_it(set_image, "gone"));
+    assert!(
+        msg.starts_with(&format!(
+            "{}:7: stage `deployment`: `set_image` can only expect `crash_loop`",
+            file.display()
+        )),
+        "{msg}"
+    );
+    one_paragraph(&msg);
+
+    let (msg, file, _d) = load_err(&with_try_it(
+        "{delete_pod: {selector: app=emqx}}",
+        "crash_loop",
+    ));
+    assert!(
+        msg.starts_with(&format!(
+            "{}:8: stage `deployment`: `delete_pod` cannot expect `crash_loop`",
+            file.display()
+        )),
+        "{msg}"
+    );
+    one_paragraph(&msg);
+}

@@ -28,6 +28,10 @@
 //! - `earlier_namesakes`: events of deleted claims and pods named like today's are
 //!   history: no warning, no diagnosis, O19 conditional, `status` clean (issue 22.1).
 //!
+//! The production track:
+//! - `production`: the whole track (cores by DNS, replicants, a rolling update) with
+//!   every observation seen; O25 not seen when the cores go down together.
+//!
 //! A cluster having a bad day (the fault layer in front of the simulated API server):
 //! - `resilience`: 500s, 429s and dropped watches: the run finishes or fails clearly.
 //! - `exec_backoff`: exec probes follow the back-off schedule, counted on the server.
@@ -55,6 +59,7 @@ mod observations;
 mod on_sim;
 mod pitfalls;
 mod probe_command;
+mod production;
 mod rbac_forbids_exec;
 mod resilience;
 mod teardown_waits;

@@ -20,6 +20,8 @@
 //!   `applied:`, no try-it offered (issue 22.6; `preflight` asking nothing: `update`).
 //! - `production_prompt`: typing a production context's name: the footer's keys are
 //!   the ones that act, a wrong name is told, esc says nothing was written (issue 22.4).
+//! - `production_screens`: the production track at 120×40: the rolling-update stage's
+//!   change, and the membership view of three cores and two replicants in one cluster.
 //! - `not_verified`: a stage nothing could verify shows `?`, never `✓`.
 //!
 //! The real main loop (`runtime::run`) on a TestBackend against a simulated cluster:
@@ -50,6 +52,7 @@ mod lesson_screens;
 mod not_verified;
 mod outage_screen;
 mod production_prompt;
+mod production_screens;
 mod reconnect;
 mod screens;
 mod teardown_line;

@@ -5,6 +5,8 @@
 
 use kube::ResourceExt;
 
+mod rolling;
+
 use super::checks::{Verdict, target_pods};
 use super::record::{Moment, PodHistory, Record, pod_claims};
 use crate::track::{ClaimSet, PodTarget, Watched};
@@ -27,6 +29,9 @@ pub fn judge(
     match watched {
         Watched::OrderedStart { statefulset } => start_order(view, record, statefulset, true),
         Watched::ParallelStart { statefulset } => start_order(view, record, statefulset, false),
+        Watched::OneDownAtATime { statefulset } => {
+            rolling::one_down_at_a_time(view, record, statefulset)
+        }
         Watched::WentThrough { pods, statuses } => went_through(view, record, pods, statuses),
         Watched::SameClaims { pods } => same_claims(view, record, pods),
         Watched::ClaimsPendingExplained { claims } => pending_explained(view, record, claims),

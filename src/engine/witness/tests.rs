@@ -140,3 +140,89 @@ fn a_pod_seen_only_running_did_not_go_through_pending() {
     assert!(met, "{said}");
     assert!(said.contains("ContainerCreating → Running"), "{said}");
 }
+
+/// Pod `emqx-statefulset-<i>` as `pod(i, ready)` but with its own uid, and terminating
+/// when `deleting` (a terminating pod may still say Ready).
+fn pod_as(i: u32, uid: &str, ready: bool, deleting: bool) -> Pod {
+    let mut p = pod(i, ready);
+    p.metadata.uid = Some(uid.to_string());
+    if deleting {
+        p.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+            "2026-12-05T10:01:00Z".parse().unwrap(),
+        ));
+    }
+    p
+}
+
+/// Three Ready pods, a new stage, then `during`; the verdict of `one_down_at_a_time`.
+fn roll(during: Vec<Change>) -> (bool, String) {
+    let mut view = ClusterView::default();
+    let mut record = Record::default();
+    let mut set = statefulset();
+    set.spec.replicas = Some(3);
+    view.apply(Change::StatefulSet(Event::Apply(set.into())));
+    let fold = |c: Change, view: &mut ClusterView, record: &mut Record| {
+        record.fold(&c);
+        view.apply(c);
+    };
+    for i in 0..3 {
+        fold(
+            Change::Pod(Event::Apply(
+                pod_as(i, &format!("u{i}"), true, false).into(),
+            )),
+            &mut view,
+            &mut record,
+        );
+    }
+    record.begin_stage();
+    for c in during {
+        fold(c, &mut view, &mut record);
+    }
+    let watched = Watched::OneDownAtATime {
+        statefulset: "emqx-statefulset".into(),
+    };
+    let v = judge(&watched, &view, &record, None);
+    (v.met, v.observed)
+}
+
+/// Pod `i` (uid `old`) terminating, gone, and its replacement (uid `new`) Ready.
+fn replaced(i: u32, old: &str, new: &str) -> Vec<Change> {
+    vec![
+        Change::Pod(Event::Apply(pod_as(i, old, true, true).into())),
+        Change::Pod(Event::Delete(pod_as(i, old, true, true).into())),
+        Change::Pod(Event::Apply(pod_as(i, new, false, false).into())),
+        Change::Pod(Event::Apply(pod_as(i, new, true, false).into())),
+    ]
+}
+
+#[test]
+fn o25_a_roll_one_pod_at_a_time_is_seen_counting_a_terminating_pod_as_down() {
+    let mut during = replaced(2, "u2", "v2");
+    during.extend(replaced(1, "u1", "v1"));
+    during.extend(replaced(0, "u0", "v0"));
+    let (met, observed) = roll(during);
+    assert!(met, "{observed}");
+    assert!(observed.contains("3 → 2 → 3 → 2 → 3 → 2 → 3"), "{observed}");
+}
+
+#[test]
+fn o25_two_pods_terminating_together_are_not_one_at_a_time() {
+    let during = vec![
+        Change::Pod(Event::Apply(pod_as(2, "u2", true, true).into())),
+        Change::Pod(Event::Apply(pod_as(1, "u1", true, true).into())),
+        Change::Pod(Event::Delete(pod_as(2, "u2", true, true).into())),
+        Change::Pod(Event::Delete(pod_as(1, "u1", true, true).into())),
+        Change::Pod(Event::Apply(pod_as(2, "v2", true, false).into())),
+        Change::Pod(Event::Apply(pod_as(1, "v1", true, false).into())),
+    ];
+    let (met, observed) = roll(during);
+    assert!(!met, "{observed}");
+    assert!(observed.contains("only 1 of 3"), "{observed}");
+}
+
+#[test]
+fn o25_a_stage_in_which_no_pod_went_down_is_not_a_roll() {
+    let (met, observed) = roll(Vec::new());
+    assert!(!met, "{observed}");
+    assert!(observed.contains("went down"), "{observed}");
+}

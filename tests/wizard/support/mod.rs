@@ -43,7 +43,12 @@ pub fn ago(secs: i64) -> String {
 }
 
 pub fn model() -> Model {
-    let track = load_named("emqx", &RenderOptions::default()).expect("shipped track");
+    model_of("emqx")
+}
+
+/// The wizard at its start on a shipped track, on the embedded cluster.
+pub fn model_of(track: &str) -> Model {
+    let track = load_named(track, &RenderOptions::default()).expect("shipped track");
     let setup = Setup {
         target: Target {
             context: "kubetour-sim".into(),
