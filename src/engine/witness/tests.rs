@@ -168,7 +168,7 @@ fn roll(during: Vec<Change>) -> (bool, String) {
     for i in 0..3 {
         fold(
             Change::Pod(Event::Apply(
-                pod_as(i, &format!("u{i}"), true, false).into(),
+                WatchedPod::from(pod_as(i, &format!("u{i}"), true, false)).into(),
             )),
             &mut view,
             &mut record,
@@ -188,10 +188,18 @@ fn roll(during: Vec<Change>) -> (bool, String) {
 /// Pod `i` (uid `old`) terminating, gone, and its replacement (uid `new`) Ready.
 fn replaced(i: u32, old: &str, new: &str) -> Vec<Change> {
     vec![
-        Change::Pod(Event::Apply(pod_as(i, old, true, true).into())),
-        Change::Pod(Event::Delete(pod_as(i, old, true, true).into())),
-        Change::Pod(Event::Apply(pod_as(i, new, false, false).into())),
-        Change::Pod(Event::Apply(pod_as(i, new, true, false).into())),
+        Change::Pod(Event::Apply(
+            WatchedPod::from(pod_as(i, old, true, true)).into(),
+        )),
+        Change::Pod(Event::Delete(
+            WatchedPod::from(pod_as(i, old, true, true)).into(),
+        )),
+        Change::Pod(Event::Apply(
+            WatchedPod::from(pod_as(i, new, false, false)).into(),
+        )),
+        Change::Pod(Event::Apply(
+            WatchedPod::from(pod_as(i, new, true, false)).into(),
+        )),
     ]
 }
 
@@ -208,12 +216,24 @@ fn o25_a_roll_one_pod_at_a_time_is_seen_counting_a_terminating_pod_as_down() {
 #[test]
 fn o25_two_pods_terminating_together_are_not_one_at_a_time() {
     let during = vec![
-        Change::Pod(Event::Apply(pod_as(2, "u2", true, true).into())),
-        Change::Pod(Event::Apply(pod_as(1, "u1", true, true).into())),
-        Change::Pod(Event::Delete(pod_as(2, "u2", true, true).into())),
-        Change::Pod(Event::Delete(pod_as(1, "u1", true, true).into())),
-        Change::Pod(Event::Apply(pod_as(2, "v2", true, false).into())),
-        Change::Pod(Event::Apply(pod_as(1, "v1", true, false).into())),
+        Change::Pod(Event::Apply(
+            WatchedPod::from(pod_as(2, "u2", true, true)).into(),
+        )),
+        Change::Pod(Event::Apply(
+            WatchedPod::from(pod_as(1, "u1", true, true)).into(),
+        )),
+        Change::Pod(Event::Delete(
+            WatchedPod::from(pod_as(2, "u2", true, true)).into(),
+        )),
+        Change::Pod(Event::Delete(
+            WatchedPod::from(pod_as(1, "u1", true, true)).into(),
+        )),
+        Change::Pod(Event::Apply(
+            WatchedPod::from(pod_as(2, "v2", true, false)).into(),
+        )),
+        Change::Pod(Event::Apply(
+            WatchedPod::from(pod_as(1, "v1", true, false)).into(),
+        )),
     ];
     let (met, observed) = roll(during);
     assert!(!met, "{observed}");
