@@ -244,3 +244,63 @@ async fn p13_is_not_named_when_the_headless_service_publishes_not_ready_addresse
         "{diagnoses:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p20_replicants_without_a_core_never_become_ready_and_are_named() {
+    // The open-source 5.8 image refuses the replicant role; the Enterprise one accepts it.
+    let edit = |t: &str| {
+        t.replace(
+            "          image: ${image}\n",
+            "          image: emqx/emqx-enterprise:5.8.9\n",
+        )
+        .replace(
+            "  EMQX_CLUSTER__K8S__ADDRESS_TYPE: hostname\n",
+            "  EMQX_CLUSTER__K8S__ADDRESS_TYPE: hostname\n  EMQX_NODE__ROLE: replicant\n",
+        )
+    };
+    lint_flags("08-statefulset.yaml", edit, "replicant-needs-core", "P20");
+    let diagnoses = stage_fails_with("08-statefulset.yaml", "statefulset", edit).await;
+    let d = named(&diagnoses, "P20");
+    assert!(d.line.contains("EMQX_NODE__ROLE=replicant"), "{d:#?}");
+    assert!(
+        d.line.contains("no EMQX core pod exists in the namespace"),
+        "{d:#?}"
+    );
+    assert!(d.explanation.contains("never Ready"), "{d:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p16_emqx_5_9_without_a_licence_crash_loops_its_joiners_and_is_named() {
+    let edit = |t: &str| {
+        t.replace(
+            "    image: emqx/emqx:5.8.9\n    version: 5.8.9\n",
+            "    image: emqx/emqx:5.9.0\n    version: 5.9.0\n",
+        )
+    };
+    lint_flags("track.yaml", edit, "licence", "P16");
+    let diagnoses = stage_fails_with("track.yaml", "rbac", edit).await;
+    let d = named(&diagnoses, "P16");
+    assert!(d.line.contains("SINGLE_NODE_LICENSE"), "{d:#?}");
+    assert!(d.explanation.contains("5.8"), "{d:#?}");
+}
+
+#[test]
+fn p15_an_even_number_of_cores_is_flagged_by_lint_only() {
+    // The simulator has no network partitions, so a split into two halves is never
+    // reproduced and the diagnosis table has no P15 row (docs/diagnosis.md): a split seen
+    // for another cause must not be blamed on the core count.
+    lint_flags(
+        "08-statefulset.yaml",
+        |t| t.replace("  replicas: 3\n", "  replicas: 4\n"),
+        "odd-cores",
+        "P15",
+    );
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("stages/emqx");
+    assert!(
+        !lint_track(&shipped)
+            .unwrap()
+            .iter()
+            .any(|f| f.pitfall == Some("P15")),
+        "the shipped three cores are odd"
+    );
+}
