@@ -179,6 +179,10 @@ impl Facts<'_> {
                     })
                 })
             }
+            Evidence::UnpublishedDns => {
+                super::cause_objects::unpublished_dns(self.view, self.pods, self.settings)
+            }
+            Evidence::NoReadyCore => super::cause_objects::no_ready_core(self.view),
         }
     }
 

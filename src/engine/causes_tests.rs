@@ -135,3 +135,67 @@ fn a_setting_named_in_a_text_but_given_to_no_pod_reads_unset() {
         .unwrap_or_else(|| panic!("{found:#?}"));
     assert!(d.explanation.contains("Service `(unset)`"), "{d:#?}");
 }
+
+/// `pod` made Ready (the Ready condition and its container ready).
+fn ready(mut p: WatchedPod) -> WatchedPod {
+    let status = p.status.as_mut().unwrap();
+    status.conditions = Some(vec![crate::view::pod::PodCondition {
+        type_: "Ready".into(),
+        status: "True".into(),
+    }]);
+    p
+}
+
+fn headless_service(publish: bool) -> Change {
+    let svc: k8s_openapi::api::core::v1::Service = serde_json::from_value(json!({
+        "metadata": {"name": "emqx-headless", "namespace": "emqx"},
+        "spec": {"clusterIP": "None", "publishNotReadyAddresses": publish}
+    }))
+    .unwrap();
+    Change::Service(Event::Apply(Arc::new(svc)))
+}
+
+#[test]
+fn p13_names_the_unpublished_headless_service_only_while_a_pod_is_not_ready() {
+    let env = [
+        ("EMQX_CLUSTER__DISCOVERY_STRATEGY", "dns"),
+        (
+            "EMQX_CLUSTER__DNS__NAME",
+            "emqx-headless.emqx.svc.cluster.local",
+        ),
+    ];
+    let (a, b) = (pod("emqx-0", &env, 0), pod("emqx-1", &env, 0));
+    let named_p13 = |pods: &[WatchedPod], publish: bool| {
+        let mut view = view_of(pods);
+        view.apply(headless_service(publish));
+        let refs: Vec<&WatchedPod> = pods.iter().collect();
+        name_causes(&table(), &view, &seen(&[], &[]), &refs, Lang::En)
+            .into_iter()
+            .find(|d| d.explanation.starts_with("P13: "))
+    };
+    let d = named_p13(&[ready(a.clone()), b.clone()], false).expect("P13 named");
+    assert!(d.line.ends_with("not in DNS: emqx-1"), "{d:#?}");
+    assert_eq!(d.source, "emqx-0", "the first evidence's pod");
+    assert!(named_p13(&[a.clone(), b.clone()], true).is_none());
+    assert!(named_p13(&[ready(a), ready(b)], false).is_none());
+}
+
+#[test]
+fn p20_names_a_replicant_only_while_no_core_is_ready() {
+    let replicant = pod("emqx-replicant-x", &[("EMQX_NODE__ROLE", "replicant")], 0);
+    let core = pod("emqx-core-0", &[], 0);
+    let named_p20 = |others: &[WatchedPod]| {
+        let mut all = vec![replicant.clone()];
+        all.extend_from_slice(others);
+        let view = view_of(&all);
+        name_causes(&table(), &view, &seen(&[], &[]), &[&replicant], Lang::Zh)
+            .into_iter()
+            .find(|d| d.explanation.starts_with("P20: "))
+    };
+    let d = named_p20(&[]).expect("P20 named with no core");
+    assert!(d.line.contains("only replicants"), "{d:#?}");
+    assert!(d.explanation.contains("核心节点"), "{d:#?}");
+    let d = named_p20(std::slice::from_ref(&core)).expect("P20 named with a core not Ready");
+    assert!(d.line.contains("emqx-core-0 CrashLoopBackOff"), "{d:#?}");
+    assert!(named_p20(&[ready(core)]).is_none());
+}

@@ -20,6 +20,7 @@
 //!   `gone`: waiting until what was deleted is gone, or saying what is still going away.
 //! - `session`: the engine driven one order at a time (the wizard); `task`: that engine
 //!   as a tokio task taking orders over a channel, cancellable mid-wait.
+mod cause_objects;
 pub mod causes;
 pub mod checks;
 pub mod delivery;

@@ -54,6 +54,11 @@ pub enum Evidence {
     Split,
     /// An EMQX container restarts with nothing in its log (the entrypoint's silent exit).
     RestartsSilently,
+    /// The Service that EMQX_CLUSTER__DNS__NAME names is headless without
+    /// `publishNotReadyAddresses`, and an EMQX pod is not Ready: DNS does not list it.
+    UnpublishedDns,
+    /// No EMQX core pod (EMQX_NODE__ROLE unset or `core`) is Ready in the namespace.
+    NoReadyCore,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,6 +97,8 @@ enum RawEvidence {
     NodeName(String),
     Split(bool),
     RestartsSilently(bool),
+    UnpublishedDns(bool),
+    NoReadyCore(bool),
 }
 
 /// The table for the track in `dir`: its own `diagnosis.yaml`, else the shipped one.
@@ -116,7 +123,7 @@ pub fn parse(file: &Path, text: &str, stages: Option<&[String]>) -> Result<Vec<C
     let raw: RawTable = crate::yaml::from_str_at_enums_as_maps(text, 1).map_err(|e| {
         TrackError::at(file, e.line, format!("the diagnosis table: {}", e.message)).fix(
             "Each cause needs id, when (log, event, setting, settings_differ, node_name, \
-             split, restarts_silently), cause {en, zh}, fix {en, zh}; optional fixed_by, setting",
+             split, restarts_silently, unpublished_dns, no_ready_core), cause {en, zh}, fix {en, zh}; optional fixed_by, setting",
         )
     })?;
     let at = |needle: &str| Locator::new(file, text, 1).line_of(needle);
@@ -210,6 +217,14 @@ fn evidence(raw: RawEvidence, file: &Path, line: usize, id: &str) -> Result<Evid
             flag("restarts_silently", on)?;
             Evidence::RestartsSilently
         }
+        RawEvidence::UnpublishedDns(on) => {
+            flag("unpublished_dns", on)?;
+            Evidence::UnpublishedDns
+        }
+        RawEvidence::NoReadyCore(on) => {
+            flag("no_ready_core", on)?;
+            Evidence::NoReadyCore
+        }
     })
 }
 
@@ -236,7 +251,7 @@ mod tests {
     fn the_shipped_table_parses_and_numbers_every_cause() {
         let causes = parse(Path::new("diagnosis.yaml"), SHIPPED, None).unwrap();
         assert!(causes.len() >= 5);
-        for id in ["P11", "P12", "P14", "P17", "P18"] {
+        for id in ["P11", "P12", "P13", "P14", "P16", "P17", "P18", "P20"] {
             assert!(causes.iter().any(|c| c.id == id), "no row for {id}");
         }
     }

@@ -6,6 +6,7 @@ use crate::support::{cluster, engine as new_engine, load_track};
 use kubetour::engine::RunOptions;
 use kubetour::engine::events::{Diagnosis, EngineEvent};
 use kubetour::track::Lang;
+use kubetour::track::lint::lint_track;
 
 /// Runs the track through `rbac` with `edit` applied to the rbac stage file; the stage
 /// must fail, and the diagnoses of its failed checks are returned.
@@ -48,6 +49,18 @@ async fn stage_fails_with(
         })
         .flatten()
         .collect()
+}
+
+/// Whether lint flags `file` of the track edited by `edit` with `rule`, for `pitfall`.
+fn lint_flags(file: &str, edit: impl Fn(&str) -> String, rule: &str, pitfall: &str) {
+    let dir = edited_track(file, edit);
+    let found = lint_track(dir.path()).unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|f| f.rule == rule && f.pitfall == Some(pitfall)),
+        "lint does not flag {pitfall} ({rule}): {found:#?}"
+    );
 }
 
 /// The diagnosis naming `pitfall`, or a failure listing what was named instead.
@@ -165,5 +178,129 @@ async fn p14_dns_addressing_without_a_suffix_names_nodes_that_discovery_never_fi
     assert!(
         !diagnoses.iter().any(|d| d.explanation.starts_with("P12: ")),
         "{diagnoses:#?}"
+    );
+}
+
+/// The statefulset stage with DNS discovery (srv records of the headless Service, node
+/// names that are the pods' DNS names, as the chart and the Operator set them), all pods
+/// started at once, and the headless Service edited by `service`.
+fn dns_discovery(t: &str, service: impl Fn(&str) -> String) -> String {
+    let t = t
+        .replace(
+            "  ${discovery_key}: k8s\n",
+            "  ${discovery_key}: dns\n  EMQX_CLUSTER__DNS__NAME: emqx-headless.${namespace}.svc.cluster.local\n  EMQX_CLUSTER__DNS__RECORD_TYPE: srv\n",
+        )
+        .replace(
+            "  # podManagementPolicy is left at its default, OrderedReady: pods start one by one.\n",
+            "  podManagementPolicy: Parallel\n",
+        )
+        .replace(
+            "          envFrom:\n",
+            "          env:\n            - name: POD_NAME\n              valueFrom:\n                fieldRef:\n                  fieldPath: metadata.name\n            - name: EMQX_HOST\n              value: $(POD_NAME).emqx-headless.${namespace}.svc.cluster.local\n          envFrom:\n",
+        );
+    service(&t)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p13_dns_discovery_without_published_not_ready_addresses_deadlocks_and_is_named() {
+    // A readiness that never passes stands for one that needs the cluster (the simulator
+    // does not model a probe counting nodes): no pod is Ready, DNS lists none, and every
+    // node stays alone.
+    let edit = |t: &str| {
+        dns_discovery(t, |t| {
+            t.replace("  publishNotReadyAddresses: true    # discovery and DNS must see pods that are not Ready yet\n", "")
+                .replace("              port: ${status_port}\n", "              port: 1\n")
+        })
+    };
+    lint_flags("08-statefulset.yaml", edit, "headless-service", "P13");
+    let diagnoses = stage_fails_with("08-statefulset.yaml", "statefulset", edit).await;
+    let d = named(&diagnoses, "P13");
+    assert!(
+        d.line.contains("Service emqx-headless (EMQX_CLUSTER__DNS__NAME=emqx-headless.emqx.svc.cluster.local) is headless without publishNotReadyAddresses"),
+        "{d:#?}"
+    );
+    assert!(d.line.contains("emqx-statefulset-2"), "{d:#?}");
+    assert!(
+        d.explanation.contains("publishNotReadyAddresses: true"),
+        "{d:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p13_is_not_named_when_the_headless_service_publishes_not_ready_addresses() {
+    // The same never-ready pods, but DNS lists them: the nodes cluster, so the stage
+    // fails on readiness alone and P13 is not the cause.
+    let diagnoses = stage_fails_with("08-statefulset.yaml", "statefulset", |t| {
+        dns_discovery(t, |t| {
+            t.replace(
+                "              port: ${status_port}\n",
+                "              port: 1\n",
+            )
+        })
+    })
+    .await;
+    assert!(
+        !diagnoses.iter().any(|d| d.explanation.starts_with("P13: ")),
+        "{diagnoses:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p20_replicants_without_a_core_never_become_ready_and_are_named() {
+    // The open-source 5.8 image refuses the replicant role; the Enterprise one accepts it.
+    let edit = |t: &str| {
+        t.replace(
+            "          image: ${image}\n",
+            "          image: emqx/emqx-enterprise:5.8.9\n",
+        )
+        .replace(
+            "  EMQX_CLUSTER__K8S__ADDRESS_TYPE: hostname\n",
+            "  EMQX_CLUSTER__K8S__ADDRESS_TYPE: hostname\n  EMQX_NODE__ROLE: replicant\n",
+        )
+    };
+    lint_flags("08-statefulset.yaml", edit, "replicant-needs-core", "P20");
+    let diagnoses = stage_fails_with("08-statefulset.yaml", "statefulset", edit).await;
+    let d = named(&diagnoses, "P20");
+    assert!(d.line.contains("EMQX_NODE__ROLE=replicant"), "{d:#?}");
+    assert!(
+        d.line.contains("no EMQX core pod exists in the namespace"),
+        "{d:#?}"
+    );
+    assert!(d.explanation.contains("never Ready"), "{d:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p16_emqx_5_9_without_a_licence_crash_loops_its_joiners_and_is_named() {
+    let edit = |t: &str| {
+        t.replace(
+            "    image: emqx/emqx:5.8.9\n    version: 5.8.9\n",
+            "    image: emqx/emqx:5.9.0\n    version: 5.9.0\n",
+        )
+    };
+    lint_flags("track.yaml", edit, "licence", "P16");
+    let diagnoses = stage_fails_with("track.yaml", "rbac", edit).await;
+    let d = named(&diagnoses, "P16");
+    assert!(d.line.contains("SINGLE_NODE_LICENSE"), "{d:#?}");
+    assert!(d.explanation.contains("5.8"), "{d:#?}");
+}
+
+#[test]
+fn p15_an_even_number_of_cores_is_flagged_by_lint_only() {
+    // The simulator has no network partitions, so a split into two halves is never
+    // reproduced and the diagnosis table has no P15 row (docs/diagnosis.md): a split seen
+    // for another cause must not be blamed on the core count.
+    lint_flags(
+        "08-statefulset.yaml",
+        |t| t.replace("  replicas: 3\n", "  replicas: 4\n"),
+        "odd-cores",
+        "P15",
+    );
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("stages/emqx");
+    assert!(
+        !lint_track(&shipped)
+            .unwrap()
+            .iter()
+            .any(|f| f.pitfall == Some("P15")),
+        "the shipped three cores are odd"
     );
 }

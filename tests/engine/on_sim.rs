@@ -258,38 +258,6 @@ async fn rewinding_to_an_earlier_stage_removes_what_later_stages_made_and_restor
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_emqx_that_refuses_to_cluster_without_a_licence_is_diagnosed() {
-    let (_sim, conn) = cluster(true).await;
-    let track = kubetour::track::load_named(
-        "emqx",
-        &kubetour::track::RenderOptions {
-            image: Some("emqx/emqx:5.9.0".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let (mut engine, events) = new_engine(&conn, track);
-    let options = kubetour::engine::RunOptions {
-        try_it: false,
-        lang: kubetour::track::Lang::En,
-    };
-    let err = engine
-        .run(Some("rbac"), &options)
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("rbac"), "{err}");
-    let events = events.lock().unwrap();
-    let explained = events.iter().any(|e| match e {
-        kubetour::engine::events::EngineEvent::CheckFailed { diagnoses, .. } => diagnoses
-            .iter()
-            .any(|d| d.line.contains("SINGLE_NODE_LICENSE") && d.explanation.contains("5.8")),
-        _ => false,
-    });
-    assert!(explained, "{events:#?}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn running_only_the_preflight_writes_nothing() {
     let (_sim, conn) = cluster(true).await;
     let (mut engine, _) = new_engine(&conn, shipped_track("5"));
