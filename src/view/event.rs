@@ -4,8 +4,6 @@
 //! names. A k8s-openapi `Event` with its source, series and related object held about
 //! 1.9 KB; a busy namespace has thousands.
 
-use std::borrow::Cow;
-
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta, Time};
 
@@ -61,30 +59,7 @@ impl From<&core::Event> for WatchedEvent {
     }
 }
 
-/// A projection is an event to kube (`ResourceExt::name_any`, ...).
-impl kube::Resource for WatchedEvent {
-    type DynamicType = ();
-    type Scope = k8s_openapi::NamespaceResourceScope;
-
-    fn kind(_: &()) -> Cow<'_, str> {
-        <core::Event as kube::Resource>::kind(&())
-    }
-    fn group(_: &()) -> Cow<'_, str> {
-        <core::Event as kube::Resource>::group(&())
-    }
-    fn version(_: &()) -> Cow<'_, str> {
-        <core::Event as kube::Resource>::version(&())
-    }
-    fn plural(_: &()) -> Cow<'_, str> {
-        <core::Event as kube::Resource>::plural(&())
-    }
-    fn meta(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn meta_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+super::projection::resource_like!(WatchedEvent, core::Event);
 
 #[cfg(test)]
 mod tests {

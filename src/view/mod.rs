@@ -7,6 +7,7 @@
 //! - `cache`: one kind's objects, relists honoured; `cluster_view`: every kind, the fold.
 //! - `pod`, `event`: the slim projections of pods and events the view keeps, made once
 //!   at the watch boundary; `kept_events`: how many events it keeps (an hour's, capped).
+//!   `projection`: what both share (each is its API kind to kube).
 //! - `outage`: why the watches are down, in words, and since when.
 //! - `pod_row`: a pod as kubectl shows it (READY, STATUS, RESTARTS, AGE), time injected.
 //! - `objects`: the namespace's objects as one line each; events' objects and times.
@@ -19,6 +20,7 @@ pub mod objects;
 pub mod outage;
 pub mod pod;
 pub mod pod_row;
+mod projection;
 
 pub use cache::Cache;
 pub use change::Change;

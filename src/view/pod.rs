@@ -8,8 +8,6 @@
 //! for what it keeps (`pod.status.as_ref()?.phase`, `pod.metadata.uid`), so the code
 //! that reads a pod reads it as the API writes it; what it drops no one reads.
 
-use std::borrow::Cow;
-
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
@@ -283,31 +281,7 @@ fn container_status(c: core::ContainerStatus) -> ContainerStatus {
     }
 }
 
-/// A projection is a pod to kube (`ResourceExt::name_any`, `uid`, `labels`, ...): the
-/// same kind, the same metadata.
-impl kube::Resource for WatchedPod {
-    type DynamicType = ();
-    type Scope = k8s_openapi::NamespaceResourceScope;
-
-    fn kind(_: &()) -> Cow<'_, str> {
-        <core::Pod as kube::Resource>::kind(&())
-    }
-    fn group(_: &()) -> Cow<'_, str> {
-        <core::Pod as kube::Resource>::group(&())
-    }
-    fn version(_: &()) -> Cow<'_, str> {
-        <core::Pod as kube::Resource>::version(&())
-    }
-    fn plural(_: &()) -> Cow<'_, str> {
-        <core::Pod as kube::Resource>::plural(&())
-    }
-    fn meta(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn meta_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+super::projection::resource_like!(WatchedPod, core::Pod);
 
 #[cfg(test)]
 mod tests {
