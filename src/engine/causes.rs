@@ -179,6 +179,18 @@ impl Facts<'_> {
                     })
                 })
             }
+            Evidence::NetworkPolicy => self.pods.iter().find_map(|p| {
+                let name = p.name_any();
+                let policies = super::cluster_ports::blocking(&self.seen.network_policies, p)?;
+                Some((
+                    name.clone(),
+                    format!(
+                        "NetworkPolicy {} selects {name} and admits no connection to port {}",
+                        policies.join(", "),
+                        super::cluster_ports::DIST_PORT
+                    ),
+                ))
+            }),
         }
     }
 

@@ -22,6 +22,7 @@
 //!   as a tokio task taking orders over a channel, cancellable mid-wait.
 pub mod causes;
 pub mod checks;
+mod cluster_ports;
 pub mod delivery;
 pub mod diagnose;
 mod discovery_gap;

@@ -54,6 +54,9 @@ pub enum Evidence {
     Split,
     /// An EMQX container restarts with nothing in its log (the entrypoint's silent exit).
     RestartsSilently,
+    /// An ingress NetworkPolicy selects an EMQX pod and no rule of the policies selecting
+    /// it admits port 4370, the Erlang distribution port (P19).
+    NetworkPolicy,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,6 +95,7 @@ enum RawEvidence {
     NodeName(String),
     Split(bool),
     RestartsSilently(bool),
+    NetworkPolicy(bool),
 }
 
 /// The table for the track in `dir`: its own `diagnosis.yaml`, else the shipped one.
@@ -116,7 +120,7 @@ pub fn parse(file: &Path, text: &str, stages: Option<&[String]>) -> Result<Vec<C
     let raw: RawTable = crate::yaml::from_str_at_enums_as_maps(text, 1).map_err(|e| {
         TrackError::at(file, e.line, format!("the diagnosis table: {}", e.message)).fix(
             "Each cause needs id, when (log, event, setting, settings_differ, node_name, \
-             split, restarts_silently), cause {en, zh}, fix {en, zh}; optional fixed_by, setting",
+             split, restarts_silently, network_policy), cause {en, zh}, fix {en, zh}; optional fixed_by, setting",
         )
     })?;
     let at = |needle: &str| Locator::new(file, text, 1).line_of(needle);
@@ -209,6 +213,10 @@ fn evidence(raw: RawEvidence, file: &Path, line: usize, id: &str) -> Result<Evid
         RawEvidence::RestartsSilently(on) => {
             flag("restarts_silently", on)?;
             Evidence::RestartsSilently
+        }
+        RawEvidence::NetworkPolicy(on) => {
+            flag("network_policy", on)?;
+            Evidence::NetworkPolicy
         }
     })
 }

@@ -167,3 +167,23 @@ async fn p14_dns_addressing_without_a_suffix_names_nodes_that_discovery_never_fi
         "{diagnoses:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p19_a_network_policy_denying_ingress_to_the_emqx_pods_keeps_every_node_alone() {
+    // The rbac stage plus a policy that selects the EMQX pods and admits no ingress: each
+    // node discovers its peers but cannot reach their distribution port.
+    let diagnoses = rbac_fails_with(|t| {
+        format!(
+            "{t}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-emqx\nspec:\n  podSelector:\n    matchLabels:\n      app: emqx\n  policyTypes: [Ingress]\n"
+        )
+    })
+    .await;
+    let d = named(&diagnoses, "P19");
+    assert!(
+        d.line
+            .contains("NetworkPolicy deny-emqx selects emqx-deployment-"),
+        "{d:#?}"
+    );
+    assert!(d.line.contains("port 4370"), "{d:#?}");
+    assert!(d.explanation.contains("admits TCP 4370"), "{d:#?}");
+}
