@@ -37,7 +37,7 @@ fn p19_a_deny_all_ingress_policy_blocks_the_distribution_port() {
         "emqx",
         json!({"podSelector": {"matchLabels": {"app": "emqx"}}, "policyTypes": ["Ingress"]}),
     );
-    assert!(!admits(&[deny.clone()], &[], &a, &b, 4370));
+    assert!(!admits(std::slice::from_ref(&deny), &[], &a, &b, 4370));
     // A policy of another namespace does not select the pod.
     let elsewhere = pod("other", "emqx", "10.244.0.7");
     assert!(admits(&[deny], &[], &a, &elsewhere, 4370));
@@ -61,8 +61,8 @@ fn rules_admit_by_port_number_range_or_name_and_by_source() {
         "emqx",
         json!({"podSelector": {}, "ingress": [{"ports": [{"port": 1883}]}]}),
     );
-    assert!(admits(&[only_mqtt.clone()], &[], &a, &a, 1883));
-    assert!(!admits(&[only_mqtt.clone()], &[], &a, &a, 4370));
+    assert!(admits(std::slice::from_ref(&only_mqtt), &[], &a, &a, 1883));
+    assert!(!admits(std::slice::from_ref(&only_mqtt), &[], &a, &a, 4370));
     let range = policy(
         "emqx",
         json!({"podSelector": {}, "ingress": [{"ports": [{"port": 4370, "endPort": 4380}]}]}),
@@ -82,7 +82,7 @@ fn rules_admit_by_port_number_range_or_name_and_by_source() {
         "emqx",
         json!({"podSelector": {}, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "emqx"}}}]}]}),
     );
-    assert!(admits(&[from_emqx.clone()], &[], &a, &a, 4370));
+    assert!(admits(std::slice::from_ref(&from_emqx), &[], &a, &a, 4370));
     assert!(!admits(&[from_emqx], &[], &web, &a, 4370));
 }
 
@@ -95,14 +95,20 @@ fn namespace_selectors_and_ip_blocks_match_the_source() {
         "emqx",
         json!({"podSelector": {}, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"team": "mq"}}}]}]}),
     );
-    assert!(admits(&[by_ns.clone()], &namespaces, &a, &a, 4370));
+    assert!(admits(
+        std::slice::from_ref(&by_ns),
+        &namespaces,
+        &a,
+        &a,
+        4370
+    ));
     assert!(!admits(&[by_ns], &namespaces, &outsider, &a, 4370));
     let block = policy(
         "emqx",
         json!({"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "10.244.0.0/24", "except": ["10.244.0.5/32"]}}]}]}),
     );
-    assert!(!admits(&[block.clone()], &[], &a, &a, 4370));
+    assert!(!admits(std::slice::from_ref(&block), &[], &a, &a, 4370));
     let b = pod("emqx", "emqx", "10.244.0.6");
-    assert!(admits(&[block.clone()], &[], &b, &a, 4370));
+    assert!(admits(std::slice::from_ref(&block), &[], &b, &a, 4370));
     assert!(!admits(&[block], &[], &outsider, &a, 4370));
 }
