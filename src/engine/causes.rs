@@ -183,6 +183,18 @@ impl Facts<'_> {
                 super::cause_objects::unpublished_dns(self.view, self.pods, self.settings)
             }
             Evidence::NoReadyCore => super::cause_objects::no_ready_core(self.view),
+            Evidence::NetworkPolicy => self.pods.iter().find_map(|p| {
+                let name = p.name_any();
+                let policies = super::cluster_ports::blocking(&self.seen.network_policies, p)?;
+                Some((
+                    name.clone(),
+                    format!(
+                        "NetworkPolicy {} selects {name} and admits no connection to port {}",
+                        policies.join(", "),
+                        super::cluster_ports::DIST_PORT
+                    ),
+                ))
+            }),
         }
     }
 

@@ -5,11 +5,15 @@
 //! (the Deployment or StatefulSet): the change rolls the pods as any template edit does,
 //! and the undo puts the saved env back (and rolls them again); or it adds one pod of
 //! that template with its own env beside them (the Service selects it too), and the undo
-//! deletes it. A drill that could not be undone that way (deleting data) is not offered.
+//! deletes it. A drill may also add a NetworkPolicy denying ingress to the EMQX pods
+//! (with one extra pod, which then finds its peers unreachable; established connections
+//! are left alone, as CNIs that track connections do); the undo deletes the policy too.
+//! A drill that could not be undone that way (deleting data) is not offered.
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, ObjectFieldSelector, Pod, PodTemplateSpec};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicySpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::{Client, ResourceExt};
 
@@ -32,6 +36,8 @@ pub struct Drill {
     pub changes: &'static [EnvChange],
     /// The changes go to one extra pod of the workload's template, not the workload.
     pub odd_pod: bool,
+    /// Adds a NetworkPolicy that selects the workload's pods and admits no ingress.
+    pub deny_ingress: bool,
 }
 
 /// Every drill, in the order `drill list` shows them.
@@ -45,6 +51,7 @@ pub const DRILLS: &[Drill] = &[
             "emqx-nowhere",
         )],
         odd_pod: false,
+        deny_ingress: false,
     },
     Drill {
         name: "no-suffix",
@@ -55,6 +62,7 @@ pub const DRILLS: &[Drill] = &[
             EnvChange::Set("EMQX_CLUSTER__K8S__SUFFIX", ""),
         ],
         odd_pod: false,
+        deny_ingress: false,
     },
     Drill {
         name: "ip-names",
@@ -66,6 +74,7 @@ pub const DRILLS: &[Drill] = &[
             EnvChange::Set("EMQX_CLUSTER__K8S__SUFFIX", "pod.cluster.local"),
         ],
         odd_pod: false,
+        deny_ingress: false,
     },
     Drill {
         name: "odd-cookie",
@@ -73,8 +82,20 @@ pub const DRILLS: &[Drill] = &[
         breaks: "adds one EMQX pod beside the others with another Erlang cookie",
         changes: &[EnvChange::Set("EMQX_NODE__COOKIE", "drill-odd-cookie")],
         odd_pod: true,
+        deny_ingress: false,
+    },
+    Drill {
+        name: "deny-cluster-ports",
+        pitfall: "P19",
+        breaks: "adds a NetworkPolicy denying all ingress to the EMQX pods, and one more EMQX pod",
+        changes: &[],
+        odd_pod: true,
+        deny_ingress: true,
     },
 ];
+
+/// The name of the NetworkPolicy `deny-cluster-ports` adds.
+const DENY_POLICY: &str = "kubetour-drill-deny-ingress";
 
 /// The drill of that name, or what the names are.
 pub fn find(name: &str) -> Result<&'static Drill, String> {
@@ -98,6 +119,8 @@ pub struct Undo {
     pub env: Option<Vec<EnvVar>>,
     /// The extra pod the drill added (then the workload was not changed).
     pub odd_pod: Option<String>,
+    /// The NetworkPolicy the drill added.
+    pub policy: Option<String>,
 }
 
 fn is_emqx_template(t: &PodTemplateSpec) -> Option<String> {
@@ -120,7 +143,8 @@ pub async fn apply(client: &Client, namespace: &str, drill: &Drill) -> anyhow::R
         let name = d.name_any();
         if let Some(undo) = change(&mut d.spec.template, "Deployment", &name, drill) {
             if drill.odd_pod {
-                return add_odd_pod(client, namespace, &d.spec.template, None, undo).await;
+                let (t, deny) = (&d.spec.template, drill.deny_ingress);
+                return add_odd_pod(client, namespace, t, None, undo, deny).await;
             }
             deployments
                 .replace(&name, &PostParams::default(), &d)
@@ -134,7 +158,8 @@ pub async fn apply(client: &Client, namespace: &str, drill: &Drill) -> anyhow::R
         if let Some(undo) = change(&mut s.spec.template, "StatefulSet", &name, drill) {
             if drill.odd_pod {
                 let service = s.spec.service_name.clone();
-                return add_odd_pod(client, namespace, &s.spec.template, service, undo).await;
+                let (t, deny) = (&s.spec.template, drill.deny_ingress);
+                return add_odd_pod(client, namespace, t, service, undo, deny).await;
             }
             sets.replace(&name, &PostParams::default(), &s).await?;
             return Ok(undo);
@@ -166,6 +191,7 @@ fn change(
         container: container_name,
         env: container.env.clone(),
         odd_pod: None,
+        policy: None,
     };
     let env = container.env.get_or_insert_with(Vec::new);
     for c in drill.changes {
@@ -204,7 +230,29 @@ async fn add_odd_pod(
     template: &PodTemplateSpec,
     service: Option<String>,
     mut undo: Undo,
+    deny_ingress: bool,
 ) -> anyhow::Result<Undo> {
+    if deny_ingress {
+        let labels = template.metadata.as_ref().and_then(|m| m.labels.clone());
+        let policy = NetworkPolicy {
+            metadata: ObjectMeta {
+                name: Some(DENY_POLICY.to_string()),
+                ..ObjectMeta::default()
+            },
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(LabelSelector {
+                    match_labels: labels,
+                    match_expressions: None,
+                }),
+                policy_types: Some(vec!["Ingress".to_string()]),
+                ingress: None,
+                egress: None,
+            }),
+        };
+        let policies: Api<NetworkPolicy> = Api::namespaced(client.clone(), namespace);
+        policies.create(&PostParams::default(), &policy).await?;
+        undo.policy = Some(DENY_POLICY.to_string());
+    }
     let name = format!("{}-drill-odd", undo.name);
     let mut spec = template.spec.clone().unwrap_or_default();
     if service.is_some() {
@@ -226,8 +274,13 @@ async fn add_odd_pod(
     Ok(undo)
 }
 
-/// Puts the container's env back as it was before the drill, or deletes its extra pod.
+/// Deletes the policy the drill added, then puts the container's env back as it was
+/// before the drill, or deletes its extra pod.
 pub async fn undo(client: &Client, namespace: &str, undo: &Undo) -> anyhow::Result<()> {
+    if let Some(name) = &undo.policy {
+        let policies: Api<NetworkPolicy> = Api::namespaced(client.clone(), namespace);
+        policies.delete(name, &DeleteParams::default()).await?;
+    }
     if let Some(name) = &undo.odd_pod {
         let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
         pods.delete(name, &DeleteParams::default()).await?;

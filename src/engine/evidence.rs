@@ -58,6 +58,9 @@ pub struct Evidence {
     pub delivery: Option<crate::delivery::Matrix>,
     /// The round among the survivors right after a try-it deleted pods (O24).
     pub delivery_survivors: Option<crate::delivery::Matrix>,
+    /// The namespace's NetworkPolicies, as last listed with the pods' answers (none when
+    /// listing them is not allowed).
+    pub network_policies: Vec<k8s_openapi::api::networking::v1::NetworkPolicy>,
 }
 
 impl Evidence {

@@ -23,6 +23,7 @@
 mod cause_objects;
 pub mod causes;
 pub mod checks;
+mod cluster_ports;
 pub mod delivery;
 pub mod diagnose;
 mod discovery_gap;

@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::{Client, ResourceExt};
 
 use super::evidence::{Evidence, ExecRefused, PodEvidence};
@@ -39,6 +40,15 @@ pub async fn probe_pods(
     wants: Wants,
     evidence: &mut Evidence,
 ) {
+    if wants.logs {
+        // P19's evidence: a policy can keep the pods from each other's cluster ports.
+        let api = kube::Api::<NetworkPolicy>::namespaced(client.clone(), namespace);
+        evidence.network_policies = api
+            .list(&Default::default())
+            .await
+            .map(|l| l.items)
+            .unwrap_or_default();
+    }
     for pod in pods {
         let name = pod.name_any();
         let uid = pod.uid();

@@ -59,6 +59,9 @@ pub enum Evidence {
     UnpublishedDns,
     /// No EMQX core pod (EMQX_NODE__ROLE unset or `core`) is Ready in the namespace.
     NoReadyCore,
+    /// An ingress NetworkPolicy selects an EMQX pod and no rule of the policies selecting
+    /// it admits port 4370, the Erlang distribution port (P19).
+    NetworkPolicy,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +102,7 @@ enum RawEvidence {
     RestartsSilently(bool),
     UnpublishedDns(bool),
     NoReadyCore(bool),
+    NetworkPolicy(bool),
 }
 
 /// The table for the track in `dir`: its own `diagnosis.yaml`, else the shipped one.
@@ -123,7 +127,7 @@ pub fn parse(file: &Path, text: &str, stages: Option<&[String]>) -> Result<Vec<C
     let raw: RawTable = crate::yaml::from_str_at_enums_as_maps(text, 1).map_err(|e| {
         TrackError::at(file, e.line, format!("the diagnosis table: {}", e.message)).fix(
             "Each cause needs id, when (log, event, setting, settings_differ, node_name, \
-             split, restarts_silently, unpublished_dns, no_ready_core), cause {en, zh}, fix {en, zh}; optional fixed_by, setting",
+             split, restarts_silently, unpublished_dns, no_ready_core, network_policy), cause {en, zh}, fix {en, zh}; optional fixed_by, setting",
         )
     })?;
     let at = |needle: &str| Locator::new(file, text, 1).line_of(needle);
@@ -224,6 +228,10 @@ fn evidence(raw: RawEvidence, file: &Path, line: usize, id: &str) -> Result<Evid
         RawEvidence::NoReadyCore(on) => {
             flag("no_ready_core", on)?;
             Evidence::NoReadyCore
+        }
+        RawEvidence::NetworkPolicy(on) => {
+            flag("network_policy", on)?;
+            Evidence::NetworkPolicy
         }
     })
 }

@@ -14,6 +14,7 @@ fn drill_list_names_every_drill_with_its_pitfall_and_an_unknown_one_is_refused()
         ("no-suffix", "P14"),
         ("ip-names", "P12"),
         ("odd-cookie", "P17"),
+        ("deny-cluster-ports", "P19"),
     ] {
         assert!(
             out.lines().any(|l| l.starts_with(name) && l.contains(p)),

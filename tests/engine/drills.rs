@@ -98,3 +98,8 @@ async fn drill_ip_names_p12_is_named_and_undone_back_to_one_cluster_of_three() {
 async fn drill_odd_cookie_p17_is_named_and_undone_back_to_one_cluster_of_three() {
     drill_round_trip("odd-cookie").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drill_deny_cluster_ports_p19_is_named_and_undone_back_to_one_cluster_of_three() {
+    drill_round_trip("deny-cluster-ports").await;
+}

@@ -304,3 +304,23 @@ fn p15_an_even_number_of_cores_is_flagged_by_lint_only() {
         "the shipped three cores are odd"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p19_a_network_policy_denying_ingress_to_the_emqx_pods_keeps_every_node_alone() {
+    // The rbac stage plus a policy that selects the EMQX pods and admits no ingress: each
+    // node discovers its peers but cannot reach their distribution port.
+    let diagnoses = rbac_fails_with(|t| {
+        format!(
+            "{t}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-emqx\nspec:\n  podSelector:\n    matchLabels:\n      app: emqx\n  policyTypes: [Ingress]\n"
+        )
+    })
+    .await;
+    let d = named(&diagnoses, "P19");
+    assert!(
+        d.line
+            .contains("NetworkPolicy deny-emqx selects emqx-deployment-"),
+        "{d:#?}"
+    );
+    assert!(d.line.contains("port 4370"), "{d:#?}");
+    assert!(d.explanation.contains("admits TCP 4370"), "{d:#?}");
+}

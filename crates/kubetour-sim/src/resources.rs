@@ -29,6 +29,7 @@ pub enum Res {
     CronJob,
     Lease,
     APIService,
+    NetworkPolicy,
 }
 
 /// What discovery and the router need to know about a resource.
@@ -293,6 +294,16 @@ pub const ALL: &[ResInfo] = &[
         "apiservice",
         false,
         &[],
+    ),
+    info(
+        Res::NetworkPolicy,
+        "networking.k8s.io",
+        "v1",
+        "NetworkPolicy",
+        "networkpolicies",
+        "networkpolicy",
+        true,
+        &["netpol"],
     ),
 ];
 

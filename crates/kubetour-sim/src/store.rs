@@ -446,6 +446,7 @@ fn has_generation(res: Res) -> bool {
         | Res::ClusterRoleBinding
         | Res::StorageClass
         | Res::Lease
+        | Res::NetworkPolicy
         | Res::APIService => false,
     }
 }

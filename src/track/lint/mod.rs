@@ -12,6 +12,7 @@ mod input;
 mod rules_api;
 mod rules_causes;
 pub mod rules_dns;
+mod rules_netpol;
 mod rules_roles;
 mod rules_settings;
 mod rules_topology;
@@ -89,6 +90,7 @@ pub const RULES: &[Rule] = &[
     rules_causes::NODE_NAME_VS_DISCOVERY,
     rules_causes::COOKIES_DIFFER,
     rules_causes::DISCOVERY_TARGET_EXISTS,
+    rules_netpol::CLUSTER_PORTS_BLOCKED,
 ];
 
 /// Runs every rule over one set of objects.

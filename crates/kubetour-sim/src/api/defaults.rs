@@ -84,6 +84,7 @@ pub fn apply(res: Res, object: &mut Value) {
         | Res::ClusterRole
         | Res::ClusterRoleBinding
         | Res::Lease
+        | Res::NetworkPolicy
         | Res::APIService => {}
         Res::Job => super::batch::job_defaults(object),
         Res::CronJob => super::batch::cronjob_defaults(object),
@@ -113,7 +114,8 @@ pub fn initial_status(res: Res, object: &Value) -> Option<Value> {
         | Res::ClusterRole
         | Res::ClusterRoleBinding
         | Res::StorageClass
-        | Res::Lease => None,
+        | Res::Lease
+        | Res::NetworkPolicy => None,
     }
 }
 

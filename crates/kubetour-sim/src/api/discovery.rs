@@ -161,7 +161,8 @@ pub(super) fn categories(res: Res) -> &'static [&'static str] {
         | Res::ClusterRole
         | Res::ClusterRoleBinding
         | Res::StorageClass
-        | Res::Lease => &[],
+        | Res::Lease
+        | Res::NetworkPolicy => &[],
     }
 }
 
@@ -209,7 +210,8 @@ pub(super) fn subresources(
         | Res::ClusterRole
         | Res::ClusterRoleBinding
         | Res::StorageClass
-        | Res::Lease => vec![],
+        | Res::Lease
+        | Res::NetworkPolicy => vec![],
     }
 }
 

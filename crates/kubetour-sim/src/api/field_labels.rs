@@ -72,6 +72,7 @@ pub fn supported(res: Res) -> &'static [&'static str] {
         | Res::ClusterRoleBinding
         | Res::StorageClass
         | Res::Lease
+        | Res::NetworkPolicy
         | Res::CronJob
         | Res::APIService => META,
     }

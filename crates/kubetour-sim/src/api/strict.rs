@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::status::{ApiError, ApiResult};
 use crate::resources::{Res, ResInfo};
-use k8s_openapi::api::{apps, batch, coordination, core, rbac, storage};
+use k8s_openapi::api::{apps, batch, coordination, core, networking, rbac, storage};
 
 fn roundtrip<T: DeserializeOwned + Serialize>(body: &Value) -> Option<Value> {
     let typed: T = serde_json::from_value(body.clone()).ok()?;
@@ -43,6 +43,7 @@ fn through_schema(res: Res, body: &Value) -> Option<Value> {
         Res::Job => roundtrip::<batch::v1::Job>(body),
         Res::CronJob => roundtrip::<batch::v1::CronJob>(body),
         Res::Lease => roundtrip::<coordination::v1::Lease>(body),
+        Res::NetworkPolicy => roundtrip::<networking::v1::NetworkPolicy>(body),
         Res::APIService => roundtrip::<
             k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService,
         >(body),

@@ -75,7 +75,8 @@ fn name_rule(res: Res) -> fn(&str) -> Option<String> {
         | Res::StorageClass
         | Res::Job
         | Res::CronJob
-        | Res::Lease => subdomain_error,
+        | Res::Lease
+        | Res::NetworkPolicy => subdomain_error,
         // "v1.apps": a version, a dot, the group (an APIService's name rule).
         Res::APIService => subdomain_error,
     }
@@ -117,6 +118,7 @@ pub fn validate(res: Res, object: &Value, old: Option<&Value>) -> Vec<Cause> {
         | Res::ClusterRoleBinding
         | Res::StorageClass
         | Res::Lease
+        | Res::NetworkPolicy
         | Res::APIService => {}
         Res::Job => super::batch::validate_job(object, old, &mut causes),
         Res::CronJob => super::batch::validate_cronjob(object, &mut causes),

@@ -4,7 +4,9 @@
 //! One registry per simulated Kubernetes cluster, owned by the integration. Nodes are
 //! keyed by node name (Erlang allows one running node per name). Rules (EMQX.md §2):
 //! - A discovered peer is reachable when a node of that exact name is alive, has the
-//!   same cookie and the same major version family (4.x and 5.x cannot cluster).
+//!   same cookie and the same major version family (4.x and 5.x cannot cluster), and no
+//!   NetworkPolicy keeps the node's pod from the peer's distribution port (P19: the
+//!   integration says which peers, [`Registry::set_denied`]).
 //! - A node joins the oldest reachable discovered node outside its cluster, as ekka
 //!   joins the oldest member; the oldest node itself waits to be joined. Joining moves the
 //!   node (cleanly) from its old cluster into the target's: two live clusters merge node
@@ -84,6 +86,9 @@ pub struct Registry {
     /// Cluster id → members in join order.
     clusters: BTreeMap<u64, Vec<(String, MemberState)>>,
     next_cluster: u64,
+    /// Node → the peers whose distribution port its pod may not reach (NetworkPolicy
+    /// ingress, computed by the integration before each of the node's rounds).
+    denied: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 impl Registry {
@@ -244,11 +249,26 @@ impl Registry {
         (self.nodes.len(), self.clusters.len())
     }
 
+    /// The peers `name`'s pod cannot open a connection to (a NetworkPolicy denies their
+    /// distribution port), as of now: replaces what was said before.
+    pub fn set_denied(&mut self, name: &str, peers: std::collections::BTreeSet<String>) {
+        if peers.is_empty() {
+            self.denied.remove(name);
+        } else {
+            self.denied.insert(name.to_string(), peers);
+        }
+    }
+
     fn reachable(&self, from: &str, to: &str) -> bool {
         let (Some(a), Some(b)) = (self.nodes.get(from), self.nodes.get(to)) else {
             return false;
         };
-        from != to && b.alive && a.spec.cookie == b.spec.cookie && a.spec.family == b.spec.family
+        let denied = self.denied.get(from).is_some_and(|d| d.contains(to));
+        from != to
+            && b.alive
+            && !denied
+            && a.spec.cookie == b.spec.cookie
+            && a.spec.family == b.spec.family
     }
 
     fn cluster_of(&self, name: &str) -> Option<u64> {

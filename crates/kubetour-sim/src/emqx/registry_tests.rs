@@ -293,3 +293,20 @@ fn a_manual_join_and_leave_change_membership() {
     assert_eq!(r.view(B), (names(&[B]), vec![]));
     assert_eq!(r.leave(B), Err("node_not_in_cluster".into()));
 }
+
+#[test]
+fn p19_a_peer_denied_by_policy_is_unreachable_until_the_denial_is_lifted() {
+    let mut r = three(Family::V5);
+    let all = names(&[A, B, C]);
+    r.set_denied(B, [A.to_string(), C.to_string()].into());
+    let round = r.discovery_round(B, &all);
+    assert_eq!(round.joined, None);
+    assert_eq!(round.unreachable, names(&[A, C]));
+    assert!(!round.complete, "the autocluster loop retries");
+    // Only B's own connections are judged: C may still reach A.
+    assert_eq!(r.discovery_round(C, &all).joined.as_deref(), Some(A));
+    r.set_denied(B, Default::default());
+    assert_eq!(r.discovery_round(B, &all).joined.as_deref(), Some(A));
+    // Listed in join order: C joined first.
+    assert_eq!(r.view(B), (names(&[A, C, B]), vec![]));
+}

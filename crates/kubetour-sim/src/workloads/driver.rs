@@ -3,6 +3,7 @@
 //! service-account token or its DNS lookup against the cluster DNS (`dns`), and stops
 //! it when its pod is gone or its VM went down by itself.
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,13 +13,14 @@ use jiff::SignedDuration;
 use rand::Rng;
 use tower::ServiceExt;
 
-use super::dns;
-use super::world::{CtrKey, World, lock};
+use super::world::{Container, CtrKey, World, lock};
+use super::{dns, netpol};
 use crate::api::handlers::admission::KUBERNETES_SERVICE_IP;
 use crate::emqx::discovery::{ConnectFailure, EndpointsRequest};
 use crate::emqx::http::HttpState;
 use crate::emqx::logs;
 use crate::emqx::node::DiscoveryHttp;
+use crate::emqx::nodename::dist_port;
 use crate::resources::Res;
 
 /// How often (simulated) a node with nothing to do checks that its pod still exists.
@@ -97,9 +99,44 @@ fn stop(world: &World, key: &CtrKey, uid: &str) {
     world.stop(key, uid);
 }
 
+/// The node in `key`'s container and the peers its pod may not reach on their
+/// distribution port because a NetworkPolicy denies it (P19): the only use of policies.
+fn denied_by_policy(
+    world: &World,
+    containers: &HashMap<CtrKey, Container>,
+    key: &CtrKey,
+) -> Option<(String, BTreeSet<String>)> {
+    let name = containers
+        .get(key)?
+        .run
+        .as_ref()?
+        .node
+        .as_ref()?
+        .name()
+        .to_string();
+    let (policies, _) = world.store.list(Res::NetworkPolicy, None);
+    if policies.is_empty() {
+        return Some((name, BTreeSet::new()));
+    }
+    let (namespaces, _) = world.store.list(Res::Namespace, None);
+    let from = world.store.get(Res::Pod, &key.0, &key.1)?;
+    let denied = containers
+        .iter()
+        .filter(|(k, _)| *k != key)
+        .filter_map(|(k, c)| {
+            let peer = c.run.as_ref()?.node.as_ref()?.name().to_string();
+            let to = world.store.get(Res::Pod, &k.0, &k.1)?;
+            let port = dist_port(&peer);
+            (!netpol::admits(&policies, &namespaces, &from, &to, port)).then_some(peer)
+        })
+        .collect();
+    Some((name, denied))
+}
+
 fn step(world: &World, key: &CtrKey, uid: &str) -> Step {
     let now = world.now();
     let mut containers = lock(&world.containers);
+    let denied = denied_by_policy(world, &containers, key);
     let Some(c) = containers.get_mut(key).filter(|c| c.log.uid == uid) else {
         return Step::Gone;
     };
@@ -112,6 +149,9 @@ fn step(world: &World, key: &CtrKey, uid: &str) -> Step {
     };
     let mut registry = lock(&world.registry);
     registry.autoclean(now);
+    if let Some((name, peers)) = denied {
+        registry.set_denied(&name, peers);
+    }
     let before = node.http_state();
     let mut lines = node.poll(&mut registry, now, jitter());
     let mut next = Step::Idle;
@@ -143,6 +183,7 @@ fn step(world: &World, key: &CtrKey, uid: &str) -> Step {
 fn finish_round(world: &World, key: &CtrKey, uid: &str, answer: DiscoveryHttp) {
     let now = world.now();
     let mut containers = lock(&world.containers);
+    let denied = denied_by_policy(world, &containers, key);
     let Some(c) = containers.get_mut(key).filter(|c| c.log.uid == uid) else {
         return;
     };
@@ -150,7 +191,12 @@ fn finish_round(world: &World, key: &CtrKey, uid: &str, answer: DiscoveryHttp) {
         return;
     };
     let before = node.http_state();
-    let lines = node.discovery_result(answer, &mut lock(&world.registry), now, jitter());
+    let mut registry = lock(&world.registry);
+    if let Some((name, peers)) = denied {
+        registry.set_denied(&name, peers);
+    }
+    let lines = node.discovery_result(answer, &mut registry, now, jitter());
+    drop(registry);
     let joined = (before == HttpState::Running && node.http_state() == HttpState::Down)
         .then(|| (node.name().to_string(), node.version.family()));
     for l in lines {

@@ -27,6 +27,7 @@ pub mod driver;
 pub mod env;
 pub mod logbook;
 pub mod mqtt;
+pub mod netpol;
 pub mod ports;
 pub mod runtime;
 pub mod shells;

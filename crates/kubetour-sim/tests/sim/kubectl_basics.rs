@@ -237,3 +237,24 @@ fn kubectl_create_generators_work_though_they_send_protobuf() {
     ]);
     assert_eq!(subject, "ServiceAccount/emqx reader");
 }
+
+#[test]
+fn p19_a_network_policy_is_applied_listed_with_its_pod_selector_and_deleted() {
+    let c = Cluster::start();
+    c.ok(&["create", "namespace", "emqx"]);
+    let file = c.write(
+        "netpol.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-emqx\n  namespace: emqx\nspec:\n  podSelector:\n    matchLabels:\n      app: emqx\n  policyTypes: [Ingress]\n",
+    );
+    let out = c.ok(&["apply", "-f", as_str(&file)]);
+    assert!(
+        out.contains("networkpolicy.networking.k8s.io/deny-emqx created"),
+        "{out}"
+    );
+    let out = c.ok(&["get", "netpol", "-n", "emqx"]);
+    let header: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["NAME", "POD-SELECTOR", "AGE"], "{out}");
+    assert!(out.contains("deny-emqx   app=emqx"), "{out}");
+    let out = c.ok(&["delete", "networkpolicy", "deny-emqx", "-n", "emqx"]);
+    assert!(out.contains("deleted"), "{out}");
+}

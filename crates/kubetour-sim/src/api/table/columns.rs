@@ -130,6 +130,7 @@ pub fn columns(res: Res) -> Vec<Column> {
         Res::Job => super::extra::job_columns(),
         Res::CronJob => super::extra::cronjob_columns(),
         Res::Lease => super::extra::lease_columns(),
+        Res::NetworkPolicy => super::extra::networkpolicy_columns(),
         Res::APIService => super::extra::apiservice_columns(),
     }
 }

@@ -41,6 +41,12 @@ pub fn lease_columns() -> Vec<Column> {
     vec![col("Name", 0), col("Holder", 0), col("Age", 0)]
 }
 
+/// kubectl's NetworkPolicy printer: name, the pod selector (`<none>` when it selects
+/// every pod of the namespace), age.
+pub fn networkpolicy_columns() -> Vec<Column> {
+    vec![col("Name", 0), col("Pod-Selector", 0), col("Age", 0)]
+}
+
 pub fn apiservice_columns() -> Vec<Column> {
     vec![
         col("Name", 0),
@@ -153,6 +159,14 @@ pub fn apiservice(o: &Value, name: Value, created: String) -> Vec<Value> {
         })
         .unwrap_or_else(|| "Unknown".into());
     vec![name, json!(service), json!(available), json!(created)]
+}
+
+pub fn networkpolicy(o: &Value, name: Value, created: String) -> Vec<Value> {
+    vec![
+        name,
+        json!(selector(o, "/spec/podSelector")),
+        json!(created),
+    ]
 }
 
 pub fn lease(o: &Value, name: Value, created: String) -> Vec<Value> {

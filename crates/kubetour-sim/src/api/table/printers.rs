@@ -177,6 +177,7 @@ pub fn cells(res: Res, o: &Value, now: Timestamp) -> Vec<Value> {
         Res::Job => super::extra::job(o, now, name, created),
         Res::CronJob => super::extra::cronjob(o, now, name, created),
         Res::Lease => super::extra::lease(o, name, created),
+        Res::NetworkPolicy => super::extra::networkpolicy(o, name, created),
         Res::APIService => super::extra::apiservice(o, name, created),
     }
 }
