@@ -262,17 +262,25 @@ impl Engine {
     }
 
     fn diagnoses(&self, hints: &[Hint], condition: &Condition) -> Vec<Diagnosis> {
-        let pods: Vec<String> = pod_target(&self.view, condition)
-            .map(|t| {
-                target_pods(&self.view, &t)
-                    .into_iter()
-                    .filter(|p| is_current(&self.view, p))
-                    .filter_map(|p| p.metadata.name.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let names = |target: Option<PodTarget>| -> Vec<String> {
+            target
+                .map(|t| {
+                    target_pods(&self.view, &t)
+                        .into_iter()
+                        .filter(|p| is_current(&self.view, p))
+                        .filter_map(|p| p.metadata.name.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        // The track's hints read only the pods a check names: right after a stage is
+        // applied, a rollout check's old pods still look current and carry the log the
+        // stage fixes (the 403 at `rbac`). The table reads the rollout's pods too: a
+        // rollout that never completes is explained by them (a 5.9 crash loop, P16).
+        let pods = names(condition_pods(condition));
         let mut found = diagnose(hints, &self.view, &self.evidence, &pods, self.lang);
-        let current: Vec<&crate::view::WatchedPod> = pods
+        let workload = names(pod_target(&self.view, condition));
+        let current: Vec<&crate::view::WatchedPod> = workload
             .iter()
             .filter_map(|name| self.view.pods.get(name))
             .collect();
