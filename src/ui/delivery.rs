@@ -23,31 +23,79 @@ pub fn lines(m: &Model) -> u16 {
     })
 }
 
-/// The columns the panel wants on a wide screen (0: not shown).
+/// The columns the full grid wants, borders included (0: not shown): a column per
+/// receiver as wide as its name or its slowest cell.
 pub fn width(m: &Model) -> u16 {
     let Some(x) = m.delivery.matrix.as_ref() else {
         return 0;
     };
     let names = short_names(&x.pods);
-    let first = names.iter().map(|n| n.width()).max().unwrap_or(0).max(10);
-    let col = names
-        .iter()
-        .map(|n| n.width())
-        .chain(x.cells.iter().flatten().map(|c| cell_text(*c).width()))
-        .max()
-        .unwrap_or(1);
-    let grid = first + 1 + names.len() * (col + 1);
-    // The title must fit too ("delivery · 6/6 across, slowest 12 ms").
-    (grid.max(title(m, x).width()) + 2).min(60) as u16
+    (first_column(&names) + 1 + names.len() * (grid_column(&names, x) + 1) + 2) as u16
 }
 
-/// Splits the EMQX area between membership (above) and the matrix (below).
-pub fn split(area: Rect, m: &Model) -> (Rect, Rect) {
+/// The columns the compact grid wants (one cell per receiver, the slowest per row),
+/// borders included (0: not shown).
+pub fn compact_width(m: &Model) -> u16 {
+    let Some(x) = m.delivery.matrix.as_ref() else {
+        return 0;
+    };
+    let names = short_names(&x.pods);
+    (2 + first_column(&names) + 1 + names.len() + 1 + SLOWEST_W + 2) as u16
+}
+
+/// Room left for membership beside the matrix before they are put side by side: a node
+/// line with its pod's name cut in the middle still reads at this width.
+const MEMBERSHIP_BESIDE: u16 = 40;
+
+/// Rows membership (`membership_rows`, borders included) and the matrix want together
+/// in an area `width` cells wide: stacked, or side by side when they fit that way.
+pub fn rows_with_membership(m: &Model, width: u16, membership_rows: u16) -> u16 {
+    match lines(m) {
+        0 => membership_rows,
+        n if width >= MEMBERSHIP_BESIDE + compact_width(m) => membership_rows.max(n + 2),
+        n => membership_rows + n + 2,
+    }
+}
+
+/// Splits the EMQX area between membership and the matrix. Stacked (membership above)
+/// when both fit whole; side by side when they fit that way instead; else stacked with
+/// the matrix given what membership leaves (it then draws a summary of what failed).
+pub fn split(area: Rect, m: &Model, membership_rows: u16) -> (Rect, Rect) {
     let want = lines(m);
     if want == 0 || area.height < 6 {
         return (area, Rect::default());
     }
-    let below = (want + 2).min(area.height - 3);
+    let below = want + 2;
+    if membership_rows + below <= area.height {
+        return stack(area, below);
+    }
+    let beside = width(m).min(area.width.saturating_sub(MEMBERSHIP_BESIDE));
+    let beside = if beside >= width(m) {
+        beside
+    } else {
+        compact_width(m)
+    };
+    if area.width >= MEMBERSHIP_BESIDE + beside && area.height >= below.min(membership_rows) {
+        let left = Rect {
+            width: area.width - beside,
+            ..area
+        };
+        let right = Rect {
+            x: area.x + left.width,
+            width: beside,
+            ..area
+        };
+        return (left, right);
+    }
+    stack(
+        area,
+        area.height
+            .saturating_sub(membership_rows)
+            .clamp(3, area.height - 3),
+    )
+}
+
+fn stack(area: Rect, below: u16) -> (Rect, Rect) {
     let above = Rect {
         height: area.height - below,
         ..area
@@ -58,6 +106,29 @@ pub fn split(area: Rect, m: &Model) -> (Rect, Rect) {
         ..area
     };
     (above, rest)
+}
+
+/// The widest slowest-cell text of the compact grid ("999ms").
+const SLOWEST_W: usize = 6;
+
+const CORNER: &str = "pub↓ recv→";
+
+fn first_column(names: &[String]) -> usize {
+    names
+        .iter()
+        .map(|n| n.width())
+        .chain([CORNER.width()])
+        .max()
+        .unwrap_or(0)
+}
+
+fn grid_column(names: &[String], x: &Matrix) -> usize {
+    names
+        .iter()
+        .map(|n| n.width())
+        .chain(x.cells.iter().flatten().map(|c| cell_text(*c).width()))
+        .max()
+        .unwrap_or(1)
 }
 
 /// What tells the pods apart: the names without the prefix they all share.
@@ -113,6 +184,26 @@ pub fn title(m: &Model, x: &Matrix) -> String {
     format!(" delivery · {delivered}/{of} across{speed}{state} ")
 }
 
+/// The title cut to what fits: the full sentence, else the count and the slowest cell.
+fn fitted_title(m: &Model, x: &Matrix, width: usize) -> String {
+    let full = title(m, x);
+    if full.width() <= width {
+        return full;
+    }
+    let (delivered, of) = x.across();
+    let speed = x
+        .slowest_across()
+        .map_or(String::new(), |d| format!(" ≤{}ms", ms(d)));
+    [
+        format!(" delivery · {delivered}/{of} across{speed} "),
+        format!(" delivery · {delivered}/{of} across "),
+        format!(" delivery {delivered}/{of} "),
+    ]
+    .into_iter()
+    .find(|t| t.width() <= width)
+    .unwrap_or_else(|| fit(&format!(" {delivered}/{of} "), width))
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if !shown(area) {
         return;
@@ -120,49 +211,147 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let Some(x) = m.delivery.matrix.as_ref() else {
         return;
     };
-    let width = area.width.saturating_sub(2) as usize;
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let inner_h = area.height.saturating_sub(2) as usize;
     let names = short_names(&x.pods);
-    let corner = "pub↓ recv→";
-    let first = names
-        .iter()
-        .map(|n| n.width())
-        .chain([corner.width()])
-        .max()
-        .unwrap_or(0);
-    let col = names
-        .iter()
-        .map(|n| n.width())
-        .chain(x.cells.iter().flatten().map(|c| cell_text(*c).width()))
-        .max()
-        .unwrap_or(1);
-    let pad = |s: &str, w: usize| format!("{s}{} ", " ".repeat(w.saturating_sub(s.width())));
-    let mut lines: Vec<Line> = Vec::new();
-    let mut head = vec![Span::styled(pad(corner, first), theme.dim)];
-    head.extend(names.iter().map(|n| Span::styled(pad(n, col), theme.title)));
-    lines.push(Line::from(head));
-    for (f, from) in names.iter().enumerate() {
-        let mut row = vec![Span::styled(pad(from, first), theme.title)];
-        for t in 0..names.len() {
-            let c = x.cell(f, t);
-            let style: Style = match c {
-                Cell::Delivered(_) => theme.ok,
-                Cell::Lost => theme.warn,
-                Cell::NotTried => theme.dim,
-            };
-            row.push(Span::styled(pad(&cell_text(c), col), style));
-        }
-        lines.push(Line::from(row));
-    }
-    for (pod, why) in x.unreachable.iter().take(2) {
+    let mut lines = if inner_h < names.len() + 1 {
+        // Too few rows for a grid: say in words which pairs failed.
+        summary(x, &names, inner_w, inner_h, theme)
+    } else if usize::from(width(m)) <= area.width as usize {
+        grid(x, &names, theme)
+    } else {
+        compact(x, &names, theme)
+    };
+    let left = inner_h.saturating_sub(lines.len());
+    for (pod, why) in x.unreachable.iter().take(2.min(left)) {
         lines.push(Line::styled(
-            fit(&format!("· {pod}: {why}"), width),
+            fit(&format!("· {pod}: {why}"), inner_w),
             theme.dim,
         ));
     }
     frame.render_widget(
-        Paragraph::new(lines).block(panel(title(m, x), false, theme)),
+        Paragraph::new(lines).block(panel(fitted_title(m, x, inner_w), false, theme)),
         area,
     );
+}
+
+fn cell_style(c: Cell, theme: &Theme) -> Style {
+    match c {
+        Cell::Delivered(_) => theme.ok,
+        Cell::Lost => theme.warn,
+        Cell::NotTried => theme.dim,
+    }
+}
+
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{} ", " ".repeat(w.saturating_sub(s.width())))
+}
+
+/// Published on ↓, received on →, a column per receiver with the milliseconds.
+fn grid(x: &Matrix, names: &[String], theme: &Theme) -> Vec<Line<'static>> {
+    let first = first_column(names);
+    let col = grid_column(names, x);
+    let mut head = vec![Span::styled(pad(CORNER, first), theme.dim)];
+    head.extend(names.iter().map(|n| Span::styled(pad(n, col), theme.title)));
+    let mut lines = vec![Line::from(head)];
+    for (f, from) in names.iter().enumerate() {
+        let mut row = vec![Span::styled(pad(from, first), theme.title)];
+        for t in 0..names.len() {
+            let c = x.cell(f, t);
+            row.push(Span::styled(pad(&cell_text(c), col), cell_style(c, theme)));
+        }
+        lines.push(Line::from(row));
+    }
+    lines
+}
+
+/// The same grid one cell per receiver, numbered as the rows are, and the slowest
+/// delivery of each row: islands still read as a diagonal.
+fn compact(x: &Matrix, names: &[String], theme: &Theme) -> Vec<Line<'static>> {
+    let first = first_column(names);
+    let digits: String = (1..=names.len())
+        .map(|i| char::from_digit((i % 10) as u32, 10).unwrap_or('?'))
+        .collect();
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("  {}", pad(CORNER, first)), theme.dim),
+        Span::styled(format!("{digits} slowest"), theme.title),
+    ])];
+    for (f, from) in names.iter().enumerate() {
+        let mut row = vec![Span::styled(
+            format!("{} {}", (f + 1) % 10, pad(from, first)),
+            theme.title,
+        )];
+        let mut slowest = None;
+        for t in 0..names.len() {
+            let c = x.cell(f, t);
+            let mark = match c {
+                Cell::Delivered(d) => {
+                    slowest = slowest.max(Some(d));
+                    "✓"
+                }
+                Cell::Lost => "✗",
+                Cell::NotTried => "·",
+            };
+            row.push(Span::styled(mark, cell_style(c, theme)));
+        }
+        if let Some(d) = slowest {
+            row.push(Span::styled(format!(" {}ms", ms(d)), theme.dim));
+        }
+        lines.push(Line::from(row));
+    }
+    lines
+}
+
+/// In words, for a panel too short for the grid: each publisher whose message did not
+/// reach every other pod, and where it did not arrive. When more publishers failed than
+/// fit, the last line says how many and where the whole matrix is printed.
+fn summary(
+    x: &Matrix,
+    names: &[String],
+    width: usize,
+    height: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let failed: Vec<String> = names
+        .iter()
+        .enumerate()
+        .filter_map(|(f, from)| {
+            let missed: Vec<&str> = (0..names.len())
+                .filter(|&t| t != f && x.cell(f, t) == Cell::Lost)
+                .map(|t| names[t].as_str())
+                .collect();
+            (!missed.is_empty()).then(|| format!("✗ {from} → not on {}", missed.join(", ")))
+        })
+        .collect();
+    if failed.is_empty() {
+        return vec![Line::styled(
+            fit("✓ every pod's message reached every other pod", width),
+            theme.ok,
+        )];
+    }
+    if failed.len() <= height {
+        return failed
+            .iter()
+            .map(|l| Line::styled(fit(l, width), theme.warn))
+            .collect();
+    }
+    let shown = height.saturating_sub(1);
+    let mut lines: Vec<Line> = failed
+        .iter()
+        .take(shown)
+        .map(|l| Line::styled(fit(l, width), theme.warn))
+        .collect();
+    lines.push(Line::styled(
+        fit(
+            &format!(
+                "↓ {} more · `kubetour probe` prints them all",
+                failed.len() - shown
+            ),
+            width,
+        ),
+        theme.accent,
+    ));
+    lines
 }
 
 #[cfg(test)]

@@ -23,8 +23,8 @@ pub struct Layout {
     pub pods: Rect,
     pub objects: Rect,
     pub emqx: Rect,
-    /// The delivery matrix: beside events and log on wide screens (empty until a round
-    /// ran); on narrow ones it shares the EMQX area.
+    /// The delivery matrix (empty until a round ran): it shares the EMQX area with
+    /// membership, below it or beside it.
     pub delivery: Rect,
     pub events: Rect,
     pub log: Rect,
@@ -91,17 +91,9 @@ impl Layout {
 
     fn wide_body(&mut self, body: Rect, m: &Model) {
         // Events and log take a quarter of the height once there is something in them;
-        // before that they shrink to a line each (or to the delivery matrix, if a round
-        // ran) and the lesson gets the rows.
+        // before that they shrink to a line each and the lesson gets the rows.
         let quarter = (body.height / 4).clamp(7, 16);
-        let bottom_h = if quiet_bottom(m) {
-            match crate::ui::delivery::lines(m) {
-                0 => 3,
-                n => (n + 2).min(quarter),
-            }
-        } else {
-            quarter
-        };
+        let bottom_h = if quiet_bottom(m) { 3 } else { quarter };
         let split = rows(body, &[Constraint::Min(10), Constraint::Length(bottom_h)]);
         let stages_w = if body.width >= 160 { 26 } else { 21 };
         // The live side is narrow while nothing runs: its width goes to the lesson.
@@ -118,7 +110,12 @@ impl Layout {
         self.stages = c[0];
         self.centre(c[1], m);
         let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, c[2].height / 2);
-        let emqx_h = (emqx_lines(m) + 2).clamp(4, c[2].height / 3);
+        // Membership and the delivery matrix (once a round ran) share the area under the
+        // objects: the matrix lives here rather than beside the log, which it squeezed
+        // to a few unreadable columns on a 120-column screen.
+        let membership_h = emqx_lines(m) + 2;
+        let emqx_h = crate::ui::delivery::rows_with_membership(m, c[2].width, membership_h)
+            .clamp(4, (c[2].height / 2).max(4));
         // Objects take what they list; membership, below, takes the rest.
         let objects_h = crate::ui::objects::wanted(m, c[2].width)
             .min(c[2].height.saturating_sub(pods_h + emqx_h))
@@ -133,22 +130,10 @@ impl Layout {
         );
         self.pods = r[0];
         self.objects = r[1];
-        self.emqx = r[2];
-        // The delivery matrix, once a round ran, takes a column of its own at the bottom,
-        // from the log's half: membership, the objects and the events (where a pinned
-        // diagnosis says which stage fixes it) keep their room.
-        let delivery_w = crate::ui::delivery::width(m);
-        let b = cols(
-            split[1],
-            &[
-                Constraint::Percentage(50),
-                Constraint::Min(10),
-                Constraint::Length(delivery_w),
-            ],
-        );
+        (self.emqx, self.delivery) = crate::ui::delivery::split(r[2], m, membership_h);
+        let b = cols(split[1], &[Constraint::Percentage(50), Constraint::Min(10)]);
         self.events = b[0];
         self.log = b[1];
-        self.delivery = b[2];
     }
 
     /// Lesson, manifest and checklist share the centre by content and by moment: before
@@ -208,11 +193,10 @@ impl Layout {
             Tab::Manifest => self.manifest = area,
             Tab::Live => {
                 let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, area.height / 2);
-                let delivery = match crate::ui::delivery::lines(m) {
-                    0 => 0,
-                    n => n + 2,
-                };
-                let emqx_h = (emqx_lines(m) + 2 + delivery).clamp(3, area.height / 2);
+                // Membership and the matrix come before the objects, which keep a line.
+                let membership_h = emqx_lines(m) + 2;
+                let emqx_h = crate::ui::delivery::rows_with_membership(m, area.width, membership_h)
+                    .clamp(3, area.height.saturating_sub(pods_h + 3).max(3));
                 let s = rows(
                     area,
                     &[
@@ -222,7 +206,7 @@ impl Layout {
                     ],
                 );
                 self.pods = s[0];
-                self.emqx = s[1];
+                (self.emqx, self.delivery) = crate::ui::delivery::split(s[1], m, membership_h);
                 self.objects = s[2];
             }
             Tab::Log => {

@@ -9,8 +9,8 @@
 //!   `checks`: the checklist, try-it results, observations, the failure and its hint.
 //! - `pods`, `objects`, `membership`: the live side, from the engine's one folded view
 //!   (`crate::view`: pod rows and object rows) and EMQX's answers.
-//! - `delivery`: the delivery matrix (published on → received on), beside events and log
-//!   on wide screens, under membership on narrow ones.
+//! - `delivery`: the delivery matrix (published on → received on), under membership (or
+//!   beside it, or in words when the rows are short).
 //! - `events`: Kubernetes events with the pinned diagnosis; `log`: the selected pod's log.
 //! - `footer`: the status line and the key hints; `overlay`: help and confirmations.
 pub mod checks;
@@ -56,13 +56,8 @@ pub fn draw(frame: &mut Frame, m: &Model) {
     checks::draw(frame, l.checks, m, &theme);
     pods::draw(frame, l.pods, m, &theme);
     objects::draw(frame, l.objects, m, &theme);
-    let (emqx, delivery) = if l.wide {
-        (l.emqx, l.delivery)
-    } else {
-        delivery::split(l.emqx, m)
-    };
-    membership::draw(frame, emqx, m, &theme);
-    delivery::draw(frame, delivery, m, &theme);
+    membership::draw(frame, l.emqx, m, &theme);
+    delivery::draw(frame, l.delivery, m, &theme);
     events::draw(frame, l.events, m, &theme);
     log::draw(frame, l.log, m, &theme);
     footer::status(frame, l.status, m, &theme);
