@@ -40,7 +40,7 @@ pub fn compact_width(m: &Model) -> u16 {
         return 0;
     };
     let names = short_names(&x.pods);
-    (2 + first_column(&names) + 1 + names.len() + 1 + SLOWEST_W + 2) as u16
+    (2 + first_column(&names) + 1 + names.len() + SLOWEST.width() + 2) as u16
 }
 
 /// Room left for membership beside the matrix before they are put side by side: a node
@@ -108,8 +108,8 @@ fn stack(area: Rect, below: u16) -> (Rect, Rect) {
     (above, rest)
 }
 
-/// The widest slowest-cell text of the compact grid ("999ms").
-const SLOWEST_W: usize = 6;
+/// The compact grid's last column: its heading is wider than any "999ms" under it.
+const SLOWEST: &str = " slowest";
 
 const CORNER: &str = "pub↓ recv→";
 
@@ -274,7 +274,7 @@ fn compact(x: &Matrix, names: &[String], theme: &Theme) -> Vec<Line<'static>> {
         .collect();
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("  {}", pad(CORNER, first)), theme.dim),
-        Span::styled(format!("{digits} slowest"), theme.title),
+        Span::styled(format!("{digits}{SLOWEST}"), theme.title),
     ])];
     for (f, from) in names.iter().enumerate() {
         let mut row = vec![Span::styled(

@@ -7,9 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::keys::{Scope, bindings};
-use super::text::{clock, fit, spinner};
+use super::text::{clock, fit, fit_keeping_tail, spinner};
 use super::theme::Theme;
 use crate::app::model::{CheckState, Model, order_stage};
+use unicode_width::UnicodeWidthStr;
 
 pub fn status(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if area.height == 0 {
@@ -21,32 +22,44 @@ pub fn status(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         (Some(b), _) => {
             let secs = m.now.duration_since(b.since).as_secs().max(0) as u64;
             let what = m.describe_order(&b.order);
-            let (text, style) = match (&outage, waiting_for(m)) {
+            // What is cut is the middle: the clock and the key that cancels stay.
+            let (head, tail, style) = match (&outage, waiting_for(m)) {
                 // The order cannot move while the watches are down: say that first.
-                (Some(o), _) => (format!("{o} · {what} waits · {}", clock(secs)), theme.warn),
+                (Some(o), _) => (
+                    format!("{o} · {what} waits"),
+                    format!(" · {}", clock(secs)),
+                    theme.warn,
+                ),
                 (None, Some(check)) => (
-                    format!(
-                        "{what} · waiting for: {check} · {} · c cancels",
-                        clock(secs)
-                    ),
+                    format!("{what} · waiting for: {check}"),
+                    format!(" · {} · c cancels", clock(secs)),
                     theme.busy,
                 ),
-                (None, None) => (format!("{what} · {} · c cancels", clock(secs)), theme.busy),
+                (None, None) => (what, format!(" · {} · c cancels", clock(secs)), theme.busy),
             };
             Line::from(vec![
                 Span::styled(format!(" {} ", spinner(m.frame)), theme.busy),
-                Span::styled(fit(&text, width.saturating_sub(3)), style),
+                Span::styled(
+                    fit_keeping_tail(&head, &tail, width.saturating_sub(3)),
+                    style,
+                ),
             ])
         }
         (None, _) if m.drill.is_some() && outage.is_none() => {
             let d = m.drill.as_ref().map(|d| (d.name, d.since));
             let (name, since) = d.unwrap_or_default();
             let secs = m.now.duration_since(since).as_secs().max(0) as u64;
-            let text = format!(
-                "drill `{name}`: something is wrong — find it with kubectl · {} · x: diagnosis and undo",
-                clock(secs)
-            );
-            Line::styled(fit(&format!(" ⚑ {text}"), width), theme.warn)
+            // The key that ends the drill must stay in sight: the sentence gives way first,
+            // to a shorter one, then cut.
+            let tail = format!(" · {} · x: diagnosis and undo", clock(secs));
+            let long = format!(" ⚑ drill `{name}`: something is wrong — find it with kubectl");
+            let short = format!(" ⚑ drill `{name}`: something is wrong");
+            let head = if long.width() + tail.width() <= width {
+                long
+            } else {
+                short
+            };
+            Line::styled(fit_keeping_tail(&head, &tail, width), theme.warn)
         }
         (None, _) if outage.is_some() => Line::styled(
             fit(&format!(" ⚠ {}", outage.unwrap_or_default()), width),

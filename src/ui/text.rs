@@ -25,6 +25,19 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// `head` then `tail` in `width` cells: when both do not fit, the head is cut (ending in
+/// `…`) and the tail kept whole, so a status line's clock and the key that acts stay in
+/// sight. Only when the tail alone is too wide is it cut too.
+pub fn fit_keeping_tail(head: &str, tail: &str, width: usize) -> String {
+    if head.width() + tail.width() <= width {
+        return format!("{head}{tail}");
+    }
+    if tail.width() + 2 > width {
+        return fit(&format!("{head}{tail}"), width);
+    }
+    format!("{}{tail}", fit(head, width - tail.width()))
+}
+
 /// `text` cut in the middle to `width` cells — for names whose end tells them apart
 /// (`emqx-deployment-667799fbf6-fkqfj` → `emqx-deploy…6-fkqfj`).
 pub fn fit_middle(text: &str, width: usize) -> String {
@@ -105,6 +118,20 @@ mod tests {
         let cut = fit("配置 RBAC，让自动发现生效", 9);
         assert!(cut.width() <= 9, "{cut}");
         assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn a_cut_status_line_keeps_its_tail_whole() {
+        let line = fit_keeping_tail(
+            "drill `wrong-service`: something is wrong — find it with kubectl",
+            " · 5s · x: diagnosis and undo",
+            60,
+        );
+        assert_eq!(line.width(), 60, "{line}");
+        assert!(line.ends_with("… · 5s · x: diagnosis and undo"), "{line}");
+        assert_eq!(fit_keeping_tail("ab", "cd", 4), "abcd");
+        // A tail wider than the line is cut like any text.
+        assert_eq!(fit_keeping_tail("ab", "cdefgh", 4), "abc…");
     }
 
     #[test]

@@ -2,8 +2,6 @@
 //! (O22), one cluster after `rbac` (O23), when a round is asked for, and how it shares
 //! the live tab at 80×24.
 
-use std::time::Duration;
-
 use crate::support::*;
 use insta::assert_snapshot;
 use kubetour::app::Msg;
@@ -11,25 +9,8 @@ use kubetour::app::Msg;
 /// A delivery matrix among the three Deployment pods: `across` says whether messages
 /// cross pods (one cluster) or stay on the pod they were published on (islands).
 fn delivery(across: bool) -> Msg {
-    use kubetour::delivery::{Cell, Matrix};
-    let pods: Vec<String> = DEPLOY_PODS.iter().map(|(n, _)| n.to_string()).collect();
-    let mut matrix = Matrix::empty(pods, Duration::from_secs(3));
-    for (f, row) in matrix.cells.iter_mut().enumerate() {
-        for (t, cell) in row.iter_mut().enumerate() {
-            *cell = if f == t {
-                Cell::Delivered(Duration::from_millis(2 + t as u64))
-            } else if across {
-                Cell::Delivered(Duration::from_millis(5 + (f * 3 + t) as u64))
-            } else {
-                Cell::Lost
-            };
-        }
-    }
-    matrix.elapsed = Duration::from_millis(if across { 40 } else { 3020 });
-    Msg::Delivery {
-        matrix: Box::new(matrix),
-        ours: true,
-    }
+    let pods: Vec<&str> = DEPLOY_PODS.iter().map(|(n, _)| *n).collect();
+    delivery_among(&pods, across)
 }
 
 #[test]

@@ -47,6 +47,7 @@ mod drill_screens;
 mod events_history;
 mod failed_stage;
 mod faults;
+mod fitted_screens;
 mod flow;
 mod lesson_screens;
 mod not_verified;

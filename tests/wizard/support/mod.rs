@@ -313,3 +313,27 @@ pub fn one_cluster(stopped: &[&str]) -> Msg {
         (DEPLOY_PODS[2].0, &n[2], &all, stopped),
     ])
 }
+
+/// A delivery round among `pods`: `across` says whether messages cross pods (one
+/// cluster) or stay on the pod they were published on (islands).
+pub fn delivery_among(pods: &[&str], across: bool) -> Msg {
+    use kubetour::delivery::{Cell, Matrix};
+    let pods: Vec<String> = pods.iter().map(|p| p.to_string()).collect();
+    let mut matrix = Matrix::empty(pods, Duration::from_secs(3));
+    for (f, row) in matrix.cells.iter_mut().enumerate() {
+        for (t, cell) in row.iter_mut().enumerate() {
+            *cell = if f == t {
+                Cell::Delivered(Duration::from_millis(2 + t as u64))
+            } else if across {
+                Cell::Delivered(Duration::from_millis(5 + (f * 3 + t) as u64))
+            } else {
+                Cell::Lost
+            };
+        }
+    }
+    matrix.elapsed = Duration::from_millis(if across { 40 } else { 3020 });
+    Msg::Delivery {
+        matrix: Box::new(matrix),
+        ours: true,
+    }
+}
