@@ -28,7 +28,12 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let stage = &m.track().stages[m.selected];
     let mut lines: Vec<Line> = Vec::new();
     let width = area.width.saturating_sub(2) as usize;
+    let inner_h = usize::from(area.height.saturating_sub(2));
+    let mut passed: Vec<&str> = Vec::new();
     for row in &s.checks {
+        if matches!(row.state, CheckState::Passed { .. }) {
+            passed.push(&row.text);
+        }
         // One line per check, cut with an ellipsis: the checklist must stay a list.
         let pieces = match &row.state {
             CheckState::Queued => {
@@ -137,22 +142,81 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     } else {
         " Checks & observations "
     };
-    // When the list is longer than the panel, the newest lines (the try-its' results and
-    // what was observed) stay in sight: the checks above them have already passed.
-    let paragraph = Paragraph::new(lines)
-        .block(panel(title, false, theme))
-        .wrap(Wrap { trim: true });
-    let wanted = paragraph.line_count(area.width.saturating_sub(2));
-    // A failed stage keeps its top in sight instead: the failed check and why it failed
-    // come first, and they are what the learner must read.
-    let wanted = if s.failure.is_some() {
-        usize::from(area.height)
-    } else {
-        wanted
-    };
-    let overflow =
-        u16::try_from(wanted.saturating_sub(usize::from(area.height))).unwrap_or(u16::MAX);
-    frame.render_widget(paragraph.scroll((overflow, 0)), area);
+    // When the list is longer than the panel, the passed checks fold into one line
+    // (what they checked, not what each saw): the try-its' results and what was
+    // observed, below them, are what a learner reads once the stage passed.
+    let rows = |lines: &[Line]| -> usize { lines.iter().map(|l| rows_of(l, width)).sum() };
+    if s.failure.is_none() && rows(&lines) > inner_h && passed.len() > 1 {
+        let n = passed.len();
+        let folded = fit_spans(
+            vec![
+                ("✓ ".to_string(), theme.ok),
+                (
+                    if zh {
+                        format!("{n} 项检查通过：")
+                    } else {
+                        format!("all {n} checks passed: ")
+                    },
+                    theme.text,
+                ),
+                (passed.join("; "), theme.dim),
+            ],
+            width,
+        );
+        lines.splice(0..n, [folded]);
+    }
+    // Still too long: whole lines give way from the top (a stage under way or passed:
+    // the newest stay) or from the bottom (a failed one: the failed check and why come
+    // first; one not applied yet: the list reads in order), and the border says how many
+    // and where.
+    let mut block = panel(title, false, theme);
+    if rows(&lines) > inner_h {
+        let queued = s
+            .checks
+            .iter()
+            .all(|c| matches!(c.state, CheckState::Queued));
+        let keep_top = s.failure.is_some() || queued;
+        let mut hidden = 0;
+        while rows(&lines) > inner_h && lines.len() > 1 {
+            hidden += rows_of(
+                if keep_top {
+                    &lines[lines.len() - 1]
+                } else {
+                    &lines[0]
+                },
+                width,
+            );
+            if keep_top {
+                lines.pop();
+            } else {
+                lines.remove(0);
+            }
+        }
+        let plural = if hidden == 1 { "line" } else { "lines" };
+        let marker = match (keep_top, zh) {
+            (true, false) => format!(" ↓ {hidden} more {plural} "),
+            (true, true) => format!(" ↓ 还有 {hidden} 行 "),
+            (false, false) => format!(" ↑ {hidden} earlier {plural} "),
+            (false, true) => format!(" ↑ 上面还有 {hidden} 行 "),
+        };
+        let marker = Line::styled(marker, theme.accent).right_aligned();
+        block = if keep_top {
+            block.title_bottom(marker)
+        } else {
+            block.title(marker)
+        };
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+/// Rows `line` takes wrapped at `width` cells.
+fn rows_of(line: &Line, width: usize) -> usize {
+    Paragraph::new(line.clone())
+        .wrap(Wrap { trim: true })
+        .line_count(width.max(1) as u16)
 }
 
 /// The most lines an observation's evidence takes in the panel (`kubetour run` prints it

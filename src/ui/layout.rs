@@ -146,7 +146,7 @@ impl Layout {
         let lesson_want = crate::ui::lesson::wanted(m, area.width);
         let manifest_want = crate::ui::manifest::wanted(m);
         let (lesson_h, checks_h) = if before_apply(m) {
-            let checks_h = checks_want.clamp(3, (h / 5).max(3));
+            let checks_h = checks_want.clamp(3, (h / 4).max(3));
             let rest = h.saturating_sub(checks_h);
             // The change keeps at least a few rows (or all it has, if fewer).
             let manifest_min = manifest_want.min(8);

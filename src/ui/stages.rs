@@ -5,6 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 use super::text::{fit, spinner};
 use super::theme::Theme;
@@ -85,7 +86,15 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         Some(i) => format!("applied: {}", m.track().stages[i].id),
         None => "applied: nothing yet".into(),
     };
-    lines.push(Line::styled(fit(&applied, inner_w), theme.dim));
+    // The sidebar is narrow: a line too long for it breaks after `applied:` rather than
+    // losing the end of the stage's name (or the "(failed)").
+    match applied.split_once(": ") {
+        Some((word, what)) if applied.width() > inner_w => {
+            lines.push(Line::styled(format!("{word}:"), theme.dim));
+            lines.push(Line::styled(fit(&format!(" {what}"), inner_w), theme.dim));
+        }
+        _ => lines.push(Line::styled(fit(&applied, inner_w), theme.dim)),
+    }
     if m.autopilot.on {
         let word = if m.autopilot.waiting {
             "autopilot (paused)"

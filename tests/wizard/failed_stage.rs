@@ -48,5 +48,10 @@ fn a_failed_stage_says_so_once_names_what_it_applied_and_offers_no_try_it() {
         assert!(!s.contains("(press t)"), "{w}×{h}:\n{s}");
         assert!(!s.contains("applied: statefulset"), "{w}×{h}:\n{s}");
     }
-    assert!(screen(&m, 200, 60).contains("applied: persistence"));
+    // The sidebar breaks the line after `applied:` rather than cutting "(failed)".
+    let s = screen(&m, 200, 60);
+    assert!(
+        s.contains("┃applied:") && s.contains("┃ persistence (failed)"),
+        "{s}"
+    );
 }
