@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::text::{fit, fit_middle};
 use super::theme::Theme;
-use super::{panel, shown};
+use super::{marked_if_cut, panel, shown};
 use crate::app::model::Model;
 use crate::emqx::membership::{Membership, NodeView};
 
@@ -101,10 +101,8 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         lines.push(Line::styled("no EMQX node has answered yet", theme.dim));
     }
     let title = format!(" EMQX · {} ", ms.summary());
-    frame.render_widget(
-        Paragraph::new(lines).block(panel(title, false, theme)),
-        area,
-    );
+    let block = marked_if_cut(panel(title, false, theme), lines.len(), area, theme);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// The longest tail starting at a dot that every node name shares (None when short).

@@ -95,3 +95,16 @@ pub fn shown(area: Rect) -> bool {
 pub fn focused(m: &Model, p: Panel) -> bool {
     m.focus == p
 }
+
+/// `block` with a "↓ N more lines" marker on its bottom border when `lines` (one row
+/// each) are more than the panel's inner height shows.
+pub fn marked_if_cut<'a>(block: Block<'a>, lines: usize, area: Rect, theme: &Theme) -> Block<'a> {
+    let hidden = lines.saturating_sub(usize::from(area.height.saturating_sub(2)));
+    match hidden {
+        0 => block,
+        1 => block.title_bottom(Line::styled(" ↓ 1 more line ", theme.accent).right_aligned()),
+        n => block.title_bottom(
+            Line::styled(format!(" ↓ {n} more lines "), theme.accent).right_aligned(),
+        ),
+    }
+}

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::text::{fit, fit_middle};
 use super::theme::Theme;
-use super::{panel, shown};
+use super::{marked_if_cut, panel, shown};
 use crate::app::model::Model;
 use crate::view::objects::objects;
 use unicode_width::UnicodeWidthStr;
@@ -88,8 +88,7 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             Line::styled(fit(&format!("⚠ {words}"), width), theme.bad),
         );
     }
-    frame.render_widget(
-        Paragraph::new(lines).block(panel(format!(" Objects ({}) ", list.len()), false, theme)),
-        area,
-    );
+    let block = panel(format!(" Objects ({}) ", list.len()), false, theme);
+    let block = marked_if_cut(block, lines.len(), area, theme);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }

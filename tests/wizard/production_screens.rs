@@ -68,8 +68,8 @@ fn o25_the_rolling_update_stage_shows_only_the_cores_new_env_and_resources_as_it
     assert_snapshot!("before_3_rolling_update", s);
 }
 
-#[test]
-fn o10_the_membership_view_lists_cores_by_dns_name_and_replicants_by_ip_in_one_cluster() {
+/// Three cores and two replicants running, every one answering one cluster of five.
+fn five_nodes() -> Model {
     let mut m = before(3);
     let mut changes = Vec::new();
     for (name, ip) in CORES {
@@ -110,10 +110,62 @@ fn o10_the_membership_view_lists_cores_by_dns_name_and_replicants_by_ip_in_one_c
         .map(|(p, n)| (p.as_str(), n.as_str(), &all[..], &[][..]))
         .collect();
     feed(&mut m, [emqx(&answers)]);
+    m
+}
+
+#[test]
+fn o10_the_membership_view_lists_cores_by_dns_name_and_replicants_by_ip_in_one_cluster() {
+    let m = five_nodes();
     let s = screen(&m, 120, 40);
     assert!(s.contains("1 cluster of 5 running nodes"), "{s}");
     assert!(s.contains("emqx@10.244.2.4"), "{s}");
     // Long DNS names are shortened in the middle; the ordinal stays in sight.
     assert!(s.contains("emqx@emqx-core-0.em"), "{s}");
     assert_snapshot!("membership_cores_and_replicants", s);
+}
+
+/// The five pods' names, cores first.
+fn five_pods() -> Vec<&'static str> {
+    CORES.iter().chain(&REPLICANTS).map(|(p, _)| *p).collect()
+}
+
+#[test]
+fn o23_five_nodes_and_a_delivery_round_at_120x40_fit_under_the_objects_whole() {
+    let mut m = five_nodes();
+    feed(&mut m, [delivery_among(&five_pods(), true)]);
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("delivery · 20/20 across"), "{s}");
+    // Every node of the cluster and every row of the matrix are on screen.
+    assert_eq!(s.matches("  ● ").count(), 5, "{s}");
+    for short in ["core-0", "core-1", "core-2", "replicant-6698b4b9bf-c98f4"] {
+        assert!(
+            s.contains(&format!("│{short}")) || s.contains(&format!(" {short} ")),
+            "{short}:\n{s}"
+        );
+    }
+    // No live panel says it was cut (the manifest's own marker names its keys).
+    assert!(
+        !s.contains("more lines ╯") && !s.contains("more line ╯"),
+        "{s}"
+    );
+    assert_snapshot!("five_nodes_and_a_round_120x40", s);
+}
+
+#[test]
+fn at_80x24_five_nodes_and_a_round_show_what_fits_and_say_what_does_not() {
+    let mut m = five_nodes();
+    feed(
+        &mut m,
+        [delivery_among(&five_pods(), true), key('v'), key('v')],
+    );
+    let s = screen(&m, 80, 24);
+    assert!(s.contains("1 cluster of 5 running nodes"), "{s}");
+    // Membership is cut, and says by how much; the matrix, too short for its grid, says
+    // in words that every pair delivered.
+    assert!(s.contains("more lines ╯"), "{s}");
+    assert!(
+        s.contains("every pod's message reached every other pod"),
+        "{s}"
+    );
+    assert_snapshot!("five_nodes_and_a_round_80x24_live", s);
 }
