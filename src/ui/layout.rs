@@ -195,8 +195,14 @@ impl Layout {
                 let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, area.height / 2);
                 // Membership and the matrix come before the objects, which keep a line.
                 let membership_h = emqx_lines(m) + 2;
+                let rest = area.height.saturating_sub(pods_h);
                 let emqx_h = crate::ui::delivery::rows_with_membership(m, area.width, membership_h)
-                    .clamp(3, area.height.saturating_sub(pods_h + 3).max(3));
+                    .clamp(3, rest.saturating_sub(3).max(3));
+                // The objects take what they list; what they leave goes back above (an
+                // empty list shrinks to its one line).
+                let objects_h = crate::ui::objects::wanted(m, area.width)
+                    .clamp(3, rest.saturating_sub(emqx_h).max(3));
+                let emqx_h = rest.saturating_sub(objects_h).max(emqx_h);
                 let s = rows(
                     area,
                     &[
