@@ -214,13 +214,13 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let inner_w = area.width.saturating_sub(2) as usize;
     let inner_h = area.height.saturating_sub(2) as usize;
     let names = short_names(&x.pods);
-    let mut lines = if inner_h < names.len() + 1 {
-        // Too few rows for a grid: say in words which pairs failed.
-        summary(x, &names, inner_w, inner_h, theme)
-    } else if usize::from(width(m)) <= area.width as usize {
+    let mut lines = if usize::from(width(m)) <= area.width as usize && inner_h > names.len() {
         grid(x, &names, theme)
-    } else {
+    } else if compact_width(m) <= area.width && inner_h > names.len() {
         compact(x, &names, theme)
+    } else {
+        // Too few rows or columns for a grid: say in words which pairs failed.
+        summary(x, &names, inner_w, inner_h, theme)
     };
     let left = inner_h.saturating_sub(lines.len());
     for (pod, why) in x.unreachable.iter().take(2.min(left)) {
@@ -356,7 +356,52 @@ fn summary(
 
 #[cfg(test)]
 mod tests {
-    use super::short_names;
+    use super::{short_names, summary};
+    use crate::delivery::{Cell, Matrix};
+    use crate::ui::theme::{Theme, ThemeName};
+    use std::time::Duration;
+
+    fn text(lines: &[ratatui::text::Line]) -> Vec<String> {
+        lines.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn o22_a_matrix_too_short_for_its_grid_names_the_publishers_that_failed_and_how_many_more() {
+        let pods: Vec<String> = ["a-0", "a-1", "a-2", "a-3"].map(String::from).to_vec();
+        let names = short_names(&pods);
+        let mut x = Matrix::empty(pods, Duration::from_secs(3));
+        for (f, row) in x.cells.iter_mut().enumerate() {
+            for (t, cell) in row.iter_mut().enumerate() {
+                *cell = if f == t {
+                    Cell::Delivered(Duration::from_millis(1))
+                } else {
+                    Cell::Lost
+                };
+            }
+        }
+        let theme = Theme::new(ThemeName::Dark, true);
+        let two = text(&summary(&x, &names, 60, 2, &theme));
+        assert_eq!(
+            two,
+            [
+                "✗ 0 → not on 1, 2, 3",
+                "↓ 3 more · `kubetour probe` prints them all"
+            ]
+        );
+        let four = text(&summary(&x, &names, 60, 4, &theme));
+        assert_eq!(four.len(), 4);
+        assert_eq!(four[3], "✗ 3 → not on 0, 1, 2");
+        // One cluster: a single line says so.
+        for row in x.cells.iter_mut() {
+            for cell in row.iter_mut() {
+                *cell = Cell::Delivered(Duration::from_millis(2));
+            }
+        }
+        assert_eq!(
+            text(&summary(&x, &names, 60, 1, &theme)),
+            ["✓ every pod's message reached every other pod"]
+        );
+    }
 
     #[test]
     fn pods_are_told_apart_by_what_follows_their_shared_prefix() {
