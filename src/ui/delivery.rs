@@ -87,12 +87,23 @@ pub fn split(area: Rect, m: &Model, membership_rows: u16) -> (Rect, Rect) {
         };
         return (left, right);
     }
+    // The grid does not fit: the matrix says in words what failed, in a line per failing
+    // publisher (one when none failed); membership keeps the rest.
+    let words = m.delivery.matrix.as_ref().map_or(1, |x| failing(x).max(1)) as u16;
     stack(
         area,
         area.height
             .saturating_sub(membership_rows)
-            .clamp(3, area.height - 3),
+            .clamp(3, area.height - 3)
+            .min(words + 2),
     )
+}
+
+/// How many publishers' messages missed at least one other pod.
+fn failing(x: &Matrix) -> usize {
+    (0..x.pods.len())
+        .filter(|&f| (0..x.pods.len()).any(|t| t != f && x.cell(f, t) == Cell::Lost))
+        .count()
 }
 
 fn stack(area: Rect, below: u16) -> (Rect, Rect) {
@@ -325,7 +336,7 @@ fn summary(
         .collect();
     if failed.is_empty() {
         return vec![Line::styled(
-            fit("✓ every pod's message reached every other pod", width),
+            fit("✓ every message reached every other pod", width),
             theme.ok,
         )];
     }
@@ -399,7 +410,7 @@ mod tests {
         }
         assert_eq!(
             text(&summary(&x, &names, 60, 1, &theme)),
-            ["✓ every pod's message reached every other pod"]
+            ["✓ every message reached every other pod"]
         );
     }
 
