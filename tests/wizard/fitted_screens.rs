@@ -165,3 +165,42 @@ fn at_80x24_three_islands_and_a_matrix_of_long_names_share_the_live_tab_whole() 
     assert!(s.contains("✗✗✗✓"), "{s}");
     assert_snapshot!("live_80x24_islands_and_a_wide_matrix", s);
 }
+
+#[test]
+fn help_at_80x24_lists_every_key_on_a_line_of_its_own() {
+    let mut m = model();
+    feed(&mut m, [key('?')]);
+    let s = screen(&m, 80, 24);
+    for b in kubetour::ui::keys::bindings(kubetour::ui::keys::Scope::Main) {
+        let row = format!("┃{:>6}  ", b.label);
+        assert!(s.contains(&row), "help lacks {:?}:\n{s}", b.label);
+    }
+    // What does not fit is cut with a mark, never silently.
+    assert!(!s.contains("more (a taller terminal"), "{s}");
+    assert!(s.contains('…'), "{s}");
+    assert_snapshot!("help_80x24_every_key", s);
+}
+
+#[test]
+fn help_on_a_tall_80_column_screen_wraps_each_sentence_under_itself() {
+    let mut m = model();
+    feed(&mut m, [key('?')]);
+    let s = screen(&m, 80, 40);
+    assert!(s.contains("trace log: "), "{s}");
+    let rows: Vec<&str> = s
+        .lines()
+        .skip_while(|l| !l.contains("┏ Keys"))
+        .skip(1)
+        .take_while(|l| !l.contains('┗'))
+        .collect();
+    // Nothing is cut: every sentence is there whole, some on two rows.
+    assert!(rows.iter().all(|l| !l.contains('…')), "{s}");
+    assert!(rows.len() > 22, "{s}");
+    // A sentence's second row starts under the first row's text, not under the key.
+    let second = rows
+        .iter()
+        .find(|l| l.contains("┃        the others now") || l.contains("┃        what follows"))
+        .unwrap_or_else(|| panic!("no wrapped sentence:\n{s}"));
+    assert!(second.starts_with("┃        "), "{second}\n{s}");
+    assert_snapshot!("help_80x40_wrapped_under_itself", s);
+}
