@@ -90,6 +90,11 @@ pub fn split(area: Rect, m: &Model, membership_rows: u16) -> (Rect, Rect) {
     // The grid does not fit: the matrix says in words what failed, in a line per failing
     // publisher (one when none failed); membership keeps the rest.
     let words = m.delivery.matrix.as_ref().map_or(1, |x| failing(x).max(1)) as u16;
+    if area.height < membership_rows + 3 {
+        // Not even a line of words fits without cutting membership: the count goes into
+        // membership's title instead (`in_title`).
+        return (area, Rect::default());
+    }
     stack(
         area,
         area.height
@@ -97,6 +102,18 @@ pub fn split(area: Rect, m: &Model, membership_rows: u16) -> (Rect, Rect) {
             .clamp(3, area.height - 3)
             .min(words + 2),
     )
+}
+
+/// The round's count for membership's title when the matrix has no panel of its own
+/// (`split` gave it none): " · delivery 6/6 across".
+pub fn in_title(m: &Model, delivery: Rect) -> String {
+    match m.delivery.matrix.as_ref() {
+        Some(x) if !shown(delivery) => {
+            let (delivered, of) = x.across();
+            format!("· delivery {delivered}/{of} across ")
+        }
+        _ => String::new(),
+    }
 }
 
 /// How many publishers' messages missed at least one other pod.

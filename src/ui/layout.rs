@@ -112,11 +112,12 @@ impl Layout {
         let pods_h = (m.view.pods.len() as u16 + 3).clamp(4, c[2].height / 2);
         // Membership and the delivery matrix (once a round ran) share the area under the
         // objects: the matrix lives here rather than beside the log, which it squeezed
-        // to a few unreadable columns on a 120-column screen.
+        // to a few unreadable columns on a 120-column screen. With no room left for it,
+        // its count goes into membership's title.
         let membership_h = emqx_lines(m) + 2;
-        let emqx_h = crate::ui::delivery::rows_with_membership(m, c[2].width, membership_h)
-            .clamp(4, (c[2].height / 2).max(4));
-        // Objects take what they list; membership, below, takes the rest.
+        // The objects come before the matrix: at `persistence` the claims are the lesson.
+        let emqx_h = membership_h.clamp(4, (c[2].height / 3).max(4));
+        // Objects take what they list; membership and the matrix, below, take the rest.
         let objects_h = crate::ui::objects::wanted(m, c[2].width)
             .min(c[2].height.saturating_sub(pods_h + emqx_h))
             .max(3);

@@ -29,7 +29,8 @@ pub fn membership(m: &Model) -> Membership {
     Membership::from_views(&views)
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+/// `delivery`: where the delivery matrix was drawn (empty: its count joins the title).
+pub fn draw(frame: &mut Frame, area: Rect, delivery: Rect, m: &Model, theme: &Theme) {
     if !shown(area) {
         return;
     }
@@ -100,7 +101,11 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     if lines.is_empty() {
         lines.push(Line::styled("no EMQX node has answered yet", theme.dim));
     }
-    let title = format!(" EMQX · {} ", ms.summary());
+    let title = format!(
+        " EMQX · {} {}",
+        ms.summary(),
+        super::delivery::in_title(m, delivery)
+    );
     let block = marked_if_cut(panel(title, false, theme), lines.len(), area, theme);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -56,7 +56,7 @@ pub fn draw(frame: &mut Frame, m: &Model) {
     checks::draw(frame, l.checks, m, &theme);
     pods::draw(frame, l.pods, m, &theme);
     objects::draw(frame, l.objects, m, &theme);
-    membership::draw(frame, l.emqx, m, &theme);
+    membership::draw(frame, l.emqx, l.delivery, m, &theme);
     delivery::draw(frame, l.delivery, m, &theme);
     events::draw(frame, l.events, m, &theme);
     log::draw(frame, l.log, m, &theme);
