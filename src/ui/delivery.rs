@@ -91,8 +91,8 @@ pub fn split(area: Rect, m: &Model, membership_rows: u16) -> (Rect, Rect) {
     // publisher (one when none failed); membership keeps the rest.
     let words = m.delivery.matrix.as_ref().map_or(1, |x| failing(x).max(1)) as u16;
     if area.height < membership_rows + 3 {
-        // Not even a line of words fits without cutting membership: the count goes into
-        // membership's title instead (`in_title`).
+        // Not even a line of words fits without cutting membership: the count goes on
+        // membership's bottom border instead (`on_membership`).
         return (area, Rect::default());
     }
     stack(
@@ -104,15 +104,15 @@ pub fn split(area: Rect, m: &Model, membership_rows: u16) -> (Rect, Rect) {
     )
 }
 
-/// The round's count for membership's title when the matrix has no panel of its own
-/// (`split` gave it none): " · delivery 6/6 across".
-pub fn in_title(m: &Model, delivery: Rect) -> String {
+/// The round's count for membership's bottom border when the matrix has no panel of
+/// its own (`split` gave it none): " delivery 6/6 across ".
+pub fn on_membership(m: &Model, delivery: Rect) -> Option<String> {
     match m.delivery.matrix.as_ref() {
         Some(x) if !shown(delivery) => {
             let (delivered, of) = x.across();
-            format!("· delivery {delivered}/{of} across ")
+            Some(format!(" delivery {delivered}/{of} across "))
         }
-        _ => String::new(),
+        _ => None,
     }
 }
 

@@ -113,7 +113,7 @@ impl Layout {
         // Membership and the delivery matrix (once a round ran) share the area under the
         // objects: the matrix lives here rather than beside the log, which it squeezed
         // to a few unreadable columns on a 120-column screen. With no room left for it,
-        // its count goes into membership's title.
+        // its count goes on membership's bottom border.
         let membership_h = emqx_lines(m) + 2;
         // The objects come before the matrix: at `persistence` the claims are the lesson.
         let emqx_h = membership_h.clamp(4, (c[2].height / 3).max(4));

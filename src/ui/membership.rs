@@ -29,7 +29,8 @@ pub fn membership(m: &Model) -> Membership {
     Membership::from_views(&views)
 }
 
-/// `delivery`: where the delivery matrix was drawn (empty: its count joins the title).
+/// `delivery`: where the delivery matrix was drawn (empty: its count goes on the
+/// bottom border).
 pub fn draw(frame: &mut Frame, area: Rect, delivery: Rect, m: &Model, theme: &Theme) {
     if !shown(area) {
         return;
@@ -101,12 +102,11 @@ pub fn draw(frame: &mut Frame, area: Rect, delivery: Rect, m: &Model, theme: &Th
     if lines.is_empty() {
         lines.push(Line::styled("no EMQX node has answered yet", theme.dim));
     }
-    let title = format!(
-        " EMQX · {} {}",
-        ms.summary(),
-        super::delivery::in_title(m, delivery)
-    );
-    let block = marked_if_cut(panel(title, false, theme), lines.len(), area, theme);
+    let title = format!(" EMQX · {} ", ms.summary());
+    let mut block = marked_if_cut(panel(title, false, theme), lines.len(), area, theme);
+    if let Some(count) = super::delivery::on_membership(m, delivery) {
+        block = block.title_bottom(Line::styled(count, theme.accent).left_aligned());
+    }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 

@@ -204,3 +204,33 @@ fn help_on_a_tall_80_column_screen_wraps_each_sentence_under_itself() {
     assert!(second.starts_with("┃        "), "{second}\n{s}");
     assert_snapshot!("help_80x40_wrapped_under_itself", s);
 }
+
+#[test]
+fn at_120x40_a_long_object_list_keeps_its_room_and_the_round_is_counted_under_membership() {
+    let mut m = model();
+    walk_to(&mut m, 6);
+    watched(&mut m, deployment_pods(20));
+    let claims: Vec<_> = (0..14)
+        .map(|i| claim(&format!("emqx-data-{i}"), &format!("pvc-{i}")))
+        .collect();
+    watched(&mut m, claims);
+    let pods: Vec<&str> = DEPLOY_PODS.iter().map(|(n, _)| *n).collect();
+    feed(
+        &mut m,
+        [
+            one_cluster(&["emqx@10.244.2.4", "emqx@10.244.2.5"]),
+            delivery_among(&pods, true),
+        ],
+    );
+    let s = screen(&m, 120, 40);
+    // The objects keep the room they list (every claim shows), membership's title and
+    // lines are whole, and the round, with no rows left for its grid, is counted on
+    // membership's border.
+    for i in 0..14 {
+        assert!(s.contains(&format!("pvc/emqx-data-{i} ")), "{i}:\n{s}");
+    }
+    assert!(s.contains("╭ EMQX · 1 cluster of 3 running nodes ─"), "{s}");
+    assert!(s.contains("○ emqx@10.244.2.5"), "{s}");
+    assert!(s.contains("╰ delivery 6/6 across ─"), "{s}");
+    assert_snapshot!("objects_first_round_counted_under_membership_120x40", s);
+}
