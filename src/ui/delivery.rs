@@ -4,7 +4,7 @@
 //! changed, or `d`), below the EMQX membership.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -76,15 +76,9 @@ pub fn split(area: Rect, m: &Model, membership_rows: u16) -> (Rect, Rect) {
         compact_width(m)
     };
     if area.width >= MEMBERSHIP_BESIDE + beside && area.height >= below.min(membership_rows) {
-        let left = Rect {
-            width: area.width - beside,
-            ..area
-        };
-        let right = Rect {
-            x: area.x + left.width,
-            width: beside,
-            ..area
-        };
+        let [left, right] =
+            ratatui::layout::Layout::horizontal([Constraint::Min(0), Constraint::Length(beside)])
+                .areas(area);
         return (left, right);
     }
     // The grid does not fit: the matrix says in words what failed, in a line per failing
@@ -124,15 +118,9 @@ fn failing(x: &Matrix) -> usize {
 }
 
 fn stack(area: Rect, below: u16) -> (Rect, Rect) {
-    let above = Rect {
-        height: area.height - below,
-        ..area
-    };
-    let rest = Rect {
-        y: area.y + above.height,
-        height: below,
-        ..area
-    };
+    let [above, rest] =
+        ratatui::layout::Layout::vertical([Constraint::Min(0), Constraint::Length(below)])
+            .areas(area);
     (above, rest)
 }
 
