@@ -7,6 +7,9 @@
 //!   (snapshots/wizard__screens__*.snap), 80×24 included.
 //! - `delivery_screens`: the delivery matrix at islands (O22) and one cluster (O23),
 //!   a round on membership change or `d` and never on a timer, 80×24's live tab.
+//! - `fitted_screens`: issue 23 at 80×24, 120×40 and 200×60: the delivery matrix under
+//!   membership (never squeezing the log), the status line keeping its clock and key,
+//!   the help's every key, panels that say what they could not show.
 //! - `drill_screens`: a drill started with `x` after `rbac` (refused before), in
 //!   progress, and its diagnosis pinned after `x` again (issue 25).
 //! - `lesson_screens`: every stage at 120×40 before apply and after pass, three at
