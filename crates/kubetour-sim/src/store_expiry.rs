@@ -62,6 +62,11 @@ impl Store {
         self.lock().history.len()
     }
 
+    /// Bytes of JSON text the history holds (what resuming watches may be sent).
+    pub fn history_bytes(&self) -> usize {
+        self.lock().history.iter().map(|p| p.text_len()).sum()
+    }
+
     /// Deletes every object whose lease has run out; returns how many.
     pub fn expire_leases(&self) -> usize {
         let now = Instant::now();
