@@ -17,7 +17,6 @@ use std::time::Duration;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
-use kubetour_sim::resources::Res;
 use kubetour_sim::{Sim, SimConfig};
 use serde_json::json;
 
@@ -115,8 +114,9 @@ async fn churn(deletions: usize) -> anyhow::Result<()> {
 }
 
 fn report(sim: &Sim, deleted: usize) {
-    // The process's own figures first: what follows builds copies of every Event (a
-    // snapshot parses their text into trees), which must not be counted as held.
+    // The process's own figures first, then sizes read where they are held: nothing
+    // here may parse the stored Events back into trees (a snapshot would, and its peak
+    // would show up in RSS as if the cluster held it).
     let (rss, heap, live, blocks) = (
         rss_kb(),
         heap_kb(),
@@ -124,13 +124,7 @@ fn report(sim: &Sim, deleted: usize) {
         BLOCKS.load(Ordering::Relaxed),
     );
     let store = &sim.store;
-    let (_, objects) = store.snapshot();
-    let events = objects.iter().filter(|(r, _)| *r == Res::Event).count();
-    let event_bytes: usize = objects
-        .iter()
-        .filter(|(r, _)| *r == Res::Event)
-        .map(|(_, o)| serde_json::to_vec(o).map(|v| v.len()).unwrap_or(0))
-        .sum();
+    let (objects, events, event_bytes) = store.held_sizes();
     let world = &sim.api_state().world;
     let containers = world.containers.lock().unwrap();
     let log_bytes: usize = containers
@@ -147,7 +141,7 @@ fn report(sim: &Sim, deleted: usize) {
     let nodes = world.registry.lock().unwrap().sizes().0;
     println!(
         "{deleted:>7} {:>7} {events:>6} {:>9} {:>7} {:>10} {:>6} {:>10} {nodes:>10} {rss:>6} {heap:>7} {live:>7} {blocks:>7} {:>5}",
-        objects.len(),
+        objects,
         event_bytes / 1024,
         store.history_len(),
         store.history_bytes() / 1024,

@@ -35,6 +35,14 @@ impl Held {
         }
     }
 
+    /// Bytes of JSON text held, 0 for a tree.
+    pub(super) fn text_len(&self) -> usize {
+        match self {
+            Held::Tree(_) => 0,
+            Held::Text(text) => text.len(),
+        }
+    }
+
     /// The object, borrowed when held as a tree.
     pub(super) fn tree(&self) -> Cow<'_, Value> {
         match self {
