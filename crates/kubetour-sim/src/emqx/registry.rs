@@ -224,7 +224,8 @@ impl Registry {
         for (id, members) in self.clusters.iter_mut() {
             let Some(interval) = intervals.get(id) else {
                 // No member running. Membership lives in each node's mnesia schema
-                // (`data/mnesia/<name>`): without a volume it went with the pods, and no
+                // (`data/mnesia/<name>`), and autoclean is run by running members
+                // (EMQX.md §11): without a volume the schema went with the pods, and no
                 // node anywhere lists this cluster any more (a one-node Deployment pod
                 // replaced leaves exactly this). A member whose data survives (a PVC)
                 // still remembers it, and rejoins it at boot.
