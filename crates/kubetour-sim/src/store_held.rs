@@ -9,9 +9,9 @@
 //! The watch history is the other large thing: every write's whole object, kept for one
 //! to two compaction intervals (thousands of writes under churn). Live watchers get each
 //! write as a tree through the fan-out; the history is read only when a watch resumes
-//! from an older resourceVersion, so it too keeps the text (as etcd keeps every revision
-//! as its serialised bytes, and kube-apiserver's watch cache decodes them on demand).
-//! An Event's text is one allocation shared by both.
+//! from an older resourceVersion, so it too keeps the text, as etcd keeps each revision
+//! as its serialised value until compaction (what is sent from it is decoded then). An
+//! Event's text is one allocation shared by both.
 
 use std::borrow::Cow;
 use std::sync::Arc;
