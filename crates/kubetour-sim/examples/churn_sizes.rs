@@ -4,15 +4,56 @@
 //! its JSON bytes), container logs, EMQX membership, MQTT clients.
 //!
 //! `cargo run -p kubetour-sim --example churn_sizes -- 400`
+//!
+//! The process exits without freeing anything, so `heaptrack` run on it reports what is
+//! live at the end as leaks: `heaptrack_print -f FILE --print-leaks 1`, two lengths
+//! (a multiple of 100 deletions each, which is the same phase of the 5-minute compaction)
+//! compared site by site.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
-use kubetour_sim::resources::Res;
 use kubetour_sim::{Sim, SimConfig};
 use serde_json::json;
+
+/// The system allocator, counting the bytes the program holds: what is live, exactly,
+/// as opposed to `mallinfo2`'s figure, which also counts the allocator's own overhead.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static BLOCKS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call goes straight to `System`; only the counters are added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+            BLOCKS.fetch_add(1, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        BLOCKS.fetch_sub(1, Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            LIVE.fetch_add(new_size, Ordering::Relaxed);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 fn main() -> anyhow::Result<()> {
     rustls::crypto::ring::default_provider()
@@ -44,11 +85,14 @@ async fn churn(deletions: usize) -> anyhow::Result<()> {
     let pods: Api<Pod> = Api::namespaced(client, "default");
     tokio::time::sleep(Duration::from_secs(60)).await;
     println!(
-        "deleted objects events events_kB history history_kB log_kB containers emqx_nodes rss_kB heap_kB tasks"
+        "deleted objects events events_kB history history_kB log_kB containers emqx_nodes rss_kB heap_kB live_kB blocks tasks"
     );
     for i in 0..=deletions {
         if i % 50 == 0 {
             report(&sim, i);
+        }
+        if i == deletions {
+            break;
         }
         let mut running: Vec<Pod> = pods
             .list(&ListParams::default().labels("app=emqx"))
@@ -63,27 +107,24 @@ async fn churn(deletions: usize) -> anyhow::Result<()> {
         }
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
-    Ok(())
+    // Leave without dropping the cluster: under `heaptrack` (or valgrind) everything
+    // still live at the last report then shows up as "leaked", by allocation site, so
+    // two runs of different lengths can be compared site by site.
+    std::process::exit(0)
 }
 
 fn report(sim: &Sim, deleted: usize) {
+    // The process's own figures first, then sizes read where they are held: nothing
+    // here may parse the stored Events back into trees (a snapshot would, and its peak
+    // would show up in RSS as if the cluster held it).
+    let (rss, heap, live, blocks) = (
+        rss_kb(),
+        heap_kb(),
+        LIVE.load(Ordering::Relaxed) / 1024,
+        BLOCKS.load(Ordering::Relaxed),
+    );
     let store = &sim.store;
-    let (_, objects) = store.snapshot();
-    let events = objects.iter().filter(|(r, _)| *r == Res::Event).count();
-    let oldest = store.current_rv() - store.history_len() as u64;
-    let history = store
-        .subscribe(Some(oldest))
-        .map(|s| s.backlog)
-        .unwrap_or_default();
-    let event_bytes: usize = objects
-        .iter()
-        .filter(|(r, _)| *r == Res::Event)
-        .map(|(_, o)| serde_json::to_vec(o).map(|v| v.len()).unwrap_or(0))
-        .sum();
-    let history_bytes: usize = history
-        .iter()
-        .map(|e| serde_json::to_vec(&e.object).map(|v| v.len()).unwrap_or(0))
-        .sum();
+    let (objects, events, event_bytes) = store.held_sizes();
     let world = &sim.api_state().world;
     let containers = world.containers.lock().unwrap();
     let log_bytes: usize = containers
@@ -99,15 +140,13 @@ fn report(sim: &Sim, deleted: usize) {
         .sum();
     let nodes = world.registry.lock().unwrap().sizes().0;
     println!(
-        "{deleted:>7} {:>7} {events:>6} {:>9} {:>7} {:>10} {:>6} {:>10} {nodes:>10} {:>6} {:>7} {:>5}",
-        objects.len(),
+        "{deleted:>7} {:>7} {events:>6} {:>9} {:>7} {:>10} {:>6} {:>10} {nodes:>10} {rss:>6} {heap:>7} {live:>7} {blocks:>7} {:>5}",
+        objects,
         event_bytes / 1024,
         store.history_len(),
-        history_bytes / 1024,
+        store.history_bytes() / 1024,
         log_bytes / 1024,
         containers.len(),
-        rss_kb(),
-        heap_kb(),
         tokio::runtime::Handle::current()
             .metrics()
             .num_alive_tasks(),

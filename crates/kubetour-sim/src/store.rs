@@ -76,7 +76,8 @@ type Key = (Res, String, String);
 struct State {
     rv: u64,
     objects: BTreeMap<Key, Held>,
-    history: VecDeque<Arc<WatchEvent>>,
+    /// Past writes as compact JSON text (`store_held`), oldest first.
+    history: VecDeque<Past>,
     /// When each TTL'd object (an Event) expires, as etcd's lease on its key would.
     leases: BTreeMap<Key, tokio::time::Instant>,
 }
@@ -178,8 +179,18 @@ impl Store {
             meta.insert("generation".into(), Value::from(1));
         }
         in_server_order(res, &mut object);
-        state.objects.insert(key, Held::new(res, object.clone()));
-        self.record(&mut state, EventType::Added, res, namespace, object.clone());
+        let text = held::text_of(&object);
+        state
+            .objects
+            .insert(key, Held::new(res, object.clone(), &text));
+        self.record(
+            &mut state,
+            EventType::Added,
+            res,
+            namespace,
+            object.clone(),
+            text,
+        );
         Ok(object)
     }
 
@@ -240,13 +251,17 @@ impl Store {
         let rv = state.rv;
         metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv.to_string()));
         in_server_order(res, &mut object);
-        state.objects.insert(key, Held::new(res, object.clone()));
+        let text = held::text_of(&object);
+        state
+            .objects
+            .insert(key, Held::new(res, object.clone(), &text));
         self.record(
             &mut state,
             EventType::Modified,
             res,
             namespace,
             object.clone(),
+            text,
         );
         Ok(object)
     }
@@ -298,12 +313,14 @@ impl Store {
         state.rv += 1;
         let rv = state.rv;
         metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv.to_string()));
+        let text = held::text_of(&object);
         self.record(
             &mut state,
             EventType::Deleted,
             res,
             namespace.to_string(),
             object.clone(),
+            text,
         );
         Ok(object)
     }
@@ -328,7 +345,7 @@ impl Store {
                     .history
                     .iter()
                     .filter(|e| e.rv > since)
-                    .cloned()
+                    .map(Past::event)
                     .collect()
             }
         };
@@ -339,6 +356,8 @@ impl Store {
         })
     }
 
+    /// Records a write (whose object's compact JSON is `text`) in the history and sends
+    /// it to live watchers.
     fn record(
         &self,
         state: &mut State,
@@ -346,6 +365,7 @@ impl Store {
         res: Res,
         namespace: String,
         object: Value,
+        text: Arc<str>,
     ) {
         expiry::renew_lease(state, kind, res, &namespace, &object);
         let event = Arc::new(WatchEvent {
@@ -358,7 +378,7 @@ impl Store {
         if state.history.len() == HISTORY {
             state.history.pop_front();
         }
-        state.history.push_back(event.clone());
+        state.history.push_back(Past::new(&event, text));
         // No receivers is fine: nobody is watching.
         let _ = self.events.send(event);
     }
@@ -482,7 +502,7 @@ pub fn new_uid() -> String {
 
 #[path = "store_held.rs"]
 mod held;
-use held::Held;
+use held::{Held, Past};
 
 #[path = "store_snapshot.rs"]
 mod snapshot;

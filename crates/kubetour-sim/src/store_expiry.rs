@@ -62,6 +62,23 @@ impl Store {
         self.lock().history.len()
     }
 
+    /// Bytes of JSON text the history holds (what resuming watches may be sent).
+    pub fn history_bytes(&self) -> usize {
+        self.lock().history.iter().map(|p| p.text_len()).sum()
+    }
+
+    /// How many objects are stored, how many of them Events, and the Events' bytes of
+    /// JSON text: counted where they are held, nothing parsed.
+    pub fn held_sizes(&self) -> (usize, usize, usize) {
+        let state = self.lock();
+        let events = state
+            .objects
+            .range((Res::Event, String::new(), String::new())..)
+            .take_while(|((r, _, _), _)| *r == Res::Event);
+        let (count, bytes) = events.fold((0, 0), |(n, b), (_, held)| (n + 1, b + held.text_len()));
+        (state.objects.len(), count, bytes)
+    }
+
     /// Deletes every object whose lease has run out; returns how many.
     pub fn expire_leases(&self) -> usize {
         let now = Instant::now();

@@ -42,9 +42,10 @@ impl Store {
                     &namespace,
                     &object,
                 );
+                let text = super::held::text_of(&object);
                 state
                     .objects
-                    .insert((res, namespace, name), super::Held::new(res, object));
+                    .insert((res, namespace, name), super::Held::new(res, object, &text));
             }
             state.rv = state.rv.max(rv);
         }

@@ -220,8 +220,21 @@ impl Registry {
                     *e = (*e).min(r.spec.autoclean);
                     acc
                 });
+        let nodes = &self.nodes;
         for (id, members) in self.clusters.iter_mut() {
             let Some(interval) = intervals.get(id) else {
+                // No member running. Membership lives in each node's mnesia schema
+                // (`data/mnesia/<name>`), and autoclean is run by running members
+                // (EMQX.md §11): without a volume the schema went with the pods, and no
+                // node anywhere lists this cluster any more (a one-node Deployment pod
+                // replaced leaves exactly this). A member whose data survives (a PVC)
+                // still remembers it, and rejoins it at boot.
+                let remembered = members
+                    .iter()
+                    .any(|(n, _)| nodes.get(n).is_some_and(|r| r.spec.persistent));
+                if !remembered {
+                    members.clear();
+                }
                 continue;
             };
             members.retain(|(_, s)| match s {
@@ -242,6 +255,9 @@ impl Registry {
                     .get(&r.cluster)
                     .is_some_and(|m| m.iter().any(|(n, _)| n == name))
         });
+        // A forgotten node's NetworkPolicy view is recomputed should the name start again.
+        let nodes = &self.nodes;
+        self.denied.retain(|name, _| nodes.contains_key(name));
     }
 
     /// How many nodes and clusters are remembered (for the soak's accounting).

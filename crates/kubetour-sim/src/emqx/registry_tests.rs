@@ -310,3 +310,54 @@ fn p19_a_peer_denied_by_policy_is_unreachable_until_the_denial_is_lifted() {
     // Listed in join order: C joined first.
     assert_eq!(r.view(B), (names(&[A, C, B]), vec![]));
 }
+
+#[test]
+fn a_lone_node_replaced_under_churn_is_forgotten_with_its_cluster() {
+    // A Deployment without autocluster: every pod is its own one-node cluster, and each
+    // replacement a new name. Nothing remembers a stopped lone node without persistent
+    // data, so nothing of it may pile up, however many are replaced.
+    let mut r = Registry::new();
+    let start = at("2024-05-01T10:00:00Z");
+    let mut alive: Vec<String> = Vec::new();
+    let mut sizes = Vec::new();
+    for i in 0..200u32 {
+        let t = start + jiff::SignedDuration::from_secs(i64::from(i) * 3);
+        if alive.len() == 3 {
+            let lost = alive.remove(0);
+            r.node_stopped(&lost, t);
+        }
+        let fresh = format!("emqx@10.244.{}.{}", i / 250, i % 250);
+        r.node_started(&fresh, spec(Family::V5), t);
+        r.set_denied(&fresh, [A.to_string()].into());
+        alive.push(fresh);
+        r.autoclean(t);
+        if i == 99 || i == 199 {
+            sizes.push((r.sizes(), r.denied.len()));
+        }
+    }
+    assert_eq!(
+        sizes,
+        vec![((3, 3), 3), ((3, 3), 3)],
+        "nodes, clusters; denied"
+    );
+}
+
+#[test]
+fn a_stopped_cluster_with_persistent_data_is_remembered() {
+    // A StatefulSet scaled to 0 with PVCs: the nodes' disks still hold the cluster.
+    let persistent = NodeSpec {
+        persistent: true,
+        ..spec(Family::V5)
+    };
+    let mut r = Registry::new();
+    let t = at("2024-05-01T10:00:00Z");
+    r.node_started(A, persistent.clone(), t);
+    r.node_started(B, persistent.clone(), t);
+    assert_eq!(r.manual_join(B, A), Ok(true));
+    r.node_stopped(A, t);
+    r.node_stopped(B, t);
+    r.autoclean(at("2024-05-03T10:00:00Z"));
+    assert_eq!(r.sizes(), (2, 1));
+    assert_eq!(r.node_started(B, persistent, t), StartOutcome::Ready);
+    assert_eq!(r.view(B), (names(&[B]), names(&[A])));
+}

@@ -4,8 +4,10 @@
 
 use std::time::Duration;
 
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, DeleteParams, LogParams, PostParams};
+use kube::api::{Api, DeleteParams, ListParams, LogParams, PostParams};
+use kubetour_sim::Sim;
 use kubetour_sim::resources::Res;
 use kubetour_sim::store::{COMPACTION_INTERVAL, EVENT_TTL, EventType, StoreError};
 use serde_json::json;
@@ -146,4 +148,106 @@ async fn a_deleted_pods_logs_go_with_it() {
         (!world.containers.lock().unwrap().contains_key(&key)).then_some(())
     })
     .await;
+}
+
+/// Entries the cluster holds that a replaced pod could leave behind (Events excepted:
+/// they are kept for the hour of `--event-ttl`, and EMQX's stopped members for
+/// `cluster.autoclean`).
+#[derive(Debug)]
+struct Held {
+    history: usize,
+    objects_but_events: usize,
+    containers: usize,
+    container_files: usize,
+    tokens: usize,
+    emqx_clusters: usize,
+}
+
+fn held(sim: &Sim) -> Held {
+    let (_, objects) = sim.store.snapshot();
+    let world = &sim.api_state().world;
+    Held {
+        history: sim.store.history_len(),
+        objects_but_events: objects.iter().filter(|(r, _)| *r != Res::Event).count(),
+        containers: world.containers.lock().unwrap().len(),
+        container_files: world.files.lock().unwrap().len(),
+        tokens: world.tokens.export().len(),
+        emqx_clusters: world.registry.lock().unwrap().sizes().1,
+    }
+}
+
+/// Issue 23: a Deployment of 3 EMQX pods, the oldest running one deleted every 10 s,
+/// looked at just after the second and the fourth compaction tick (about 55 and 115
+/// replacements): twice the replacements leave no more entries behind, and the watch
+/// history holds one interval of writes, not the whole run.
+#[tokio::test(start_paused = true)]
+async fn under_churn_past_the_compaction_window_nothing_held_grows_with_the_replacements() {
+    let sim = sim();
+    let client = sim.client();
+    let deploy: Deployment = serde_json::from_value(json!({
+        "metadata": {"name": "emqx"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "emqx"}},
+            "template": {"metadata": {"labels": {"app": "emqx"}},
+                "spec": {"containers": [{"name": "emqx", "image": "emqx/emqx:5.8.9"}]}}}
+    }))
+    .unwrap();
+    Api::<Deployment>::namespaced(client.clone(), "default")
+        .create(&PostParams::default(), &deploy)
+        .await
+        .unwrap();
+    let pods: Api<Pod> = Api::namespaced(client, "default");
+    let start = tokio::time::Instant::now();
+    let after_tick = |n: u32| start + COMPACTION_INTERVAL * n + Duration::from_secs(5);
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    let mut replaced = 0;
+    let mut looks = Vec::new();
+    for tick in [2, 4] {
+        while tokio::time::Instant::now() < after_tick(tick) {
+            let mut running: Vec<Pod> = pods
+                .list(&ListParams::default().labels("app=emqx"))
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .filter(|p| p.metadata.deletion_timestamp.is_none())
+                .collect();
+            running.sort_by_key(|p| p.metadata.creation_timestamp.clone().map(|t| t.0));
+            if let Some(name) = running.first().and_then(|p| p.metadata.name.clone()) {
+                pods.delete(&name, &DeleteParams::default()).await.unwrap();
+                replaced += 1;
+            }
+            tokio::time::sleep(Duration::from_secs(10)).await;
+        }
+        looks.push((replaced, held(&sim)));
+    }
+    let [(n, early), (twice_n, late)] = [&looks[0], &looks[1]];
+    assert!(*twice_n >= 2 * n - 10, "{n} then {twice_n} replaced");
+    let writes = sim.store.current_rv() - 1000;
+    assert!(
+        (late.history as u64) < writes / 3,
+        "history holds {} of {writes} writes",
+        late.history
+    );
+    // The same interval of writes each time, give or take a pod's life in flight.
+    assert!(
+        late.history <= early.history + early.history / 10,
+        "{early:?} after {n}, {late:?} after {twice_n}"
+    );
+    // A pod or two terminating at either look is all that may differ.
+    for (what, a, b) in [
+        ("objects", early.objects_but_events, late.objects_but_events),
+        ("containers", early.containers, late.containers),
+        (
+            "container files",
+            early.container_files,
+            late.container_files,
+        ),
+        ("tokens", early.tokens, late.tokens),
+        ("EMQX clusters", early.emqx_clusters, late.emqx_clusters),
+    ] {
+        assert!(
+            b <= a + 2,
+            "{what}: {a} after {n} replacements, {b} after {twice_n}"
+        );
+    }
 }
