@@ -4,6 +4,7 @@
 //! - `connect`: a client from a kubeconfig (and context).
 //! - `facts`: read-only questions (version, nodes, storage classes, access reviews, logs).
 //! - `guard`: the confirmation a write to a non-embedded cluster needs.
+//! - `heap`: giving the heap the lists freed back to the system (glibc keeps it).
 //! - `kubeconfig`: reading one and choosing its context, failures naming file and names.
 //! - `reach`: why a request did not get through (refused, DNS, timeout, CA, 401), named.
 //! - `apply`: the one write path (server-side apply, discovery, whole-stage dry run).
@@ -21,6 +22,7 @@ pub mod errors;
 pub mod exec;
 pub mod facts;
 pub mod guard;
+pub mod heap;
 pub mod kubeconfig;
 pub mod logs;
 pub mod portforward_mqtt;

@@ -12,6 +12,15 @@ use kube::runtime::watcher::Event;
 use super::outage::WatchTrouble;
 use super::{WatchedEvent, WatchedPod};
 
+/// The two ends of a (re)list of one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListEdge {
+    /// The watcher starts listing (`Event::Init`): it is about to read a whole page.
+    Started,
+    /// The list's last object was delivered (`Event::InitDone`).
+    Done,
+}
+
 /// One watch event of one of the kinds the wizard follows. Objects are shared (`Arc`):
 /// the view keeps the same object the watch delivered, and the copies of the view handed
 /// to the wizard share it too (a deep copy per view doubled the memory of a 1,000-pod
@@ -42,21 +51,38 @@ impl Change {
 
     /// For the end of a (re)list, the kind's position among the followed kinds.
     pub(super) fn init_done_kind(&self) -> Option<u8> {
-        let kind = match self {
-            Change::Pod(Event::InitDone) => 0,
-            Change::Deployment(Event::InitDone) => 1,
-            Change::ReplicaSet(Event::InitDone) => 2,
-            Change::StatefulSet(Event::InitDone) => 3,
-            Change::Service(Event::InitDone) => 4,
-            Change::Endpoints(Event::InitDone) => 5,
-            Change::Claim(Event::InitDone) => 6,
-            Change::ConfigMap(Event::InitDone) => 7,
-            Change::ServiceAccount(Event::InitDone) => 8,
-            Change::Role(Event::InitDone) => 9,
-            Change::RoleBinding(Event::InitDone) => 10,
-            Change::Event(Event::InitDone) => 11,
-            _ => return None,
+        match self.list_edge()? {
+            (kind, ListEdge::Done) => Some(kind),
+            (_, ListEdge::Started) => None,
+        }
+    }
+
+    /// Whether this change starts or ends a (re)list, and of which kind (its position
+    /// among the followed kinds, `0..KINDS`): what the watch needs to know when every
+    /// list is done and the buffers they read are freed.
+    pub fn list_edge(&self) -> Option<(u8, ListEdge)> {
+        fn edge<K>(event: &Event<K>) -> Option<ListEdge> {
+            match event {
+                Event::Init => Some(ListEdge::Started),
+                Event::InitDone => Some(ListEdge::Done),
+                Event::InitApply(_) | Event::Apply(_) | Event::Delete(_) => None,
+            }
+        }
+        let (kind, edge) = match self {
+            Change::Pod(e) => (0, edge(e)),
+            Change::Deployment(e) => (1, edge(e)),
+            Change::ReplicaSet(e) => (2, edge(e)),
+            Change::StatefulSet(e) => (3, edge(e)),
+            Change::Service(e) => (4, edge(e)),
+            Change::Endpoints(e) => (5, edge(e)),
+            Change::Claim(e) => (6, edge(e)),
+            Change::ConfigMap(e) => (7, edge(e)),
+            Change::ServiceAccount(e) => (8, edge(e)),
+            Change::Role(e) => (9, edge(e)),
+            Change::RoleBinding(e) => (10, edge(e)),
+            Change::Event(e) => (11, edge(e)),
+            Change::Trouble(_) => return None,
         };
-        Some(kind)
+        Some((kind, edge?))
     }
 }

@@ -41,6 +41,8 @@
 //! - `rbac_forbids_exec`: the simulated server's own RBAC forbids exec: preflight and
 //!   run say so.
 //! - `user_agent`: every request says `kubetour/<version>`.
+//! - `watch_pages`: the watchers list in pages, and every object of a kind bigger than a
+//!   page is listed.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -65,3 +67,4 @@ mod resilience;
 mod teardown_waits;
 mod track_runs;
 mod user_agent;
+mod watch_pages;
