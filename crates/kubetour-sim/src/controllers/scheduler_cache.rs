@@ -169,3 +169,68 @@ fn selected_node(store: &Store, ns: &str, claims: &[String]) -> Option<String> {
             .map(str::to_string)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Clock;
+    use serde_json::json;
+
+    fn pod(name: &str, owner: &str, node: Option<&str>, claim: Option<&str>) -> Value {
+        let volumes: Vec<Value> = claim
+            .map(|c| json!({"name": "data", "persistentVolumeClaim": {"claimName": c}}))
+            .into_iter()
+            .collect();
+        json!({
+            "metadata": {"name": name, "namespace": "ns", "ownerReferences": [
+                {"kind": "StatefulSet", "name": "s", "uid": owner, "controller": true}]},
+            "spec": {"nodeName": node, "volumes": volumes},
+            "status": {"phase": "Running"},
+        })
+    }
+
+    fn scores(p: &Placements, store: &Store, me: &Value) -> Vec<(usize, usize)> {
+        let mut score: BTreeMap<String, (usize, usize)> = ["n1", "n2"]
+            .iter()
+            .map(|n| (n.to_string(), (0, 0)))
+            .collect();
+        p.tally(store, me, &mut score);
+        score.into_values().collect()
+    }
+
+    #[tokio::test]
+    async fn scores_count_active_pods_per_node_and_siblings_apart() {
+        let store = Store::new(Clock::new(1.0));
+        let mut p = Placements::default();
+        p.observe(&pod("a", "u1", Some("n1"), None), false);
+        p.observe(&pod("b", "u2", Some("n1"), None), false);
+        p.observe(&pod("c", "u2", Some("n2"), None), false);
+        let me = pod("new", "u1", None, None);
+        // (same owner, load) for n1 then n2.
+        assert_eq!(scores(&p, &store, &me), vec![(1, 2), (0, 1)]);
+        // A pod that finished, or went, no longer counts; seeing it twice counts once.
+        let mut done = pod("b", "u2", Some("n1"), None);
+        done["status"]["phase"] = json!("Succeeded");
+        p.observe(&done, false);
+        p.observe(&pod("c", "u2", Some("n2"), None), false);
+        p.observe(&pod("a", "u1", Some("n1"), None), true);
+        assert_eq!(scores(&p, &store, &me), vec![(0, 0), (0, 1)]);
+    }
+
+    #[tokio::test]
+    async fn a_pod_waiting_for_its_volumes_counts_on_the_node_picked_for_them() {
+        let store = Store::new(Clock::new(1.0));
+        let mut p = Placements::default();
+        p.observe(&pod("w", "u1", None, Some("data-w")), false);
+        let me = pod("new", "u1", None, None);
+        assert_eq!(scores(&p, &store, &me), vec![(0, 0), (0, 0)]);
+        // The claim's annotation changes without any pod event.
+        let pvc = json!({"metadata": {"name": "data-w", "namespace": "ns",
+            "annotations": {volumebinding::SELECTED_NODE: "n2"}}});
+        assert!(store.create(Res::PersistentVolumeClaim, pvc).is_ok());
+        assert_eq!(scores(&p, &store, &me), vec![(0, 0), (1, 1)]);
+        // The waiting pod itself, being scored, does not count against its own pick.
+        let itself = pod("w", "u1", None, Some("data-w"));
+        assert_eq!(scores(&p, &store, &itself), vec![(0, 0), (0, 0)]);
+    }
+}
