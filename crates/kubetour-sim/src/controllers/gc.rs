@@ -191,7 +191,7 @@ impl Reconciler for GarbageCollector {
     }
 
     fn all_keys(&mut self, store: &Store) -> Vec<Key> {
-        self.owners.rebuild(store);
+        self.owners.rebuild(store, None);
         let mut keys = Vec::new();
         for info in ALL.iter().filter(|i| i.res != Res::Event) {
             for o in store.list(info.res, None).0 {

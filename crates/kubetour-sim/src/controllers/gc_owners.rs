@@ -44,10 +44,12 @@ fn owner_uids(o: &Value) -> Vec<String> {
 }
 
 impl Owners {
-    /// Every object in the store, from scratch (at start, and after falling behind).
-    pub fn rebuild(&mut self, store: &Store) {
+    /// Every object in the store (of kind `only`, when given), from scratch: at start,
+    /// and after falling behind.
+    pub fn rebuild(&mut self, store: &Store, only: Option<Res>) {
         *self = Owners::default();
-        for info in ALL.iter().filter(|i| tracked(i.res)) {
+        let wanted = |res: Res| tracked(res) && only.is_none_or(|o| o == res);
+        for info in ALL.iter().filter(|i| wanted(i.res)) {
             for o in store.list(info.res, None).0 {
                 self.observe(info.res, &o, false);
             }

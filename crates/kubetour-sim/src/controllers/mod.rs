@@ -98,9 +98,7 @@ pub fn spawn_with_runtimes(
         ),
         queue::spawn(
             store.clone(),
-            replicaset::ReplicaSetController {
-                recorder: recorder.clone(),
-            },
+            replicaset::ReplicaSetController::new(recorder.clone()),
         ),
         queue::spawn(
             store.clone(),
