@@ -113,6 +113,6 @@ pub fn spawn_with_runtimes(
             },
         ),
         queue::spawn(store.clone(), volumes::VolumeController::new(recorder)),
-        queue::spawn(store, endpoints::EndpointsController),
+        queue::spawn(store, endpoints::EndpointsController::default()),
     ]
 }
