@@ -4,6 +4,7 @@
 //! resolved from named targetPorts, `hostname` where the pod's subdomain is the
 //! Service (the real ShouldSetHostname rule). ekka's k8s discovery reads exactly these.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,12 +13,39 @@ use serde_json::{Map, Value, json};
 use super::names;
 use super::queue::Reconciler;
 use crate::resources::Res;
-use crate::store::{Store, WatchEvent};
+use crate::store::{EventType, Store, WatchEvent};
 
 type Key = (String, String);
 
+/// Each namespace's pods (by name) and their labels, kept from the pod events, as the
+/// real controller selects pods from its informer's cache: a Service's reconcile then
+/// reads the pods it selects, not a copy of every pod in the namespace taken under the
+/// store's lock on every pod change (issue 23).
+type PodLabels = HashMap<String, BTreeMap<String, Map<String, Value>>>;
+
 #[derive(Default)]
-pub struct EndpointsController;
+pub struct EndpointsController {
+    pods: PodLabels,
+}
+
+impl EndpointsController {
+    fn observe(&mut self, pod: &Value, gone: bool) {
+        let (ns, name) = (names::namespace(pod), names::name(pod));
+        if gone {
+            if let Some(in_ns) = self.pods.get_mut(ns) {
+                in_ns.remove(name);
+                if in_ns.is_empty() {
+                    self.pods.remove(ns);
+                }
+            }
+            return;
+        }
+        self.pods
+            .entry(ns.to_string())
+            .or_default()
+            .insert(name.to_string(), names::labels(pod));
+    }
+}
 
 fn service_keys(store: &Store, ns: &str) -> Vec<Key> {
     store
@@ -37,12 +65,19 @@ impl Reconciler for EndpointsController {
                 event.namespace.clone(),
                 names::name(&event.object).to_string(),
             )],
-            Res::Pod => service_keys(store, &event.namespace),
+            Res::Pod => {
+                self.observe(&event.object, event.kind == EventType::Deleted);
+                service_keys(store, &event.namespace)
+            }
             _ => Vec::new(),
         }
     }
 
     fn all_keys(&mut self, store: &Store) -> Vec<Key> {
+        self.pods.clear();
+        for pod in store.list(Res::Pod, None).0 {
+            self.observe(&pod, false);
+        }
         store
             .list(Res::Service, None)
             .0
@@ -65,7 +100,7 @@ impl Reconciler for EndpointsController {
         let selector = service["spec"]["selector"]
             .as_object()
             .filter(|s| !s.is_empty())?;
-        let subsets = subsets(store, &service, selector);
+        let subsets = subsets(store, &self.pods, &service, selector);
         let mut labels = names::labels(&service);
         if service["spec"]["clusterIP"] == "None" {
             labels.insert("service.kubernetes.io/headless".into(), json!(""));
@@ -118,16 +153,25 @@ fn is_unmanaged(e: &Value) -> bool {
     e["metadata"]["labels"]["endpointslice.kubernetes.io/skip-mirror"] == "true"
 }
 
-fn subsets(store: &Store, service: &Value, selector: &Map<String, Value>) -> Vec<Value> {
+fn subsets(
+    store: &Store,
+    known: &PodLabels,
+    service: &Value,
+    selector: &Map<String, Value>,
+) -> Vec<Value> {
     let publish_not_ready = service["spec"]["publishNotReadyAddresses"] == json!(true);
     let service_name = names::name(service);
     let mut ready = Vec::new();
     let mut not_ready = Vec::new();
     let mut ports: Option<Vec<Value>> = None;
-    let mut pods: Vec<Value> = store
-        .list(Res::Pod, Some(names::namespace(service)))
-        .0
+    let ns = names::namespace(service);
+    // Selected by the labels last seen, then read and checked again as stored now.
+    let mut pods: Vec<Value> = known
+        .get(ns)
         .into_iter()
+        .flatten()
+        .filter(|(_, labels)| names::map_selector_matches(selector, labels))
+        .filter_map(|(name, _)| store.get(Res::Pod, ns, name))
         .filter(|p| names::map_selector_matches(selector, &names::labels(p)))
         .collect();
     pods.sort_by_key(pod_ip);

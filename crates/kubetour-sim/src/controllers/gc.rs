@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use super::gc_owners::Owners;
 use super::names;
 use super::queue::Reconciler;
 use crate::resources::{ALL, Res};
@@ -134,23 +135,13 @@ pub fn res_of_kind(kind: &str) -> Option<Res> {
     ALL.iter().find(|i| i.kind == kind).map(|i| i.res)
 }
 
-/// Objects in `ns` (any namespaced kind but events) with an owner reference to `uid`.
-pub fn dependents(store: &Store, ns: &str, uid: &str) -> Vec<(Res, Value)> {
-    let mut out = Vec::new();
-    for info in ALL.iter().filter(|i| i.namespaced && i.res != Res::Event) {
-        for o in store.list(info.res, Some(ns)).0 {
-            if names::owner_refs(&o).iter().any(|r| r["uid"] == uid) {
-                out.push((info.res, o));
-            }
-        }
-    }
-    out
-}
-
 type Key = (Res, String, String);
 
 #[derive(Default)]
-pub struct GarbageCollector;
+pub struct GarbageCollector {
+    /// Who owns what, kept from the events (see `gc_owners`).
+    owners: Owners,
+}
 
 impl Reconciler for GarbageCollector {
     type Key = Key;
@@ -160,6 +151,8 @@ impl Reconciler for GarbageCollector {
             return Vec::new();
         }
         let o = &event.object;
+        self.owners
+            .observe(event.res, o, event.kind == EventType::Deleted);
         let key = |res: Res, o: &Value| {
             (
                 res,
@@ -172,7 +165,8 @@ impl Reconciler for GarbageCollector {
             // Its dependents may now be orphans.
             if !event.namespace.is_empty() {
                 keys.extend(
-                    dependents(store, &event.namespace, names::uid(o))
+                    self.owners
+                        .dependents(store, &event.namespace, names::uid(o))
                         .iter()
                         .map(|(res, d)| key(*res, d)),
                 );
@@ -197,6 +191,7 @@ impl Reconciler for GarbageCollector {
     }
 
     fn all_keys(&mut self, store: &Store) -> Vec<Key> {
+        self.owners.rebuild(store, None);
         let mut keys = Vec::new();
         for info in ALL.iter().filter(|i| i.res != Res::Event) {
             for o in store.list(info.res, None).0 {
@@ -215,7 +210,7 @@ impl Reconciler for GarbageCollector {
     fn reconcile(&mut self, store: &Arc<Store>, (res, ns, name): &Key) -> Option<Duration> {
         let o = store.get(*res, ns, name)?;
         if names::is_deleting(&o) {
-            finish_deletion(store, *res, &o);
+            finish_deletion(store, &self.owners, *res, &o);
             return None;
         }
         let refs = names::owner_refs(&o).to_vec();
@@ -267,12 +262,12 @@ fn remove_finalizer(store: &Store, res: Res, o: &Value, finalizer: &str) {
 
 /// Works on an object marked for deletion: orphan or foreground-delete its dependents,
 /// then remove it once no finalizer holds it.
-fn finish_deletion(store: &Store, res: Res, o: &Value) {
+fn finish_deletion(store: &Store, owners: &Owners, res: Res, o: &Value) {
     let ns = names::namespace(o);
     let uid = names::uid(o);
     let fins = finalizers(o);
     if fins.iter().any(|f| f == ORPHAN) {
-        for (dres, d) in dependents(store, ns, uid) {
+        for (dres, d) in owners.dependents(store, ns, uid) {
             store.mutate(dres, ns, names::name(&d), |d| {
                 let Some(refs) = d["metadata"]["ownerReferences"].as_array_mut() else {
                     return false;
@@ -289,9 +284,9 @@ fn finish_deletion(store: &Store, res: Res, o: &Value) {
         remove_finalizer(store, res, o, ORPHAN);
     }
     if fins.iter().any(|f| f == FOREGROUND) {
-        let deps = dependents(store, ns, uid);
+        let deps = owners.dependents(store, ns, uid);
         for (dres, d) in &deps {
-            let has_own = !dependents(store, ns, names::uid(d)).is_empty();
+            let has_own = !owners.dependents(store, ns, names::uid(d)).is_empty();
             let how = if has_own {
                 Propagation::Foreground
             } else {

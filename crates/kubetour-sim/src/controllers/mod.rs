@@ -8,10 +8,12 @@
 //!
 //! - `seed`: nodes, system namespaces, the `kubernetes` Service, the default class.
 //! - `namespace`: per-namespace ServiceAccount and root CA; namespace deletion.
-//! - `scheduler`, `kubelet` + `podrun` + `podstatus` + `runtime`: pods' lives.
+//! - `scheduler` (+ `scheduler_cache`, where pods run), `kubelet` + `podrun` +
+//!   `podstatus` + `runtime`: pods' lives.
 //! - `replicaset`, `deployment`, `statefulset`: workloads (`podspec` builds their pods).
 //! - `volumes`: claims, volumes, the local-path provisioner; `endpoints`: Endpoints.
-//! - `gc`: deletion propagation and finalizers; `events`: core/v1 Events.
+//! - `gc` (+ `gc_owners`, its graph of who owns what): deletion propagation and
+//!   finalizers; `events`: core/v1 Events.
 //! - `job`: batch/v1 Jobs; `lease`: node heartbeat Leases; `apiservices`: the
 //!   APIServices of the served groups.
 //!
@@ -26,6 +28,7 @@ pub mod deployment_status;
 pub mod endpoints;
 pub mod events;
 pub mod gc;
+pub mod gc_owners;
 pub mod imagepull;
 pub mod job;
 pub mod kubelet;
@@ -39,6 +42,7 @@ pub mod queue;
 pub mod replicaset;
 pub mod runtime;
 pub mod scheduler;
+pub mod scheduler_cache;
 pub mod seed;
 pub mod seed_dns;
 pub mod statefulset;
@@ -86,22 +90,15 @@ pub fn spawn_with_runtimes(
             },
         ),
         queue::spawn(store.clone(), namespace::NamespaceController),
-        queue::spawn(store.clone(), gc::GarbageCollector),
-        queue::spawn(
-            store.clone(),
-            scheduler::Scheduler {
-                recorder: recorder.clone(),
-            },
-        ),
+        queue::spawn(store.clone(), gc::GarbageCollector::default()),
+        queue::spawn(store.clone(), scheduler::Scheduler::new(recorder.clone())),
         queue::spawn(
             store.clone(),
             kubelet::Kubelet::new(recorder.clone(), runtimes),
         ),
         queue::spawn(
             store.clone(),
-            replicaset::ReplicaSetController {
-                recorder: recorder.clone(),
-            },
+            replicaset::ReplicaSetController::new(recorder.clone()),
         ),
         queue::spawn(
             store.clone(),
@@ -116,6 +113,6 @@ pub fn spawn_with_runtimes(
             },
         ),
         queue::spawn(store.clone(), volumes::VolumeController::new(recorder)),
-        queue::spawn(store, endpoints::EndpointsController),
+        queue::spawn(store, endpoints::EndpointsController::default()),
     ]
 }

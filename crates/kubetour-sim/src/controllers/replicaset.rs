@@ -10,16 +10,20 @@ use serde_json::{Value, json};
 
 use super::events::{Event, Recorder, Reporter};
 use super::gc::{Propagation, delete_object};
+use super::gc_owners::Owners;
 use super::names;
 use super::podspec::{invalid_pod, pod_from_template};
 use super::queue::Reconciler;
 use crate::resources::Res;
-use crate::store::{Store, StoreError, WatchEvent};
+use crate::store::{EventType, Store, StoreError, WatchEvent};
 
 type Key = (String, String);
 
 pub struct ReplicaSetController {
     pub recorder: Arc<Recorder>,
+    /// Which pods name which owner, kept from the pod events (see `gc_owners`): a
+    /// reconcile reads its own pods, not a copy of every pod in the namespace.
+    pods: Owners,
 }
 
 fn reporter() -> Reporter {
@@ -40,14 +44,30 @@ pub fn owned_pods(store: &Store, owner: &Value, kind: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The active-or-not pods a ReplicaSet controls, from the controller's index.
+fn controlled(store: &Store, index: &Owners, rs: &Value) -> Vec<Value> {
+    let uid = names::uid(rs);
+    index
+        .dependents(store, names::namespace(rs), uid)
+        .into_iter()
+        .filter(|(res, p)| *res == Res::Pod && names::controller_uid(p, "ReplicaSet") == Some(uid))
+        .map(|(_, p)| p)
+        .collect()
+}
+
 impl Reconciler for ReplicaSetController {
     type Key = Key;
 
     fn keys_for(&mut self, _store: &Store, event: &WatchEvent) -> Vec<Key> {
+        if event.res == Res::Pod {
+            self.pods
+                .observe(Res::Pod, &event.object, event.kind == EventType::Deleted);
+        }
         names::owner_key(event, Res::ReplicaSet, Res::Pod, "ReplicaSet")
     }
 
     fn all_keys(&mut self, store: &Store) -> Vec<Key> {
+        self.pods.rebuild(store, Some(Res::Pod));
         names::keys_of(store, Res::ReplicaSet)
     }
 
@@ -60,10 +80,11 @@ impl Reconciler for ReplicaSetController {
             return None;
         }
         let want = names::int_at(&rs, "/spec/replicas").unwrap_or(1).max(0) as usize;
-        let active: Vec<Value> = owned_pods(store, &rs, "ReplicaSet")
+        let active: Vec<Value> = controlled(store, &self.pods, &rs)
             .into_iter()
             .filter(names::pod_is_active)
             .collect();
+        let scaled = active.len() != want;
         if active.len() < want {
             for _ in active.len()..want {
                 self.create_pod(store, &rs);
@@ -89,12 +110,26 @@ impl Reconciler for ReplicaSetController {
                 );
             }
         }
-        write_status(store, &rs);
+        // Pods just created or marked for deletion have not come back as events yet:
+        // after scaling, status counts from the store itself, as it did before the index.
+        let pods = if scaled {
+            owned_pods(store, &rs, "ReplicaSet")
+        } else {
+            controlled(store, &self.pods, &rs)
+        };
+        write_status(store, &rs, pods);
         None
     }
 }
 
 impl ReplicaSetController {
+    pub fn new(recorder: Arc<Recorder>) -> ReplicaSetController {
+        ReplicaSetController {
+            recorder,
+            pods: Owners::default(),
+        }
+    }
+
     fn create_pod(&self, store: &Store, rs: &Value) {
         create_pod_from_template(
             store,
@@ -200,11 +235,9 @@ fn deletion_rank(pod: &Value) -> Rank {
     )
 }
 
-fn write_status(store: &Store, rs: &Value) {
-    let pods: Vec<Value> = owned_pods(store, rs, "ReplicaSet")
-        .into_iter()
-        .filter(names::pod_is_active)
-        .collect();
+/// Status from `pods`, the ReplicaSet's own pods as they are now.
+fn write_status(store: &Store, rs: &Value, pods: Vec<Value>) {
+    let pods: Vec<Value> = pods.into_iter().filter(names::pod_is_active).collect();
     let template_labels = rs["spec"]["template"]["metadata"]["labels"]
         .as_object()
         .cloned()

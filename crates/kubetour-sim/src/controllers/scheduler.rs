@@ -15,18 +15,28 @@ use serde_json::{Value, json};
 use super::events::{Event, Recorder, Reporter};
 use super::names;
 use super::queue::Reconciler;
+use super::scheduler_cache::Placements;
 use super::seed;
 use super::volumebinding;
 use crate::resources::Res;
-use crate::store::{Store, WatchEvent};
+use crate::store::{EventType, Store, WatchEvent};
 
 pub struct Scheduler {
     pub recorder: Arc<Recorder>,
+    /// Where pods run, kept from the events (see `scheduler_cache`).
+    placements: Placements,
 }
 
 type Key = (String, String);
 
 impl Scheduler {
+    pub fn new(recorder: Arc<Recorder>) -> Scheduler {
+        Scheduler {
+            recorder,
+            placements: Placements::default(),
+        }
+    }
+
     fn reporter(action: &'static str) -> Reporter {
         Reporter::Series {
             component: "default-scheduler",
@@ -56,6 +66,10 @@ impl Reconciler for Scheduler {
     type Key = Key;
 
     fn keys_for(&mut self, store: &Store, event: &WatchEvent) -> Vec<Key> {
+        if event.res == Res::Pod {
+            self.placements
+                .observe(&event.object, event.kind == EventType::Deleted);
+        }
         match event.res {
             Res::Pod if wants_scheduling(&event.object) => vec![(
                 event.namespace.clone(),
@@ -69,6 +83,7 @@ impl Reconciler for Scheduler {
     }
 
     fn all_keys(&mut self, store: &Store) -> Vec<Key> {
+        self.placements.rebuild(store);
         Self::unscheduled(store, None)
     }
 
@@ -105,7 +120,7 @@ impl Reconciler for Scheduler {
         }
         let node = match claims.pinned {
             Some(node) => node,
-            None => pick_node(store, &nodes, &pod)?,
+            None => self.pick_node(store, &nodes, &pod)?,
         };
         if claims.unbound > 0 {
             // Volumes are provisioned on the picked node first; their binding wakes us.
@@ -125,6 +140,9 @@ impl Reconciler for Scheduler {
             true
         })?;
         if names::str_at(&bound, "/spec/nodeName") == Some(node.as_str()) {
+            // Assumed on its node at once, as kube-scheduler does: the next pod of this
+            // batch is scored with it there, before its event comes back.
+            self.placements.observe(&bound, false);
             self.recorder.record(
                 &bound,
                 &Self::reporter("Binding"),
@@ -138,59 +156,23 @@ impl Reconciler for Scheduler {
     }
 }
 
-/// The controller (owner with `controller: true`) uid of a pod, if any.
-fn owner_uid(pod: &Value) -> Option<&str> {
-    names::owner_refs(pod)
-        .iter()
-        .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
-        .and_then(|r| r.get("uid").and_then(Value::as_str))
-}
-
-/// The node a pod is on, or the one picked for its volumes while it waits for them.
-fn placed_on(store: &Store, pod: &Value) -> Option<String> {
-    if let Some(node) = names::str_at(pod, "/spec/nodeName").filter(|n| !n.is_empty()) {
-        return Some(node.to_string());
+impl Scheduler {
+    /// The Ready node with the fewest pods of the same owner, then the fewest active
+    /// pods; ties go to the first by name. A pod still waiting for its volumes counts on
+    /// the node picked for them.
+    fn pick_node(&self, store: &Store, nodes: &[Value], pod: &Value) -> Option<String> {
+        let mut score: BTreeMap<String, (usize, usize)> = nodes
+            .iter()
+            .filter(|n| names::condition_status(n, "Ready") == Some("True"))
+            .filter(|n| n.pointer("/spec/unschedulable") != Some(&json!(true)))
+            .map(|n| (names::name(n).to_string(), (0, 0)))
+            .collect();
+        self.placements.tally(store, pod, &mut score);
+        score
+            .into_iter()
+            .min_by_key(|(name, (same, load))| (*same, *load, name.clone()))
+            .map(|(name, _)| name)
     }
-    let ns = names::namespace(pod);
-    volumebinding::claim_names(pod).iter().find_map(|claim| {
-        let pvc = store.get(Res::PersistentVolumeClaim, ns, claim)?;
-        pvc.pointer("/metadata/annotations")
-            .and_then(|a| a.get(volumebinding::SELECTED_NODE))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    })
-}
-
-/// The Ready node with the fewest pods of the same owner, then the fewest active pods;
-/// ties go to the first by name.
-fn pick_node(store: &Store, nodes: &[Value], pod: &Value) -> Option<String> {
-    let mut score: BTreeMap<String, (usize, usize)> = nodes
-        .iter()
-        .filter(|n| names::condition_status(n, "Ready") == Some("True"))
-        .filter(|n| n.pointer("/spec/unschedulable") != Some(&json!(true)))
-        .map(|n| (names::name(n).to_string(), (0, 0)))
-        .collect();
-    let owner = owner_uid(pod);
-    let me = (names::namespace(pod), names::name(pod));
-    for other in store.list(Res::Pod, None).0 {
-        if !names::pod_is_active(&other) || (names::namespace(&other), names::name(&other)) == me {
-            continue;
-        }
-        let sibling = owner.is_some() && owner_uid(&other) == owner;
-        let Some(node) = placed_on(store, &other) else {
-            continue;
-        };
-        if let Some((same, load)) = score.get_mut(&node) {
-            *load += 1;
-            if sibling {
-                *same += 1;
-            }
-        }
-    }
-    score
-        .into_iter()
-        .min_by_key(|(name, (same, load))| (*same, *load, name.clone()))
-        .map(|(name, _)| name)
 }
 
 /// Sets (or replaces) one status condition; false when it was already so (same status,

@@ -172,3 +172,80 @@ async fn leaving_and_entering_a_watched_selection_reads_as_deleted_and_added() {
         ]
     );
 }
+
+/// Issue 23: watchers are handed the stored object itself rather than a copy each; two
+/// watches of one kind, one selecting, still see every change in resourceVersion order,
+/// and the selecting one only the objects it selects.
+#[tokio::test(start_paused = true)]
+async fn watchers_of_one_kind_see_the_same_changes_in_order_and_selectors_still_filter() {
+    let sim = sim();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(), "default");
+    let rv = api
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .metadata
+        .resource_version
+        .unwrap();
+    let all = api
+        .watch(&WatchParams::default().timeout(60), &rv)
+        .await
+        .unwrap()
+        .boxed();
+    let selected = api
+        .watch(&WatchParams::default().labels("app=a").timeout(60), &rv)
+        .await
+        .unwrap()
+        .boxed();
+    let labelled = |name: &str, app: &str, v: &str| {
+        let mut c = cm(name, v);
+        c.metadata.labels = Some([("app".to_string(), app.to_string())].into());
+        c
+    };
+    let pp = PostParams::default();
+    api.create(&pp, &labelled("a", "a", "1")).await.unwrap();
+    api.create(&pp, &labelled("b", "b", "1")).await.unwrap();
+    api.replace("a", &pp, &{
+        let mut c = api.get("a").await.unwrap();
+        c.data = Some([("k".to_string(), "2".to_string())].into());
+        c
+    })
+    .await
+    .unwrap();
+    api.delete("a", &Default::default()).await.unwrap();
+    async fn take(
+        mut s: futures::stream::BoxStream<'_, kube::Result<WatchEvent<ConfigMap>>>,
+        n: usize,
+    ) -> Vec<(&'static str, String, u64)> {
+        let mut out = Vec::new();
+        while out.len() < n {
+            let (kind, c) = match s.try_next().await.unwrap().unwrap() {
+                WatchEvent::Added(c) => ("ADDED", c),
+                WatchEvent::Modified(c) => ("MODIFIED", c),
+                WatchEvent::Deleted(c) => ("DELETED", c),
+                _ => continue,
+            };
+            let rv = c.metadata.resource_version.unwrap().parse().unwrap();
+            out.push((kind, c.metadata.name.unwrap(), rv));
+        }
+        out
+    }
+    let all = take(all, 4).await;
+    let kinds: Vec<(&str, &str)> = all.iter().map(|(k, n, _)| (*k, n.as_str())).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("ADDED", "a"),
+            ("ADDED", "b"),
+            ("MODIFIED", "a"),
+            ("DELETED", "a")
+        ]
+    );
+    assert!(all.windows(2).all(|w| w[0].2 < w[1].2), "in order: {all:?}");
+    let selected = take(selected, 3).await;
+    let of_a: Vec<_> = all.iter().filter(|(_, n, _)| n == "a").cloned().collect();
+    assert_eq!(
+        selected, of_a,
+        "the selecting watch sees only app=a, unchanged"
+    );
+}

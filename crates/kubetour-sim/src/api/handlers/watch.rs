@@ -4,6 +4,7 @@
 //! ERROR event carrying a 410 Expired Status. BOOKMARKs are sent when allowed, and the
 //! stream ends after timeoutSeconds.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -180,6 +181,16 @@ fn key_of(object: &Value) -> String {
     format!("{ns}/{name}")
 }
 
+/// Whether `object` starts with the type meta `ensure_type_meta` would give it.
+fn has_type_meta(object: &Value, info: &ResInfo) -> bool {
+    let Some(map) = object.as_object() else {
+        return false;
+    };
+    let mut first = map.iter();
+    matches!(first.next(), Some((k, v)) if k == "kind" && v == info.kind)
+        && matches!(first.next(), Some((k, v)) if k == "apiVersion" && *v == info.api_version())
+}
+
 fn event_line(kind: &str, object: &Value) -> Bytes {
     let mut line = serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
     line.push(b'\n');
@@ -200,17 +211,21 @@ impl Watch {
         } = sub;
         let mut last_rv = skip_to;
         for object in initial.known {
-            let object = self.present(object);
+            let object = self.present(&object);
             let matches = self.selectors.matches(&object);
             self.matched.insert(key_of(&object), matches);
         }
         for object in initial.objects {
-            let object = self.present(object);
+            let object = if self.shows_as_stored(&object) {
+                object
+            } else {
+                self.present(&object).into_owned()
+            };
             if !self.selectors.matches(&object) {
                 continue;
             }
             self.matched.insert(key_of(&object), true);
-            if !self.send("ADDED", object).await {
+            if !self.send("ADDED", &object).await {
                 return;
             }
         }
@@ -268,10 +283,13 @@ impl Watch {
         if ev.res != self.info.res || self.ns.as_deref().is_some_and(|ns| ns != ev.namespace) {
             return true;
         }
-        let object = self.present(ev.object.clone());
+        // Borrowed from the event when the watch shows it as stored: every watcher of
+        // a kind gets the same event, and a deep copy per watcher per event is what the
+        // stream would otherwise spend most of its time on.
+        let object = self.present(&ev.object);
         let now = self.selectors.matches(&object);
         if self.selectors.is_empty() {
-            return self.send(ev.kind.as_str(), object).await;
+            return self.send(ev.kind.as_str(), &object).await;
         }
         // A change can move an object into or out of the selection: the client then
         // sees it added or deleted, as the real watch cache reports it.
@@ -291,18 +309,28 @@ impl Watch {
             self.matched.insert(key, now);
         }
         match kind {
-            Some(kind) => self.send(kind, object).await,
+            Some(kind) => self.send(kind, &object).await,
             None => true,
         }
     }
 
-    /// The object as this watch shows it (type meta set, through the view if any).
-    fn present(&self, mut object: Value) -> Value {
+    /// The object as this watch shows it (type meta set, through the view if any);
+    /// borrowed when it already is (the store writes type meta first on every object).
+    fn present<'a>(&self, object: &'a Value) -> Cow<'a, Value> {
+        if self.shows_as_stored(object) {
+            return Cow::Borrowed(object);
+        }
+        let mut object = object.clone();
         ensure_type_meta(&mut object, self.info);
         match self.view {
-            Some(v) => (v.present)(&object),
-            None => object,
+            Some(v) => Cow::Owned((v.present)(&object)),
+            None => Cow::Owned(object),
         }
+    }
+
+    /// Whether the watch shows `object` exactly as the store holds it.
+    fn shows_as_stored(&self, object: &Value) -> bool {
+        self.view.is_none() && has_type_meta(object, self.info)
     }
 
     fn type_meta(&self, object: &mut Value) {
@@ -315,7 +343,7 @@ impl Watch {
         }
     }
 
-    async fn send(&mut self, kind: &str, object: Value) -> bool {
+    async fn send(&mut self, kind: &str, object: &Value) -> bool {
         let payload = if self.table {
             let now = self.state.store.clock().now();
             let rv = object
@@ -325,16 +353,17 @@ impl Watch {
             let meta = json!({"resourceVersion": rv});
             let columns = !self.sent_columns;
             self.sent_columns = true;
+            let rows = std::slice::from_ref(object);
             let mut t = match self.view {
-                Some(v) => (v.table)(std::slice::from_ref(&object), now, columns, meta),
-                None => table::table(self.info, std::slice::from_ref(&object), now, columns, meta),
+                Some(v) => (v.table)(rows, now, columns, meta),
+                None => table::table(self.info, rows, now, columns, meta),
             };
-            table::include_objects(&mut t, &[object], self.include_object.as_deref());
-            t
+            table::include_objects(&mut t, rows, self.include_object.as_deref());
+            Cow::Owned(t)
         } else if self.metadata_only {
-            partial(&object)
+            Cow::Owned(partial(object))
         } else {
-            object
+            Cow::Borrowed(object)
         };
         self.tx.send(event_line(kind, &payload)).await.is_ok()
     }
