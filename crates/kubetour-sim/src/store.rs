@@ -328,6 +328,29 @@ impl Store {
     /// Subscribes to changes after `since` (None: from now). Backlog and live stream are
     /// taken under one lock, so no event falls between them.
     pub fn subscribe(&self, since: Option<u64>) -> Result<Subscription, StoreError> {
+        self.subscribe_where(since, |_| true)
+    }
+
+    /// [`Store::subscribe`] for a watch of one resource (in one namespace, or all): its
+    /// backlog holds only that resource's past writes. The history is kept as text, so
+    /// this is what keeps a resuming watch from parsing every kind's writes back into
+    /// trees under the lock (the wizard's twelve watches resume together every few
+    /// minutes, each from its last bookmark; parsing the whole minute of history twelve
+    /// times over was the simulator's biggest transient under churn).
+    pub fn subscribe_to(
+        &self,
+        since: u64,
+        res: Res,
+        namespace: Option<&str>,
+    ) -> Result<Subscription, StoreError> {
+        self.subscribe_where(Some(since), |past| past.is_of(res, namespace))
+    }
+
+    fn subscribe_where(
+        &self,
+        since: Option<u64>,
+        wanted: impl Fn(&Past) -> bool,
+    ) -> Result<Subscription, StoreError> {
         let state = self.lock();
         let live = self.events.subscribe();
         let backlog = match since {
@@ -344,7 +367,7 @@ impl Store {
                 state
                     .history
                     .iter()
-                    .filter(|e| e.rv > since)
+                    .filter(|e| e.rv > since && wanted(e))
                     .map(Past::event)
                     .collect()
             }

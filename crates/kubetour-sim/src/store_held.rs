@@ -95,6 +95,11 @@ impl Past {
         })
     }
 
+    /// Whether this is a write of `res` (in `namespace`, when one is given).
+    pub(super) fn is_of(&self, res: Res, namespace: Option<&str>) -> bool {
+        self.res == res && namespace.is_none_or(|ns| self.namespace == ns)
+    }
+
     /// Bytes of JSON text this entry holds.
     pub(super) fn text_len(&self) -> usize {
         self.text.len()

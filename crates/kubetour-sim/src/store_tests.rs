@@ -171,3 +171,36 @@ async fn a_watch_resuming_from_the_history_gets_each_write_exactly_as_written() 
         .collect();
     assert_eq!(keys, written);
 }
+
+#[test]
+fn a_watch_resuming_gets_only_its_own_resource_and_namespace_from_the_history() {
+    let s = store();
+    let before = s.current_rv();
+    let mut other_ns = cm("b", "1");
+    other_ns["metadata"]["namespace"] = json!("elsewhere");
+    let a = s.create(Res::ConfigMap, cm("a", "1")).unwrap();
+    s.create(Res::ConfigMap, other_ns).unwrap();
+    s.create(
+        Res::Event,
+        json!({"metadata": {"name": "e", "namespace": "emqx"}, "reason": "R"}),
+    )
+    .unwrap();
+    let gone = s.delete(Res::ConfigMap, "emqx", "a").unwrap();
+    let sub = s
+        .subscribe_to(before, Res::ConfigMap, Some("emqx"))
+        .unwrap();
+    let got: Vec<(EventType, &Value)> = sub.backlog.iter().map(|e| (e.kind, &e.object)).collect();
+    assert_eq!(
+        got,
+        vec![(EventType::Added, &a), (EventType::Deleted, &gone)]
+    );
+    let all_namespaces = s.subscribe_to(before, Res::ConfigMap, None).unwrap();
+    assert_eq!(all_namespaces.backlog.len(), 3);
+    // Too old is still too old, whatever the resource.
+    s.compact_through(s.current_rv());
+    s.create(Res::ConfigMap, cm("c", "1")).unwrap();
+    assert!(matches!(
+        s.subscribe_to(before, Res::ConfigMap, None),
+        Err(StoreError::Gone { .. })
+    ));
+}

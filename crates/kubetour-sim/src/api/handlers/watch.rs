@@ -112,7 +112,7 @@ pub fn watch_view(
             let since: u64 = given
                 .parse()
                 .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {given:?}")))?;
-            match store.subscribe(Some(since)) {
+            match store.subscribe_to(since, coll.info.res, coll.ns.as_deref()) {
                 Ok(sub) => {
                     let (known, _) = store.list(coll.info.res, coll.ns.as_deref());
                     (Vec::new(), known, sub, since)
