@@ -6,12 +6,14 @@
 
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{Request, header};
 use futures::StreamExt;
 use kubetour_sim::{Sim, SimConfig};
 use serde_json::{Value, json};
 use tower::ServiceExt;
+
+#[path = "support/request.rs"]
+mod support;
+use support::request;
 
 const OBJECTS: usize = 500;
 const GETS: usize = 5_000;
@@ -19,21 +21,6 @@ const LISTS: usize = 200;
 const LATENCY_SAMPLES: usize = 1_000;
 const WATCHERS: usize = 10;
 const FANOUT_WRITES: usize = 2_000;
-
-fn request(token: &str, method: &str, uri: &str, body: Value) -> Request<Body> {
-    let body = if body.is_null() {
-        Body::empty()
-    } else {
-        Body::from(body.to_string())
-    };
-    Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body)
-        .unwrap_or_else(|e| panic!("request: {e}"))
-}
 
 fn rate(n: usize, took: Duration) -> String {
     format!(
@@ -65,7 +52,7 @@ async fn main() {
                 &token,
                 "POST",
                 &format!("/api/v1/namespaces/{ns}/configmaps"),
-                body,
+                &body,
             ))
             .await;
         assert!(resp.is_ok_and(|r| r.status() == 201));
@@ -84,7 +71,7 @@ async fn main() {
                 );
                 let resp = router
                     .clone()
-                    .oneshot(request(&token, "GET", &uri, Value::Null))
+                    .oneshot(request(&token, "GET", &uri, &Value::Null))
                     .await;
                 let Ok(resp) = resp;
                 let _ = axum::body::to_bytes(resp.into_body(), usize::MAX).await;
@@ -108,7 +95,7 @@ async fn main() {
                 &token,
                 "GET",
                 "/api/v1/namespaces/default/configmaps?labelSelector=bench%3Dyes",
-                Value::Null,
+                &Value::Null,
             ))
             .await;
         let Ok(resp) = resp;
@@ -132,7 +119,7 @@ async fn main() {
             &token,
             "GET",
             "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0&timeoutSeconds=600",
-            Value::Null,
+            &Value::Null,
         ))
         .await;
     let Ok(resp) = resp;
@@ -159,7 +146,7 @@ async fn main() {
         );
         let _ = router
             .clone()
-            .oneshot(request(&token, "PUT", &uri, body))
+            .oneshot(request(&token, "PUT", &uri, &body))
             .await;
         loop {
             if let Some(pos) = pending.find('\n') {
@@ -190,7 +177,7 @@ async fn main() {
         );
         let resp = router
             .clone()
-            .oneshot(request(&token, "GET", &uri, Value::Null))
+            .oneshot(request(&token, "GET", &uri, &Value::Null))
             .await;
         let Ok(resp) = resp;
         let mut stream = resp.into_body().into_data_stream();

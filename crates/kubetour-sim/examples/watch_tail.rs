@@ -10,30 +10,17 @@
 
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{Request, header};
 use futures::StreamExt;
 use kubetour_sim::resources::Res;
 use kubetour_sim::{Sim, SimConfig};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const NS: &str = "bench";
+#[path = "support/request.rs"]
+mod support;
+use support::request;
 
-fn request(token: &str, method: &str, uri: &str, body: &Value) -> Request<Body> {
-    let body = if body.is_null() {
-        Body::empty()
-    } else {
-        Body::from(body.to_string())
-    };
-    Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body)
-        .unwrap_or_else(|e| panic!("request {method} {uri}: {e}"))
-}
+const NS: &str = "bench";
 
 async fn call(sim: &Sim, method: &str, uri: &str, body: Value) -> u16 {
     let resp = sim

@@ -178,20 +178,7 @@ impl Store {
         if has_generation(res) {
             meta.insert("generation".into(), Value::from(1));
         }
-        in_server_order(res, &mut object);
-        let text = held::text_of(&object);
-        state
-            .objects
-            .insert(key, Held::new(res, object.clone(), &text));
-        self.record(
-            &mut state,
-            EventType::Added,
-            res,
-            namespace,
-            object.clone(),
-            text,
-        );
-        Ok(object)
+        self.write(&mut state, EventType::Added, key, object)
     }
 
     /// Replaces an object. If `object` carries a resourceVersion it must be the current
@@ -250,20 +237,7 @@ impl Store {
         state.rv += 1;
         let rv = state.rv;
         metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv.to_string()));
-        in_server_order(res, &mut object);
-        let text = held::text_of(&object);
-        state
-            .objects
-            .insert(key, Held::new(res, object.clone(), &text));
-        self.record(
-            &mut state,
-            EventType::Modified,
-            res,
-            namespace,
-            object.clone(),
-            text,
-        );
-        Ok(object)
+        self.write(&mut state, EventType::Modified, key, object)
     }
 
     /// Reads, changes and writes one object under the store's lock, so controllers need
@@ -381,6 +355,25 @@ impl Store {
 
     /// Records a write (whose object's compact JSON is `text`) in the history and sends
     /// it to live watchers.
+    /// Stores `object` under `key` (in the field order the real server writes) and
+    /// records the write; returns the object as stored.
+    fn write(
+        &self,
+        state: &mut State,
+        kind: EventType,
+        key: Key,
+        mut object: Value,
+    ) -> Result<Value, StoreError> {
+        let (res, namespace) = (key.0, key.1.clone());
+        in_server_order(res, &mut object);
+        let text = held::text_of(&object);
+        state
+            .objects
+            .insert(key, Held::new(res, object.clone(), &text));
+        self.record(state, kind, res, namespace, object.clone(), text);
+        Ok(object)
+    }
+
     fn record(
         &self,
         state: &mut State,
