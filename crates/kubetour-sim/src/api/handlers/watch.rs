@@ -114,7 +114,16 @@ pub fn watch_view(
                 .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion {given:?}")))?;
             match store.subscribe_to(since, coll.info.res, coll.ns.as_deref()) {
                 Ok(sub) => {
-                    let (known, _) = store.list(coll.info.res, coll.ns.as_deref());
+                    // Whether each object matched before matters only to a selecting
+                    // watch (an object can move out of its selection). Without one,
+                    // listing the kind would copy every object (every Event parsed
+                    // back from its text) each time a watch resumes: the wizard's
+                    // resume every ~5 minutes, the simulator's biggest transient.
+                    let known = if selectors.is_empty() {
+                        Vec::new()
+                    } else {
+                        store.list(coll.info.res, coll.ns.as_deref()).0
+                    };
                     (Vec::new(), known, sub, since)
                 }
                 Err(e @ StoreError::Gone { .. }) => {
