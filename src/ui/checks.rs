@@ -7,13 +7,16 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::text::{clock, fit, fit_spans, spinner};
+use super::text::{clock, fit, fit_spans, spinner, wrapped_rows};
 use super::theme::Theme;
 use super::{panel, shown};
 use crate::app::model::{CheckState, Model, ObservationRow, StageState, TryState};
 use crate::engine::events::Sighting;
 use crate::track::Lang;
 use unicode_width::UnicodeWidthStr;
+
+/// How the panel wraps its lines (what its row counts are taken with).
+const WRAP: Wrap = Wrap { trim: true };
 
 fn since(m: &Model, t: jiff::Timestamp) -> String {
     clock(m.now.duration_since(t).as_secs().max(0) as u64)
@@ -145,7 +148,8 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     // When the list is longer than the panel, the passed checks fold into one line
     // (what they checked, not what each saw): the try-its' results and what was
     // observed, below them, are what a learner reads once the stage passed.
-    let rows = |lines: &[Line]| -> usize { lines.iter().map(|l| rows_of(l, width)).sum() };
+    let rows =
+        |lines: &[Line]| -> usize { lines.iter().map(|l| wrapped_rows(l, width, WRAP)).sum() };
     if s.failure.is_none() && rows(&lines) > inner_h && passed.len() > 1 {
         let n = passed.len();
         let folded = fit_spans(
@@ -178,13 +182,14 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         let keep_top = s.failure.is_some() || queued;
         let mut hidden = 0;
         while rows(&lines) > inner_h && lines.len() > 1 {
-            hidden += rows_of(
+            hidden += wrapped_rows(
                 if keep_top {
                     &lines[lines.len() - 1]
                 } else {
                     &lines[0]
                 },
                 width,
+                WRAP,
             );
             if keep_top {
                 lines.pop();
@@ -206,17 +211,7 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             block.title(marker)
         };
     }
-    frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
-        area,
-    );
-}
-
-/// Rows `line` takes wrapped at `width` cells.
-fn rows_of(line: &Line, width: usize) -> usize {
-    Paragraph::new(line.clone())
-        .wrap(Wrap { trim: true })
-        .line_count(width.max(1) as u16)
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(WRAP), area);
 }
 
 /// The most lines an observation's evidence takes in the panel (`kubetour run` prints it

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
+use super::text::wrapped_rows;
 use super::theme::Theme;
 use super::{focused, panel, shown};
 use crate::app::model::{Model, Panel};
@@ -54,10 +55,28 @@ pub fn draw(frame: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             theme.dim,
         ));
     }
-    // Long lines (EMQX's 403 names the whole call) wrap rather than being cut; the view
-    // is scrolled so the newest wrapped row sits on the bottom line.
-    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
-    let rows = text.line_count(width);
+    // Long lines (EMQX's 403 names the whole call) wrap rather than being cut. The
+    // oldest lines give way whole, so the top row never starts in the middle of one;
+    // only a newest line taller than the panel is scrolled so its end is in sight.
+    const WRAP: Wrap = Wrap { trim: false };
+    let mut rows = 0;
+    let mut first = lines.len();
+    while first > 0 {
+        let more = wrapped_rows(&lines[first - 1], width as usize, WRAP);
+        if rows + more > height && first < lines.len() {
+            break;
+        }
+        rows += more;
+        first -= 1;
+    }
+    let gave_way = first > 0;
+    lines.drain(..first);
+    // When an older line gave way, the rows it leaves free go above the rest: the
+    // newest shown stays on the bottom row, as in a full panel.
+    if gave_way && rows < height {
+        lines.splice(0..0, std::iter::repeat_n(Line::raw(""), height - rows));
+    }
+    let text = Paragraph::new(lines).wrap(WRAP);
     let skip = rows.saturating_sub(height) as u16;
     frame.render_widget(
         text.block(panel(title, focused(m, Panel::Log), theme))

@@ -83,6 +83,17 @@ pub fn fit_spans(
     ratatui::text::Line::from(spans)
 }
 
+/// Rows `line` takes when a paragraph wraps it (`wrap`) at `width` cells.
+pub fn wrapped_rows(
+    line: &ratatui::text::Line,
+    width: usize,
+    wrap: ratatui::widgets::Wrap,
+) -> usize {
+    ratatui::widgets::Paragraph::new(line.clone())
+        .wrap(wrap)
+        .line_count(width.max(1) as u16)
+}
+
 /// A spinner frame.
 pub fn spinner(frame: u64) -> &'static str {
     const FRAMES: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];

@@ -116,3 +116,58 @@ fn a_long_log_line_wraps_in_the_log_panel_instead_of_being_cut() {
     assert!(s.contains("cannot list resource"), "{s}");
     assert_snapshot!("log_wraps_the_403", s);
 }
+
+#[test]
+fn the_log_panel_never_starts_with_the_middle_of_a_wrapped_line() {
+    let mut m = before(5);
+    watched(&mut m, deployment_pods(40));
+    feed(&mut m, [code(KeyCode::Enter)]);
+    let pod = m.log.pod.clone().expect("a pod's log is followed");
+    // Lines two rows wide in a 120-column layout: at one of two panel heights an odd
+    // number of rows is left for them, where scrolling by rows would cut one in half.
+    let lines: Vec<String> = (0..30)
+        .map(|i| format!("L{i:02} {}end{i:02}", "word ".repeat(14)))
+        .collect();
+    feed(&mut m, [Msg::LogLines { pod, lines }]);
+    for height in [40, 41] {
+        log_panel_starts_and_ends_with_whole_lines(&screen(&m, 120, height));
+    }
+}
+
+fn log_panel_starts_and_ends_with_whole_lines(s: &str) {
+    let rows: Vec<&str> = s.lines().collect();
+    let top = rows
+        .iter()
+        .position(|l| l.contains("╭ Log"))
+        .expect("a log panel");
+    // In cells (characters), not bytes: the borders are multi-byte.
+    let column = rows[top][..rows[top].find("╭ Log").unwrap()]
+        .chars()
+        .count();
+    let inner = |row: &str| -> String {
+        row.chars()
+            .skip(column + 1)
+            .take_while(|c| *c != '│')
+            .collect()
+    };
+    // Rows whole lines leave free stay blank above them.
+    let first = rows[top + 1..]
+        .iter()
+        .map(|l| inner(l))
+        .find(|r| !r.trim().is_empty())
+        .unwrap_or_default();
+    assert!(
+        first.starts_with('L'),
+        "the top row starts a line: {first:?}\n{s}"
+    );
+    let last = rows[top + 1..]
+        .iter()
+        .take_while(|l| l.chars().nth(column) != Some('╰'))
+        .last()
+        .map(|l| inner(l))
+        .unwrap_or_default();
+    assert!(
+        last.trim_end().ends_with("end29"),
+        "the newest line ends the panel: {last:?}\n{s}"
+    );
+}
