@@ -19,6 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 
 import cluster  # noqa: E402
+import parts as fresh_parts  # noqa: E402
 import proc  # noqa: E402
 import report  # noqa: E402
 import screen  # noqa: E402
@@ -67,7 +68,9 @@ def size_seed(name):
     return sum(name.encode())
 
 
-def measure_tool(name, argv, env, period, sim, workdir, changes, idle_seconds, warmup):
+def measure_tool(name, argv, env, period, sim, workdir, changes, idle_seconds, warmup,
+                 trace=None):
+    """`trace`: the wizard's log file, when it traces its parts (`--parts`)."""
     pane = screen.Pane(f"bench-{name}", argv, env, WIDTH, HEIGHT, workdir)
     result = {"tool": name}
     try:
@@ -101,6 +104,7 @@ def measure_tool(name, argv, env, period, sim, workdir, changes, idle_seconds, w
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         time.sleep(1)
         writes = {}
+        traced, offset, since = [], time.time() - time.monotonic(), time.monotonic()
         rng = random.Random(size_seed(name))
         for i in range(changes):
             pod = f"a-{i:04d}"
@@ -117,12 +121,17 @@ def measure_tool(name, argv, env, period, sim, workdir, changes, idle_seconds, w
                 created.append(t1 - t0)
             if t3 is not None:
                 deleted.append(t3 - t2)
+            traced += [(pod, False, t0, t1), (pod, True, t2, t3)]
         result["created_s"] = created
         result["deleted_s"] = deleted
         floor.terminate()
         heard = floor.communicate(timeout=10)[0]
         result["floor_created_s"], result["floor_deleted_s"] = floor_times(heard, writes)
         result["missed"] = missed
+        if trace is not None:
+            rows = fresh_parts.split(fresh_parts.read(trace, offset, since), traced)
+            result["parts"] = fresh_parts.summary(rows)
+            print(json.dumps(result["parts"], indent=1), flush=True)
         parts = proc.memory_parts_mb(pid)
         result["rss_mb"], result["peak_rss_mb"] = parts["VmRSS"], parts["VmHWM"]
         result["anon_mb"], result["file_mb"] = parts.get("RssAnon"), parts.get("RssFile")
@@ -207,6 +216,10 @@ def main():
     ap.add_argument("--resume", action="store_true",
                     help="keep what an earlier run with the same --out measured "
                          "(OUT.partial.json, OUT.extras.json) and measure the rest")
+    ap.add_argument("--parts", action="store_true",
+                    help="have kubetour trace each change's way to the screen and split "
+                         "its freshness into parts (scripts/bench/parts.py); the tracing "
+                         "costs a little, so the headline figures come from a run without")
     ap.add_argument("--skip", default="",
                     help="parts to leave out (a smoke run): start,embedded,track,render,sim")
     args = ap.parse_args()
@@ -264,9 +277,13 @@ def main():
                     continue
                 print(f"[{size} pods] {name}...", flush=True)
                 argv, env = cmds[name]
+                trace = None
+                if args.parts and name == "kubetour":
+                    env = {**env, "KUBETOUR_LOG": "kubetour=info,kube=warn,kubetour::fresh=trace"}
+                    trace = os.path.join(env["KUBETOUR_STATE_DIR"], "kubetour.log")
                 runs[size]["tools"][name] = measure_tool(
                     name, argv, env, tools.REFRESH[name], sim, workdir,
-                    changes_at(size, args.changes), args.idle, args.warmup)
+                    changes_at(size, args.changes), args.idle, args.warmup, trace)
                 # What is measured is kept as it comes: a later failure loses nothing.
                 with open(partial, "w") as f:
                     json.dump(runs, f, indent=1, default=str)

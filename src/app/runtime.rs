@@ -211,6 +211,7 @@ where
         if dirty {
             let completed = terminal.draw(|f| crate::ui::draw(f, model))?;
             frames += 1;
+            tracing::trace!(target: crate::cluster::watch::FRESH, frames, "drawn");
             if let Some(o) = &observer {
                 let screen = screen_text(completed.buffer);
                 let _ = o.send(Observed {

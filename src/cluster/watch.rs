@@ -30,6 +30,12 @@ use super::heap;
 /// `ListSemantic::MostRecent`, no `resourceVersion`), which a real API server pages.
 pub const PAGE: u32 = 500;
 
+/// Where a pod change's way to the screen is traced (`KUBETOUR_LOG=kubetour::fresh=trace`,
+/// into the wizard's log file): heard by its watch, folded by the engine, handed to the
+/// wizard, drawn. The benchmark harness reads it to split the freshness figure into
+/// those parts (`scripts/bench/run.sh --parts`).
+pub const FRESH: &str = "kubetour::fresh";
+
 /// Watches every followed kind in `namespace`, merged into one stream.
 pub fn watch_namespace(client: &Client, namespace: &str) -> BoxStream<'static, Change> {
     watch_namespace_paged(client, namespace, PAGE)
@@ -64,7 +70,14 @@ pub fn watch_namespace_paged(
         watcher::watcher(api, watcher::Config::default().page_size(page))
             .backoff(backoff())
             .map(move |r| match r {
-                Ok(e) => wrap(shared(e.modify(forget_bookkeeping))),
+                Ok(e) => {
+                    if let Event::Apply(o) | Event::Delete(o) = &e {
+                        let name = o.meta().name.as_deref().unwrap_or_default();
+                        let deleted = matches!(e, Event::Delete(_));
+                        tracing::trace!(target: FRESH, kind, name, deleted, "heard");
+                    }
+                    wrap(shared(e.modify(forget_bookkeeping)))
+                }
                 Err(e) => {
                     tracing::debug!("{kind} watch: {e}");
                     Change::Trouble(trouble(kind, &e))

@@ -8,8 +8,12 @@ use std::time::{Duration, Instant};
 
 use futures::{FutureExt, StreamExt};
 
+use kube::runtime::watcher::Event;
+
 use super::Engine;
 use crate::view::Change;
+
+use crate::cluster::watch::FRESH;
 
 /// The longest a batch of changes goes unseen by the taps while it is being folded.
 const HAND_OVER_EVERY: Duration = Duration::from_millis(20);
@@ -39,12 +43,18 @@ impl Engine {
     /// `view::Cache`), sent as soon as a batch is folded, so a created pod reaches the
     /// screen as fast as when the wizard folded each change itself.
     fn hand_over(&mut self) {
+        tracing::trace!(target: FRESH, "handed");
         if let Some(taps) = &mut self.taps {
             (taps.view)(Arc::new(self.view.clone()));
         }
     }
 
     fn fold(&mut self, change: Change) {
+        if let Change::Pod(Event::Apply(pod) | Event::Delete(pod)) = &change {
+            let deleted = matches!(change, Change::Pod(Event::Delete(_)));
+            let name = pod.metadata.name.as_deref().unwrap_or_default();
+            tracing::trace!(target: FRESH, pod = name, deleted, "folded");
+        }
         if let Some(taps) = &mut self.taps {
             (taps.change)(&change);
         }

@@ -85,7 +85,7 @@ async fn churn(deletions: usize) -> anyhow::Result<()> {
     let pods: Api<Pod> = Api::namespaced(client, "default");
     tokio::time::sleep(Duration::from_secs(60)).await;
     println!(
-        "deleted objects events events_kB history history_kB log_kB containers emqx_nodes rss_kB heap_kB live_kB blocks tasks"
+        "deleted objects events events_kB packed_kB history history_kB log_kB containers emqx_nodes rss_kB heap_kB live_kB blocks tasks"
     );
     for i in 0..=deletions {
         if i % 50 == 0 {
@@ -124,7 +124,7 @@ fn report(sim: &Sim, deleted: usize) {
         BLOCKS.load(Ordering::Relaxed),
     );
     let store = &sim.store;
-    let (objects, events, event_bytes) = store.held_sizes();
+    let held = store.held_sizes();
     let world = &sim.api_state().world;
     let containers = world.containers.lock().unwrap();
     let log_bytes: usize = containers
@@ -140,9 +140,11 @@ fn report(sim: &Sim, deleted: usize) {
         .sum();
     let nodes = world.registry.lock().unwrap().sizes().0;
     println!(
-        "{deleted:>7} {:>7} {events:>6} {:>9} {:>7} {:>10} {:>6} {:>10} {nodes:>10} {rss:>6} {heap:>7} {live:>7} {blocks:>7} {:>5}",
-        objects,
-        event_bytes / 1024,
+        "{deleted:>7} {:>7} {:>6} {:>9} {:>9} {:>7} {:>10} {:>6} {:>10} {nodes:>10} {rss:>6} {heap:>7} {live:>7} {blocks:>7} {:>5}",
+        held.objects,
+        held.events,
+        held.event_text / 1024,
+        held.event_packed / 1024,
         store.history_len(),
         store.history_bytes() / 1024,
         log_bytes / 1024,

@@ -69,17 +69,14 @@ pub enum StoreError {
     MissingName,
 }
 
-/// Key of a stored object: namespace is "" for cluster-scoped kinds.
-type Key = (Res, String, String);
-
 #[derive(Debug)]
 struct State {
     rv: u64,
     objects: BTreeMap<Key, Held>,
-    /// Past writes as compact JSON text (`store_held`), oldest first.
+    /// Past writes as packed JSON text (`store_held`), oldest first.
     history: VecDeque<Past>,
-    /// When each TTL'd object (an Event) expires, as etcd's lease on its key would.
-    leases: BTreeMap<Key, tokio::time::Instant>,
+    /// What packed texts were packed against.
+    dicts: Dictionaries,
 }
 
 #[derive(Debug)]
@@ -106,7 +103,7 @@ impl Store {
                 rv: 1000,
                 objects: BTreeMap::new(),
                 history: VecDeque::new(),
-                leases: BTreeMap::new(),
+                dicts: Dictionaries::default(),
             }),
             events,
             clock,
@@ -129,10 +126,18 @@ impl Store {
     }
 
     pub fn get(&self, res: Res, namespace: &str, name: &str) -> Option<Value> {
+        let state = self.lock();
+        state
+            .objects
+            .get(&Key::new(res, namespace, name))
+            .map(|held| held.tree(&state.dicts).into_owned())
+    }
+
+    /// Whether an object exists (without reading it back).
+    pub fn contains(&self, res: Res, namespace: &str, name: &str) -> bool {
         self.lock()
             .objects
-            .get(&(res, namespace.to_string(), name.to_string()))
-            .map(|held| held.tree().into_owned())
+            .contains_key(&Key::new(res, namespace, name))
     }
 
     /// Objects of a kind, in one namespace or (None) all, ordered by namespace then name,
@@ -141,10 +146,9 @@ impl Store {
         let state = self.lock();
         let items = state
             .objects
-            .range((res, String::new(), String::new())..)
-            .take_while(|((r, _, _), _)| *r == res)
-            .filter(|((_, ns, _), _)| namespace.is_none_or(|want| ns == want))
-            .map(|(_, held)| held.tree().into_owned())
+            .range(Key::first(res, namespace)..)
+            .take_while(|(key, _)| key.is_in(res, namespace))
+            .map(|(_, held)| held.tree(&state.dicts).into_owned())
             .collect();
         (items, state.rv)
     }
@@ -154,7 +158,7 @@ impl Store {
     pub fn create(&self, res: Res, mut object: Value) -> Result<Value, StoreError> {
         let (namespace, name) = key_parts(&object)?;
         let mut state = self.lock();
-        let key = (res, namespace.clone(), name.clone());
+        let key = Key::new(res, &namespace, &name);
         if state.objects.contains_key(&key) {
             return Err(StoreError::AlreadyExists { res, name });
         }
@@ -188,8 +192,8 @@ impl Store {
     pub fn update(&self, res: Res, mut object: Value) -> Result<Value, StoreError> {
         let (namespace, name) = key_parts(&object)?;
         let mut state = self.lock();
-        let key = (res, namespace.clone(), name.clone());
-        let Some(current) = state.objects.get(&key).map(Held::tree) else {
+        let key = Key::new(res, &namespace, &name);
+        let Some(current) = state.objects.get(&key).map(|h| h.tree(&state.dicts)) else {
             return Err(StoreError::NotFound { res, name });
         };
         let current_rv = rv_of(&current);
@@ -273,11 +277,11 @@ impl Store {
     /// Removes an object at once (graceful deletion and finalizers are decided above).
     pub fn delete(&self, res: Res, namespace: &str, name: &str) -> Result<Value, StoreError> {
         let mut state = self.lock();
-        let key = (res, namespace.to_string(), name.to_string());
+        let key = Key::new(res, namespace, name);
         let Some(mut object) = state
             .objects
             .remove(&key)
-            .map(|held| held.tree().into_owned())
+            .map(|held| held.tree(&state.dicts).into_owned())
         else {
             return Err(StoreError::NotFound {
                 res,
@@ -287,7 +291,7 @@ impl Store {
         state.rv += 1;
         let rv = state.rv;
         metadata_mut(&mut object).insert("resourceVersion".into(), Value::String(rv.to_string()));
-        let text = held::text_of(&object);
+        let text = Packed::new(&mut state.dicts, res, &object);
         self.record(
             &mut state,
             EventType::Deleted,
@@ -342,7 +346,7 @@ impl Store {
                     .history
                     .iter()
                     .filter(|e| e.rv > since && wanted(e))
-                    .map(Past::event)
+                    .map(|e| e.event(&state.dicts))
                     .collect()
             }
         };
@@ -353,8 +357,6 @@ impl Store {
         })
     }
 
-    /// Records a write (whose object's compact JSON is `text`) in the history and sends
-    /// it to live watchers.
     /// Stores `object` under `key` (in the field order the real server writes) and
     /// records the write; returns the object as stored.
     fn write(
@@ -364,9 +366,9 @@ impl Store {
         key: Key,
         mut object: Value,
     ) -> Result<Value, StoreError> {
-        let (res, namespace) = (key.0, key.1.clone());
+        let (res, namespace) = (key.res, key.namespace().to_string());
         in_server_order(res, &mut object);
-        let text = held::text_of(&object);
+        let text = Packed::new(&mut state.dicts, res, &object);
         state
             .objects
             .insert(key, Held::new(res, object.clone(), &text));
@@ -374,6 +376,8 @@ impl Store {
         Ok(object)
     }
 
+    /// Records a write (whose object's packed JSON is `text`) in the history and sends
+    /// it to live watchers.
     fn record(
         &self,
         state: &mut State,
@@ -381,9 +385,8 @@ impl Store {
         res: Res,
         namespace: String,
         object: Value,
-        text: Arc<str>,
+        text: Packed,
     ) {
-        expiry::renew_lease(state, kind, res, &namespace, &object);
         let event = Arc::new(WatchEvent {
             rv: state.rv,
             kind,
@@ -516,16 +519,20 @@ pub fn new_uid() -> String {
     )
 }
 
+#[path = "store_key.rs"]
+mod key;
+use key::Key;
+
 #[path = "store_held.rs"]
 mod held;
-use held::{Held, Past};
+use held::{Dictionaries, Held, Packed, Past};
 
 #[path = "store_snapshot.rs"]
 mod snapshot;
 
 #[path = "store_expiry.rs"]
 mod expiry;
-pub use expiry::{COMPACTION_INTERVAL, EVENT_TTL, run as run_expiry};
+pub use expiry::{COMPACTION_INTERVAL, EVENT_TTL, HeldSizes, run as run_expiry};
 
 #[cfg(test)]
 #[path = "store_tests.rs"]

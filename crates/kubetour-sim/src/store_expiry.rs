@@ -6,15 +6,14 @@
 //!   from an older resourceVersion then gets 410 Gone.
 //! - Events live under an etcd lease of `--event-ttl=1h`, renewed on every write (the
 //!   event registry's TTL function); when it runs out the key is deleted and watchers
-//!   see DELETED, as on lease expiry.
+//!   see DELETED, as on lease expiry. The lease is held with the Event (`store_held`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
 use tokio::time::Instant;
 
-use super::{EventType, Key, Res, State, Store};
+use super::{Key, Res, State, Store};
 
 /// kube-apiserver's `--etcd-compaction-interval` default.
 pub const COMPACTION_INTERVAL: Duration = Duration::from_secs(5 * 60);
@@ -23,29 +22,6 @@ pub const EVENT_TTL: Duration = Duration::from_secs(60 * 60);
 /// How often expired leases are looked for: etcd revokes them within about a second;
 /// ten keeps the sweep cheap and an hour-long TTL exact enough.
 const LEASE_SWEEP: Duration = Duration::from_secs(10);
-
-/// Called for every write: an Event's lease starts again, a deleted one's goes.
-pub(super) fn renew_lease(
-    state: &mut State,
-    kind: EventType,
-    res: Res,
-    namespace: &str,
-    object: &Value,
-) {
-    if res != Res::Event {
-        return;
-    }
-    let name = object["metadata"]["name"].as_str().unwrap_or_default();
-    let key: Key = (res, namespace.to_string(), name.to_string());
-    match kind {
-        EventType::Deleted => {
-            state.leases.remove(&key);
-        }
-        EventType::Added | EventType::Modified => {
-            state.leases.insert(key, Instant::now() + EVENT_TTL);
-        }
-    }
-}
 
 impl Store {
     /// Forgets watch history up to and including `rv` (etcd compaction at that revision):
@@ -62,47 +38,65 @@ impl Store {
         self.lock().history.len()
     }
 
-    /// Bytes of JSON text the history holds (what resuming watches may be sent).
+    /// Bytes of packed JSON text the history holds (what resuming watches may be sent).
     pub fn history_bytes(&self) -> usize {
-        self.lock().history.iter().map(|p| p.text_len()).sum()
+        self.lock().history.iter().map(|p| p.packed_len()).sum()
     }
 
     /// How many objects are stored, how many of them Events, and the Events' bytes of
-    /// JSON text: counted where they are held, nothing parsed.
-    pub fn held_sizes(&self) -> (usize, usize, usize) {
+    /// JSON text, unpacked and as held: counted where they are held, nothing parsed.
+    pub fn held_sizes(&self) -> HeldSizes {
         let state = self.lock();
-        let events = state
-            .objects
-            .range((Res::Event, String::new(), String::new())..)
-            .take_while(|((r, _, _), _)| *r == Res::Event);
-        let (count, bytes) = events.fold((0, 0), |(n, b), (_, held)| (n + 1, b + held.text_len()));
-        (state.objects.len(), count, bytes)
+        let mut sizes = HeldSizes {
+            objects: state.objects.len(),
+            ..HeldSizes::default()
+        };
+        for (_, held) in events(&state) {
+            let (text, packed) = held.text_len();
+            sizes.events += 1;
+            sizes.event_text += text;
+            sizes.event_packed += packed;
+        }
+        sizes
     }
 
     /// Deletes every object whose lease has run out; returns how many.
     pub fn expire_leases(&self) -> usize {
         let now = Instant::now();
-        let expired: Vec<Key> = self
-            .lock()
-            .leases
-            .iter()
-            .filter(|(_, deadline)| **deadline <= now)
+        let due = |held: &super::Held| held.expires().is_some_and(|d| d <= now);
+        let expired: Vec<Key> = events(&self.lock())
+            .filter(|(_, held)| due(held))
             .map(|(k, _)| k.clone())
             .collect();
         let mut n = 0;
-        for (res, namespace, name) in expired {
-            // A write since the snapshot above renewed it or deleted it already.
-            let still_due = self
-                .lock()
-                .leases
-                .get(&(res, namespace.clone(), name.clone()))
-                .is_some_and(|d| *d <= now);
-            if still_due && self.delete(res, &namespace, &name).is_ok() {
+        for key in expired {
+            // A write since the look above renewed it or deleted it already.
+            let still_due = self.lock().objects.get(&key).is_some_and(due);
+            if still_due && self.delete(key.res, key.namespace(), key.name()).is_ok() {
                 n += 1;
             }
         }
         n
     }
+}
+
+/// What [`Store::held_sizes`] counts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HeldSizes {
+    pub objects: usize,
+    pub events: usize,
+    /// The Events' compact JSON, in bytes.
+    pub event_text: usize,
+    /// The same, packed as held.
+    pub event_packed: usize,
+}
+
+/// The stored Events (the only kind with leases), in key order.
+fn events(state: &State) -> impl Iterator<Item = (&Key, &super::Held)> {
+    state
+        .objects
+        .range(Key::first(Res::Event, None)..)
+        .take_while(|(key, _)| key.res == Res::Event)
 }
 
 /// Runs the compactor and the lease sweep until the cluster's tasks are aborted.

@@ -2,65 +2,216 @@
 //!
 //! Events are the one kind a cluster piles up: every pod's life writes about six, and the
 //! API server keeps each for `--event-ttl` (an hour). They are written once or twice and
-//! read rarely (a list, a watch's first page), so they are held as their compact JSON
-//! text, several times smaller than a `serde_json::Value` tree of the same object.
+//! read rarely (a list, a watch's first page), so they are held packed: their compact
+//! JSON text as raw deflate, against a dictionary that is the first Event of the same
+//! reason this store wrote. Events of one reason differ in little but names, uids and
+//! times, so a 740-byte Event packs to about 130 bytes (it was held as its text, and as
+//! a `serde_json::Value` tree before that; issue 23's hour-long soak grew by the Events).
 //! Everything else is read on every reconcile and stays a tree.
 //!
 //! The watch history is the other large thing: every write's whole object, kept for one
 //! to two compaction intervals (thousands of writes under churn). Live watchers get each
 //! write as a tree through the fan-out; the history is read only when a watch resumes
-//! from an older resourceVersion, so it too keeps the text, as etcd keeps each revision
-//! as its serialised value until compaction (what is sent from it is decoded then). An
-//! Event's text is one allocation shared by both.
+//! from an older resourceVersion, so it keeps each write packed the same way (against
+//! the first text of its kind), as etcd keeps each revision serialised until compaction.
+//! An Event's packed text is one allocation shared by both.
+//!
+//! The dictionaries are kept for the store's life, one per kind and one per Event
+//! reason: a few dozen texts of a few KB at most.
 
-use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use serde_json::Value;
+use tokio::time::Instant;
 
 use super::{EventType, Res, WatchEvent};
+
+/// deflate's window: a dictionary longer than this is cut to its last bytes. 8 KB holds
+/// any Event and most objects' first text, at a fifth of the default window's memory
+/// per packing thread.
+const WINDOW_BITS: u8 = 13;
+const WINDOW: usize = 1 << WINDOW_BITS;
+/// How many dictionaries are kept at most; objects beyond them pack without one.
+const MAX_DICTIONARIES: usize = 1024;
+/// The `dict` of a text kept as it is (packing failed, which deflate does not do on a
+/// well-formed buffer; this keeps nothing from being lost if it ever did).
+const RAW: u16 = u16::MAX;
+/// The `dict` of a text packed without a dictionary.
+const NONE: u16 = u16::MAX - 1;
 
 #[derive(Debug)]
 pub(super) enum Held {
     Tree(Value),
-    Text(Arc<str>),
+    /// An Event, and when its lease (`--event-ttl`) runs out: it is deleted then, as
+    /// etcd deletes a key whose lease expired.
+    Event {
+        text: Packed,
+        expires: Instant,
+    },
 }
 
 impl Held {
-    /// How `object`, whose compact JSON is `text`, is kept in the objects map.
-    pub(super) fn new(res: Res, object: Value, text: &Arc<str>) -> Held {
+    /// How `object`, packed as `text`, is kept in the objects map.
+    pub(super) fn new(res: Res, object: Value, text: &Packed) -> Held {
         match res {
-            Res::Event => Held::Text(text.clone()),
+            Res::Event => Held::Event {
+                text: text.clone(),
+                expires: Instant::now() + super::EVENT_TTL,
+            },
             _ => Held::Tree(object),
         }
     }
 
-    /// Bytes of JSON text held, 0 for a tree.
-    pub(super) fn text_len(&self) -> usize {
+    /// Bytes of JSON text held, unpacked and packed (0 for a tree).
+    pub(super) fn text_len(&self) -> (usize, usize) {
         match self {
-            Held::Tree(_) => 0,
-            Held::Text(text) => text.len(),
+            Held::Tree(_) => (0, 0),
+            Held::Event { text, .. } => (text.len as usize, text.bytes.len()),
+        }
+    }
+
+    /// When this object's lease runs out (Events only).
+    pub(super) fn expires(&self) -> Option<Instant> {
+        match self {
+            Held::Tree(_) => None,
+            Held::Event { expires, .. } => Some(*expires),
         }
     }
 
     /// The object, borrowed when held as a tree.
-    pub(super) fn tree(&self) -> Cow<'_, Value> {
+    pub(super) fn tree(&self, dicts: &Dictionaries) -> std::borrow::Cow<'_, Value> {
         match self {
-            Held::Tree(v) => Cow::Borrowed(v),
-            Held::Text(text) => Cow::Owned(parse(text)),
+            Held::Tree(v) => std::borrow::Cow::Borrowed(v),
+            Held::Event { text, .. } => std::borrow::Cow::Owned(text.unpack(dicts)),
         }
     }
 }
 
-/// An object's compact JSON text, written once per write.
-pub(super) fn text_of(object: &Value) -> Arc<str> {
-    Arc::from(object.to_string())
+/// An object's compact JSON text, packed once per write.
+#[derive(Debug, Clone)]
+pub(super) struct Packed {
+    bytes: Arc<[u8]>,
+    /// The text's length, so unpacking allocates it once.
+    len: u32,
+    /// Which dictionary it was packed against (or [`NONE`], [`RAW`]).
+    dict: u16,
 }
 
-/// Text this store wrote from a Value always parses back; Null would only mean memory
-/// corruption, and is still a value every reader handles.
-fn parse(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or(Value::Null)
+/// The texts packing uses as dictionaries: the first written of each kind, and of each
+/// Event reason.
+#[derive(Debug, Default)]
+pub(super) struct Dictionaries {
+    /// Kind -> Event reason ("" for other kinds) -> dictionary.
+    index: HashMap<Res, HashMap<Box<str>, u16>>,
+    texts: Vec<Box<[u8]>>,
+}
+
+impl Dictionaries {
+    /// The dictionary for `object` (whose text is `text`), made from `text` when its kind
+    /// (or Event reason) has none yet.
+    fn for_object(&mut self, res: Res, object: &Value, text: &[u8]) -> u16 {
+        let reason = match res {
+            Res::Event => object["reason"].as_str().unwrap_or_default(),
+            _ => "",
+        };
+        if let Some(&i) = self.index.get(&res).and_then(|by| by.get(reason)) {
+            return i;
+        }
+        if self.texts.len() >= MAX_DICTIONARIES {
+            return NONE;
+        }
+        let i = self.texts.len() as u16;
+        // deflate looks back at most a window: only the dictionary's end could be used.
+        let tail = &text[text.len().saturating_sub(WINDOW - 262)..];
+        self.texts.push(tail.into());
+        self.index.entry(res).or_default().insert(reason.into(), i);
+        i
+    }
+
+    fn text(&self, dict: u16) -> &[u8] {
+        self.texts.get(dict as usize).map_or(&[], |t| t)
+    }
+}
+
+thread_local! {
+    // deflate's and inflate's state is a few hundred KB to set up; each thread that
+    // writes or reads packed text keeps one of each and resets it per text.
+    static DEFLATE: RefCell<Compress> =
+        RefCell::new(Compress::new_with_window_bits(Compression::default(), false, WINDOW_BITS));
+    static INFLATE: RefCell<Decompress> =
+        RefCell::new(Decompress::new_with_window_bits(false, WINDOW_BITS));
+}
+
+impl Packed {
+    /// `object`'s compact JSON, packed against its kind's (or reason's) dictionary.
+    pub(super) fn new(dicts: &mut Dictionaries, res: Res, object: &Value) -> Packed {
+        let text = object.to_string().into_bytes();
+        let dict = dicts.for_object(res, object, &text);
+        match deflate(&text, dicts.text(dict)) {
+            Some(bytes) => Packed {
+                bytes: bytes.into(),
+                len: text.len() as u32,
+                dict,
+            },
+            None => Packed {
+                len: text.len() as u32,
+                bytes: text.into(),
+                dict: RAW,
+            },
+        }
+    }
+
+    /// The object back. Text this store packed always unpacks and parses; Null would
+    /// only mean memory corruption, and is still a value every reader handles.
+    pub(super) fn unpack(&self, dicts: &Dictionaries) -> Value {
+        let text = match self.dict {
+            RAW => return serde_json::from_slice(&self.bytes).unwrap_or(Value::Null),
+            NONE => inflate(&self.bytes, &[], self.len),
+            dict => inflate(&self.bytes, dicts.text(dict), self.len),
+        };
+        text.and_then(|t| serde_json::from_slice(&t).ok())
+            .unwrap_or(Value::Null)
+    }
+
+    /// Bytes held.
+    pub(super) fn packed_len(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+fn deflate(text: &[u8], dictionary: &[u8]) -> Option<Vec<u8>> {
+    DEFLATE.with_borrow_mut(|z| {
+        z.reset();
+        if !dictionary.is_empty() {
+            z.set_dictionary(dictionary).ok()?;
+        }
+        // deflate's bound for incompressible input: stored blocks of 5 bytes' overhead.
+        let mut out = Vec::with_capacity(text.len() + text.len() / 1000 + 64);
+        match z.compress_vec(text, &mut out, FlushCompress::Finish).ok()? {
+            Status::StreamEnd => Some(out),
+            Status::Ok | Status::BufError => None,
+        }
+    })
+}
+
+fn inflate(packed: &[u8], dictionary: &[u8], len: u32) -> Option<Vec<u8>> {
+    INFLATE.with_borrow_mut(|z| {
+        z.reset(false);
+        if !dictionary.is_empty() {
+            z.set_dictionary(dictionary).ok()?;
+        }
+        let mut out = Vec::with_capacity(len as usize);
+        match z
+            .decompress_vec(packed, &mut out, FlushDecompress::Finish)
+            .ok()?
+        {
+            Status::StreamEnd => Some(out),
+            Status::Ok | Status::BufError => None,
+        }
+    })
 }
 
 /// One past write as the history keeps it.
@@ -70,11 +221,11 @@ pub(super) struct Past {
     kind: EventType,
     res: Res,
     namespace: String,
-    text: Arc<str>,
+    text: Packed,
 }
 
 impl Past {
-    pub(super) fn new(event: &WatchEvent, text: Arc<str>) -> Past {
+    pub(super) fn new(event: &WatchEvent, text: Packed) -> Past {
         Past {
             rv: event.rv,
             kind: event.kind,
@@ -85,13 +236,13 @@ impl Past {
     }
 
     /// The write as a watch delivers it (for a watch resuming from before it).
-    pub(super) fn event(&self) -> Arc<WatchEvent> {
+    pub(super) fn event(&self, dicts: &Dictionaries) -> Arc<WatchEvent> {
         Arc::new(WatchEvent {
             rv: self.rv,
             kind: self.kind,
             res: self.res,
             namespace: self.namespace.clone(),
-            object: parse(&self.text),
+            object: self.text.unpack(dicts),
         })
     }
 
@@ -100,8 +251,8 @@ impl Past {
         self.res == res && namespace.is_none_or(|ns| self.namespace == ns)
     }
 
-    /// Bytes of JSON text this entry holds.
-    pub(super) fn text_len(&self) -> usize {
-        self.text.len()
+    /// Bytes of packed text this entry holds.
+    pub(super) fn packed_len(&self) -> usize {
+        self.text.packed_len()
     }
 }

@@ -16,7 +16,7 @@ impl Store {
         let objects = state
             .objects
             .iter()
-            .map(|((res, _, _), held)| (*res, held.tree().into_owned()))
+            .map(|(key, held)| (key.res, held.tree(&state.dicts).into_owned()))
             .collect();
         (state.rv, objects)
     }
@@ -34,18 +34,13 @@ impl Store {
             for (res, object) in objects {
                 let (namespace, name) = key_parts(&object)?;
                 state.rv = state.rv.max(rv_of(&object));
-                // A restored Event gets a fresh lease, as its key keeps one in etcd.
-                super::expiry::renew_lease(
-                    &mut state,
-                    super::EventType::Added,
-                    res,
-                    &namespace,
-                    &object,
+                // A restored Event gets a fresh lease (`Held::new`), as its key keeps one
+                // in etcd.
+                let text = super::Packed::new(&mut state.dicts, res, &object);
+                state.objects.insert(
+                    super::Key::new(res, &namespace, &name),
+                    super::Held::new(res, object, &text),
                 );
-                let text = super::held::text_of(&object);
-                state
-                    .objects
-                    .insert((res, namespace, name), super::Held::new(res, object, &text));
             }
             state.rv = state.rv.max(rv);
         }

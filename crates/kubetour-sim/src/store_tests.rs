@@ -106,7 +106,7 @@ async fn mutate_writes_only_when_asked() {
 }
 
 #[tokio::test]
-async fn events_held_as_text_read_back_as_written_in_the_servers_key_order() {
+async fn events_held_packed_read_back_as_written_in_the_servers_key_order() {
     let s = store();
     let event = json!({"metadata": {"name": "emqx-0.17a", "namespace": "emqx"},
         "involvedObject": {"kind": "Pod", "name": "emqx-0"}, "reason": "Started",
@@ -114,7 +114,7 @@ async fn events_held_as_text_read_back_as_written_in_the_servers_key_order() {
     let created = s.create(Res::Event, event).unwrap();
     assert!(matches!(
         s.lock().objects.values().next(),
-        Some(held::Held::Text(_))
+        Some(held::Held::Event { .. })
     ));
     let read = s.get(Res::Event, "emqx", "emqx-0.17a").unwrap();
     assert_eq!(read, created);
@@ -124,6 +124,44 @@ async fn events_held_as_text_read_back_as_written_in_the_servers_key_order() {
     bumped["count"] = json!(2);
     let written = s.update(Res::Event, bumped).unwrap();
     assert_eq!(s.list(Res::Event, Some("emqx")).0, vec![written]);
+}
+
+#[tokio::test]
+async fn an_event_packs_against_the_first_of_its_reason_to_a_fraction_of_its_text() {
+    let s = store();
+    let event = |pod: &str, uid: &str| {
+        json!({"metadata": {"name": format!("{pod}.18eee9b9a1dc1bf6"), "namespace": "emqx"},
+            "involvedObject": {"apiVersion": "v1", "fieldPath": "spec.containers{emqx}",
+                "kind": "Pod", "name": pod, "namespace": "emqx", "resourceVersion": "1204",
+                "uid": uid},
+            "reason": "Pulled", "count": 1, "type": "Normal",
+            "message": "Container image \"emqx/emqx:5.8.9\" already present on machine",
+            "source": {"component": "kubelet", "host": "sim-worker-2"},
+            "firstTimestamp": "2026-12-07T07:58:04Z", "lastTimestamp": "2026-12-07T07:58:04Z",
+            "reportingComponent": "kubelet", "reportingInstance": "sim-worker-2"})
+    };
+    let first = s.create(
+        Res::Event,
+        event("emqx-7c9f-abcde", "24c64b7f-ac75-47f3-83ca-a5c857fb219e"),
+    );
+    let second = s.create(
+        Res::Event,
+        event("emqx-7c9f-xyz12", "9d1e0c55-0b1e-4b5e-9a53-1f6a2f0c7d10"),
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    let sizes = s.held_sizes();
+    assert_eq!(sizes.events, 2);
+    // The second shares its reason's dictionary (the first's text): its uids, names
+    // and times are most of what is left.
+    let second_len = second.to_string().len();
+    assert!(
+        sizes.event_packed < second_len + second_len / 3,
+        "two Events of {} and {second_len} bytes held in {} bytes",
+        first.to_string().len(),
+        sizes.event_packed
+    );
+    let listed = s.list(Res::Event, Some("emqx")).0;
+    assert_eq!(listed, vec![first, second]);
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
+use super::event_aggregate::{Aggregator, COMBINED, Similarity};
 use super::names;
 use crate::resources::Res;
 use crate::store::{Store, StoreError};
@@ -79,75 +80,121 @@ impl Event {
     }
 }
 
-/// (namespace, involved uid, reason, message, component): what makes events "the same".
-type EventKey = (String, String, String, String, String);
+/// What makes events "the same" (namespace, involved uid, reason, message, component),
+/// hashed: the cache holds 4,096 of them for an hour's churn, and the five strings were
+/// most of an entry. A hit is checked against the stored Event before it is counted, so
+/// two keys sharing a hash only cost a new Event, as an LRU eviction would.
+type EventKey = u64;
+
+fn event_key(namespace: &str, uid: &str, reason: &str, message: &str, component: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (namespace, uid, reason, message, component).hash(&mut h);
+    h.finish()
+}
 
 /// client-go's `maxLruCacheEntries`.
 const SEEN_MAX: usize = 4096;
 
-/// Writes events; repeats of a classic event bump its count instead of adding one.
+/// Writes events; repeats of a classic event bump its count instead of adding one, and
+/// similar ones are combined (`event_aggregate`), as client-go's correlator does.
 #[derive(Debug)]
 pub struct Recorder {
     store: Arc<Store>,
-    /// (namespace, involved uid, reason, message, component) -> event name.
-    seen: Mutex<HashMap<EventKey, String>>,
+    correlator: Mutex<Correlator>,
+}
+
+#[derive(Debug, Default)]
+struct Correlator {
+    aggregator: Aggregator,
+    /// [`event_key`] (or a combined Event's key) -> the Event it wrote.
+    seen: HashMap<EventKey, Seen>,
+    /// Counts the records, to know which entries were used least recently.
+    records: u64,
+}
+
+/// An Event the correlator wrote: its name is the involved object's and these
+/// nanoseconds (`<object>.<nanos in hex>`), the object being part of the key.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    nanos: u64,
+    used: u64,
 }
 
 impl Recorder {
     pub fn new(store: Arc<Store>) -> Arc<Recorder> {
         Arc::new(Recorder {
             store,
-            seen: Mutex::new(HashMap::new()),
+            correlator: Mutex::new(Correlator::default()),
         })
     }
 
-    pub fn record(&self, involved: &Value, reporter: &Reporter, event: Event) {
+    pub fn record(&self, involved: &Value, reporter: &Reporter, mut event: Event) {
         let namespace = match names::namespace(involved) {
             "" => "default".to_string(),
             ns => ns.to_string(),
         };
         let now = self.store.clock().now();
         let seconds = crate::clock::format_seconds(now);
-        if let Reporter::Classic { component, .. } = reporter {
-            let key = (
-                namespace.clone(),
-                names::uid(involved).to_string(),
-                event.reason.to_string(),
-                event.message.clone(),
-                component.to_string(),
-            );
-            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(existing) = seen.get(&key) {
-                let bumped = self.store.mutate(Res::Event, &namespace, existing, |e| {
-                    let count = e["count"].as_i64().unwrap_or(1);
-                    e["count"] = json!(count + 1);
-                    e["lastTimestamp"] = json!(seconds);
-                    true
+        if let Reporter::Classic { component, host } = reporter {
+            let uid = names::uid(involved);
+            let mut correlator = self.correlator.lock().unwrap_or_else(|p| p.into_inner());
+            let similar = Similarity {
+                component,
+                host: host.as_deref().unwrap_or_default(),
+                kind: involved["kind"].as_str().unwrap_or_default(),
+                namespace: names::namespace(involved),
+                name: names::name(involved),
+                uid,
+                api_version: involved["apiVersion"].as_str().unwrap_or_default(),
+                event_type: event.kind.as_str(),
+                reason: event.reason,
+            };
+            let combined = correlator.aggregator.combine(&similar, &event.message, now);
+            let key = match combined {
+                Some(key) => {
+                    event.message = format!("{COMBINED}{}", event.message);
+                    key
+                }
+                None => event_key(&namespace, uid, event.reason, &event.message, component),
+            };
+            correlator.records += 1;
+            let records = correlator.records;
+            if let Some(existing) = correlator.seen.get_mut(&key) {
+                existing.used = records;
+                let name = format!("{}.{:x}", names::name(involved), existing.nanos);
+                let mut bumped = false;
+                self.store.mutate(Res::Event, &namespace, &name, |e| {
+                    // A combined Event takes each new message; any other is a repeat.
+                    let message = e["message"].as_str().unwrap_or_default();
+                    let same = e["involvedObject"]["uid"] == uid
+                        && e["reason"] == event.reason
+                        && e["source"]["component"] == *component
+                        && match combined {
+                            Some(_) => message.starts_with(COMBINED),
+                            None => message == event.message,
+                        };
+                    if same {
+                        let count = e["count"].as_i64().unwrap_or(1);
+                        e["count"] = json!(count + 1);
+                        e["lastTimestamp"] = json!(seconds);
+                        e["message"] = json!(event.message);
+                        bumped = true;
+                    }
+                    same
                 });
-                if bumped.is_some() {
+                if bumped {
                     return;
                 }
             }
-            if let Some(name) = self.create(involved, &namespace, reporter, &event, now) {
-                self.bound(&mut seen);
-                seen.insert(key, name);
+            if let Some(nanos) = self.create(involved, &namespace, reporter, &event, now) {
+                bound(&mut correlator.seen);
+                let used = records;
+                correlator.seen.insert(key, Seen { nanos, used });
             }
             return;
         }
         self.create(involved, &namespace, reporter, &event, now);
-    }
-
-    /// client-go's event correlator keeps at most 4096 entries (an LRU); here entries
-    /// whose event has expired or gone with its namespace go first, and if all are live
-    /// the cache starts over (a repeat then writes a new event, as after LRU eviction).
-    fn bound(&self, seen: &mut HashMap<EventKey, String>) {
-        if seen.len() < SEEN_MAX {
-            return;
-        }
-        seen.retain(|(ns, ..), name| self.store.get(Res::Event, ns, name).is_some());
-        if seen.len() >= SEEN_MAX {
-            seen.clear();
-        }
     }
 
     fn create(
@@ -157,7 +204,7 @@ impl Recorder {
         reporter: &Reporter,
         event: &Event,
         now: jiff::Timestamp,
-    ) -> Option<String> {
+    ) -> Option<u64> {
         let seconds = crate::clock::format_seconds(now);
         let mut involved_ref = json!({
             "kind": involved["kind"],
@@ -217,13 +264,26 @@ impl Recorder {
             let name = format!("{}.{:x}", names::name(involved), nanos);
             body["metadata"]["name"] = json!(name);
             match self.store.create(Res::Event, body.clone()) {
-                Ok(_) => return Some(name),
+                Ok(_) => return u64::try_from(nanos).ok(),
                 Err(StoreError::AlreadyExists { .. }) => nanos += 1,
                 Err(_) => return None,
             }
         }
         None
     }
+}
+
+/// client-go's event correlator keeps at most 4096 entries, in an LRU: when full, the
+/// half used least recently goes (a repeat of one of them then writes a new event, as
+/// after an LRU eviction).
+fn bound(seen: &mut HashMap<EventKey, Seen>) {
+    if seen.len() < SEEN_MAX {
+        return;
+    }
+    let mut used: Vec<u64> = seen.values().map(|s| s.used).collect();
+    let middle = used.len() / 2;
+    let (_, &mut median, _) = used.select_nth_unstable(middle);
+    seen.retain(|_, s| s.used >= median);
 }
 
 /// `2026-11-22T11:50:32.367057Z`: the MicroTime of events.k8s.io.

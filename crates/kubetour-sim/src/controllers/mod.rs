@@ -26,6 +26,7 @@ pub mod conditions;
 pub mod deployment;
 pub mod deployment_status;
 pub mod endpoints;
+mod event_aggregate;
 pub mod events;
 pub mod gc;
 pub mod gc_owners;
