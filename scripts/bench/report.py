@@ -75,6 +75,22 @@ def verdicts(runs, starts, track, render_out, embedded=None):
           f"requests per minute (target 0 LIST after the initial sync, no exec storm: "
           f"{'met' if lists == 0 and execs == 0 else 'NOT met'}).")
         if size == 1000:
+            p99 = pct(k["created_s"] + k["deleted_s"], 99)
+            line = f"- **Freshness tail at 1,000 pods:** kubetour p99 {ms(p99)} (target ≤ 20 ms: "
+            parts = k.get("parts") or {}
+            own = parts.get("written→drawn")
+            if p99 is not None and p99 <= 0.020:
+                line += "met)."
+            elif own:
+                tail = parts["parts"]["drawn→seen"]
+                line += (f"NOT met by the harness's clock; the wizard's own part, from the write "
+                         f"to the frame written to its terminal, is p99 {own['p99_ms']:.1f} ms "
+                         f"({'met' if own['p99_ms'] <= 20 else 'NOT met'}), and the rest is the "
+                         f"terminal path the harness reads through (tmux, pyte): frame written → "
+                         f"seen p99 {tail['p99_ms']:.1f} ms — see Where the time goes below).")
+            else:
+                line += "NOT met)."
+            w(line)
             met = k["rss_mb"] <= 25
             w(f"- **Memory at 1,000 pods:** {k['rss_mb']:.1f} MB RSS, of which "
               f"{k.get('anon_mb') or 0:.1f} MB is the program's own (RssAnon) and "
@@ -169,6 +185,18 @@ def render(facts, runs, starts, embedded, track, render_out, sim_bench="", appen
               f"during kubetour's run): created → heard p50 {ms(pct(fc, 50))} / p99 "
               f"{ms(pct(fc, 99))}, deleted → heard p50 {ms(pct(fd, 50))} / p99 "
               f"{ms(pct(fd, 99))}.")
+        parts = base.get("parts")
+        if parts and parts.get("parts"):
+            w(f"\nWhere kubetour's time goes (`--parts`: the wizard traced each of its "
+              f"{parts['changes']} changes, `scripts/bench/parts.py`), in ms:\n")
+            w("| part | p50 | p99 | mean of the slowest 2 % |")
+            w("|---|---|---|---|")
+            for name, v in parts["parts"].items():
+                w(f"| {name} | {v['p50_ms']:.1f} | {v['p99_ms']:.1f} | {v['slowest_mean_ms']:.1f} |")
+            own = parts.get("written→drawn")
+            if own:
+                w(f"| **written→drawn** (the API server and the wizard) | {own['p50_ms']:.1f} "
+                  f"| {own['p99_ms']:.1f} | max {own['max_ms']:.1f} |")
         w(f"\nBaseline (no tool): {fmt_api(run['baseline_api_per_min'])} requests per minute; "
           f"the API server (the simulator, with its controllers and {size} pods) used "
           f"{run.get('sim_cpu_pct', 0):.2f} % of one core and held "

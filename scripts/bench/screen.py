@@ -1,14 +1,26 @@
 """A program in a tmux pane, its output streamed (tmux pipe-pane) into a terminal
 emulator (pyte), so the moment a change reaches the screen is known to the read, not to
-the next poll of capture-pane. Conditions are judged in the reader thread after every
-chunk, against the screen as that chunk left it."""
+the next poll of capture-pane. Conditions are judged after every chunk, against the
+screen as that chunk left it, and the time given is when that chunk arrived.
+
+Two threads: one only reads and timestamps what arrives, the other feeds the emulator.
+pyte is pure Python: a 1,000-pod table shifted by one row is several KB of output that
+takes it up to ~25 ms to parse, and with one thread doing both, the next chunk waited
+unread meanwhile, so the harness's own parsing showed up as the tool's latency (issue
+23's p99: `run.py --parts` put it after the frame was written, not in the tool)."""
 
 import os
+import queue
 import re
 import shlex
 import subprocess
+import sys
 import threading
 import time
+
+# The reader thread takes the GIL back within this long of its read returning (the
+# default 5 ms would put up to 5 ms of the feeder's parsing into a timestamp).
+sys.setswitchinterval(0.0005)
 
 import pyte
 
@@ -39,8 +51,11 @@ class Pane:
                         "-y", str(height), "sh", "-c", command], check=True)
         subprocess.run(["tmux", "pipe-pane", "-O", "-t", name, f"cat > {self.fifo}"],
                        check=True)
+        self.arrived = queue.SimpleQueue()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
+        self.feeder = threading.Thread(target=self._feed, daemon=True)
+        self.feeder.start()
 
     def start(self):
         """Lets the program run; returns the time it was let go."""
@@ -58,7 +73,14 @@ class Pane:
         fd = os.open(self.fifo, os.O_RDONLY)
         while True:
             chunk = os.read(fd, 1 << 16)
-            at = time.monotonic()
+            self.arrived.put((time.monotonic(), chunk))
+            if not chunk:
+                break
+        os.close(fd)
+
+    def _feed(self):
+        while True:
+            at, chunk = self.arrived.get()
             if not chunk:
                 break
             with self.lock:
@@ -71,7 +93,6 @@ class Pane:
                     if not result and predicate(self.screen.display):
                         result.append(at)
                 self.changed.notify_all()
-        os.close(fd)
 
     def until(self, predicate, timeout):
         """Waits until the screen satisfies `predicate`; returns when the chunk that made

@@ -12,8 +12,8 @@
 //! before, 11.9–12.3 MB with this; the heap profile's peak is 12.6 MB, most of it the
 //! projections the view keeps, so little more is left to give back.
 //!
-//! This is the one place in the crate with `unsafe`: one call into the C library that
-//! takes and returns plain integers. Elsewhere (musl, macOS, other allocators) it is not
+//! This is the one place in the crate with `unsafe`: two calls into the C library that
+//! take and return plain integers. Elsewhere (musl, macOS, other allocators) it is not
 //! made: those allocators give memory back on their own terms.
 
 use std::time::Duration;
@@ -35,6 +35,21 @@ pub fn give_back_soon() {
             });
         }
         Err(_) => give_back_freed(),
+    }
+}
+
+/// Has every thread allocate from glibc's main arena. By default glibc gives a thread
+/// that finds the arenas busy one of its own (up to eight per core), and each arena keeps
+/// its freed memory and fragments apart from the others. `sim serve` runs its API server,
+/// controllers and watchers on tokio's worker threads, each freeing what the others
+/// allocated. Call before any thread is started.
+pub fn one_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets one of the allocator's parameters; M_ARENA_MAX takes a
+    // count.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 

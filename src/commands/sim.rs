@@ -19,6 +19,7 @@ const GIVE_BACK_EVERY: Duration = Duration::from_secs(60);
 /// process's RSS ratchets up at every burst (the hour-long soak in BENCHMARKS.md) while
 /// what is live stays flat. A trim a minute costs a walk of the free lists.
 pub fn serve(args: SimServeArgs) -> anyhow::Result<ExitCode> {
+    heap::one_arena();
     std::thread::Builder::new()
         .name("give-back-heap".into())
         .spawn(|| {

@@ -77,6 +77,8 @@ struct State {
     history: VecDeque<Past>,
     /// What packed texts were packed against.
     dicts: Dictionaries,
+    /// Where Events' leases are counted from (`Held`).
+    epoch: tokio::time::Instant,
 }
 
 #[derive(Debug)]
@@ -104,6 +106,7 @@ impl Store {
                 objects: BTreeMap::new(),
                 history: VecDeque::new(),
                 dicts: Dictionaries::default(),
+                epoch: tokio::time::Instant::now(),
             }),
             events,
             clock,
@@ -371,7 +374,7 @@ impl Store {
         let text = Packed::new(&mut state.dicts, res, &object);
         state
             .objects
-            .insert(key, Held::new(res, object.clone(), &text));
+            .insert(key, Held::new(res, object.clone(), &text, state.epoch));
         self.record(state, kind, res, namespace, object.clone(), text);
         Ok(object)
     }

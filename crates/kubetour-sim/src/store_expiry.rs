@@ -63,15 +63,20 @@ impl Store {
     /// Deletes every object whose lease has run out; returns how many.
     pub fn expire_leases(&self) -> usize {
         let now = Instant::now();
-        let due = |held: &super::Held| held.expires().is_some_and(|d| d <= now);
-        let expired: Vec<Key> = events(&self.lock())
-            .filter(|(_, held)| due(held))
-            .map(|(k, _)| k.clone())
-            .collect();
+        let due = |held: &super::Held, epoch| held.expires(epoch).is_some_and(|d| d <= now);
+        let expired: Vec<Key> = {
+            let state = self.lock();
+            events(&state)
+                .filter(|(_, held)| due(held, state.epoch))
+                .map(|(k, _)| k.clone())
+                .collect()
+        };
         let mut n = 0;
         for key in expired {
             // A write since the look above renewed it or deleted it already.
-            let still_due = self.lock().objects.get(&key).is_some_and(due);
+            let state = self.lock();
+            let still_due = state.objects.get(&key).is_some_and(|h| due(h, state.epoch));
+            drop(state);
             if still_due && self.delete(key.res, key.namespace(), key.name()).is_ok() {
                 n += 1;
             }

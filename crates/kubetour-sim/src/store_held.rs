@@ -42,25 +42,37 @@ const RAW: u16 = u16::MAX;
 /// The `dict` of a text packed without a dictionary.
 const NONE: u16 = u16::MAX - 1;
 
+/// An object in the objects map. The Event's fields are [`Packed`]'s laid out flat and
+/// its lease in whole seconds, so that a `Held` is no larger than the tree it can also be
+/// (32 bytes, where a `Packed` and an `Instant` made it 48): one map slot per Event.
 #[derive(Debug)]
 pub(super) enum Held {
     Tree(Value),
-    /// An Event, and when its lease (`--event-ttl`) runs out: it is deleted then, as
-    /// etcd deletes a key whose lease expired.
+    /// An Event, and when its lease (`--event-ttl`) runs out, in seconds from the store's
+    /// epoch: it is deleted then, as etcd deletes a key whose lease expired.
     Event {
-        text: Packed,
-        expires: Instant,
+        bytes: Arc<[u8]>,
+        len: u32,
+        dict: u16,
+        expires: u32,
     },
 }
 
 impl Held {
-    /// How `object`, packed as `text`, is kept in the objects map.
-    pub(super) fn new(res: Res, object: Value, text: &Packed) -> Held {
+    /// How `object`, packed as `text`, is kept in the objects map; `epoch` is the
+    /// store's, from which an Event's lease is counted.
+    pub(super) fn new(res: Res, object: Value, text: &Packed, epoch: Instant) -> Held {
         match res {
-            Res::Event => Held::Event {
-                text: text.clone(),
-                expires: Instant::now() + super::EVENT_TTL,
-            },
+            Res::Event => {
+                let now = Instant::now().saturating_duration_since(epoch);
+                let expires = (now + super::EVENT_TTL).as_secs();
+                Held::Event {
+                    bytes: text.bytes.clone(),
+                    len: text.len,
+                    dict: text.dict,
+                    expires: u32::try_from(expires).unwrap_or(u32::MAX),
+                }
+            }
             _ => Held::Tree(object),
         }
     }
@@ -69,15 +81,17 @@ impl Held {
     pub(super) fn text_len(&self) -> (usize, usize) {
         match self {
             Held::Tree(_) => (0, 0),
-            Held::Event { text, .. } => (text.len as usize, text.bytes.len()),
+            Held::Event { bytes, len, .. } => (*len as usize, bytes.len()),
         }
     }
 
     /// When this object's lease runs out (Events only).
-    pub(super) fn expires(&self) -> Option<Instant> {
+    pub(super) fn expires(&self, epoch: Instant) -> Option<Instant> {
         match self {
             Held::Tree(_) => None,
-            Held::Event { expires, .. } => Some(*expires),
+            Held::Event { expires, .. } => {
+                Some(epoch + std::time::Duration::from_secs(u64::from(*expires)))
+            }
         }
     }
 
@@ -85,7 +99,9 @@ impl Held {
     pub(super) fn tree(&self, dicts: &Dictionaries) -> std::borrow::Cow<'_, Value> {
         match self {
             Held::Tree(v) => std::borrow::Cow::Borrowed(v),
-            Held::Event { text, .. } => std::borrow::Cow::Owned(text.unpack(dicts)),
+            Held::Event {
+                bytes, len, dict, ..
+            } => std::borrow::Cow::Owned(unpack(bytes, *len, *dict, dicts)),
         }
     }
 }
@@ -164,22 +180,27 @@ impl Packed {
         }
     }
 
-    /// The object back. Text this store packed always unpacks and parses; Null would
-    /// only mean memory corruption, and is still a value every reader handles.
+    /// The object back.
     pub(super) fn unpack(&self, dicts: &Dictionaries) -> Value {
-        let text = match self.dict {
-            RAW => return serde_json::from_slice(&self.bytes).unwrap_or(Value::Null),
-            NONE => inflate(&self.bytes, &[], self.len),
-            dict => inflate(&self.bytes, dicts.text(dict), self.len),
-        };
-        text.and_then(|t| serde_json::from_slice(&t).ok())
-            .unwrap_or(Value::Null)
+        unpack(&self.bytes, self.len, self.dict, dicts)
     }
 
     /// Bytes held.
     pub(super) fn packed_len(&self) -> usize {
         self.bytes.len()
     }
+}
+
+/// Packed text back as the object. Text this store packed always unpacks and parses;
+/// Null would only mean memory corruption, and is still a value every reader handles.
+fn unpack(bytes: &[u8], len: u32, dict: u16, dicts: &Dictionaries) -> Value {
+    let text = match dict {
+        RAW => return serde_json::from_slice(bytes).unwrap_or(Value::Null),
+        NONE => inflate(bytes, &[], len),
+        dict => inflate(bytes, dicts.text(dict), len),
+    };
+    text.and_then(|t| serde_json::from_slice(&t).ok())
+        .unwrap_or(Value::Null)
 }
 
 fn deflate(text: &[u8], dictionary: &[u8]) -> Option<Vec<u8>> {

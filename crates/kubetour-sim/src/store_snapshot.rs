@@ -37,10 +37,10 @@ impl Store {
                 // A restored Event gets a fresh lease (`Held::new`), as its key keeps one
                 // in etcd.
                 let text = super::Packed::new(&mut state.dicts, res, &object);
-                state.objects.insert(
-                    super::Key::new(res, &namespace, &name),
-                    super::Held::new(res, object, &text),
-                );
+                let held = super::Held::new(res, object, &text, state.epoch);
+                state
+                    .objects
+                    .insert(super::Key::new(res, &namespace, &name), held);
             }
             state.rv = state.rv.max(rv);
         }

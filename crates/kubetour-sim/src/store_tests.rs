@@ -126,6 +126,11 @@ async fn events_held_packed_read_back_as_written_in_the_servers_key_order() {
     assert_eq!(s.list(Res::Event, Some("emqx")).0, vec![written]);
 }
 
+#[test]
+fn an_event_held_takes_no_more_room_in_the_map_than_a_tree() {
+    assert!(std::mem::size_of::<held::Held>() <= std::mem::size_of::<Value>());
+}
+
 #[tokio::test]
 async fn an_event_packs_against_the_first_of_its_reason_to_a_fraction_of_its_text() {
     let s = store();
