@@ -58,7 +58,7 @@ mod tests {
 
     #[test]
     fn keys_order_by_kind_then_namespace_then_name() {
-        let mut keys = vec![
+        let mut keys = [
             Key::new(Res::Pod, "ab", ""),
             Key::new(Res::Pod, "a", "zz"),
             Key::new(Res::Pod, "a", "b"),
