@@ -70,7 +70,9 @@ pub fn draw(frame: &mut Frame, area: Rect, delivery: Rect, m: &Model, theme: &Th
                 Span::styled("  ● ", theme.ok),
                 Span::styled(fit_middle(node, node_w), theme.text),
             ];
-            if let Some(p) = pod_of(full) {
+            // A DNS node name already says its pod (`emqx@<pod>.<service>…`); an IP one
+            // does not, and the pod is what the Pods panel lists.
+            if let Some(p) = pod_of(full).filter(|p| !names_pod(full, p)) {
                 let left = room.saturating_sub(node_w + 3);
                 if left >= 8 {
                     spans.push(Span::styled(
@@ -110,6 +112,12 @@ pub fn draw(frame: &mut Frame, area: Rect, delivery: Rect, m: &Model, theme: &Th
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// Whether the node name's host is the pod itself (`emqx@emqx-0.emqx-headless…`).
+fn names_pod(node: &str, pod: &str) -> bool {
+    let host = node.split_once('@').map_or(node, |(_, host)| host);
+    host.split('.').next() == Some(pod)
+}
+
 /// The longest tail starting at a dot that every node name shares (None when short).
 fn common_tail<'a>(mut names: impl Iterator<Item = &'a str>) -> Option<String> {
     let first = names.next()?;
@@ -125,7 +133,15 @@ fn common_tail<'a>(mut names: impl Iterator<Item = &'a str>) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::common_tail;
+    use super::{common_tail, names_pod};
+
+    #[test]
+    fn a_dns_node_name_names_its_pod_and_an_ip_one_does_not() {
+        let dns = "emqx@emqx-statefulset-0.emqx-headless.emqx.svc.cluster.local";
+        assert!(names_pod(dns, "emqx-statefulset-0"));
+        assert!(!names_pod(dns, "emqx-statefulset-1"));
+        assert!(!names_pod("emqx@10.244.1.7", "emqx-deployment-5d8f-x2x9z"));
+    }
 
     #[test]
     fn dns_node_names_share_their_service_tail() {
