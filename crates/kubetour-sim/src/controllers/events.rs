@@ -326,6 +326,34 @@ mod tests {
         );
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn ten_similar_events_in_ten_minutes_become_one_combined_event_that_counts_the_rest() {
+        let store = Store::new(Clock::new(1.0));
+        let rec = Recorder::new(store.clone());
+        let who = Reporter::Classic {
+            component: "replicaset-controller",
+            host: None,
+        };
+        for i in 0..12 {
+            let message = format!("Created pod: p-{i}");
+            rec.record(&pod(), &who, Event::normal("SuccessfulCreate", message));
+            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        }
+        let (events, _) = store.list(Res::Event, Some("ns"));
+        // Nine as they came, then one combined Event for the tenth and the two after it.
+        assert_eq!(events.len(), 10);
+        let combined: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["message"].as_str().unwrap().starts_with(COMBINED))
+            .collect();
+        assert_eq!(combined.len(), 1);
+        assert_eq!(
+            combined[0]["message"],
+            "(combined from similar events): Created pod: p-11"
+        );
+        assert_eq!(combined[0]["count"], 3);
+    }
+
     #[tokio::test]
     async fn a_scheduler_event_has_an_event_time_and_no_count() {
         let store = Store::new(Clock::new(1.0));
