@@ -6,7 +6,7 @@ traces (`KUBETOUR_LOG=kubetour::fresh=trace`, see src/cluster/watch.rs `FRESH`):
   folded   the engine folded it into its view
   handed   the engine handed the folded view to the wizard's loop
   drawn    the loop finished the frame that shows it (written to the terminal)
-  seen     the harness's terminal emulator (tmux pipe-pane, pyte) showed it
+  seen     the chunk that made the harness's emulator show it arrived (tmux pipe-pane)
 
 A part can be negative: the watch may deliver an event before the API server's answer
 to the write reaches the harness. The log's times are wall-clock; the harness's are

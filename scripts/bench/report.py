@@ -86,7 +86,7 @@ def verdicts(runs, starts, track, render_out, embedded=None):
                 line += (f"NOT met by the harness's clock; the wizard's own part, from the write "
                          f"to the frame written to its terminal, is p99 {own['p99_ms']:.1f} ms "
                          f"({'met' if own['p99_ms'] <= 20 else 'NOT met'}), and the rest is the "
-                         f"terminal path the harness reads through (tmux, pyte): frame written → "
+                         f"way to the harness (tmux, its pipe, the harness's reader thread): frame written → "
                          f"seen p99 {tail['p99_ms']:.1f} ms — see Where the time goes below).")
             else:
                 line += "NOT met)."
