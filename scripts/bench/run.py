@@ -8,6 +8,7 @@ It builds nothing but the peers (once, cached in .bench/peers); build kubetour f
 import argparse
 import json
 import datetime
+import gc
 import os
 import platform
 import random
@@ -97,6 +98,12 @@ def measure_tool(name, argv, env, period, sim, workdir, changes, idle_seconds, w
         # the previous change showed (just after a refresh), a polling tool would always
         # be met at the start of its cycle and always look its slowest.
         created, deleted, missed = [], [], 0
+        # No cyclic garbage collection while changes are timed: pyte makes a Python object
+        # per cell, and a full collection stalls every harness thread for 10–30 ms, which
+        # `--parts` showed as the tool's tail (the write answered late, the frame read
+        # late). What pyte allocates is freed by reference counting meanwhile.
+        gc.collect()
+        gc.disable()
         # The floor: when a bare watch of our own heard of each change (watch_floor.py).
         floor = subprocess.Popen(
             [sys.executable, os.path.join(os.path.dirname(__file__), "watch_floor.py"),
@@ -122,6 +129,7 @@ def measure_tool(name, argv, env, period, sim, workdir, changes, idle_seconds, w
             if t3 is not None:
                 deleted.append(t3 - t2)
             traced += [(pod, False, t0, t1), (pod, True, t2, t3)]
+        gc.enable()
         result["created_s"] = created
         result["deleted_s"] = deleted
         floor.terminate()
