@@ -133,11 +133,15 @@ mod tests {
         }
     }
 
+    /// `s` seconds into a test's day.
+    fn at(s: i64) -> jiff::Timestamp {
+        let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+        t0.checked_add(jiff::SignedDuration::from_secs(s)).unwrap()
+    }
+
     #[test]
     fn the_tenth_distinct_message_within_ten_minutes_is_combined_and_so_is_every_later_one() {
         let mut a = Aggregator::default();
-        let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
-        let at = |s: i64| t0.checked_add(jiff::SignedDuration::from_secs(s)).unwrap();
         for i in 0..9 {
             assert_eq!(
                 a.combine(&created_by_rs(), &format!("Created pod: p{i}"), at(3 * i)),
@@ -154,8 +158,6 @@ mod tests {
     #[test]
     fn a_quiet_ten_minutes_starts_the_count_over() {
         let mut a = Aggregator::default();
-        let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
-        let at = |s: i64| t0.checked_add(jiff::SignedDuration::from_secs(s)).unwrap();
         for i in 0..10 {
             a.combine(&created_by_rs(), &format!("Created pod: p{i}"), at(i));
         }
@@ -168,7 +170,6 @@ mod tests {
     #[test]
     fn other_objects_and_other_reasons_are_not_similar() {
         let mut a = Aggregator::default();
-        let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
         for i in 0..20 {
             let name = format!("emqx-{i}");
             let pod = Similarity {
@@ -177,7 +178,10 @@ mod tests {
                 reason: "Pulled",
                 ..created_by_rs()
             };
-            assert_eq!(a.combine(&pod, "Container image already present", t0), None);
+            assert_eq!(
+                a.combine(&pod, "Container image already present", at(0)),
+                None
+            );
         }
     }
 }
